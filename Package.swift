@@ -1,0 +1,29 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "phaseflow",
+    products: [
+        .executable(name: "phaseflow", targets: ["phaseflow"]),
+        .library(name: "Theory", targets: ["Theory"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C: the GNU Scientific Library, reached only through GSLKit.
+        .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"])]),
+        // The one Swift layer over GSL: status codes become thrown errors.
+        .target(name: "GSLKit", dependencies: ["CGSL"]),
+        // Problem specification and noise schedules (no numerics beyond GSLKit).
+        .target(name: "FlowModel", dependencies: ["GSLKit"]),
+        // Deterministic theory: exact field, reduced flows, observables, diagrams.
+        .target(name: "Theory", dependencies: ["FlowModel", "GSLKit"]),
+        // Command-line front end.
+        .executableTarget(name: "phaseflow", dependencies: [
+            "Theory", "FlowModel",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "PhaseflowTests", dependencies: ["Theory", "FlowModel", "GSLKit"]),
+    ]
+)

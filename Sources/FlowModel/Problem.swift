@@ -1,0 +1,31 @@
+import Foundation
+
+/// The target: x₁ = s μ + σ η in dimension d, P(s = +1) = p, η ~ N(0, I_d), |μ|² = d.
+public struct Problem: Sendable, Equatable {
+    public let dimension: Int
+    public let p: Double
+    public let sigma: Double
+    public let mean: MeanVector
+
+    /// Validates every field: d ≥ 1, p ∈ (0, 1), σ > 0, all finite.
+    public init(dimension: Double, p: Double, sigma: Double, mean: MeanVector = .allOnes) throws {
+        try require("d", dimension, "a whole number ≥ 1") { $0 >= 1 && $0 == $0.rounded() && $0 <= 1e12 }
+        try require("p", p, "in (0, 1)") { $0 > 0 && $0 < 1 }
+        try require("sigma", sigma, "> 0") { $0 > 0 }
+        self.dimension = Int(dimension)
+        self.p = p
+        self.sigma = sigma
+        self.mean = mean
+    }
+
+    /// h = atanh(2p − 1), the log-odds bias of the modes (EF.1).
+    public var logOdds: Double { 0.5 * log(p / (1 - p)) }
+    public var sqrtD: Double { Double(dimension).squareRoot() }
+}
+
+/// How μ is chosen; both have |μ|² = d, and the reduced theory depends on nothing else.
+public enum MeanVector: Sendable, Equatable {
+    case allOnes
+    /// A random direction scaled to |μ|² = d, drawn from the given seed.
+    case random(seed: UInt64)
+}

@@ -1,0 +1,129 @@
+import Foundation
+import GSLKit
+
+/// α, β and their derivatives with respect to the schedule's clock, at one clock time.
+public struct ScheduleValues: Sendable {
+    public let alpha, beta, alphaDot, betaDot: Double
+}
+
+/// An interpolant schedule x = α z + β x₁ on a clock τ ∈ [0, clockEnd]; τ = 0 is the noise end,
+/// τ = clockEnd the data end (α = 0 there). β/α must be increasing.
+public protocol Schedule: Sendable {
+    /// The name users type (`--schedule`).
+    var name: String { get }
+    var clockEnd: Double { get }
+    /// Interior clock times where α̇, β̇ jump; adaptive integrators restart there.
+    var breakpoints: [Double] { get }
+    func values(at tau: Double) -> ScheduleValues
+    /// The interpolant time t of the base schedule at clock τ (τ itself unless re-clocked).
+    func interpolantTime(at tau: Double) -> Double
+}
+
+extension Schedule {
+    public var breakpoints: [Double] { [] }
+    public func interpolantTime(at tau: Double) -> Double { tau }
+
+    /// Signal-to-noise ratio β²/α².
+    public func snr(at tau: Double) -> Double {
+        let v = values(at: tau)
+        return (v.beta * v.beta) / (v.alpha * v.alpha)
+    }
+
+    /// log(β²/α²), the schedule-free coordinate along the flow (−∞ at pure noise, +∞ at data).
+    public func logSNR(at tau: Double) -> Double {
+        let v = values(at: tau)
+        return 2 * (log(abs(v.beta)) - log(abs(v.alpha)))
+    }
+
+    /// The clock time at which log-SNR equals `target`, clamped to the clock's ends; maps a time
+    /// between schedules (same log-SNR, same state of the exact flow; see EF.17).
+    public func clock(atLogSNR target: Double) throws -> Double {
+        let lo = clockEnd * 1e-14, hi = clockEnd * (1 - 1e-14)
+        if logSNR(at: lo) >= target { return 0 }
+        if logSNR(at: hi) <= target { return clockEnd }
+        return try RootFinder.brent(in: lo, hi, absolute: 1e-15, relative: 1e-13) { logSNR(at: $0) - target }
+    }
+
+    /// Knots of a clock interval, split at the breakpoints inside it.
+    public func segments(from a: Double, to b: Double) -> [(Double, Double)] {
+        let inside = breakpoints.filter { $0 > min(a, b) && $0 < max(a, b) }.sorted(by: a < b ? (<) : (>))
+        let knots = [a] + inside + [b]
+        return zip(knots, knots.dropFirst()).map { ($0, $1) }
+    }
+}
+
+/// α = 1 − t, β = t.
+public struct LinearSchedule: Schedule {
+    public init() {}
+    public var name: String { "linear" }
+    public var clockEnd: Double { 1 }
+    public func values(at t: Double) -> ScheduleValues {
+        ScheduleValues(alpha: 1 - t, beta: t, alphaDot: -1, betaDot: 1)
+    }
+}
+
+/// Trigonometric variance-preserving: α = cos(πt/2), β = sin(πt/2).
+public struct VariancePreservingSchedule: Schedule {
+    public init() {}
+    public var name: String { "vp" }
+    public var clockEnd: Double { 1 }
+    public func values(at t: Double) -> ScheduleValues {
+        let a = Double.pi / 2
+        // cos(π/2) is 6e-17, not 0: use sin(π(1 − t)/2) so α vanishes exactly at the data end.
+        return ScheduleValues(alpha: sin(a * (1 - t)), beta: sin(a * t), alphaDot: -a * sin(a * t), betaDot: a * cos(a * t))
+    }
+}
+
+/// Variance-exploding, noise level linear in time: α = σ_max (1 − t), β = 1. The flow starts from
+/// N(0, σ_max² I), which neglects the data's own mean and variance at t = 0 (the usual prior
+/// mismatch); σ_max must be large against √d for that to be harmless.
+public struct VarianceExplodingSchedule: Schedule {
+    public let sigmaMax: Double
+    public init(sigmaMax: Double) throws {
+        try require("sigma-max", sigmaMax, "> 0") { $0 > 0 }
+        self.sigmaMax = sigmaMax
+    }
+    public var name: String { "ve" }
+    public var clockEnd: Double { 1 }
+    public func values(at t: Double) -> ScheduleValues {
+        ScheduleValues(alpha: sigmaMax * (1 - t), beta: 1, alphaDot: -sigmaMax, betaDot: 0)
+    }
+}
+
+/// The time dilation of the paper as a re-clocking of any base schedule on [0, 1]:
+/// clock τ ∈ [0, 2], base time κ(τ) = kτ/√d for τ < 1 and κ = k/√d + (1 − k/√d)(τ − 1) after.
+/// The first half of the clock covers β√d ∈ [0, k], where the mode is decided (EF §7).
+public struct DilatedSchedule: Schedule {
+    public let base: any Schedule
+    public let k: Double
+    public let dimension: Int
+    /// κ at the end of the first half, k/√d.
+    public let kappaOne: Double
+
+    public init(base: any Schedule, k: Double, dimension: Int) throws {
+        try require("k", k, "> 0") { $0 > 0 }
+        guard base.clockEnd == 1 else { throw InputError("the dilated schedule needs a base schedule on [0, 1]; \(base.name) is not") }
+        let kappaOne = k / Double(dimension).squareRoot()
+        guard kappaOne < 1 else {
+            throw InputError("k must be < √d for the dilated schedule; got k = \(k) with d = \(dimension)")
+        }
+        self.base = base
+        self.k = k
+        self.dimension = dimension
+        self.kappaOne = kappaOne
+    }
+
+    public var name: String { base is LinearSchedule ? "dilated" : "dilated-\(base.name)" }
+    public var clockEnd: Double { 2 }
+    public var breakpoints: [Double] { [1] }
+
+    public func interpolantTime(at tau: Double) -> Double {
+        tau < 1 ? kappaOne * tau : kappaOne + (1 - kappaOne) * (tau - 1)
+    }
+
+    public func values(at tau: Double) -> ScheduleValues {
+        let rate = tau < 1 ? kappaOne : 1 - kappaOne
+        let b = base.values(at: interpolantTime(at: tau))
+        return ScheduleValues(alpha: b.alpha, beta: b.beta, alphaDot: b.alphaDot * rate, betaDot: b.betaDot * rate)
+    }
+}
