@@ -17,10 +17,13 @@ public protocol Schedule: Sendable {
     func values(at tau: Double) -> ScheduleValues
     /// The interpolant time t of the base schedule at clock τ (τ itself unless re-clocked).
     func interpolantTime(at tau: Double) -> Double
+    /// Step counts K that are multiples of this put every breakpoint on the uniform grid.
+    var stepQuantum: Int { get }
 }
 
 extension Schedule {
     public var breakpoints: [Double] { [] }
+    public var stepQuantum: Int { 1 }
     public func interpolantTime(at tau: Double) -> Double { tau }
 
     /// Signal-to-noise ratio β²/α².
@@ -116,6 +119,8 @@ public struct DilatedSchedule: Schedule {
     public var name: String { base is LinearSchedule ? "dilated" : "dilated-\(base.name)" }
     public var clockEnd: Double { 2 }
     public var breakpoints: [Double] { [1] }
+    /// An even K puts τ = 1 on the grid; with odd K one Euler step mixes both clock rates.
+    public var stepQuantum: Int { 2 }
 
     public func interpolantTime(at tau: Double) -> Double {
         tau < 1 ? kappaOne * tau : kappaOne + (1 - kappaOne) * (tau - 1)

@@ -1,5 +1,151 @@
 import ArgumentParser
+import Foundation
+import FlowModel
+import Theory
+
+/// `phaseflow diagram`: |p̂ − p| of a grid integrator over (d, K) for several schedules, the
+/// boundary K*(d) and its power-law exponent (derivations/exact-flow.md §7).
 struct DiagramCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "diagram", abstract: "todo")
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "diagram",
+        abstract: "Sweep d and the number of steps K; write |p̂ − p|, the boundary K*(d) and a heat map.")
+
+    @OptionGroup var problemOptions: ProblemOptions
+    @Option(parsing: .upToNextOption, help: "Schedules to sweep.")
+    var schedules: [ScheduleName] = [.linear, .dilated]
+    @Option(help: "Grid integrator: euler or x1-pred.")
+    var integrator: GridChoice = .euler
+    @Option(name: .customLong("d-min")) var dMin: Double = 1e2
+    @Option(name: .customLong("d-max")) var dMax: Double = 1e6
+    @Option(name: .customLong("d-per-decade")) var dPerDecade: Int = 4
+    @Option(name: .customLong("steps-min")) var stepsMin: Double = 10
+    @Option(name: .customLong("steps-max")) var stepsMax: Double = 1e4
+    @Option(name: .customLong("steps-per-decade")) var stepsPerDecade: Int = 6
+    @Option(help: "The boundary is where |p̂ − p| first drops below this.")
+    var tolerance: Double = 0.01
+    @Option(help: "Output directory.")
+    var out: String = "out"
+    @Flag(help: "Keep the rows of an interrupted run in <out>/diagram.csv and compute only the rest.")
+    var resume = false
+
+    enum GridChoice: String, ExpressibleByArgument, CaseIterable {
+        case euler, x1Pred = "x1-pred"
+        var scheme: GridFlow.Scheme { self == .euler ? .euler : .x1Prediction }
+    }
+
+    func validate() throws {
+        try require("d-min", dMin, "≥ 1") { $0 >= 1 }
+        try require("d-max", dMax, "≥ d-min") { $0 >= dMin }
+        try require("steps-min", stepsMin, "≥ 1") { $0 >= 1 }
+        try require("steps-max", stepsMax, "≥ steps-min") { $0 >= stepsMin }
+        try require("d-per-decade", Double(dPerDecade), "≥ 1") { $0 >= 1 }
+        try require("steps-per-decade", Double(stepsPerDecade), "≥ 1") { $0 >= 1 }
+        try require("tolerance", tolerance, "in (0, 1)") { $0 > 0 && $0 < 1 }
+    }
+
+    func run() throws {
+        let started = Date()
+        let directory = URL(fileURLWithPath: out, isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let dims = StepBoundary.geometricGrid(from: dMin, to: dMax, perDecade: dPerDecade)
+        _ = try problemOptions.problem()  // validate p, σ before any work
+
+        let header = ["schedule", "integrator", "d", "p", "sigma", "k", "steps", "p_hat", "p_abs_error"]
+        let file = try ResultFile(url: directory.appendingPathComponent("diagram.csv"), header: header, resume: resume)
+        var errors: [String: Double] = [:]  // "schedule d steps" -> |p̂ − p|
+        for row in file.existingRows {
+            if let s = row["schedule"], let d = row["d"], let k = row["steps"], let e = row["p_abs_error"].flatMap(Double.init) {
+                errors["\(s) \(d) \(k)"] = e
+            }
+        }
+
+        var boundaryRows: [Row] = []
+        var summary: [String] = []
+        let progress = Progress(total: schedules.count * dims.count)
+        for (si, name) in schedules.enumerated() {
+            var found: [(d: Int, kStar: Int)] = []
+            for (di, d) in dims.enumerated() {
+                progress.update(done: si * dims.count + di, label: "\(name.rawValue) d=\(d)")
+                let problem = try problemOptions.problem(dimension: Double(d))
+                guard let schedule = try? problemOptions.schedule(name, for: problem) else { continue }
+                let field = ExactField(problem: problem, schedule: schedule)
+                let quantum = schedule.stepQuantum
+                let stepGrid = StepBoundary.geometricGrid(from: stepsMin, to: stepsMax, perDecade: stepsPerDecade, quantum: quantum)
+                let pHat = { (steps: Int) in try StepBoundary.generatedModeProbability(field, scheme: integrator.scheme, steps: steps) }
+                let error = { (steps: Int) in try pHat(steps).map { abs($0 - problem.p) } ?? .infinity }
+                var block: [Row] = []
+                let column = try stepGrid.map { steps -> Double in
+                    if let known = errors["\(name.rawValue) \(d) \(steps)"] { return known }
+                    guard let value = try pHat(steps) else { return .infinity }
+                    var row = Row()
+                    row.add("schedule", name.rawValue); row.add("integrator", integrator.rawValue)
+                    row.add("d", d); row.add("p", problem.p); row.add("sigma", problem.sigma); row.add("k", problemOptions.k)
+                    row.add("steps", steps); row.add("p_hat", value); row.add("p_abs_error", abs(value - problem.p))
+                    block.append(row)
+                    return abs(value - problem.p)
+                }
+                try file.append(block)
+                if let kStar = try StepBoundary.threshold(grid: stepGrid, errors: column, tolerance: tolerance,
+                                                             quantum: quantum, error: error) {
+                    found.append((d, kStar))
+                    var row = Row()
+                    row.add("schedule", name.rawValue); row.add("integrator", integrator.rawValue)
+                    row.add("d", d); row.add("p", problemOptions.p); row.add("sigma", problemOptions.sigma)
+                    row.add("k", problemOptions.k); row.add("tolerance", tolerance); row.add("steps_star", kStar)
+                    boundaryRows.append(row)
+                }
+            }
+            if found.count >= 2 {
+                let fit = try StepBoundary.powerLawExponent(dimensions: found.map(\.d), thresholds: found.map(\.kStar))
+                summary.append(String(format: "%@: K* ∝ d^a with a = %.3f ± %.3f over %d dimensions (K* from %d to %d)",
+                                      name.rawValue, fit.slope, fit.slopeStandardError, found.count,
+                                      found.first!.kStar, found.last!.kStar))
+            } else {
+                summary.append("\(name.rawValue): K* found at \(found.count) dimension(s); no exponent fitted")
+            }
+        }
+        progress.update(done: progress.total, label: "done")
+
+        try writeAtomically(try render(boundaryRows, as: .csv), to: directory.appendingPathComponent("boundary.csv"))
+        let script = directory.appendingPathComponent("diagram.gp")
+        try writeAtomically(gnuplotScript(schedules: schedules.map(\.rawValue)), to: script)
+        let drawn = renderWithGnuplot(script: script, in: directory)
+        let seconds = Date().timeIntervalSince(started)
+        print(try render(boundaryRows, as: .table), terminator: "")
+        for line in summary { print(line) }
+        print(String(format: "wrote %@/diagram.csv, boundary.csv, diagram.gp%@ in %.1f s", out,
+                     drawn ? ", diagram.png" : " (gnuplot not found: no PNG)", seconds))
+    }
+
+    private func gnuplotScript(schedules: [String]) -> String {
+        var s = """
+        # Heat map of log10 |p_hat - p| over (d, K); the boundary K*(d) in white.
+        set terminal pngcairo size \(560 * schedules.count),480 font ",10"
+        set output "diagram.png"
+        set datafile separator ","
+        set logscale xy
+        set xlabel "dimension d"
+        set ylabel "steps K"
+        set cblabel "log10 |p_hat - p|"
+        set cbrange [-6:0]
+        set palette rgbformulae 33,13,10
+        dx = 10**(0.5/\(dPerDecade))
+        dk = 10**(0.5/\(stepsPerDecade))
+        set xrange [\(dMin)/dx:\(dMax)*dx]
+        set yrange [\(stepsMin)/dk:\(stepsMax)*dk]
+        set key bottom right
+        set multiplot layout 1,\(schedules.count)
+
+        """
+        for name in schedules {
+            s += """
+            set title "\(name), \(integrator.rawValue)"
+            plot "diagram.csv" using (strcol(1) eq "\(name)" ? $3 : NaN):($7):($3/dx):($3*dx):($7/dk):($7*dk):(log10($9 + 1e-12)) \\
+                     with boxxyerror fs solid 1.0 noborder palette notitle, \\
+                 "boundary.csv" using ($3):(strcol(1) eq "\(name)" ? $8 : NaN) with linespoints lw 2 pt 7 lc rgb "black" title "K*(d)"
+
+            """
+        }
+        return s + "unset multiplot\n"
+    }
 }

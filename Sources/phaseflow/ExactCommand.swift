@@ -43,6 +43,9 @@ struct ExactCommand: ParsableCommand {
     func run() throws {
         let problem = try problemOptions.problem()
         let field = ExactField(problem: problem, schedule: try problemOptions.schedule(schedule, for: problem))
+        if integrator != .adaptive, steps % field.schedule.stepQuantum != 0 {
+            warn("steps = \(steps) puts no grid point on the \(schedule.rawValue) clock's breakpoint; one step mixes two clock rates (use a multiple of \(field.schedule.stepQuantum))")
+        }
         let integrators: [FlowIntegrator] = switch integrator {
         case .adaptive: [adaptive]
         case .euler: [.euler(steps: steps)]

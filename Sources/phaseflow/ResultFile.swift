@@ -1,0 +1,41 @@
+import Foundation
+
+/// A CSV results file written incrementally: each `append` adds whole lines in one write and
+/// flushes them to disk, so an interrupted run keeps every finished block; `resume` reads back
+/// the rows already there (dropping a torn last line) so the run can skip them.
+final class ResultFile {
+    let url: URL
+    let header: [String]
+    private(set) var existingRows: [[String: String]] = []
+    private let handle: FileHandle
+
+    init(url: URL, header: [String], resume: Bool) throws {
+        self.url = url
+        self.header = header
+        let headerLine = header.joined(separator: ",")
+        if resume, let text = try? String(contentsOf: url, encoding: .utf8), text.hasPrefix(headerLine + "\n") {
+            let complete = text.hasSuffix("\n") ? text : String(text[..<(text.lastIndex(of: "\n")!)]) + "\n"
+            existingRows = complete.split(separator: "\n").dropFirst().map { line in
+                Dictionary(uniqueKeysWithValues: zip(header, line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
+            }
+            try Data(complete.utf8).write(to: url, options: .atomic)
+        } else {
+            try Data((headerLine + "\n").utf8).write(to: url, options: .atomic)
+        }
+        handle = try FileHandle(forWritingTo: url)
+        try handle.seekToEnd()
+    }
+
+    deinit { try? handle.close() }
+
+    func append(_ rows: [Row]) throws {
+        let text = rows.map { row in row.fields.map(\.value.text).joined(separator: ",") + "\n" }.joined()
+        try handle.write(contentsOf: Data(text.utf8))
+        try handle.synchronize()
+    }
+}
+
+/// Writes a whole file at once (temporary file, then rename).
+func writeAtomically(_ text: String, to url: URL) throws {
+    try Data(text.utf8).write(to: url, options: .atomic)
+}

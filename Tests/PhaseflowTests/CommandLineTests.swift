@@ -1,0 +1,93 @@
+import Foundation
+import XCTest
+
+/// Runs the built `phaseflow` executable, which `swift test` builds beside the test bundle.
+final class CommandLineTests: XCTestCase {
+    struct Output { let status: Int32; let stdout: String; let stderr: String }
+
+    private func phaseflow(_ arguments: [String], in directory: URL? = nil) throws -> Output {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("phaseflow")
+        let candidates = [binary] + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent().appendingPathComponent("phaseflow") }
+        let executable = try XCTUnwrap(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
+                                       "phaseflow executable not found next to the tests")
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Every invalid input exits non-zero with exactly one line that names the bad value.
+    func testInvalidInputsGiveOneLineErrors() throws {
+        let cases: [([String], String)] = [
+            (["--p", "0"], "0"), (["--p", "1.2"], "1.2"), (["--sigma", "0"], "sigma"), (["--d", "0"], "d must"),
+            (["--p", "nan"], "nan"), (["--sigma=-inf"], "-inf"), (["--p=-0.1"], "-0.1"), (["--schedule", "cosine"], "cosine"),
+            (["--p", "abc"], "abc"), (["--steps", "x"], "x"), (["--d", "4", "--schedule", "dilated"], "k"),
+            (["--steps", "1", "--schedule", "linear", "--integrator", "euler"], "steps = 1"),
+            (["--format", "xml"], "xml"), (["--threshold", "1"], "threshold"),
+        ]
+        for (arguments, fragment) in cases {
+            let result = try phaseflow(["exact"] + arguments)
+            XCTAssertNotEqual(result.status, 0, "\(arguments)")
+            let lines = result.stderr.split(separator: "\n")
+            XCTAssertEqual(lines.count, 1, "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains(fragment), "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stdout.isEmpty, "\(arguments)")
+        }
+        let diagram = try phaseflow(["diagram", "--d-min", "100", "--d-max", "10"])
+        XCTAssertNotEqual(diagram.status, 0)
+        XCTAssertTrue(diagram.stderr.contains("d-max"), diagram.stderr)
+    }
+
+    /// `phaseflow exact --format json` echoes the inputs and gives the numbers of the issue at d = 10⁵.
+    func testExactJSONAtIssuePoint() throws {
+        func rows(_ schedule: String) throws -> [[String: Any]] {
+            let result = try phaseflow(["exact", "--d", "100000", "--steps", "50", "--schedule", schedule, "--format", "json"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        }
+        let linear = try rows("linear"), dilated = try rows("dilated")
+        XCTAssertEqual(linear.map { $0["integrator"] as? String }, ["adaptive", "euler", "x1-pred"])
+        for row in linear + dilated {
+            for key in ["p_hat", "sigma_hat", "commit_time", "d", "p", "sigma", "k", "steps", "schedule"] {
+                XCTAssertNotNil(row[key], key)
+            }
+            XCTAssertEqual(row["d"] as? Int, 100_000)
+        }
+        XCTAssertEqual(try XCTUnwrap(linear[0]["p_hat"] as? Double), 0.8, accuracy: 1e-6)
+        XCTAssertGreaterThan(try XCTUnwrap(linear[1]["p_hat"] as? Double), 0.95)
+        XCTAssertEqual(try XCTUnwrap(dilated[1]["p_hat"] as? Double), 0.8, accuracy: 0.01)
+    }
+
+    /// The diagram writes its CSVs and script, and an interrupted run resumes to the same table.
+    func testDiagramWritesAndResumes() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("phaseflow-diagram-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let arguments = ["diagram", "--out", directory.path, "--d-max", "1000", "--d-per-decade", "2",
+                         "--steps-max", "1000", "--steps-per-decade", "2"]
+        let full = try phaseflow(arguments)
+        XCTAssertEqual(full.status, 0, full.stderr)
+        XCTAssertTrue(full.stdout.contains("linear: K* ∝ d^a"), full.stdout)
+        let csv = directory.appendingPathComponent("diagram.csv")
+        let complete = try String(contentsOf: csv, encoding: .utf8)
+        for name in ["boundary.csv", "diagram.gp"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path), name)
+        }
+        // Interrupt: keep the header and the first 5 rows plus half of the next line.
+        let lines = complete.split(separator: "\n", omittingEmptySubsequences: false)
+        let torn = lines[0...5].joined(separator: "\n") + "\n" + lines[6].prefix(10)
+        try torn.write(to: csv, atomically: true, encoding: .utf8)
+        let resumed = try phaseflow(arguments + ["--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        let after = try String(contentsOf: csv, encoding: .utf8)
+        XCTAssertEqual(Set(after.split(separator: "\n")), Set(complete.split(separator: "\n")))
+        XCTAssertEqual(after.split(separator: "\n").count, complete.split(separator: "\n").count)
+    }
+}

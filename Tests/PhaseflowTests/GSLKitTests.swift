@@ -1,0 +1,88 @@
+import Foundation
+import XCTest
+@testable import GSLKit
+
+final class GSLKitTests: XCTestCase {
+    func testODEMatchesClosedFormInBothDirections() throws {
+        // y' = −y + sin t has y(t) = (y0 + ½) e^{−t} + ½ (sin t − cos t).
+        for stepper in ODEStepper.allCases {
+            let ode = try ODEIntegrator(dimension: 1, stepper: stepper, tolerance: ODETolerance(absolute: 1e-13, relative: 1e-11)) { t, y, dy in
+                dy[0] = -y[0] + sin(t)
+            }
+            var y = [2.0]
+            try ode.integrate(&y, from: 0, to: 3)
+            let exact = 2.5 * exp(-3) + 0.5 * (sin(3) - cos(3))
+            XCTAssertEqual(y[0], exact, accuracy: 1e-8, "\(stepper)")
+            try ode.integrate(&y, from: 3, to: 0)
+            XCTAssertEqual(y[0], 2, accuracy: 1e-6, "\(stepper) backwards")
+        }
+    }
+
+    func testODERightHandSideErrorsAndNaNsAreThrownNotAborted() throws {
+        struct Boom: Error {}
+        let throwing = try ODEIntegrator(dimension: 1) { t, _, dy in
+            if t > 0.5 { throw Boom() }
+            dy[0] = 1
+        }
+        var y = [0.0]
+        XCTAssertThrowsError(try throwing.integrate(&y, from: 0, to: 1)) { XCTAssertTrue($0 is Boom) }
+        let nan = try ODEIntegrator(dimension: 1) { _, _, dy in dy[0] = .nan }
+        XCTAssertThrowsError(try nan.integrate(&y, from: 0, to: 1)) { XCTAssertTrue($0 is GSLError) }
+    }
+
+    func testBrentFindsRootAndReportsBadBracketAsError() throws {
+        XCTAssertEqual(try RootFinder.brent(in: 0, 2) { $0 * $0 - 2 }, 2.0.squareRoot(), accuracy: 1e-12)
+        XCTAssertThrowsError(try RootFinder.brent(in: 2, 3) { $0 * $0 - 2 }) { error in
+            XCTAssertTrue("\(error)".contains("gsl_root_fsolver_set"), "\(error)")
+        }
+    }
+
+    func testNelderMeadFindsRosenbrockMinimum() throws {
+        let result = try Minimizer.nelderMead(start: [-1.2, 1], initialStep: [0.5, 0.5], sizeTolerance: 1e-10) { x in
+            100 * pow(x[1] - x[0] * x[0], 2) + pow(1 - x[0], 2)
+        }
+        XCTAssertTrue(result.converged)
+        XCTAssertEqual(result.point[0], 1, accuracy: 1e-6)
+        XCTAssertEqual(result.point[1], 1, accuracy: 1e-6)
+    }
+
+    func testGaussHermiteMomentsAndOrderDoubling() throws {
+        let rule = try GaussHermite(order: 40)
+        XCTAssertEqual(rule.expectation { _ in 1 }, 1, accuracy: 1e-14)
+        XCTAssertEqual(rule.expectation { $0 * $0 }, 1, accuracy: 1e-12)
+        XCTAssertEqual(rule.expectation { pow($0, 4) }, 3, accuracy: 1e-11)
+        XCTAssertEqual(rule.expectation { cos($0) }, exp(-0.5), accuracy: 1e-14)
+        // Closed form: E[e^{Z/2} cos Z] = Re E[e^{(1/2 + i)Z}] = e^{−3/8} cos(1/2).
+        XCTAssertEqual(rule.expectation { exp($0 / 2) * cos($0) }, exp(-0.375) * cos(0.5), accuracy: 1e-13)
+        // tanh(b + wZ) has complex poles at distance π/(2w) from the real axis, so the rule converges
+        // slowly in w (measured order 40 → 80 change: 8e-8 at w = 1, 8e-4 at w = 2). For w ≤ 1 the
+        // value is stable to 1e-8 when the order doubles from 80 to 160.
+        for w in [0.5, 1.0] {
+            let f = { (z: Double) in pow(tanh(1 + w * z), 2) }
+            XCTAssertEqual(try GaussHermite(order: 160).expectation(f), try GaussHermite(order: 80).expectation(f), accuracy: 1e-8)
+        }
+        XCTAssertThrowsError(try GaussHermite(order: 0))
+    }
+
+    func testRandomStreamIsReproducibleAndStandardNormal() throws {
+        let a = try RandomStream(seed: 7), b = try RandomStream(seed: 7), c = try RandomStream(seed: 8)
+        let xa = (0..<5).map { _ in a.gaussian() }
+        XCTAssertEqual(xa, (0..<5).map { _ in b.gaussian() })
+        XCTAssertNotEqual(xa, (0..<5).map { _ in c.gaussian() })
+        let n = 200_000
+        var sum = 0.0, sum2 = 0.0
+        for _ in 0..<n { let x = a.gaussian(); sum += x; sum2 += x * x }
+        // Mean within 5 standard errors (1/√n), variance within 5 (√(2/n)).
+        XCTAssertEqual(sum / Double(n), 0, accuracy: 5 / Double(n).squareRoot())
+        XCTAssertEqual(sum2 / Double(n), 1, accuracy: 5 * (2 / Double(n)).squareRoot())
+    }
+
+    func testLinearFitAndNormalTails() throws {
+        let fit = try LinearFit(x: [1, 2, 3, 4], y: [1.5, 2.0, 2.5, 3.0])
+        XCTAssertEqual(fit.slope, 0.5, accuracy: 1e-14)
+        XCTAssertEqual(fit.intercept, 1.0, accuracy: 1e-14)
+        XCTAssertEqual(StandardNormal.upperTail(0), 0.5, accuracy: 1e-16)
+        // Q(10) = 7.6198530241605e-24, where 1 − Φ(10) would round to 0.
+        XCTAssertEqual(StandardNormal.upperTail(10) / 7.6198530241605e-24, 1, accuracy: 1e-10)
+    }
+}
