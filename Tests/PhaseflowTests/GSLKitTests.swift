@@ -64,6 +64,22 @@ final class GSLKitTests: XCTestCase {
         XCTAssertThrowsError(try GaussHermite(order: 0))
     }
 
+    /// The panelled rule: exact moments, agreement with Gauss–Hermite on smooth integrands, and
+    /// tanh(b + wZ) expectations stable to 1e-12 when the nodes per panel double, up to w = 8.
+    func testPanelGaussLegendreOnSharpIntegrands() throws {
+        let rule = try PanelGaussLegendre(panelWidth: 0.5)
+        XCTAssertEqual(rule.expectation { _ in 1 }, 1, accuracy: 1e-14)
+        XCTAssertEqual(rule.expectation { pow($0, 4) }, 3, accuracy: 1e-12)
+        XCTAssertEqual(rule.expectation { exp($0 / 2) * cos($0) }, exp(-0.375) * cos(0.5), accuracy: 1e-14)
+        for w in [0.5, 2, 4, 8] {
+            let f = { (z: Double) in pow(tanh(1 + w * z), 2) * (1 + 0.3 * z) }
+            let coarse = try PanelGaussLegendre(panelWidth: 0.6 / w, nodesPerPanel: 8)
+            let fine = try PanelGaussLegendre(panelWidth: 0.6 / w, nodesPerPanel: 16)
+            XCTAssertEqual(coarse.expectation(f), fine.expectation(f), accuracy: 1e-12, "w = \(w)")
+        }
+        XCTAssertThrowsError(try PanelGaussLegendre(panelWidth: 0))
+    }
+
     func testRandomStreamIsReproducibleAndStandardNormal() throws {
         let a = try RandomStream(seed: 7), b = try RandomStream(seed: 7), c = try RandomStream(seed: 8)
         let xa = (0..<5).map { _ in a.gaussian() }
