@@ -97,66 +97,81 @@ public final class ContinuousFlow: ReducedFlow {
     }
 }
 
-/// A fixed-grid scheme on K uniform clock steps. Both schemes have the form
-/// ζ_{j+1} = a_j ζ_j + b_j tanh(h + g_j ζ_j), G_{j+1} = a_j G_j (EF.11, EF.12).
+/// A fixed-grid scheme on K uniform clock steps. Every scheme here has the form
+/// ζ_{j+1} = a_j ζ_j + b_j tanh(bias_j + g_j ζ_j), G_{j+1} = a_j G_j (EF.11, EF.12), whether the
+/// denoiser is exact (bias = h) or a learned network aligned with μ (LF.2).
 public struct GridFlow: ReducedFlow {
     public enum Scheme: Sendable { case euler, x1Prediction }
 
+    /// One step's coefficients.
+    public struct Step: Sendable {
+        public let a, b, g, bias: Double
+        public init(a: Double, b: Double, g: Double, bias: Double) {
+            (self.a, self.b, self.g, self.bias) = (a, b, g, bias)
+        }
+    }
+
     public let field: ExactField
-    public let scheme: Scheme
-    public let steps: Int
-    private let a, b, g: [Double]
+    public let steps: [Step]
     private let alpha0: Double
     /// |ξ| beyond which Φ is 0 or 1 in double precision.
     static let tailBound = 37.5
 
-    public init(field: ExactField, scheme: Scheme, steps: Int) throws {
-        guard steps >= 1 else { throw InputError("steps must be ≥ 1; got \(steps)") }
-        self.field = field
-        self.scheme = scheme
-        self.steps = steps
-        let delta = field.schedule.clockEnd / Double(steps)
-        let sqrtD = field.problem.sqrtD, sigma2 = field.problem.sigma * field.problem.sigma
-        var a = [Double](), b = [Double](), g = [Double]()
-        for j in 0..<steps {
-            let c = field.coefficients(at: Double(j) * delta)
-            let s = c.values
-            g.append(s.beta * sqrtD / c.v)
-            switch scheme {
-            case .euler: // EF.11
-                a.append(1 + delta * c.a)
-                b.append(delta * c.b * sqrtD)
-            case .x1Prediction: // EF.12
-                let next = field.schedule.values(at: Double(j + 1) * delta)
-                let cj = next.beta - next.alpha * s.beta / s.alpha
-                a.append(next.alpha / s.alpha + cj * s.beta * sigma2 / c.v)
-                b.append(cj * s.alpha * s.alpha / c.v * sqrtD)
-            }
-            // Monotone step maps make the pull-back (EF.13) well defined (EF §5).
-            guard a[j] > 0, b[j] >= 0, a[j].isFinite, b[j].isFinite else {
-                throw InputError("steps = \(steps) is too few for \(scheme == .euler ? "euler" : "x1-pred") on the \(field.schedule.name) schedule: step \(j) is not monotone (a = \(a[j]))")
+    /// A grid flow from explicit step coefficients; refuses non-monotone steps (EF §5).
+    public init(field: ExactField, steps: [Step], schemeName: String) throws {
+        guard !steps.isEmpty else { throw InputError("steps must be ≥ 1; got 0") }
+        for (j, s) in steps.enumerated() {
+            guard s.a > 0, s.b >= 0, s.g >= 0, [s.a, s.b, s.g, s.bias].allSatisfy(\.isFinite) else {
+                throw InputError("steps = \(steps.count) is too few for \(schemeName) on the \(field.schedule.name) schedule: step \(j) is not monotone (a = \(s.a))")
             }
         }
-        (self.a, self.b, self.g) = (a, b, g)
+        self.field = field
+        self.steps = steps
         alpha0 = field.schedule.values(at: 0).alpha
+    }
+
+    /// The exact-field grid scheme on `count` uniform clock steps (EF.11, EF.12).
+    public init(field: ExactField, scheme: Scheme, steps count: Int) throws {
+        guard count >= 1 else { throw InputError("steps must be ≥ 1; got \(count)") }
+        let sqrtD = field.problem.sqrtD, h = field.problem.logOdds
+        let steps = Self.uniformClock(field.schedule, count).map { j, now, next -> Step in
+            let c = field.coefficients(at: now)
+            let (s, sigma2) = (c.values, field.problem.sigma * field.problem.sigma)
+            let g = s.beta * sqrtD / c.v
+            switch scheme {
+            case .euler: // EF.11
+                let delta = next - now
+                return Step(a: 1 + delta * c.a, b: delta * c.b * sqrtD, g: g, bias: h)
+            case .x1Prediction: // EF.12
+                let n = field.schedule.values(at: next)
+                let cj = n.beta - n.alpha * s.beta / s.alpha
+                return Step(a: n.alpha / s.alpha + cj * s.beta * sigma2 / c.v, b: cj * s.alpha * s.alpha / c.v * sqrtD, g: g, bias: h)
+            }
+        }
+        try self.init(field: field, steps: steps, schemeName: scheme == .euler ? "euler" : "x1-pred")
+    }
+
+    /// (j, τ_j, τ_{j+1}) for K uniform steps of the schedule's clock.
+    public static func uniformClock(_ schedule: any Schedule, _ count: Int) -> [(Int, Double, Double)] {
+        let delta = schedule.clockEnd / Double(count)
+        return (0..<count).map { ($0, Double($0) * delta, Double($0 + 1) * delta) }
     }
 
     public var isContinuous: Bool { false }
 
     public func commitScanTimes() -> [Double] {
-        (0...steps).map { Double($0) * field.schedule.clockEnd / Double(steps) }
+        (0...steps.count).map { Double($0) * field.schedule.clockEnd / Double(steps.count) }
     }
 
     /// ζ after `count` steps from ξ.
     func zeta(afterSteps count: Int, from xi: Double) -> Double {
-        let h = field.problem.logOdds
         var zeta = alpha0 * xi
-        for j in 0..<count { zeta = a[j] * zeta + b[j] * tanh(h + g[j] * zeta) }
+        for s in steps[0..<count] { zeta = s.a * zeta + s.b * tanh(s.bias + s.g * zeta) }
         return zeta
     }
 
     public func pullback(_ zeta: Double, from tau: Double) throws -> Double {
-        let count = Int((tau / field.schedule.clockEnd * Double(steps)).rounded())
+        let count = Int((tau / field.schedule.clockEnd * Double(steps.count)).rounded())
         let bound = Self.tailBound
         if self.zeta(afterSteps: count, from: -bound) >= zeta { return -bound }
         if self.zeta(afterSteps: count, from: bound) <= zeta { return bound }
@@ -165,5 +180,5 @@ public struct GridFlow: ReducedFlow {
         }
     }
 
-    public func endGain() -> Double { a.reduce(1, *) }
+    public func endGain() -> Double { steps.reduce(1) { $0 * $1.a } }
 }
