@@ -119,18 +119,19 @@ struct DiagramCommand: ParsableCommand {
 
     private func gnuplotScript(schedules: [String]) -> String {
         var s = """
-        # Heat map of log10 |p_hat - p| over (d, K); the boundary K*(d) in white.
+        # Heat map of log10 |p_hat - p| over (d, K); the boundary K*(d) in black.
         set terminal pngcairo size \(560 * schedules.count),480 font ",10"
         set output "diagram.png"
         set datafile separator ","
         set logscale xy
         set xlabel "dimension d"
         set ylabel "steps K"
-        set cblabel "log10 |p_hat - p|"
+        set cblabel "log10 |p_hat - p|" noenhanced
         set cbrange [-6:0]
         set palette rgbformulae 33,13,10
         dx = 10**(0.5/\(dPerDecade))
-        dk = 10**(0.5/\(stepsPerDecade))
+        # Cells are widened by 30 % so that K values rounded to whole (or quantum) steps leave no gaps.
+        dk = 10**(0.65/\(stepsPerDecade))
         set xrange [\(dMin)/dx:\(dMax)*dx]
         set yrange [\(stepsMin)/dk:\(stepsMax)*dk]
         set key bottom right
