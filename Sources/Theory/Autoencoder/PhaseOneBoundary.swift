@@ -104,6 +104,38 @@ public enum PhaseOneBoundary {
         return (f1 - f0) / (h * h) * problem.n   // F(W) − F(0) ≈ ½F''W², F even in W; times n: AT.38 units
     }
 
+    /// The curvature criterion: the root in [lower, upper] of `symmetricCurvature` (Brent).
+    public static func symmetricCurvatureRoot(_ problem: AutoencoderProblem, moments: TanhMoments,
+                                              lower: Double, upper: Double) throws -> Double {
+        try RootFinder.brent(in: lower, upper, absolute: 1e-10, relative: 1e-10) {
+            symmetricCurvature(problem, signal: $0, moments: moments)
+        }
+    }
+
+    /// Continuation of the symmetric branch on the line b_eff = 0 (p = ½): W*(S) minimises F(W, 0)
+    /// by one-dimensional Nelder–Mead, warm-started; the branch ends where W* reaches 0, located by
+    /// bisection on W*(S) > `threshold` between `lower` (no branch) and `upper` (branch).
+    public static func symmetricBranchEnd(_ problem: AutoencoderProblem, moments: TanhMoments,
+                                          lower: Double, upper: Double, threshold: Double = 1e-4) throws -> Double {
+        func width(_ s: Double) throws -> Double {
+            let objective = PhaseOneObjective(problem: problem, signal: s, moments: moments)
+            let result = try Minimizer.nelderMead(start: [1], initialStep: [0.2], sizeTolerance: 1e-12,
+                                                  maxIterations: 4_000, returnUnconverged: true) {
+                objective.value(halfGap: $0[0], bias: 0)
+            }
+            return abs(result.point[0])
+        }
+        var (lo, hi) = (lower, upper)
+        guard try width(lo) <= threshold, try width(hi) > threshold else {
+            throw InputError("the symmetric branch does not end in [\(lower), \(upper)]")
+        }
+        for _ in 0..<40 {
+            let mid = (lo + hi) / 2
+            if try width(mid) > threshold { hi = mid } else { lo = mid }
+        }
+        return (lo + hi) / 2
+    }
+
     /// AT.40: (n + σ²) kτ_c = √(L_u L_w) at n₊ = n₋.
     public static func symmetricBifurcation(_ problem: AutoencoderProblem) -> Double {
         (problem.penaltyU * problem.penaltyW).squareRoot() / (problem.n + problem.sigma * problem.sigma)
