@@ -25,7 +25,7 @@ public enum PhaseOneBoundary {
 
     /// S* in the (n, kτ) plane: continuation of the branch from S = `from` downward in steps of
     /// `step`, then Brent root finding of F_branch − F_triv on the bracketing step.
-    /// Returns S* = 0 if the branch wins down to S = step (no boundary in range).
+    /// Returns S* = 0 if the branch wins down to S = 1e-4·step (no boundary in range).
     public static func signal(_ problem: AutoencoderProblem, moments: TanhMoments, from top: Double = 4,
                               step: Double = 0.02) throws -> Crossing {
         var s = top
@@ -47,7 +47,16 @@ public enum PhaseOneBoundary {
             }
             return Crossing(value: root, branchEnd: branchAlive ? nil : s)
         }
-        return Crossing(value: 0, branchEnd: nil)
+        // Below the last step: bracket with a tiny signal, where the branch cannot win.
+        let tiny = 1e-4 * step
+        let from = start
+        if let g = try gap(problem, signal: tiny, moments: moments, start: from), g.gap < 0 {
+            return Crossing(value: 0, branchEnd: nil)
+        }
+        let root = try RootFinder.brent(in: tiny, s, absolute: 1e-10, relative: 1e-10) { x in
+            try gap(problem, signal: x, moments: moments, start: from)?.gap ?? 1
+        }
+        return Crossing(value: root, branchEnd: nil)
     }
 
     /// L* in the (n, penalty) plane at signal S (L_u = L_w = L): continuation upward in L from
