@@ -16,7 +16,8 @@ public enum LearnedFlow {
     public struct Prediction: Sendable {
         public let pHat: Double
         public let sigmaHat: Double
-        /// The signal S* = kτ* below which the trivial branch is learned (0 if none), d = ∞ only.
+        /// The signal S = β√d (kτ at d = ∞) up to which the trivial branch is learned: the boundary
+        /// S* for the continuous flow, the largest such grid signal on a grid; 0 if none.
         public let trivialBelow: Double
     }
 
@@ -74,7 +75,8 @@ public enum LearnedFlow {
             let ct = b1 - a1 * b0 / a0
             gain *= a1 / a0 + ct * cj
         }
-        return Prediction(pHat: pHat, sigmaHat: gain, trivialBelow: 0)
+        let trivial = networks.filter { $0.solution == .trivial }.map(\.signal).max() ?? 0
+        return Prediction(pHat: pHat, sigmaHat: gain, trivialBelow: trivial)
     }
 
     /// On K uniform steps of any schedule at finite d (the practitioner's grid): each grid time's
@@ -128,7 +130,8 @@ public enum LearnedFlow {
         let pHat = try modeProbability(psiScale: (4 * problem.gamma).squareRoot() * alpha0, alpha0: alpha0) { zeta0, psi0 in
             run(program, zeta0, psi0, sigma: sigma).zeta
         }
-        return Prediction(pHat: pHat, sigmaHat: gain, trivialBelow: 0)
+        let trivial = (0..<steps).filter { nets[$0]?.solution == .trivial }.map { values[$0].beta * sqrtD }.max() ?? 0
+        return Prediction(pHat: pHat, sigmaHat: gain, trivialBelow: trivial)
     }
 
     static func run(_ program: [Step], _ zeta0: Double, _ psi0: Double, sigma: Double) -> (zeta: Double, psi: Double) {
@@ -159,8 +162,9 @@ public enum LearnedFlow {
                 continue
             }
             let objective = PhaseOneObjective(problem: problem, signal: s, moments: theory.moments)
-            let net = try PhaseOneSolver.solve(objective, start: start ?? (s, atanh(max(-0.999, min(0.999, problem.imbalance)))))
+            var net = try PhaseOneSolver.solve(objective, start: start ?? (s, atanh(max(-0.999, min(0.999, problem.imbalance)))))
             if net.solution == .learned { start = (net.halfGap, net.bEff) }
+            net.signal = s
             out[j] = net
         }
         return out.map { $0! }

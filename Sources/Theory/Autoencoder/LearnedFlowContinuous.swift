@@ -14,8 +14,8 @@ extension LearnedFlow {
     /// `nodes` points of [S*, S_max] and interpolated (Catmull–Rom). The mode is the sign of the
     /// pre-activation at S_max. σ̂ integrates d log G/dτ' = (αα̇ + ββ̇D)/(α² + β²D) over phase 2
     /// (GSL), whose closed form is σ̂ = √D (AT.20).
-    public static func continuousAtInfiniteD(_ theory: AutoencoderTheory, signalMax: Double = 10,
-                                             nodes: Int = 64) throws -> Prediction {
+    public static func continuousAtInfiniteD(_ theory: AutoencoderTheory, signalMax: Double = 80,
+                                             nodes: Int = 96) throws -> Prediction {
         guard !theory.dimension.isFinite else { throw InputError("continuousAtInfiniteD needs d = inf") }
         let problem = theory.problem, sigma = problem.sigma
         let interpolation: LearnedInterpolation
@@ -32,7 +32,9 @@ extension LearnedFlow {
             let trivial = PhaseOneObjective(problem: problem, signal: 0, moments: theory.moments).trivialParameters
             trivialDrift = trivialBelow * trivial.m * (trivial.b > 0 ? 1 : -1)
             var start: (w: Double, bias: Double)?
-            let signals = (0..<nodes).map { trivialBelow + (signalMax - trivialBelow) * Double($0) / Double(nodes - 1) }
+            // Nodes uniform in x = √((S − S*)/(S_max − S*)): near a saddle-node the branch varies like
+            // √(S − S_spinodal), and S* lies close to the spinodal for large n.
+            let signals = (0..<nodes).map { trivialBelow + (signalMax - trivialBelow) * pow(Double($0) / Double(nodes - 1), 2) }
             var nets = [LearnedParameters?](repeating: nil, count: nodes)
             for j in (0..<nodes).reversed() {
                 let objective = PhaseOneObjective(problem: problem, signal: signals[j], moments: theory.moments)
@@ -44,7 +46,7 @@ extension LearnedFlow {
                 nets[j] = net
             }
             let table = nets.map { $0! }
-            interpolation = try LearnedInterpolation(from: trivialBelow, to: signalMax, table: table)
+            interpolation = try LearnedInterpolation(from: trivialBelow, to: signalMax, table: table, squareRootSpacing: true)
         }
         let integrator = try ODEIntegrator(dimension: 2, tolerance: ODETolerance(absolute: 1e-11, relative: 1e-11)) { s, y, dy in
             let net = interpolation.at(s)
@@ -71,16 +73,19 @@ extension LearnedFlow {
 }
 
 /// The learned network's (m, ρ₊ − ρ₋, b, ω) as smooth functions of S: Catmull–Rom cubic
-/// interpolation on a uniform grid (third-order accurate; ghost nodes by linear extrapolation).
+/// interpolation on a grid uniform in S, or in x = √((S − lower)/(upper − lower)) (third-order
+/// accurate; ghost nodes by linear extrapolation).
 struct LearnedInterpolation {
     struct Values { var m = 0.0, dRho = 0.0, b = 0.0, omega = 0.0 }
     let lower: Double, upper: Double
+    let squareRootSpacing: Bool
     let values: [Values]
 
-    init(from lower: Double, to upper: Double, table: [LearnedParameters]) throws {
+    init(from lower: Double, to upper: Double, table: [LearnedParameters], squareRootSpacing: Bool = false) throws {
         guard table.count >= 2, upper > lower else { throw InputError("interpolation needs ≥ 2 nodes on an interval") }
         self.lower = lower
         self.upper = upper
+        self.squareRootSpacing = squareRootSpacing
         values = table.map { Values(m: $0.m, dRho: $0.rhoPlus - $0.rhoMinus, b: $0.b, omega: $0.omega) }
     }
 
@@ -90,8 +95,9 @@ struct LearnedInterpolation {
     }
 
     func at(_ s: Double) -> Values {
-        let count = values.count, h = (upper - lower) / Double(count - 1)
-        let x = min(max((s - lower) / h, 0), Double(count - 1))
+        let count = values.count
+        let unit = min(max((s - lower) / (upper - lower), 0), 1)
+        let x = (squareRootSpacing ? unit.squareRoot() : unit) * Double(count - 1)
         let i = min(Int(x), count - 2), t = x - Double(i)
         func node(_ k: Int) -> Values {
             if k < 0 { return lerp(values[0], values[1], Double(k)) }
