@@ -26,6 +26,9 @@ struct PredictCommand: ParsableCommand {
 
     func validate() throws {
         try require("steps", Double(steps), "≥ 1") { $0 >= 1 }
+        if !d.value.isFinite, integrator != .continuous {
+            try require("steps", Double(steps), "even on the dilated clock at d = inf (τ = 1 on the grid)") { Int($0) % 2 == 0 }
+        }
     }
 
     func run() throws {
