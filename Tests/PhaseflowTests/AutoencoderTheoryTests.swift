@@ -149,6 +149,39 @@ final class AutoencoderTheoryTests: XCTestCase {
         XCTAssertGreaterThan(abs(mean - notes), 10 * se)
     }
 
+    /// Fixed noise (one z^ν per point, Cui et al.): AT.22 against the exact ridge solve over
+    /// (c, u) of Σ_ν |c(αz^ν + βx₁^ν) + s^ν u − x₁^ν|² + L|u|² at d = 2000, n = 8, 24 data sets
+    /// (data-set mean within 4 standard errors); it differs from the redrawn-noise c (AT.20).
+    func testFixedNoisePhaseTwoAgainstExactRidgeSolve() throws {
+        let (d, n, lu, tau) = (2000, 8, 2.0, 1.5)
+        let (alpha, beta) = (2 - tau, tau - 1)
+        let random = try RandomStream(seed: 7)
+        var cs = [Double]()
+        for _ in 0..<24 {
+            var sx = [Double](repeating: 0, count: d), sy = sx
+            var xx = 0.0, xy = 0.0, yy = 0.0
+            for nu in 0..<n {
+                let s: Double = nu < 5 ? 1 : -1
+                for i in 0..<d {
+                    let x = s + random.gaussian(), y = alpha * random.gaussian() + beta * x
+                    sx[i] += s * x; sy[i] += s * y
+                    xx += x * x; xy += x * y; yy += y * y
+                }
+            }
+            let m = Double(n) + lu
+            let b = xy - zip(sx, sy).reduce(0) { $0 + $1.0 * $1.1 } / m
+            let c = yy - sy.reduce(0) { $0 + $1 * $1 } / m
+            cs.append(b / c)
+        }
+        let problem = try AutoencoderProblem(p: 5.0 / 8, sigma: 1, n: 8, nPlus: 5, penaltyU: lu, penaltyW: 1)
+        let fixed = PhaseTwo.parameters(problem, alpha: alpha, beta: beta, noise: .fixed).c
+        let redrawn = PhaseTwo.parameters(problem, alpha: alpha, beta: beta).c
+        let mean = cs.reduce(0, +) / Double(cs.count)
+        let se = (cs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(cs.count * (cs.count - 1))).squareRoot()
+        XCTAssertLessThan(abs(mean - fixed), 4 * se, "mean \(mean) vs \(fixed), se \(se)")
+        XCTAssertGreaterThan(abs(fixed - redrawn), 0.05)
+    }
+
     /// The notes' phase-2 formula differs from AT.20 (σ = 1) by +α² in the denominator, and at
     /// L = 2 collapses to the n = ∞ curve (§8.1).
     func testNotesPhaseTwoFormulaIsOffByAlphaSquared() throws {

@@ -101,14 +101,20 @@ public struct AutoencoderTheory: Sendable {
         (0..<(2 * points)).map { Double($0) / Double(points) }
     }
 
-    /// The full table. Phase 1 is solved by continuation from the top of phase 1 (τ → 0), each
-    /// minimisation warm-started at the previous non-trivial minimum.
+    /// The full table on τ_j = j/points (both phases). Phase 1 is solved by continuation from the
+    /// top of phase 1 (τ → 0), each minimisation warm-started at the previous non-trivial minimum.
     public func table(pointsPerPhase points: Int) throws -> [LearnedParameters] {
         guard points >= 1 else { throw InputError("points must be ≥ 1; got \(points)") }
-        let times = Self.clockTimes(pointsPerPhase: points)
+        return try table(at: Self.clockTimes(pointsPerPhase: points))
+    }
+
+    /// The learned parameters at any clock times in [0, 2] (e.g. a simulation's grid), returned in
+    /// the order given; phase-1 times are solved by continuation in decreasing τ.
+    public func table(at times: [Double]) throws -> [LearnedParameters] {
+        for tau in times { try require("tau", tau, "in [0, 2]") { $0 >= 0 && $0 <= 2 } }
         var rows = [LearnedParameters?](repeating: nil, count: times.count)
         var start: (w: Double, bias: Double)?
-        for j in (0..<points).reversed() {
+        for j in times.indices.filter({ times[$0] < 1 }).sorted(by: { times[$0] > times[$1] }) {
             var row = try parameters(at: times[j], warmStart: start)
             if !problem.isInfinite, row.solution == .trivial, let from = start ?? defaultStart(times[j]),
                let branch = try PhaseOneSolver.branch(phaseOneObjective(at: times[j]), start: from) {
@@ -119,7 +125,7 @@ public struct AutoencoderTheory: Sendable {
             row.tau = times[j]
             rows[j] = row
         }
-        for j in points..<times.count { rows[j] = try parameters(at: times[j]) }
+        for j in times.indices where times[j] >= 1 { rows[j] = try parameters(at: times[j]) }
         return rows.map { $0! }
     }
 
