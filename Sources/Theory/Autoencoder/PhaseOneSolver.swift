@@ -12,9 +12,9 @@ public enum PhaseOneSolver {
     /// The non-trivial branch followed from `start` = (W, b_eff); nil when the minimiser runs off
     /// to the trivial branch (S|W| < 1e-6 or |b_eff| > 15, where tanh b_eff is within 2e-13 of ±1).
     public static func branch(_ objective: PhaseOneObjective, start: (w: Double, bias: Double)) throws -> LearnedParameters? {
-        let step = [max(0.05 * abs(start.w), 0.02), 0.05]
+        let step = [max(0.01 * abs(start.w), 0.005), 0.01]
         let result = try Minimizer.nelderMead(start: [start.w, start.bias], initialStep: step,
-                                              sizeTolerance: sizeTolerance, maxIterations: 600,
+                                              sizeTolerance: sizeTolerance, maxIterations: 250,
                                               returnUnconverged: true) { x in
             objective.value(halfGap: x[0], bias: x[1])
         }
