@@ -38,8 +38,10 @@ public enum LearnedFlow {
             let bound = 12.0
             if try decision(-bound * alpha0, psi0) > 0 { return 1 }
             if try decision(bound * alpha0, psi0) <= 0 { return 0 }
-            let root = try RootFinder.brent(in: -bound * alpha0, bound * alpha0, absolute: 1e-12, relative: 1e-12) {
-                try decision($0, psi0) > 0 ? 1 : -1
+            // The decision variable itself (continuous, or with a jump at the separatrix when φ = sign):
+            // Brent converges superlinearly where it is smooth.
+            let root = try RootFinder.brent(in: -bound * alpha0, bound * alpha0, absolute: 1e-11, relative: 1e-11) {
+                try decision($0, psi0)
             }
             return StandardNormal.upperTail(root / alpha0)
         }

@@ -27,8 +27,17 @@ extension LearnedFlow {
                 return net
             }
         } else {
-            let crossing = try PhaseOneBoundary.signal(problem, moments: theory.moments, from: signalMax, step: 0.25)
-            trivialBelow = crossing.value
+            // The boundary: continuation from kτ = 4 (from S_max if the mode is not learned at 4).
+            let step = 0.25
+            let crossing: PhaseOneBoundary.Crossing
+            if let near = try? PhaseOneBoundary.signal(problem, moments: theory.moments, from: min(4, signalMax), step: step) {
+                crossing = near
+            } else {
+                crossing = try PhaseOneBoundary.signal(problem, moments: theory.moments, from: signalMax, step: step)
+            }
+            // If the branch wins down to S = 1e-4·step (crossing.value = 0), start there: the drift
+            // over [0, 1e-4·step] moves ζ by less than 3e-5.
+            trivialBelow = max(crossing.value, 1e-4 * step)
             let trivial = PhaseOneObjective(problem: problem, signal: 0, moments: theory.moments).trivialParameters
             trivialDrift = trivialBelow * trivial.m * (trivial.b > 0 ? 1 : -1)
             var start: (w: Double, bias: Double)?
