@@ -35,26 +35,39 @@ extension LearnedFlow {
             } else {
                 crossing = try PhaseOneBoundary.signal(problem, moments: theory.moments, from: signalMax, step: step)
             }
-            // If the branch wins down to S = 1e-4·step (crossing.value = 0), start there: the drift
-            // over [0, 1e-4·step] moves ζ by less than 3e-5.
-            trivialBelow = max(crossing.value, 1e-4 * step)
+            // If the branch wins down to S = 1e-4·step (crossing.value = 0), start there. If the
+            // continued branch is lost above the start (large n, where it approaches the trivial
+            // one as S → 0), start at the last node where it was found. Either way the trivial
+            // drift m_triv sign e = ne/(L_u + n) below the start equals the learned drift m φ → e
+            // of the n = ∞ network up to O(1/n), so only the interval's length times 1/n is lost.
+            var lower = max(crossing.value, 1e-4 * step)
+            var table: [LearnedParameters] = []
+            for _ in 0..<3 {
+                var start: (w: Double, bias: Double)?
+                // Nodes uniform in x = √((S − S*)/(S_max − S*)): near a saddle-node the branch varies
+                // like √(S − S_spinodal), and S* lies close to the spinodal for large n.
+                let signals = (0..<nodes).map { lower + (signalMax - lower) * pow(Double($0) / Double(nodes - 1), 2) }
+                var nets = [LearnedParameters]()
+                var lostAt: Int?
+                for j in (0..<nodes).reversed() {
+                    let objective = PhaseOneObjective(problem: problem, signal: signals[j], moments: theory.moments)
+                    let from = start ?? (signals[j], atanh(max(-0.999, min(0.999, problem.imbalance))))
+                    guard let net = try PhaseOneSolver.branch(objective, start: from) else { lostAt = j; break }
+                    start = (net.halfGap, net.bEff)
+                    nets.append(net)
+                }
+                if let j = lostAt {
+                    guard j + 1 < nodes - 1 else { throw InputError("the learned branch is lost at kτ = \(signals[j])") }
+                    lower = signals[j + 1]
+                    continue
+                }
+                table = nets.reversed()
+                break
+            }
+            guard !table.isEmpty else { throw InputError("the learned branch could not be followed above kτ = \(lower)") }
+            trivialBelow = lower
             let trivial = PhaseOneObjective(problem: problem, signal: 0, moments: theory.moments).trivialParameters
             trivialDrift = trivialBelow * trivial.m * (trivial.b > 0 ? 1 : -1)
-            var start: (w: Double, bias: Double)?
-            // Nodes uniform in x = √((S − S*)/(S_max − S*)): near a saddle-node the branch varies like
-            // √(S − S_spinodal), and S* lies close to the spinodal for large n.
-            let signals = (0..<nodes).map { trivialBelow + (signalMax - trivialBelow) * pow(Double($0) / Double(nodes - 1), 2) }
-            var nets = [LearnedParameters?](repeating: nil, count: nodes)
-            for j in (0..<nodes).reversed() {
-                let objective = PhaseOneObjective(problem: problem, signal: signals[j], moments: theory.moments)
-                let from = start ?? (signals[j], atanh(max(-0.999, min(0.999, problem.imbalance))))
-                guard let net = try PhaseOneSolver.branch(objective, start: from) else {
-                    throw InputError("the learned branch is lost at kτ = \(signals[j]) above the boundary \(trivialBelow)")
-                }
-                start = (net.halfGap, net.bEff)
-                nets[j] = net
-            }
-            let table = nets.map { $0! }
             interpolation = try LearnedInterpolation(from: trivialBelow, to: signalMax, table: table, squareRootSpacing: true)
         }
         let integrator = try ODEIntegrator(dimension: 2, tolerance: ODETolerance(absolute: 1e-11, relative: 1e-11)) { s, y, dy in
