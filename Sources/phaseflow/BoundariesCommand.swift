@@ -25,6 +25,8 @@ struct BoundariesCommand: ParsableCommand {
     var steps: Int = 80
     @Option(help: "Output directory.")
     var out: String = "out"
+    @Flag(name: .customLong("no-p-boundary"), help: "Skip the (n, p) boundary (the slow part).")
+    var noPBoundary = false
 
     func validate() throws {
         for n in ns { try require("ns", n, "≥ 2") { $0 >= 2 } }
@@ -74,7 +76,7 @@ struct BoundariesCommand: ParsableCommand {
         let pHeader = ["p", "sigma", "k", "penalty_u", "penalty_w", "tolerance", "n_star", "p_hat", "integrator"]
         let pFile = try ResultFile(url: directory.appendingPathComponent("boundary_p.csv"), header: pHeader, resume: false)
         var pRows: [Row] = []
-        for (i, p) in ps.enumerated() {
+        for (i, p) in (noPBoundary ? [] : ps).enumerated() {
             progress.update(done: ns.count + i, label: "p = \(p)")
             func error(_ n: Double) throws -> Double {
                 abs(try pHat(try AutoencoderProblem(p: p, sigma: training.sigma, n: n, penaltyU: training.penaltyU,
@@ -118,23 +120,23 @@ struct BoundariesCommand: ParsableCommand {
         set terminal pngcairo size 1500,450 font ",10"
         set output "boundaries.png"
         set datafile separator ","
-        set key autotitle columnhead
+        set termoption noenhanced
         set multiplot layout 1,3
         set logscale x
         set xlabel "training points n"
         set ylabel "k tau*"
         set title "mode learned above k tau* (L_u = \(training.penaltyU), L_w = \(training.penaltyW))"
-        plot "boundary_n.csv" using 1:8 with linespoints lw 2 pt 7 title "k tau* (F_branch = F_triv)", \\
-             "boundary_n.csv" using 1:10 with points pt 6 title "branch end (spinodal bound)"
+        plot "boundary_n.csv" every ::1 using 1:8 with linespoints lw 2 pt 7 title "k tau* (F_branch = F_triv)", \\
+             "boundary_n.csv" every ::1 using 1:($10 > 0 ? $10 : 1/0) with points pt 6 title "last k tau of the branch (spinodal < 0.05 below)"
         set logscale y
         set ylabel "penalty L* (L_u = L_w)"
         set title "mode learned at k tau = \(training.k) below L*"
-        plot "boundary_n.csv" using 1:11 with linespoints lw 2 pt 7 notitle
+        plot "boundary_n.csv" every ::1 using 1:11 with linespoints lw 2 pt 7 notitle
         unset logscale x
         set xlabel "p"
         set ylabel "n*"
         set title "|p_hat - p| <= \(tolerance) above n*"
-        plot "boundary_p.csv" using 1:7 with linespoints lw 2 pt 7 notitle
+        plot "boundary_p.csv" every ::1 using 1:7 with linespoints lw 2 pt 7 notitle
         unset multiplot
 
         """
