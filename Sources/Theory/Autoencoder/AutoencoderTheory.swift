@@ -30,22 +30,33 @@ public struct AutoencoderTheory: Sendable {
         }
     }
 
-    /// The schedule at clock τ: (α, β, t, S = β√d, phase).
+    /// The schedule at clock τ: (α, β, t, S = β√d, phase). The phase label follows the clock's
+    /// halves (τ < 1: phase 1); τ = 1 itself still has S = k, so its network is solved as phase 1.
     public func clock(_ tau: Double) -> (alpha: Double, beta: Double, t: Double, signal: Double, phase: Int) {
         let phase = tau < 1 ? 1 : 2
         if let schedule {
             let v = schedule.values(at: tau)
             return (v.alpha, v.beta, schedule.interpolantTime(at: tau), v.beta * dimension.squareRoot(), phase)
         }
-        return phase == 1 ? (1, 0, 0, k * tau, 1) : (2 - tau, tau - 1, tau - 1, .infinity, 2)
+        return tau <= 1 ? (1, 0, 0, k * tau, phase) : (2 - tau, tau - 1, tau - 1, .infinity, 2)
     }
+
+    /// Whether the network at τ is the saturated phase-2 closed form (AT.20), or the phase-1 problem
+    /// (AT.31) at signal S: at d = ∞ the closed form for τ > 1; at finite d for S = β√d > 12 (as in
+    /// `LearnedFlow.grid`), where e^{−S W} corrections are negligible.
+    public func isSaturated(_ tau: Double) -> Bool {
+        dimension.isFinite ? clock(tau).signal > Self.saturationSignal : tau > 1
+    }
+
+    /// The signal above which the finite-d unit is treated as saturated.
+    public static let saturationSignal = 12.0
 
     /// The exact denoiser's parameters (AT.8), i.e. n = ∞: at d = ∞, AT.13 in phase 1 and AT.12 in
     /// phase 2 (where b, ω, r, uw are not determined and are reported as 0).
     public func closedForm(at tau: Double) -> LearnedParameters {
         let s = clock(tau)
         var out: LearnedParameters
-        if s.phase == 2 && !dimension.isFinite {
+        if isSaturated(tau) && !dimension.isFinite {
             out = PhaseTwo.parameters(problem, alpha: s.alpha, beta: s.beta)
         } else {
             out = LearnedParameters()
@@ -80,7 +91,7 @@ public struct AutoencoderTheory: Sendable {
         let s = clock(tau)
         if problem.isInfinite { return closedForm(at: tau) }
         var out: LearnedParameters
-        if s.phase == 2 {
+        if isSaturated(tau) {
             out = PhaseTwo.parameters(problem, alpha: s.alpha, beta: s.beta)
         } else {
             let objective = phaseOneObjective(at: tau)
@@ -114,7 +125,7 @@ public struct AutoencoderTheory: Sendable {
         for tau in times { try require("tau", tau, "in [0, 2]") { $0 >= 0 && $0 <= 2 } }
         var rows = [LearnedParameters?](repeating: nil, count: times.count)
         var start: (w: Double, bias: Double)?
-        for j in times.indices.filter({ times[$0] < 1 }).sorted(by: { times[$0] > times[$1] }) {
+        for j in times.indices.filter({ !isSaturated(times[$0]) }).sorted(by: { times[$0] > times[$1] }) {
             var row = try parameters(at: times[j], warmStart: start)
             if !problem.isInfinite, row.solution == .trivial, let from = start ?? defaultStart(times[j]),
                let branch = try PhaseOneSolver.branch(phaseOneObjective(at: times[j]), start: from) {
@@ -125,7 +136,7 @@ public struct AutoencoderTheory: Sendable {
             row.tau = times[j]
             rows[j] = row
         }
-        for j in times.indices where times[j] >= 1 { rows[j] = try parameters(at: times[j]) }
+        for j in times.indices where isSaturated(times[j]) { rows[j] = try parameters(at: times[j]) }
         return rows.map { $0! }
     }
 

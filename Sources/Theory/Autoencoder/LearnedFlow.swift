@@ -85,7 +85,7 @@ public enum LearnedFlow {
     /// network from the phase-1 reduction at S = β√d while S ≤ `saturation`, the saturated phase-2
     /// closed form (φ = sign ζ) beyond; p̂ = P(ζ_K > 0).
     public static func grid(_ problem: AutoencoderProblem, schedule: any Schedule, dimension: Int, steps: Int,
-                            moments: TanhMoments, saturation: Double = 12) throws -> Prediction {
+                            moments: TanhMoments, saturation: Double = AutoencoderTheory.saturationSignal) throws -> Prediction {
         guard steps >= 1 else { throw InputError("steps must be ≥ 1; got \(steps)") }
         let sqrtD = Double(dimension).squareRoot(), sigma = problem.sigma
         let times = (0...steps).map { Double($0) * schedule.clockEnd / Double(steps) }
