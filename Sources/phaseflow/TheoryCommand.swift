@@ -13,8 +13,10 @@ struct TheoryCommand: ParsableCommand {
     @OptionGroup var training: TrainingOptions
     @Option(help: "Dimension d, or inf (default) for the asymptotic theory; a finite d evaluates the finite-d corrections.")
     var d: Extended = Extended(.infinity)
-    @Option(help: "Clock times per phase (τ = j/points).")
+    @Option(help: "Clock times per phase (τ = j/points); on a non-dilated schedule 2·points uniform clock times.")
     var points: Int = 160
+    @Option(help: "Schedule of the clock (finite d only for schedules other than dilated).")
+    var schedule: ScheduleName = .dilated
     @Option(help: "Output format: json, csv or table.")
     var format: OutputFormat = .table
 
@@ -25,12 +27,23 @@ struct TheoryCommand: ParsableCommand {
     func run() throws {
         let started = Date()
         let problem = try training.problem()
-        let theory = try AutoencoderTheory(problem: problem, k: training.k, dimension: d.value)
-        let table = try theory.table(pointsPerPhase: points)
+        let table: [LearnedParameters]
+        if schedule == .dilated {
+            table = try AutoencoderTheory(problem: problem, k: training.k, dimension: d.value).table(pointsPerPhase: points)
+        } else {
+            guard d.value.isFinite else {
+                throw InputError("schedule '\(schedule.rawValue)' needs a finite d (at d = inf only the dilated clock resolves phase 1)")
+            }
+            let target = try Problem(dimension: d.value, p: problem.p, sigma: problem.sigma)
+            let clock = try schedule.make(for: target, k: training.k)
+            let theory = try AutoencoderTheory(problem: problem, schedule: clock, dimension: target.dimension)
+            table = try theory.table(at: (0..<(2 * points)).map { Double($0) * clock.clockEnd / Double(2 * points) })
+        }
         let rows = table.map { parameters -> Row in
             var row = Row()
             parameters.add(to: &row)
             row.add("d", d)
+            row.add("schedule", schedule.rawValue)
             training.addInputs(to: &row, problem: problem)
             return row
         }

@@ -182,6 +182,24 @@ final class AutoencoderTheoryTests: XCTestCase {
         XCTAssertGreaterThan(abs(fixed - redrawn), 0.05)
     }
 
+    /// Finite d on another schedule: the linear schedule at t and the dilated one at the clock time
+    /// with the same β (same α, β, S = β√d) give the same learned network (phase 1 and saturated).
+    func testFiniteDOnAnySchedule() throws {
+        let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: 64, penaltyU: 2, penaltyW: 2)
+        let linear = try AutoencoderTheory(problem: problem, schedule: LinearSchedule(), dimension: 5000)
+        let dilated = try AutoencoderTheory(problem: problem, k: 2, dimension: 5000)
+        let schedule = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: 5000)
+        for t in [0.005, 0.02, 0.5] {
+            let tau = try schedule.clock(atLogSNR: 2 * log(t / (1 - t)))
+            let a = try linear.parameters(at: t), b = try dilated.parameters(at: tau)
+            XCTAssertEqual(a.t, t, accuracy: 1e-12)
+            for (x, y) in [(a.c, b.c), (a.m, b.m), (a.omega, b.omega), (a.b, b.b), (a.q, b.q)] {
+                XCTAssertEqual(x, y, accuracy: 1e-6, "t = \(t)")
+            }
+            XCTAssertEqual(a.phase, t < 0.1 ? 1 : 2)
+        }
+    }
+
     /// The notes' phase-2 formula differs from AT.20 (σ = 1) by +α² in the denominator, and at
     /// L = 2 collapses to the n = ∞ curve (§8.1).
     func testNotesPhaseTwoFormulaIsOffByAlphaSquared() throws {

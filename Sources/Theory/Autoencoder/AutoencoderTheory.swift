@@ -7,13 +7,15 @@ import FlowModel
 ///
 /// `dimension = .infinity` is the asymptotic theory: phase 1 has β√d = kτ, α = 1, β = 0, and
 /// phase 2 β = τ − 1, α = 2 − τ. A finite d evaluates the same formulas on the dilated schedule
-/// of that d, with S = β√d and the finite-d factors of AT.34, for comparison with simulations.
+/// of that d, with S = β√d and the finite-d factors of AT.34, for comparison with simulations;
+/// `init(problem:schedule:dimension:)` does the same on any schedule (e.g. the undilated linear
+/// one), where phase 2 labels the saturated regime β√d > 12.
 public struct AutoencoderTheory: Sendable {
     public let problem: AutoencoderProblem
     public let k: Double
     public let dimension: Double
     public let moments: TanhMoments
-    private let schedule: DilatedSchedule?
+    private let schedule: (any Schedule)?
 
     public init(problem: AutoencoderProblem, k: Double = 2, dimension: Double = .infinity, moments: TanhMoments? = nil) throws {
         try require("k", k, "> 0") { $0 > 0 }
@@ -30,13 +32,25 @@ public struct AutoencoderTheory: Sendable {
         }
     }
 
+    /// Finite d on any schedule (its clock τ ∈ [0, clockEnd]); k is the schedule's dilation
+    /// constant if it is dilated, 0 otherwise.
+    public init(problem: AutoencoderProblem, schedule: any Schedule, dimension: Int, moments: TanhMoments? = nil) throws {
+        try require("d", Double(dimension), "≥ 1") { $0 >= 1 }
+        self.problem = problem
+        k = (schedule as? DilatedSchedule)?.k ?? 0
+        self.dimension = Double(dimension)
+        self.moments = try moments ?? TanhMoments()
+        self.schedule = schedule
+    }
+
     /// The schedule at clock τ: (α, β, t, S = β√d, phase). The phase label follows the clock's
     /// halves (τ < 1: phase 1); τ = 1 itself still has S = k, so its network is solved as phase 1.
     public func clock(_ tau: Double) -> (alpha: Double, beta: Double, t: Double, signal: Double, phase: Int) {
-        let phase = tau < 1 ? 1 : 2
+        var phase = tau < 1 ? 1 : 2
         if let schedule {
-            let v = schedule.values(at: tau)
-            return (v.alpha, v.beta, schedule.interpolantTime(at: tau), v.beta * dimension.squareRoot(), phase)
+            let v = schedule.values(at: tau), signal = v.beta * dimension.squareRoot()
+            if !(schedule is DilatedSchedule) { phase = signal > Self.saturationSignal ? 2 : 1 }
+            return (v.alpha, v.beta, schedule.interpolantTime(at: tau), signal, phase)
         }
         return tau <= 1 ? (1, 0, 0, k * tau, phase) : (2 - tau, tau - 1, tau - 1, .infinity, 2)
     }
@@ -87,7 +101,8 @@ public struct AutoencoderTheory: Sendable {
     /// The learned parameters at one clock time. Phase 1 at finite n minimises AT.31 from
     /// `warmStart` (W, b_eff), by default the n = ∞ solution (W = S/v, b_eff = atanh e).
     public func parameters(at tau: Double, warmStart: (w: Double, bias: Double)? = nil) throws -> LearnedParameters {
-        try require("tau", tau, "in [0, 2]") { $0 >= 0 && $0 <= 2 }
+        let end = schedule?.clockEnd ?? 2
+        try require("tau", tau, "in [0, \(end)]") { $0 >= 0 && $0 <= end }
         let s = clock(tau)
         if problem.isInfinite { return closedForm(at: tau) }
         var out: LearnedParameters
@@ -122,7 +137,8 @@ public struct AutoencoderTheory: Sendable {
     /// The learned parameters at any clock times in [0, 2] (e.g. a simulation's grid), returned in
     /// the order given; phase-1 times are solved by continuation in decreasing τ.
     public func table(at times: [Double]) throws -> [LearnedParameters] {
-        for tau in times { try require("tau", tau, "in [0, 2]") { $0 >= 0 && $0 <= 2 } }
+        let end = schedule?.clockEnd ?? 2
+        for tau in times { try require("tau", tau, "in [0, \(end)]") { $0 >= 0 && $0 <= end } }
         var rows = [LearnedParameters?](repeating: nil, count: times.count)
         var start: (w: Double, bias: Double)?
         for j in times.indices.filter({ !isSaturated(times[$0]) }).sorted(by: { times[$0] > times[$1] }) {
