@@ -200,6 +200,16 @@ final class AutoencoderTheoryTests: XCTestCase {
         }
     }
 
+    /// AT.5: the authors' λ = 1e-5 with K = 80 times at d = 5000 is L = 2; a per-time mean over d
+    /// and n (A = 1/(nd)) with n = 128 needs λ = 2L/(nd).
+    func testPenaltyMap() throws {
+        XCTAssertEqual(try PenaltyMap.authorsPenalty(weightDecay: 1e-5, dimension: 5000, times: 80), 2, accuracy: 1e-12)
+        let a = 1.0 / (128 * 5000)
+        XCTAssertEqual(try PenaltyMap.weightDecay(penalty: 2, lossScale: a), 4.0 / (128 * 5000), accuracy: 1e-18)
+        XCTAssertEqual(try PenaltyMap.penalty(weightDecay: PenaltyMap.weightDecay(penalty: 3, lossScale: a), lossScale: a), 3, accuracy: 1e-12)
+        XCTAssertThrowsError(try PenaltyMap.penalty(weightDecay: -1, lossScale: 1))
+    }
+
     /// The notes' phase-2 formula differs from AT.20 (σ = 1) by +α² in the denominator, and at
     /// L = 2 collapses to the n = ∞ curve (§8.1).
     func testNotesPhaseTwoFormulaIsOffByAlphaSquared() throws {
