@@ -13,9 +13,10 @@ public struct MinimizationResult: Sendable {
 /// Multidimensional minimisation with `gsl_multimin`.
 public enum Minimizer {
     /// Derivative-free Nelder–Mead (`nmsimplex2`), stopping when the simplex size falls below
-    /// `sizeTolerance`. Throws if it has not converged after `maxIterations`.
+    /// `sizeTolerance`. Throws if it has not converged after `maxIterations`, unless
+    /// `returnUnconverged` is set: then the best point so far is returned with `converged == false`.
     public static func nelderMead(start: [Double], initialStep: [Double], sizeTolerance: Double = 1e-10,
-                                  maxIterations: Int = 10_000,
+                                  maxIterations: Int = 10_000, returnUnconverged: Bool = false,
                                   _ f: @escaping ([Double]) throws -> Double) throws -> MinimizationResult {
         _ = gslHandlerDisabled
         let n = start.count
@@ -41,6 +42,10 @@ public enum Minimizer {
                     return MinimizationResult(point: array(minimizer.pointee.x), value: minimizer.pointee.fval,
                                               iterations: iteration, convergenceMeasure: size, converged: true)
                 }
+            }
+            if returnUnconverged {
+                return MinimizationResult(point: array(minimizer.pointee.x), value: minimizer.pointee.fval, iterations: maxIterations,
+                                          convergenceMeasure: gsl_multimin_fminimizer_size(minimizer), converged: false)
             }
             throw GSLError(routine: "gsl_multimin_fminimizer_iterate", status: Int(GSL_EMAXITER),
                            reason: "simplex size above \(sizeTolerance) after \(maxIterations) iterations")

@@ -1,0 +1,163 @@
+import Foundation
+import FlowModel
+
+/// The learned one-unit autoencoder along the dilated clock τ ∈ [0, 2]
+/// (derivations/autoencoder-theory.md): closed forms at n = ∞ (AT.12, AT.13; AT.8 at finite d),
+/// phase 2 in closed form at finite n (AT.20, AT.21), phase 1 by minimising AT.31.
+///
+/// `dimension = .infinity` is the asymptotic theory: phase 1 has β√d = kτ, α = 1, β = 0, and
+/// phase 2 β = τ − 1, α = 2 − τ. A finite d evaluates the same formulas on the dilated schedule
+/// of that d, with S = β√d and the finite-d factors of AT.34, for comparison with simulations;
+/// `init(problem:schedule:dimension:)` does the same on any schedule (e.g. the undilated linear
+/// one), where phase 2 labels the saturated regime β√d > 12.
+public struct AutoencoderTheory: Sendable {
+    public let problem: AutoencoderProblem
+    public let k: Double
+    public let dimension: Double
+    public let moments: TanhMoments
+    private let schedule: (any Schedule)?
+
+    public init(problem: AutoencoderProblem, k: Double = 2, dimension: Double = .infinity, moments: TanhMoments? = nil) throws {
+        try require("k", k, "> 0") { $0 > 0 }
+        guard !dimension.isNaN, dimension >= 1 else { throw InputError("d must be ≥ 1 or inf; got \(dimension)") }
+        self.problem = problem
+        self.k = k
+        self.dimension = dimension
+        self.moments = try moments ?? TanhMoments()
+        if dimension.isFinite {
+            try require("d", dimension, "a whole number") { $0 == $0.rounded() && $0 <= 1e12 }
+            schedule = try DilatedSchedule(base: LinearSchedule(), k: k, dimension: Int(dimension))
+        } else {
+            schedule = nil
+        }
+    }
+
+    /// Finite d on any schedule (its clock τ ∈ [0, clockEnd]); k is the schedule's dilation
+    /// constant if it is dilated, 0 otherwise.
+    public init(problem: AutoencoderProblem, schedule: any Schedule, dimension: Int, moments: TanhMoments? = nil) throws {
+        try require("d", Double(dimension), "≥ 1") { $0 >= 1 }
+        self.problem = problem
+        k = (schedule as? DilatedSchedule)?.k ?? 0
+        self.dimension = Double(dimension)
+        self.moments = try moments ?? TanhMoments()
+        self.schedule = schedule
+    }
+
+    /// The schedule at clock τ: (α, β, t, S = β√d, phase). The phase label follows the clock's
+    /// halves (τ < 1: phase 1); τ = 1 itself still has S = k, so its network is solved as phase 1.
+    public func clock(_ tau: Double) -> (alpha: Double, beta: Double, t: Double, signal: Double, phase: Int) {
+        var phase = tau < 1 ? 1 : 2
+        if let schedule {
+            let v = schedule.values(at: tau), signal = v.beta * dimension.squareRoot()
+            if !(schedule is DilatedSchedule) { phase = signal > Self.saturationSignal ? 2 : 1 }
+            return (v.alpha, v.beta, schedule.interpolantTime(at: tau), signal, phase)
+        }
+        return tau <= 1 ? (1, 0, 0, k * tau, phase) : (2 - tau, tau - 1, tau - 1, .infinity, 2)
+    }
+
+    /// Whether the network at τ is the saturated phase-2 closed form (AT.20), or the phase-1 problem
+    /// (AT.31) at signal S: at d = ∞ the closed form for τ > 1; at finite d for S = β√d > 12 (as in
+    /// `LearnedFlow.grid`), where e^{−S W} corrections are negligible.
+    public func isSaturated(_ tau: Double) -> Bool {
+        dimension.isFinite ? clock(tau).signal > Self.saturationSignal : tau > 1
+    }
+
+    /// The signal above which the finite-d unit is treated as saturated.
+    public static let saturationSignal = 12.0
+
+    /// The exact denoiser's parameters (AT.8), i.e. n = ∞: at d = ∞, AT.13 in phase 1 and AT.12 in
+    /// phase 2 (where b, ω, r, uw are not determined and are reported as 0).
+    public func closedForm(at tau: Double) -> LearnedParameters {
+        let s = clock(tau)
+        var out: LearnedParameters
+        if isSaturated(tau) && !dimension.isFinite {
+            out = PhaseTwo.parameters(problem, alpha: s.alpha, beta: s.beta)
+        } else {
+            out = LearnedParameters()
+            let v = s.alpha * s.alpha + s.beta * s.beta * problem.sigma * problem.sigma
+            out.c = s.beta * problem.sigma * problem.sigma / v
+            out.m = s.alpha * s.alpha / v
+            out.q = out.m * out.m
+            out.b = problem.logOdds
+            out.bEff = out.b
+            out.omega = s.signal / v
+            out.halfGap = out.omega
+            out.r = out.omega * out.omega
+            out.uw = out.m * out.omega
+            out.phase = s.phase
+        }
+        out.tau = tau
+        out.t = s.t
+        out.signal = s.signal
+        return out
+    }
+
+    /// The reduced phase-1 objective (AT.31) at clock τ.
+    public func phaseOneObjective(at tau: Double) -> PhaseOneObjective {
+        let s = clock(tau)
+        return PhaseOneObjective(problem: problem, signal: s.signal, alpha: s.alpha, beta: s.beta, moments: moments)
+    }
+
+    /// The learned parameters at one clock time. Phase 1 at finite n minimises AT.31 from
+    /// `warmStart` (W, b_eff), by default the n = ∞ solution (W = S/v, b_eff = atanh e).
+    public func parameters(at tau: Double, warmStart: (w: Double, bias: Double)? = nil) throws -> LearnedParameters {
+        let end = schedule?.clockEnd ?? 2
+        try require("tau", tau, "in [0, \(end)]") { $0 >= 0 && $0 <= end }
+        let s = clock(tau)
+        if problem.isInfinite { return closedForm(at: tau) }
+        var out: LearnedParameters
+        if isSaturated(tau) {
+            out = PhaseTwo.parameters(problem, alpha: s.alpha, beta: s.beta)
+        } else {
+            let objective = phaseOneObjective(at: tau)
+            let v = s.alpha * s.alpha + s.beta * s.beta * problem.sigma * problem.sigma
+            let start = warmStart ?? (s.signal / v, atanh(max(-0.999, min(0.999, problem.imbalance))))
+            out = try PhaseOneSolver.solve(objective, start: start)
+        }
+        out.tau = tau
+        out.t = s.t
+        out.phase = s.phase
+        out.signal = s.signal
+        return out
+    }
+
+    /// Clock times of the table: τ_j = j/points, j = 0 … 2·points − 1 (points per phase), so that a
+    /// simulation grid of K = 2·points/m times (τ = i·2/K) joins on identical τ values.
+    public static func clockTimes(pointsPerPhase points: Int) -> [Double] {
+        (0..<(2 * points)).map { Double($0) / Double(points) }
+    }
+
+    /// The full table on τ_j = j/points (both phases). Phase 1 is solved by continuation from the
+    /// top of phase 1 (τ → 0), each minimisation warm-started at the previous non-trivial minimum.
+    public func table(pointsPerPhase points: Int) throws -> [LearnedParameters] {
+        guard points >= 1 else { throw InputError("points must be ≥ 1; got \(points)") }
+        return try table(at: Self.clockTimes(pointsPerPhase: points))
+    }
+
+    /// The learned parameters at any clock times in [0, 2] (e.g. a simulation's grid), returned in
+    /// the order given; phase-1 times are solved by continuation in decreasing τ.
+    public func table(at times: [Double]) throws -> [LearnedParameters] {
+        let end = schedule?.clockEnd ?? 2
+        for tau in times { try require("tau", tau, "in [0, \(end)]") { $0 >= 0 && $0 <= end } }
+        var rows = [LearnedParameters?](repeating: nil, count: times.count)
+        var start: (w: Double, bias: Double)?
+        for j in times.indices.filter({ !isSaturated(times[$0]) }).sorted(by: { times[$0] > times[$1] }) {
+            var row = try parameters(at: times[j], warmStart: start)
+            if !problem.isInfinite, row.solution == .trivial, let from = start ?? defaultStart(times[j]),
+               let branch = try PhaseOneSolver.branch(phaseOneObjective(at: times[j]), start: from) {
+                start = (branch.halfGap, branch.bEff)   // keep following the metastable branch
+            } else if row.solution == .learned {
+                start = (row.halfGap, row.bEff)
+            }
+            row.tau = times[j]
+            rows[j] = row
+        }
+        for j in times.indices where isSaturated(times[j]) { rows[j] = try parameters(at: times[j]) }
+        return rows.map { $0! }
+    }
+
+    private func defaultStart(_ tau: Double) -> (w: Double, bias: Double)? {
+        let s = clock(tau)
+        return (s.signal, atanh(max(-0.999, min(0.999, problem.imbalance))))
+    }
+}

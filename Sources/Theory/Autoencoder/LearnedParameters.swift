@@ -1,0 +1,36 @@
+import Foundation
+
+/// The learned network at one time of the clock, in the order parameters of AT.4 (sign fixed by
+/// m ≥ 0). Overlaps with the training noise are per point and class-symmetric: ρ_ν = ρ_{s^ν},
+/// π_ν = π_{s^ν} (AT.21, AT.33, AT.34).
+public struct LearnedParameters: Sendable, Equatable {
+    public enum Solution: String, Sendable {
+        /// Closed form: AT.12/AT.13 (n = ∞, exact denoiser AT.8 at finite d) or AT.20/AT.21 (phase 2).
+        case closedForm = "closed-form"
+        /// Minimiser of the reduced phase-1 objective (AT.31) on the non-trivial branch (w ≠ 0).
+        case learned
+        /// The trivial branch w = 0, |b| = ∞ (AT.36): the network outputs the shrunk empirical mean.
+        case trivial
+    }
+
+    /// Clock τ, interpolant time t = κ(τ), phase (1 for τ < 1), signal S = β√d (kτ at d = ∞).
+    public var tau = 0.0, t = 0.0, phase = 1, signal = 0.0
+    public var c = 0.0, b = 0.0, m = 0.0, omega = 0.0, q = 0.0, r = 0.0, uw = 0.0
+    /// ρ_± = u·η^ν/d and π_± = w·η^ν/d for a training point ν of class ±.
+    public var rhoPlus = 0.0, rhoMinus = 0.0, piPlus = 0.0, piMinus = 0.0
+    /// b_eff and the half-gap W of the class pre-activations a_± = b_eff ± S W (AT.31).
+    public var bEff = 0.0, halfGap = 0.0
+    /// The unit is saturated (φ = sign of the pre-activation): phase 2, or the trivial branch.
+    public var saturated = false
+    public var solution = Solution.closedForm
+    /// Reduced objective per sample at the solution (J/n up to a constant; AT.31 divided by n).
+    public var objective = 0.0
+    /// Nelder–Mead iterations, final simplex size, finite-difference gradient norm at the minimum,
+    /// and whether the simplex met its tolerance (all zero/true for closed forms).
+    public var iterations = 0, simplexSize = 0.0, gradientNorm = 0.0, converged = true
+
+    public init() {}
+
+    /// b as a finite number: ±∞ on the trivial branch is reported as ±19.1 (tanh b = ±1 in double).
+    public static let saturatedBias = 19.1
+}

@@ -1,0 +1,84 @@
+import Foundation
+import XCTest
+
+/// `phaseflow theory`, `predict` and `boundaries` as a user runs them.
+final class AutoencoderCommandLineTests: XCTestCase {
+    struct Output { let status: Int32; let stdout: String; let stderr: String }
+
+    private func phaseflow(_ arguments: [String]) throws -> Output {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("phaseflow")
+        let candidates = [binary] + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent().appendingPathComponent("phaseflow") }
+        let executable = try XCTUnwrap(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) })
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    private func json(_ arguments: [String]) throws -> [[String: Any]] {
+        let result = try phaseflow(arguments + ["--format", "json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+    }
+
+    /// Every row holds τ, t, the phase and every order parameter, plus the inputs under their flag
+    /// names; τ_j = j/points joins a simulation's grid exactly; n = inf gives the closed forms.
+    func testTheoryTableVocabulary() throws {
+        let rows = try json(["theory", "--n", "64", "--points", "8"])
+        XCTAssertEqual(rows.count, 16)
+        for (j, row) in rows.enumerated() {
+            for key in ["tau", "t", "phase", "c", "b", "m", "omega", "q", "r", "uw", "rho_plus", "rho_minus", "pi_plus", "pi_minus",
+                        "converged", "d", "n", "p", "sigma", "k", "penalty_u", "penalty_w"] {
+                XCTAssertNotNil(row[key], key)
+            }
+            XCTAssertEqual(row["tau"] as? Double, Double(j) / 8)
+            XCTAssertEqual(row["phase"] as? Int, j < 8 ? 1 : 2)
+            XCTAssertEqual(row["converged"] as? Int, 1)
+            XCTAssertEqual(row["n"] as? Int, 64)
+            XCTAssertEqual(row["d"] as? String, "inf")
+        }
+        let closed = try json(["theory", "--n", "inf", "--points", "4"])
+        XCTAssertEqual(try XCTUnwrap(closed[5]["c"] as? Double), 0.4, accuracy: 1e-12)     // τ = 1.25
+        XCTAssertEqual(try XCTUnwrap(closed[2]["omega"] as? Double), 1, accuracy: 1e-12)   // τ = 0.5: kτ
+        XCTAssertEqual(closed[0]["n"] as? String, "inf")
+    }
+
+    /// `predict` at n = inf returns p̂ = p (continuous) and the grid close to it.
+    func testPredictAtInfiniteN() throws {
+        let rows = try json(["predict", "--n", "inf", "--steps", "80"])
+        XCTAssertEqual(rows.map { $0["integrator"] as? String }, ["continuous", "grid"])
+        XCTAssertEqual(try XCTUnwrap(rows[0]["p_hat"] as? Double), 0.8, accuracy: 1e-7)
+        XCTAssertEqual(try XCTUnwrap(rows[0]["sigma_hat"] as? Double), 1, accuracy: 1e-7)
+        XCTAssertEqual(try XCTUnwrap(rows[1]["p_hat"] as? Double), 0.8, accuracy: 0.01)
+        let finite = try json(["predict", "--n", "32", "--d", "10000", "--schedule", "linear", "--steps", "50"])
+        XCTAssertGreaterThan(try XCTUnwrap(finite[0]["p_hat"] as? Double), 0.85)
+    }
+
+    /// Bad input: one line naming the value, non-zero exit, nothing on stdout.
+    func testInvalidInputsGiveOneLineErrors() throws {
+        let cases: [([String], String)] = [
+            (["theory", "--p", "1.5"], "1.5"), (["theory", "--sigma", "0"], "sigma"), (["theory", "--n", "0"], "n must"),
+            (["theory", "--n", "nan"], "nan"), (["theory", "--penalty-u", "-1"], "penalty-u"), (["theory", "--penalty-w", "inf"], "penalty-w"),
+            (["theory", "--k", "0"], "k"), (["theory", "--points", "0"], "points"), (["theory", "--format", "xml"], "xml"),
+            (["theory", "--n", "10", "--n-plus", "12"], "n-plus"), (["theory", "--d", "0.5"], "d must"),
+            (["theory", "--n", "abc"], "abc"),
+            (["predict", "--schedule", "linear"], "linear"), (["predict", "--steps", "3"], "steps"),
+            (["predict", "--d", "1000", "--integrator", "continuous"], "continuous"), (["predict", "--schedule", "cosine"], "cosine"),
+            (["boundaries", "--ns", "1"], "ns"), (["boundaries", "--ps", "1"], "ps"),
+        ]
+        for (arguments, fragment) in cases {
+            let result = try phaseflow(arguments)
+            XCTAssertNotEqual(result.status, 0, "\(arguments)")
+            XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains(fragment), "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stdout.isEmpty, "\(arguments)")
+        }
+    }
+}
