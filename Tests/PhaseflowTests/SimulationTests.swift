@@ -1,0 +1,135 @@
+import Foundation
+import XCTest
+import BLASKit
+import FlowModel
+@testable import Simulation
+
+/// Monte Carlo at finite d (derivations/simulation-fast-path.md): gradients, the fast path against
+/// the dense reference, reproducibility, generation with exact parameters, and convergence of
+/// training to the static theory's closed forms.
+final class SimulationTests: XCTestCase {
+    private func setting(d: Int, n: Int, steps: Int, p: Double = 0.8, sigma: Double = 1, seed: UInt64 = 7)
+        throws -> (Problem, TrainingSet, TrainingGrid) {
+        let problem = try Problem(dimension: Double(d), p: p, sigma: sigma)
+        return (problem, try TrainingSet(problem: problem, n: n, seed: seed), try TrainingGrid(problem: problem, k: 2, steps: steps))
+    }
+
+    /// Σ_j S_j and its gradient with the random numbers of `seed` (a fresh context each call, so
+    /// every call sees the same draws).
+    private func evaluate(_ bank: Bank<Double>, data: TrainingSet, grid: TrainingGrid, fast: Bool, seed: UInt64 = 99)
+        throws -> (Double, Bank<Double>) {
+        let ctx = try GradientContext<Double>(data: data, grid: grid, seed: seed)
+        let block: any GradientBlock<Double> = fast ? FastBlock(context: ctx, times: 0..<grid.steps) : DenseBlock(context: ctx, times: 0..<grid.steps)
+        let gradient = Bank<Double>(d: bank.d, steps: bank.steps), loss = Buffer<Double>(repeating: 0, count: grid.steps)
+        block.evaluate(bank: bank, gradient: gradient, loss: loss)
+        return (loss.array.reduce(0, +), gradient)
+    }
+
+    /// Dense path: every partial derivative against central differences at fixed noise (SIM.5).
+    func testDenseGradientMatchesFiniteDifferences() throws {
+        let (_, data, grid) = try setting(d: 24, n: 4, steps: 4)
+        let bank = try Bank<Double>(d: 24, steps: 4, initialisation: .paper, seed: 3)
+        for j in 0..<4 { bank.c[j] *= 0.5 }
+        let (_, g) = try evaluate(bank, data: data, grid: grid, fast: false)
+        let h = 1e-6
+        func fd(_ poke: (Bank<Double>, Double) -> Void) throws -> Double {
+            let plus = bank.copy(), minus = bank.copy()
+            poke(plus, h); poke(minus, -h)
+            return (try evaluate(plus, data: data, grid: grid, fast: false).0 - evaluate(minus, data: data, grid: grid, fast: false).0) / (2 * h)
+        }
+        for j in 0..<4 {
+            XCTAssertEqual(g.c[j], try fd { $0.c[j] += $1 }, accuracy: 1e-5 * max(1, abs(g.c[j])), "c_\(j)")
+            XCTAssertEqual(g.b[j], try fd { $0.b[j] += $1 }, accuracy: 1e-5 * max(1, abs(g.b[j])), "b_\(j)")
+            for i in [0, 5, 23] {
+                XCTAssertEqual(g.u[j * 24 + i], try fd { $0.u[j * 24 + i] += $1 }, accuracy: 1e-5 * max(1, abs(g.u[j * 24 + i])), "u_\(j)[\(i)]")
+                XCTAssertEqual(g.w[j * 24 + i], try fd { $0.w[j * 24 + i] += $1 }, accuracy: 1e-5 * max(1, abs(g.w[j * 24 + i])), "w_\(j)[\(i)]")
+            }
+        }
+    }
+
+    /// Fast path: directional derivatives against central differences along the directions that
+    /// leave V_j and its basis unchanged, where the sampled noise is a fixed function of the draws
+    /// (SIM.19): c, b, u along u, w and the data points, w along w and the data points.
+    func testFastGradientMatchesFiniteDifferencesAlongV() throws {
+        let d = 40, K = 4
+        let (_, data, grid) = try setting(d: d, n: 4, steps: K)
+        let bank = try Bank<Double>(d: d, steps: K, initialisation: .paper, seed: 5)
+        for j in 0..<K { bank.c[j] *= 0.5 }
+        let (_, g) = try evaluate(bank, data: data, grid: grid, fast: true)
+        let h = 1e-6
+        func fd(_ poke: (Bank<Double>, Double) -> Void) throws -> Double {
+            let plus = bank.copy(), minus = bank.copy()
+            poke(plus, h); poke(minus, -h)
+            return (try evaluate(plus, data: data, grid: grid, fast: true).0 - evaluate(minus, data: data, grid: grid, fast: true).0) / (2 * h)
+        }
+        func directional(_ grad: Buffer<Double>, _ j: Int, _ dir: [Double]) -> Double {
+            (0..<d).reduce(0) { $0 + grad[j * d + $1] * dir[$1] }
+        }
+        for j in 0..<K {
+            XCTAssertEqual(g.c[j], try fd { $0.c[j] += $1 }, accuracy: 1e-5 * max(1, abs(g.c[j])), "c_\(j)")
+            XCTAssertEqual(g.b[j], try fd { $0.b[j] += $1 }, accuracy: 1e-5 * max(1, abs(g.b[j])), "b_\(j)")
+            let uj = (0..<d).map { bank.u[j * d + $0] }, wj = (0..<d).map { bank.w[j * d + $0] }
+            let x0 = (0..<d).map { data.points[$0] }, x2 = (0..<d).map { data.points[2 * d + $0] }
+            for (name, dir) in [("u", uj), ("w", wj), ("x0", x0), ("x2", x2)] {
+                let a = directional(g.u, j, dir)
+                let b = try fd { bank, e in for i in 0..<d { bank.u[j * d + i] += e * dir[i] } }
+                XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, abs(a)), "u_\(j) along \(name)")
+            }
+            for (name, dir) in [("w", wj), ("x0", x0), ("x2", x2)] {
+                let a = directional(g.w, j, dir)
+                let b = try fd { bank, e in for i in 0..<d { bank.w[j * d + i] += e * dir[i] } }
+                XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, abs(a)), "w_\(j) along \(name)")
+            }
+        }
+    }
+
+    /// Means and variances of the loss and of gradient summaries, over many noise draws at one
+    /// parameter point, agree between the fast and the dense path within their standard errors (SIM.7–SIM.12).
+    func testFastAndDenseGradientStatisticsAgree() throws {
+        let d = 48, n = 6, K = 4, draws = 400
+        let (_, data, grid) = try setting(d: d, n: n, steps: K)
+        let bank = try Bank<Double>(d: d, steps: K, initialisation: .paper, seed: 11)
+        for j in 0..<K { bank.c[j] = 0.3 * bank.c[j]; bank.b[j] = 0.3 }
+        func statistics(fast: Bool) throws -> [[Double]] {
+            let ctx = try GradientContext<Double>(data: data, grid: grid, seed: fast ? 1 : 2)
+            let block: any GradientBlock<Double> = fast ? FastBlock(context: ctx, times: 0..<K) : DenseBlock(context: ctx, times: 0..<K)
+            let gradient = Bank<Double>(d: d, steps: K), loss = Buffer<Double>(repeating: 0, count: K)
+            var rows = [[Double]]()
+            for _ in 0..<draws {
+                block.evaluate(bank: bank, gradient: gradient, loss: loss)
+                var row = [Double]()
+                for j in 0..<K {
+                    var um = 0.0, uu = 0.0, wm = 0.0, ww = 0.0, wx = 0.0, uuj = 0.0
+                    for i in 0..<d {
+                        let gu = gradient.u[j * d + i], gw = gradient.w[j * d + i]
+                        um += gu * data.mean[i]; uu += gu * gu; wm += gw * data.mean[i]; ww += gw * gw
+                        wx += gw * data.points[d + i]; uuj += gu * bank.u[j * d + i]
+                    }
+                    row += [loss[j], gradient.c[j], gradient.b[j], um / Double(d), uu / Double(d), wm / Double(d), ww / Double(d), wx / Double(d), uuj / Double(d)]
+                }
+                rows.append(row)
+            }
+            return rows
+        }
+        let fast = try statistics(fast: true), dense = try statistics(fast: false)
+        func moments(_ rows: [[Double]], _ k: Int) -> (mean: Double, meanSE: Double, variance: Double, varianceSE: Double) {
+            let x = rows.map { $0[k] }, N = Double(x.count)
+            let m = x.reduce(0, +) / N
+            let dev = x.map { ($0 - m) * ($0 - m) }
+            let v = dev.reduce(0, +) / (N - 1)
+            let vv = dev.reduce(0) { $0 + ($1 - v) * ($1 - v) } / (N - 1)
+            return (m, (v / N).squareRoot(), v, (vv / N).squareRoot())
+        }
+        var worst = 0.0
+        for k in 0..<fast[0].count {
+            let a = moments(fast, k), b = moments(dense, k)
+            let zMean = abs(a.mean - b.mean) / (a.meanSE * a.meanSE + b.meanSE * b.meanSE).squareRoot()
+            let zVar = abs(a.variance - b.variance) / (a.varianceSE * a.varianceSE + b.varianceSE * b.varianceSE).squareRoot()
+            worst = max(worst, zMean, zVar)
+            XCTAssertLessThan(zMean, 4.5, "statistic \(k): mean \(a.mean) ± \(a.meanSE) vs \(b.mean) ± \(b.meanSE)")
+            XCTAssertLessThan(zVar, 4.5, "statistic \(k): variance \(a.variance) ± \(a.varianceSE) vs \(b.variance) ± \(b.varianceSE)")
+            XCTAssertGreaterThan(a.variance, 0, "statistic \(k) has no noise")
+        }
+        print("fast vs dense gradient statistics: worst z = \(worst) over \(fast[0].count) statistics × 2")
+    }
+}
