@@ -89,7 +89,25 @@ final class SimulationTests: XCTestCase {
         let d = 48, n = 6, K = 4, draws = 400
         let (_, data, grid) = try setting(d: d, n: n, steps: K)
         let bank = try Bank<Double>(d: d, steps: K, initialisation: .paper, seed: 11)
-        for j in 0..<K { bank.c[j] = 0.3 * bank.c[j]; bank.b[j] = 0.3 }
+        for j in 0..<K { bank.c[j] = 0.8; bank.b[j] = 0.3 }
+        // A fixed direction projected off V_j = span(X₁, w_j, u_j): its overlaps with the gradients
+        // see only the sampled orthogonal part Z⊥φ, Z⊥γ (SIM.10).
+        let raw = (0..<d).map { Double((($0 * 7919) % 13)) - 6 }
+        let probes: [[Double]] = (0..<K).map { j in
+            var basis = [[Double]]()
+            let spanning = (0..<n).map { nu in (0..<d).map { data.points[nu * d + $0] } }
+                + [(0..<d).map { bank.w[j * d + $0] }, (0..<d).map { bank.u[j * d + $0] }]
+            func orthogonalised(_ v0: [Double]) -> [Double] {
+                var v = v0
+                for _ in 0..<2 { for e in basis { let a = zip(e, v).reduce(0) { $0 + $1.0 * $1.1 }; for i in 0..<d { v[i] -= a * e[i] } } }
+                return v
+            }
+            for v in spanning {
+                let o = orthogonalised(v), norm = o.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                basis.append(o.map { $0 / norm })
+            }
+            return orthogonalised(raw)
+        }
         func statistics(fast: Bool) throws -> [[Double]] {
             let ctx = try GradientContext<Double>(data: data, grid: grid, seed: fast ? 1 : 2)
             let block: any GradientBlock<Double> = fast ? FastBlock(context: ctx, times: 0..<K) : DenseBlock(context: ctx, times: 0..<K)
@@ -99,13 +117,13 @@ final class SimulationTests: XCTestCase {
                 block.evaluate(bank: bank, gradient: gradient, loss: loss)
                 var row = [Double]()
                 for j in 0..<K {
-                    var um = 0.0, uu = 0.0, wm = 0.0, ww = 0.0, wx = 0.0, uuj = 0.0
+                    var um = 0.0, uu = 0.0, wm = 0.0, ww = 0.0, wx = 0.0, uuj = 0.0, up = 0.0, wp = 0.0
                     for i in 0..<d {
                         let gu = gradient.u[j * d + i], gw = gradient.w[j * d + i]
                         um += gu * data.mean[i]; uu += gu * gu; wm += gw * data.mean[i]; ww += gw * gw
-                        wx += gw * data.points[d + i]; uuj += gu * bank.u[j * d + i]
+                        wx += gw * data.points[d + i]; uuj += gu * bank.u[j * d + i]; up += gu * probes[j][i]; wp += gw * probes[j][i]
                     }
-                    row += [loss[j], gradient.c[j], gradient.b[j], um / Double(d), uu / Double(d), wm / Double(d), ww / Double(d), wx / Double(d), uuj / Double(d)]
+                    row += [loss[j], gradient.c[j], gradient.b[j], um / Double(d), uu / Double(d), wm / Double(d), ww / Double(d), wx / Double(d), uuj / Double(d), up / Double(d), wp / Double(d)]
                 }
                 rows.append(row)
             }
