@@ -203,4 +203,64 @@ final class SimulationTests: XCTestCase {
             XCTAssertEqual(stats.magnetisation, 2 * p - 1, accuracy: 3 * stats.magnetisationSE)
         }
     }
+
+    /// Full-batch GD with the static theory's ridge L_u converges, in phase 2, to the closed form
+    /// (AT.19)–(AT.21) evaluated on the run's own training set (SIM.20):
+    /// D = [Σ|x₁^ν|²/d − |Σ s^ν x₁^ν|²/(d(n + L_u))]/n, c = βD/(α² + β²D),
+    /// m = (1 − cβ) μ·Σ s^ν x₁^ν/(d(n + L_u)). Tolerances are the standard errors across seeds of
+    /// the time-averaged parameters; both gradient paths are checked, and against each other.
+    func testGDConvergesToPhaseTwoClosedForm() throws {
+        let d = 200, n = 8, K = 8, Lu = 2.0, epochs = 700, burnIn = 200
+        let problem = try Problem(dimension: Double(d), p: 0.8, sigma: 1)
+        let phaseTwo = [5, 6, 7]   // τ' = 0.25, 0.5, 0.75
+        func deviations(path: GradientPathChoice, seeds: [UInt64]) throws -> [[Double]] {
+            try seeds.map { seed in
+                var options = TrainingOptions()
+                options.trainingProtocol = .gd; options.penaltyU = Lu; options.initialisation = .theory
+                options.path = path; options.learningRate = 0.05
+                let trainer = try Trainer<Double>(problem: problem, n: n, k: 2, steps: K, options: options, seed: seed)
+                // Phase 2 has φ = s once w ∥ μ with β√d ω ≫ 1 (AT.18); w starts there (β√d ω = 12),
+                // so the run tests the closed form for c and u rather than the slow logarithmic
+                // growth of |w| that L_w = 0 allows.
+                for j in phaseTwo {
+                    let lambda = 12 / (trainer.grid.beta[j] * Double(d).squareRoot())
+                    for i in 0..<d { trainer.bank.w[j * d + i] = lambda * trainer.data.mean[i] }
+                }
+                var sums = [Double](repeating: 0, count: 2 * phaseTwo.count)
+                for e in 1...epochs {
+                    trainer.step()
+                    if e > burnIn {
+                        for (i, j) in phaseTwo.enumerated() {
+                            let o = trainer.bank.orderParameters(at: j, mean: trainer.data.mean)
+                            sums[2 * i] += o.c; sums[2 * i + 1] += o.m
+                        }
+                    }
+                }
+                let data = trainer.data
+                var sx = [Double](repeating: 0, count: d)
+                for nu in 0..<n { for i in 0..<d { sx[i] += data.signs[nu] * data.points[nu * d + i] } }
+                let sx2 = sx.reduce(0) { $0 + $1 * $1 }, sxm = zip(sx, data.mean).reduce(0) { $0 + $1.0 * $1.1 }
+                let D = (data.squaredNorms.reduce(0, +) / Double(d) - sx2 / (Double(d) * (Double(n) + Lu))) / Double(n)
+                return phaseTwo.enumerated().flatMap { i, j -> [Double] in
+                    let a = trainer.grid.alpha[j], b = trainer.grid.beta[j]
+                    let c = b * D / (a * a + b * b * D), m = (1 - c * b) * sxm / (Double(d) * (Double(n) + Lu))
+                    return [sums[2 * i] / Double(epochs - burnIn) - c, sums[2 * i + 1] / Double(epochs - burnIn) - m]
+                }
+            }
+        }
+        func meanAndSE(_ rows: [[Double]], _ k: Int) -> (Double, Double) {
+            let x = rows.map { $0[k] }, N = Double(x.count), m = x.reduce(0, +) / N
+            return (m, (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / (N - 1) / N).squareRoot())
+        }
+        let fast = try deviations(path: .fast, seeds: [1, 2, 3, 4, 5, 6])
+        let dense = try deviations(path: .dense, seeds: [1, 2, 3, 4])
+        for k in 0..<fast[0].count {
+            let (f, fse) = meanAndSE(fast, k), (g, gse) = meanAndSE(dense, k)
+            print(String(format: "phase-2 statistic %d: fast %.5f ± %.5f, dense %.5f ± %.5f (deviation from closed form)", k, f, fse, g, gse))
+            XCTAssertLessThan(abs(f), 4 * fse, "fast, statistic \(k)")
+            XCTAssertLessThan(abs(g), 4 * gse, "dense, statistic \(k)")
+            XCTAssertLessThan(abs(f - g), 4 * (fse * fse + gse * gse).squareRoot(), "fast vs dense, statistic \(k)")
+            XCTAssertLessThan(fse, 0.02, "the check must be sharp")
+        }
+    }
 }
