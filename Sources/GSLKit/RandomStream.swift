@@ -28,8 +28,3 @@ public final class RandomStream {
         for i in buffer.indices { buffer[i] = gsl_ran_gaussian_ziggurat(rng, 1) }
     }
 }
-
-extension RandomStream {
-    /// One χ² draw with `dof` degrees of freedom (`gsl_ran_chisq`).
-    public func chiSquared(dof: Double) -> Double { gsl_ran_chisq(rng, dof) }
-}

@@ -1,7 +1,6 @@
 import Foundation
 import BLASKit
 import FlowModel
-import GSLKit
 
 /// How the bank is initialised.
 public enum Initialisation: String, Sendable, CaseIterable {
@@ -31,9 +30,9 @@ public final class Bank<T: BLASScalar>: @unchecked Sendable {
     }
 
     /// A seeded initialisation (stream "initialisation" of `seed`).
-    public convenience init(d: Int, steps: Int, initialisation: Initialisation, seed: UInt64) throws {
+    public convenience init(d: Int, steps: Int, initialisation: Initialisation, seed: UInt64) {
         self.init(d: d, steps: steps)
-        let stream = try RandomStream(seed: StreamSeed.derive(seed, .initialisation))
+        var stream = NormalStream(seed: StreamSeed.derive(seed, .initialisation))
         for j in 0..<steps {
             c[j] = initialisation == .paper ? stream.gaussian() : 0
             b[j] = initialisation == .paper ? stream.gaussian() : 0
@@ -58,6 +57,8 @@ public final class Bank<T: BLASScalar>: @unchecked Sendable {
         }
     }
 
+    @_specialize(where T == Double)
+    @_specialize(where T == Float)
     public func copy() -> Bank<T> {
         let other = Bank<T>(d: d, steps: steps)
         other.c.copy(from: c); other.b.copy(from: b); other.u.copy(from: u); other.w.copy(from: w)
@@ -65,6 +66,8 @@ public final class Bank<T: BLASScalar>: @unchecked Sendable {
     }
 
     /// The same bank in Double precision.
+    @_specialize(where T == Double)
+    @_specialize(where T == Float)
     public func inDouble() -> Bank<Double> {
         let other = Bank<Double>(d: d, steps: steps)
         other.c.copy(from: c); other.b.copy(from: b)
@@ -74,6 +77,8 @@ public final class Bank<T: BLASScalar>: @unchecked Sendable {
 
     /// The order parameters of time j (AT.4) with the sign symmetry (u, w, b) → (−u, −w, −b)
     /// resolved by m ≥ 0 (SIM.3).
+    @_specialize(where T == Double)
+    @_specialize(where T == Float)
     public func orderParameters(at j: Int, mean: [Double]) -> OrderParameters {
         let dd = Double(d)
         var um = 0.0, wm = 0.0, uu = 0.0, ww = 0.0, uw = 0.0

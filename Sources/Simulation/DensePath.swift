@@ -19,11 +19,14 @@ public final class DenseBlock<T: BLASScalar>: GradientBlock {
         pre = Buffer(repeating: 0, count: n); rho = Buffer(repeating: 0, count: n)
     }
 
+    @_specialize(where T == Double)
+    @_specialize(where T == Float)
     public func evaluate(bank: Bank<T>, gradient: Bank<T>, loss: Buffer<Double>) {
         let d = ctx.d, n = ctx.n, dn = d * n, sqrtD = Double(d).squareRoot()
         for j in times {
-            let stream = ctx.streams[j]
-            for i in 0..<dn { z[i] = T(stream.gaussian()) }
+            var stream = ctx.streams[j]
+            stream.fill(z.pointer, count: dn)
+            ctx.streams[j] = stream
             let alpha = T(ctx.grid.alpha[j]), beta = T(ctx.grid.beta[j]), c = T(bank.c[j])
             let up = bank.u.pointer + j * d, wp = bank.w.pointer + j * d
             for i in 0..<dn { x[i] = alpha * z[i] + beta * ctx.x1[i] }                    // x_ν = αz_ν + βx₁^ν

@@ -1,6 +1,5 @@
 import Foundation
 import BLASKit
-import GSLKit
 
 /// What both gradient paths share: the training set in precision T, the grid, and the per-time
 /// random streams (one per grid time, so the result does not depend on the thread count).
@@ -10,7 +9,8 @@ public final class GradientContext<T: BLASScalar>: @unchecked Sendable {
     let d: Int, n: Int
     let q: Buffer<T>        // Q, d×n
     let x1: Buffer<T>       // X₁, d×n
-    let streams: [RandomStream]
+    /// One stream per grid time (pointer access: no copy-on-write, no exclusivity checks).
+    let streams: Buffer<NormalStream>
 
     public init(data: TrainingSet, grid: TrainingGrid, seed: UInt64) throws {
         self.data = data
@@ -19,7 +19,7 @@ public final class GradientContext<T: BLASScalar>: @unchecked Sendable {
         q = Buffer(repeating: 0, count: d * n)
         x1 = Buffer(repeating: 0, count: d * n)
         for i in 0..<(d * n) { q[i] = T(data.basis[i]); x1[i] = T(data.points[i]) }
-        streams = try (0..<grid.steps).map { try RandomStream(seed: StreamSeed.derive(seed, .noise, $0)) }
+        streams = Buffer((0..<grid.steps).map { NormalStream(seed: StreamSeed.derive(seed, .noise, $0)) })
     }
 }
 
@@ -39,59 +39,74 @@ public final class FastBlock<T: BLASScalar>: GradientBlock {
     public let times: Range<Int>
     let ctx: GradientContext<T>
     let width: Int
-    let fresh: Buffer<T>        // d×2B: f₁, f₂ per time
+    let stack: Buffer<T>        // d×4B: [U_B, W_B, F] with F = f₁, f₂ per time
+    let fresh: UnsafeMutablePointer<T>
+    let out: Buffer<T>          // d×2B: Q · coefficients
     let proj: Buffer<T>         // n×4B: Qᵀ[U_B W_B F]
     let coef: Buffer<T>         // n×2B: Q-coefficients of ∂S/∂u, ∂S/∂w
-    // per-time scratch (Double, sizes n² and n)
-    var gx: [Double], bart: [Double], gw: [Double], gu: [Double]
-    var yw: [Double], yu: [Double], yf1: [Double], yf2: [Double]
-    var wz: [Double], uz: [Double], wx: [Double], ux: [Double], zx: [Double], zz: [Double]
-    var phi: [Double], gam: [Double], t1: [Double], t2: [Double], s1: [Double], s2: [Double]
+    // per-time scratch (Double, sizes n² and n), as raw pointers: no copy-on-write and no dynamic
+    // exclusivity checks in the O(n²) loops.
+    let scratch: Buffer<Double>
+    let gx: UnsafeMutablePointer<Double>, bart: UnsafeMutablePointer<Double>, gw: UnsafeMutablePointer<Double>
+    let gu: UnsafeMutablePointer<Double>, yw: UnsafeMutablePointer<Double>, yu: UnsafeMutablePointer<Double>
+    let yf1: UnsafeMutablePointer<Double>, yf2: UnsafeMutablePointer<Double>, wz: UnsafeMutablePointer<Double>
+    let uz: UnsafeMutablePointer<Double>, phi: UnsafeMutablePointer<Double>, gam: UnsafeMutablePointer<Double>
+    let t1: UnsafeMutablePointer<Double>, t2: UnsafeMutablePointer<Double>, s1: UnsafeMutablePointer<Double>
+    let s2: UnsafeMutablePointer<Double>, rt: UnsafeMutablePointer<Double>, xx: UnsafeMutablePointer<Double>
 
     public init(context: GradientContext<T>, times: Range<Int>) {
         ctx = context
         self.times = times
         width = times.count
         let d = context.d, n = context.n
-        fresh = Buffer(repeating: 0, count: d * 2 * width)
+        stack = Buffer(repeating: 0, count: d * 4 * width)
+        fresh = stack.pointer + 2 * d * width
+        out = Buffer(repeating: 0, count: d * 2 * width)
         proj = Buffer(repeating: 0, count: n * 4 * width)
         coef = Buffer(repeating: 0, count: n * 2 * width)
-        gx = .init(repeating: 0, count: n * n); bart = gx
-        gw = .init(repeating: 0, count: n); gu = gw; yw = gw; yu = gw; yf1 = gw; yf2 = gw
-        wz = gw; uz = gw; wx = gw; ux = gw; zx = gw; zz = gw; phi = gw; gam = gw; t1 = gw; t2 = gw; s1 = gw; s2 = gw
+        scratch = Buffer(repeating: 0, count: 3 * n * n + 16 * n)
+        var next = scratch.pointer
+        func take(_ count: Int) -> UnsafeMutablePointer<Double> { defer { next += count }; return next }
+        gx = take(n * n); bart = take(n * n); rt = take(n * n)
+        gw = take(n); gu = take(n); yw = take(n); yu = take(n); yf1 = take(n); yf2 = take(n); wz = take(n); uz = take(n)
+        phi = take(n); gam = take(n); t1 = take(n); t2 = take(n); s1 = take(n); s2 = take(n); xx = take(n)
+        for i in 0..<(n * n) { rt[i] = context.data.triangle[i] }
+        for i in 0..<n { xx[i] = context.data.squaredNorms[i] }
     }
 
+    @_specialize(where T == Double)
+    @_specialize(where T == Float)
     public func evaluate(bank: Bank<T>, gradient: Bank<T>, loss: Buffer<Double>) {
         let d = ctx.d, n = ctx.n, B = width, j0 = times.lowerBound
         let dd = Double(d), sqrtD = dd.squareRoot()
         // Fresh Gaussian d-vectors for the orthogonal frame, drawn first from each time's stream.
         for (k, j) in times.enumerated() {
-            let stream = ctx.streams[j]
-            let f = fresh.pointer + 2 * k * d
-            for i in 0..<(2 * d) { f[i] = T(stream.gaussian()) }
+            var stream = ctx.streams[j]
+            stream.fill(fresh + 2 * k * d, count: 2 * d)
+            ctx.streams[j] = stream
         }
         // Qᵀ[U W F] for the whole block: three GEMMs batched over the block's times (SIM.12).
         let Q = UnsafePointer(ctx.q.pointer)
-        T.gemm(.transpose, .none, m: n, n: B, k: d, alpha: 1, a: Q, lda: d, b: bank.u.pointer + j0 * d, ldb: d,
+        // (One call with all 4B columns: OpenBLAS packs Q once per call.)
+        stack.pointer.update(from: bank.u.pointer + j0 * d, count: d * B)
+        (stack.pointer + d * B).update(from: bank.w.pointer + j0 * d, count: d * B)
+        T.gemm(.transpose, .none, m: n, n: 4 * B, k: d, alpha: 1, a: Q, lda: d, b: stack.pointer, ldb: d,
                beta: 0, c: proj.pointer, ldc: n)
-        T.gemm(.transpose, .none, m: n, n: B, k: d, alpha: 1, a: Q, lda: d, b: bank.w.pointer + j0 * d, ldb: d,
-               beta: 0, c: proj.pointer + n * B, ldc: n)
-        T.gemm(.transpose, .none, m: n, n: 2 * B, k: d, alpha: 1, a: Q, lda: d, b: fresh.pointer, ldb: d,
-               beta: 0, c: proj.pointer + 2 * n * B, ldc: n)
         var lambdas = [(u: [Double], w: [Double])]()
         lambdas.reserveCapacity(B)
         let tol = T.self == Float.self ? 1e-4 : 1e-10
         for (k, j) in times.enumerated() {
-            let stream = ctx.streams[j]
+            var stream = ctx.streams[j]
+            defer { ctx.streams[j] = stream }
             let up = bank.u.pointer + j * d, wp = bank.w.pointer + j * d
-            let f1 = fresh.pointer + 2 * k * d, f2 = f1 + d
+            let f1 = fresh + 2 * k * d, f2 = f1 + d
             for i in 0..<n {
                 yu[i] = Double(proj[k * n + i]); yw[i] = Double(proj[(B + k) * n + i])
                 yf1[i] = Double(proj[(2 * B + 2 * k) * n + i]); yf2[i] = Double(proj[(2 * B + 2 * k + 1) * n + i])
             }
             // Gram matrix of [w, u, f₁, f₂] minus its part in span(X₁); Cholesky = Gram–Schmidt (SIM.8).
             let vecs: [UnsafePointer<T>] = [UnsafePointer(wp), UnsafePointer(up), UnsafePointer(f1), UnsafePointer(f2)]
-            let ys = [yw, yu, yf1, yf2]
+            let ys = [yw, yu, yf1, yf2]  // pointers
             var G = [[Double]](repeating: [0, 0, 0, 0], count: 4), full = [0.0, 0, 0, 0]
             for a in 0..<4 {
                 for b2 in 0...a {
@@ -116,7 +131,7 @@ public final class FastBlock<T: BLASScalar>: GradientBlock {
             let dof = Double(d - n - keptWU)
             let lww = L[0][0], luw = L[1][0], luu = L[1][1]
             // Projections g_ν of z_ν on the basis [Q, e_w, e_u] (SIM.7), column ν of gx is g_ν's Q-part.
-            for i in 0..<(n * n) { gx[i] = stream.gaussian() }
+            stream.fill(gx, count: n * n)
             for i in 0..<n { gw[i] = stream.gaussian(); gu[i] = stream.gaussian() }
             if !kept[0] { for i in 0..<n { gw[i] = 0 } }
             if !kept[1] { for i in 0..<n { gu[i] = 0 } }
@@ -127,14 +142,10 @@ public final class FastBlock<T: BLASScalar>: GradientBlock {
                 for e in 0..<i { bart[e * n + i] = stream.gaussian() }
             }
             let c = bank.c[j], bias = bank.b[j], alpha = ctx.grid.alpha[j], beta = ctx.grid.beta[j]
-            let uu = full[1], R = ctx.data.triangle, xx = ctx.data.squaredNorms
+            let uu = full[1], R = rt
             // Per-point scalars (SIM.6).
-            gx.withUnsafeBufferPointer { g in
-                yw.withUnsafeBufferPointer { y in wz.withUnsafeMutableBufferPointer { o in
-                    Double.gemv(.transpose, m: n, n: n, alpha: 1, a: g.baseAddress!, lda: n, x: y.baseAddress!, incx: 1, beta: 0, y: o.baseAddress!, incy: 1) } }
-                yu.withUnsafeBufferPointer { y in uz.withUnsafeMutableBufferPointer { o in
-                    Double.gemv(.transpose, m: n, n: n, alpha: 1, a: g.baseAddress!, lda: n, x: y.baseAddress!, incx: 1, beta: 0, y: o.baseAddress!, incy: 1) } }
-            }
+            Double.gemv(.transpose, m: n, n: n, alpha: 1, a: gx, lda: n, x: yw, incx: 1, beta: 0, y: wz, incy: 1)
+            Double.gemv(.transpose, m: n, n: n, alpha: 1, a: gx, lda: n, x: yu, incx: 1, beta: 0, y: uz, incy: 1)
             var S = 0.0, dc = 0.0, db = 0.0, sumPhi2 = 0.0
             for nu in 0..<n {
                 var zxv = 0.0, wxv = 0.0, uxv = 0.0, gg = 0.0, wdiag = 0.0
@@ -161,12 +172,10 @@ public final class FastBlock<T: BLASScalar>: GradientBlock {
             // Weighted sums Σ φ_ν g_ν, Σ γ_ν g_ν (Q-part), R φ, R γ, and the orthogonal pair (SIM.10).
             var gwPhi = 0.0, guPhi = 0.0, gwGam = 0.0, guGam = 0.0
             for nu in 0..<n { gwPhi += gw[nu] * phi[nu]; guPhi += gu[nu] * phi[nu]; gwGam += gw[nu] * gam[nu]; guGam += gu[nu] * gam[nu] }
-            for i in 0..<n { t1[i] = 0; t2[i] = 0; s1[i] = 0; s2[i] = 0 }
-            for nu in 0..<n {
-                let p = phi[nu], g = gam[nu]
-                for i in 0..<n { t1[i] += gx[nu * n + i] * p; t2[i] += gx[nu * n + i] * g }
-                for i in 0...nu { s1[i] += R[nu * n + i] * p; s2[i] += R[nu * n + i] * g }
-            }
+            Double.gemv(.none, m: n, n: n, alpha: 1, a: gx, lda: n, x: phi, incx: 1, beta: 0, y: t1, incy: 1)
+            Double.gemv(.none, m: n, n: n, alpha: 1, a: gx, lda: n, x: gam, incx: 1, beta: 0, y: t2, incy: 1)
+            Double.gemv(.none, m: n, n: n, alpha: 1, a: R, lda: n, x: phi, incx: 1, beta: 0, y: s1, incy: 1)
+            Double.gemv(.none, m: n, n: n, alpha: 1, a: R, lda: n, x: gam, incx: 1, beta: 0, y: s2, incy: 1)
             var a11 = 0.0, a12 = 0.0, a22 = 0.0
             for e in 0..<n {  // (Tᵀφ)_e, (Tᵀγ)_e with T lower triangular
                 var tp = 0.0, tg = 0.0
@@ -203,13 +212,13 @@ public final class FastBlock<T: BLASScalar>: GradientBlock {
             gradient.b[j] = db
         }
         // ∂S/∂u_j, ∂S/∂w_j = Q · coefficients (one GEMM each for the block) + the V-parts (SIM.12).
-        T.gemm(.none, .none, m: d, n: B, k: n, alpha: 1, a: Q, lda: d, b: coef.pointer, ldb: n,
-               beta: 0, c: gradient.u.pointer + j0 * d, ldc: d)
-        T.gemm(.none, .none, m: d, n: B, k: n, alpha: 1, a: Q, lda: d, b: coef.pointer + n * B, ldb: n,
-               beta: 0, c: gradient.w.pointer + j0 * d, ldc: d)
+        T.gemm(.none, .none, m: d, n: 2 * B, k: n, alpha: 1, a: Q, lda: d, b: coef.pointer, ldb: n,
+               beta: 0, c: out.pointer, ldc: d)
+        (gradient.u.pointer + j0 * d).update(from: out.pointer, count: d * B)
+        (gradient.w.pointer + j0 * d).update(from: out.pointer + d * B, count: d * B)
         for (k, j) in times.enumerated() {
             let vecs: [UnsafePointer<T>] = [UnsafePointer(bank.w.pointer + j * d), UnsafePointer(bank.u.pointer + j * d),
-                                            UnsafePointer(fresh.pointer + 2 * k * d), UnsafePointer(fresh.pointer + (2 * k + 1) * d)]
+                                            UnsafePointer(fresh + 2 * k * d), UnsafePointer(fresh + (2 * k + 1) * d)]
             for a in 0..<4 {
                 if lambdas[k].u[a] != 0 { T.axpy(d, lambdas[k].u[a], vecs[a], 1, gradient.u.pointer + j * d, 1) }
                 if lambdas[k].w[a] != 0 { T.axpy(d, lambdas[k].w[a], vecs[a], 1, gradient.w.pointer + j * d, 1) }

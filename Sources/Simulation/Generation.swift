@@ -1,7 +1,6 @@
 import Foundation
 import BLASKit
 import FlowModel
-import GSLKit
 
 /// The grid integrator used for generation.
 public enum GenerationScheme: String, Sendable, CaseIterable {
@@ -31,7 +30,7 @@ public enum Generator {
         try require("samples", Double(samples), "a whole number ≥ 2") { $0 >= 2 }
         BLAS.singleThreaded()
         let d = bank.d, N = samples, dd = Double(d), sqrtD = dd.squareRoot()
-        let stream = try RandomStream(seed: StreamSeed.derive(seed, .generation))
+        var stream = NormalStream(seed: StreamSeed.derive(seed, .generation))
         let X = Buffer<Double>(repeating: 0, count: d * N)
         for i in 0..<(d * N) { X[i] = grid.alpha[0] * stream.gaussian() }   // X₀ = α₀ z (α₀ = 1)
         let pre = Buffer<Double>(repeating: 0, count: N), phi = Buffer<Double>(repeating: 0, count: N)

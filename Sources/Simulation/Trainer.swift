@@ -1,7 +1,6 @@
 import Foundation
 import BLASKit
 import FlowModel
-import GSLKit
 
 /// The three training protocols of the issue (SIM.13–SIM.15).
 public enum TrainingProtocol: String, Sendable, CaseIterable {
@@ -41,7 +40,7 @@ public struct TrainingOptions: Sendable {
 
 /// Number of grid times per block. Fixed (not derived from the thread count) so that every GEMM
 /// has the same shape whatever the number of threads: bit-identical results (SIM.12).
-public let timesPerBlock = 8
+public let timesPerBlock = 20
 
 /// Trains the bank of one seed. Every random number comes from streams derived from `seed`
 /// (data, initialisation, and one noise stream per grid time), so a seed gives bit-identical
@@ -82,7 +81,7 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         if options.path == .fast && options.trainingProtocol != .online && problem.dimension < 2 * n + 4 {
             throw InputError("the fast path needs d ≥ 2n + 4 (a Wishart Gram matrix of full rank); got d = \(problem.dimension), n = \(n); use --path dense")
         }
-        bank = try Bank<T>(d: problem.dimension, steps: steps, initialisation: options.initialisation, seed: seed)
+        bank = Bank<T>(d: problem.dimension, steps: steps, initialisation: options.initialisation, seed: seed)
         gradient = Bank<T>(d: problem.dimension, steps: steps)
         loss = Buffer(repeating: 0, count: steps)
         context = try GradientContext<T>(data: data, grid: grid, seed: seed)
@@ -140,6 +139,8 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
 
     /// PyTorch Adam (β₁ = 0.9, β₂ = 0.999, ε = 10⁻⁸) on the authors' loss Σ_j S_j/(dK), with
     /// λθ added to the gradient of u and w (SIM.13).
+    @_specialize(where T == Double)
+    @_specialize(where T == Float)
     private func adamStep() {
         let d = problem.dimension, K = grid.steps, lr = options.effectiveLearningRate, lambda = options.weightDecay
         let scale = 1 / (Double(d) * Double(K))
@@ -176,6 +177,8 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
 
     /// Gradient descent on J/n = (S_j + L_u|u|² + L_w|w|²)/(nd) with rate η·d for u, w and η for
     /// c, b (SIM.14).
+    @_specialize(where T == Double)
+    @_specialize(where T == Float)
     private func gdStep() {
         let d = problem.dimension, n = Double(data.n), lr = options.effectiveLearningRate
         let lu = options.penaltyU, lw = options.penaltyW
@@ -198,6 +201,8 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
 
     /// Online SGD (SIM.15): at each grid time one fresh (s, η, z); per-sample per-coordinate loss
     /// e = |f(x) − x₁|²/d + ℓ_u|u|²/d + ℓ_w|w|²/d; u, w move by −η∇e, c, b by −(η/d)∇e.
+    @_specialize(where T == Double)
+    @_specialize(where T == Float)
     private func onlineStep() {
         let d = problem.dimension, dd = Double(d), sqrtD = dd.squareRoot(), lr = options.effectiveLearningRate
         let lu = options.penaltyU, lw = options.penaltyW, p = problem.p, sigma = problem.sigma
@@ -209,7 +214,8 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
             let buf = scratch[bi].pointer
             let x1 = buf, x = buf + d, r = buf + 2 * d
             for j in ranges[bi] {
-                let stream = streams[j]
+                var stream = streams[j]
+                defer { streams[j] = stream }
                 let s: Double = stream.uniform() < p ? 1 : -1
                 let alpha = grid.alpha[j], beta = grid.beta[j]
                 for i in 0..<d { x1[i] = s * mean[i] + sigma * stream.gaussian() }

@@ -1,7 +1,6 @@
 import Foundation
 import BLASKit
 import FlowModel
-import GSLKit
 
 /// The n fixed training points x₁^ν = s^ν μ + σ η^ν (columns of a d×n matrix), the mean μ, and an
 /// orthonormal basis Q of their span with X₁ = Q R (R upper triangular), computed once (SIM.4).
@@ -33,13 +32,13 @@ public final class TrainingSet: @unchecked Sendable {
         case .allOnes:
             mean = [Double](repeating: 1, count: d)
         case let .random(seed: meanSeed):
-            let stream = try RandomStream(seed: StreamSeed.derive(meanSeed, .mean))
+            var stream = NormalStream(seed: StreamSeed.derive(meanSeed, .mean))
             var v = (0..<d).map { _ in stream.gaussian() }
             let scale = Double(d).squareRoot() / v.reduce(0) { $0 + $1 * $1 }.squareRoot()
             for i in v.indices { v[i] *= scale }
             mean = v
         }
-        let stream = try RandomStream(seed: StreamSeed.derive(seed, .data))
+        var stream = NormalStream(seed: StreamSeed.derive(seed, .data))
         let x = Buffer<Double>(repeating: 0, count: d * n)
         var s = [Double]()
         for nu in 0..<n {

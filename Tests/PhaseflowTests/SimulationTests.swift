@@ -28,7 +28,7 @@ final class SimulationTests: XCTestCase {
     /// Dense path: every partial derivative against central differences at fixed noise (SIM.5).
     func testDenseGradientMatchesFiniteDifferences() throws {
         let (_, data, grid) = try setting(d: 24, n: 4, steps: 4)
-        let bank = try Bank<Double>(d: 24, steps: 4, initialisation: .paper, seed: 3)
+        let bank = Bank<Double>(d: 24, steps: 4, initialisation: .paper, seed: 3)
         for j in 0..<4 { bank.c[j] *= 0.5 }
         let (_, g) = try evaluate(bank, data: data, grid: grid, fast: false)
         let h = 1e-6
@@ -53,7 +53,7 @@ final class SimulationTests: XCTestCase {
     func testFastGradientMatchesFiniteDifferencesAlongV() throws {
         let d = 40, K = 4
         let (_, data, grid) = try setting(d: d, n: 4, steps: K)
-        let bank = try Bank<Double>(d: d, steps: K, initialisation: .paper, seed: 5)
+        let bank = Bank<Double>(d: d, steps: K, initialisation: .paper, seed: 5)
         for j in 0..<K { bank.c[j] *= 0.5 }
         let (_, g) = try evaluate(bank, data: data, grid: grid, fast: true)
         let h = 1e-6
@@ -88,7 +88,7 @@ final class SimulationTests: XCTestCase {
     func testFastAndDenseGradientStatisticsAgree() throws {
         let d = 48, n = 6, K = 4, draws = 400
         let (_, data, grid) = try setting(d: d, n: n, steps: K)
-        let bank = try Bank<Double>(d: d, steps: K, initialisation: .paper, seed: 11)
+        let bank = Bank<Double>(d: d, steps: K, initialisation: .paper, seed: 11)
         for j in 0..<K { bank.c[j] = 0.8; bank.b[j] = 0.3 }
         // A fixed direction projected off V_j = span(X₁, w_j, u_j): its overlaps with the gradients
         // see only the sampled orthogonal part Z⊥φ, Z⊥γ (SIM.10).
