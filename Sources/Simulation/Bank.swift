@@ -97,5 +97,8 @@ public final class Bank<T: BLASScalar>: @unchecked Sendable {
 public struct OrderParameters: Sendable, Equatable {
     public var c, b, m, omega, q, r, uw: Double
     public static let keys = ["c", "b", "m", "omega", "q", "r", "uw"]
+    public init(c: Double, b: Double, m: Double, omega: Double, q: Double, r: Double, uw: Double) {
+        self.c = c; self.b = b; self.m = m; self.omega = omega; self.q = q; self.r = r; self.uw = uw
+    }
     public var values: [Double] { [c, b, m, omega, q, r, uw] }
 }

@@ -20,6 +20,12 @@ public struct GenerationStatistics: Sendable {
     public var sigmaHat: Double, sigmaHatSE: Double
     /// Mean magnetisation μ·X/d.
     public var magnetisation: Double, magnetisationSE: Double
+
+    public init(samples: Int, pHat: Double, pHatSE: Double, sigmaHat: Double, sigmaHatSE: Double,
+                magnetisation: Double, magnetisationSE: Double) {
+        self.samples = samples; self.pHat = pHat; self.pHatSE = pHatSE; self.sigmaHat = sigmaHat
+        self.sigmaHatSE = sigmaHatSE; self.magnetisation = magnetisation; self.magnetisationSE = magnetisationSE
+    }
 }
 
 public enum Generator {
