@@ -263,4 +263,28 @@ final class SimulationTests: XCTestCase {
             XCTAssertLessThan(fse, 0.02, "the check must be sharp")
         }
     }
+
+    /// The Float fast path follows the Double one (same draws, converted): after a few Adam epochs
+    /// the banks agree to single-precision accuracy, and the order parameters are finite.
+    func testFloatFastPathTracksDouble() throws {
+        let problem = try Problem(dimension: 120, p: 0.8, sigma: 1)
+        var options = TrainingOptions()
+        options.epochs = 3
+        let a = try Trainer<Double>(problem: problem, n: 8, k: 2, steps: 6, options: options, seed: 3)
+        let b = try Trainer<Float>(problem: problem, n: 8, k: 2, steps: 6, options: options, seed: 3)
+        a.train(epochs: 3); b.train(epochs: 3)
+        var worst = 0.0
+        for i in 0..<(120 * 6) {
+            worst = max(worst, abs(a.bank.u[i] - Double(b.bank.u[i])), abs(a.bank.w[i] - Double(b.bank.w[i])))
+        }
+        for j in 0..<6 { worst = max(worst, abs(a.bank.c[j] - b.bank.c[j]), abs(a.bank.b[j] - b.bank.b[j])) }
+        XCTAssertLessThan(worst, 1e-3, "Float vs Double after 3 Adam epochs")
+        XCTAssertTrue(b.orderParameters().allSatisfy { $0.values.allSatisfy(\.isFinite) })
+        XCTAssertEqual(a.loss.array, b.loss.array.map { $0 }, accuracy: 1e-4)
+    }
+}
+
+private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a.count, b.count, file: file, line: line)
+    for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy * max(1, abs(x)), file: file, line: line) }
 }
