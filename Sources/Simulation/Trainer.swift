@@ -33,6 +33,16 @@ public struct TrainingOptions: Sendable {
     public var threads: Int = 1
     public init() {}
 
+    /// The penalties (L_u, L_w) of the static theory's objective (AT.2) that this protocol's fixed
+    /// points correspond to: adam, L = Kλd/2 (AT.5, SIM.13); gd, the flags themselves; online, the
+    /// per-sample ℓ_u, ℓ_w (there is no n: compare with the n = ∞ penalised theory, AT.14/AT.15).
+    public func staticTheoryPenalties(dimension d: Int, steps K: Int) -> (u: Double, w: Double) {
+        switch trainingProtocol {
+        case .adam: let L = Double(K) * weightDecay * Double(d) / 2; return (L, L)
+        case .gd, .online: return (penaltyU, penaltyW)
+        }
+    }
+
     public var effectiveLearningRate: Double {
         learningRate ?? [.adam: 0.01, .gd: 0.05, .online: 0.5][trainingProtocol]!
     }
@@ -206,6 +216,7 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
     private func onlineStep() {
         let d = problem.dimension, dd = Double(d), sqrtD = dd.squareRoot(), lr = options.effectiveLearningRate
         let lu = options.penaltyU, lw = options.penaltyW, p = problem.p, sigma = problem.sigma
+        _ = sqrtD
         let ranges = rangeList, bank = bank, loss = loss, streams = context.streams, grid = grid, mean = data.mean
         let scratch = onlineScratch
         let count = Double(onlineCount)
@@ -221,22 +232,14 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
                 for i in 0..<d { x1[i] = s * mean[i] + sigma * stream.gaussian() }
                 for i in 0..<d { x[i] = alpha * stream.gaussian() + beta * x1[i] }
                 let up = bank.u.pointer + j * d, wp = bank.w.pointer + j * d
-                var wx = 0.0
-                for i in 0..<d { wx += Double(wp[i]) * x[i] }
-                let ph = tanh(bank.b[j] + wx / sqrtD), dph = 1 - ph * ph, c = bank.c[j]
-                var rr = 0.0, rx = 0.0, rho = 0.0
-                for i in 0..<d {
-                    let ri = c * x[i] + Double(up[i]) * ph - x1[i]
-                    r[i] = ri; rr += ri * ri; rx += ri * x[i]; rho += ri * Double(up[i])
-                }
-                loss[j] = (loss[j] * count + rr / dd) / (count + 1)
-                bank.c[j] -= lr / dd * (2 / dd) * rx
-                bank.b[j] -= lr / dd * (2 / dd) * rho * dph
-                let gu = 2 / dd * ph, gw = 2 / dd * rho * dph / sqrtD
+                let g = onlineGradient(c: bank.c[j], b: bank.b[j], u: up, w: wp, x1: x1, x: x, residual: r, d: d)
+                loss[j] = (loss[j] * count + g.loss) / (count + 1)
+                bank.c[j] -= lr / dd * g.c
+                bank.b[j] -= lr / dd * g.b
                 for i in 0..<d {
                     let ui = Double(up[i]), wi = Double(wp[i])
-                    up[i] = T(ui - lr * (gu * r[i] + 2 / dd * lu * ui))
-                    wp[i] = T(wi - lr * (gw * x[i] + 2 / dd * lw * wi))
+                    up[i] = T(ui - lr * (g.uResidual * r[i] + 2 / dd * lu * ui))
+                    wp[i] = T(wi - lr * (g.wInput * x[i] + 2 / dd * lw * wi))
                 }
             }
         }
@@ -256,3 +259,24 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
 
 /// Hands a closure to `concurrentPerform`; the callers touch only disjoint columns per index.
 struct UncheckedBox<V>: @unchecked Sendable { let value: V }
+
+/// One sample's data loss e = |f(x) − x₁|²/d and its gradient (SIM.15 without the penalties):
+/// ∂e/∂c = (2/d) r·x, ∂e/∂b = (2/d) ρφ', ∂e/∂u = uResidual · r, ∂e/∂w = wInput · x, with
+/// r = f(x) − x₁ (written to `residual`), ρ = r·u, uResidual = 2φ/d, wInput = 2ρφ'/(d√d).
+@_specialize(where T == Double)
+@_specialize(where T == Float)
+func onlineGradient<T: BLASScalar>(c: Double, b: Double, u: UnsafePointer<T>, w: UnsafePointer<T>,
+                                    x1: UnsafePointer<Double>, x: UnsafePointer<Double>,
+                                    residual r: UnsafeMutablePointer<Double>, d: Int)
+    -> (loss: Double, c: Double, b: Double, uResidual: Double, wInput: Double) {
+    let dd = Double(d), sqrtD = dd.squareRoot()
+    var wx = 0.0
+    for i in 0..<d { wx += Double(w[i]) * x[i] }
+    let ph = tanh(b + wx / sqrtD), dph = 1 - ph * ph
+    var rr = 0.0, rx = 0.0, rho = 0.0
+    for i in 0..<d {
+        let ri = c * x[i] + Double(u[i]) * ph - x1[i]
+        r[i] = ri; rr += ri * ri; rx += ri * x[i]; rho += ri * Double(u[i])
+    }
+    return (rr / dd, 2 / dd * rx, 2 / dd * rho * dph, 2 / dd * ph, 2 / dd * rho * dph / sqrtD)
+}

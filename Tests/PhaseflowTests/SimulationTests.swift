@@ -282,6 +282,26 @@ final class SimulationTests: XCTestCase {
         XCTAssertTrue(b.orderParameters().allSatisfy { $0.values.allSatisfy(\.isFinite) })
         XCTAssertEqual(a.loss.array, b.loss.array.map { $0 }, accuracy: 1e-4)
     }
+
+    /// Online SGD's per-sample gradient (SIM.15) against central differences of e.
+    func testOnlineGradientMatchesFiniteDifferences() {
+        let d = 30
+        var rng = NormalStream(seed: 8)
+        var u = (0..<d).map { _ in rng.gaussian() }, w = (0..<d).map { _ in rng.gaussian() }
+        let x1 = (0..<d).map { _ in 1 + rng.gaussian() }, x = (0..<d).map { _ in rng.gaussian() }
+        var c = 0.3, b = 0.2
+        var r = [Double](repeating: 0, count: d)
+        func e() -> Double { onlineGradient(c: c, b: b, u: u, w: w, x1: x1, x: x, residual: &r, d: d).loss }
+        let g = onlineGradient(c: c, b: b, u: u, w: w, x1: x1, x: x, residual: &r, d: d)
+        let rSaved = r, h = 1e-6
+        func central(_ poke: (Double) -> Void) -> Double { poke(h); let a = e(); poke(-2 * h); let m = e(); poke(h); return (a - m) / (2 * h) }
+        XCTAssertEqual(g.c, central { c += $0 }, accuracy: 1e-7)
+        XCTAssertEqual(g.b, central { b += $0 }, accuracy: 1e-7)
+        for i in [0, 7, 29] {
+            XCTAssertEqual(g.uResidual * rSaved[i], central { u[i] += $0 }, accuracy: 1e-7, "u[\(i)]")
+            XCTAssertEqual(g.wInput * x[i], central { w[i] += $0 }, accuracy: 1e-7, "w[\(i)]")
+        }
+    }
 }
 
 private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file: StaticString = #filePath, line: UInt = #line) {
