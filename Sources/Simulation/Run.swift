@@ -39,11 +39,14 @@ public struct Snapshot: Sendable {
     public var orderParameters: [OrderParameters]
     public var loss: [Double]
     public var generation: GenerationStatistics
+    /// n₊/n of the seed's training set: the class fraction the finite-n theory uses in place of p.
+    public var trainingFraction: Double
 
     public init(seed: UInt64, epoch: Int, time: Double, grid: TrainingGrid, orderParameters: [OrderParameters],
-                loss: [Double], generation: GenerationStatistics) {
+                loss: [Double], generation: GenerationStatistics, trainingFraction: Double) {
         self.seed = seed; self.epoch = epoch; self.time = time; self.grid = grid
         self.orderParameters = orderParameters; self.loss = loss; self.generation = generation
+        self.trainingFraction = trainingFraction
     }
 }
 
@@ -78,7 +81,8 @@ public enum SimulationRunner {
                                                seed: StreamSeed.derive(seed, .generation, trainer.epoch))
             let time = config.training.trainingProtocol == .online ? trainer.onlineTime : Double(trainer.epoch)
             try record(Snapshot(seed: seed, epoch: trainer.epoch, time: time, grid: trainer.grid,
-                                orderParameters: trainer.orderParameters(), loss: trainer.loss.array, generation: stats))
+                                orderParameters: trainer.orderParameters(), loss: trainer.loss.array, generation: stats,
+                                trainingFraction: trainer.data.positiveFraction))
             if config.training.trainingProtocol == .online { trainer.resetLossAverage() }
         }
         if pending.first == 0 { try snapshot(); pending.removeFirst() }

@@ -72,7 +72,7 @@ struct SimulateCommand: ParsableCommand {
     }
 
     static let header = ["seed", "epoch", "time", "tau", "t", "phase"] + OrderParameters.keys
-        + ["loss", "p_hat", "p_hat_se", "sigma_hat", "sigma_hat_se", "magnetisation", "magnetisation_se",
+        + ["loss", "p_hat", "p_hat_se", "sigma_hat", "sigma_hat_se", "magnetisation", "magnetisation_se", "p_train",
            "d", "n", "p", "sigma", "k", "steps", "epochs", "protocol", "lr", "weight_decay", "penalty_u", "penalty_w",
            "init", "path", "precision", "samples", "scheme"]
 
@@ -86,6 +86,7 @@ struct SimulateCommand: ParsableCommand {
             let g = s.generation
             row.add("p_hat", g.pHat); row.add("p_hat_se", g.pHatSE); row.add("sigma_hat", g.sigmaHat)
             row.add("sigma_hat_se", g.sigmaHatSE); row.add("magnetisation", g.magnetisation); row.add("magnetisation_se", g.magnetisationSE)
+            row.add("p_train", s.trainingFraction)
             addInputs(&row, config)
             return row
         }
@@ -159,7 +160,7 @@ struct SimulateCommand: ParsableCommand {
             let g = GenerationStatistics(samples: samples, pHat: v(r0, "p_hat"), pHatSE: v(r0, "p_hat_se"), sigmaHat: v(r0, "sigma_hat"),
                                          sigmaHatSE: v(r0, "sigma_hat_se"), magnetisation: v(r0, "magnetisation"), magnetisationSE: v(r0, "magnetisation_se"))
             snapshots.append(Snapshot(seed: s, epoch: finalEpoch, time: v(r0, "time"), grid: grid, orderParameters: ops,
-                                      loss: mine.map { v($0, "loss") }, generation: g))
+                                      loss: mine.map { v($0, "loss") }, generation: g, trainingFraction: v(r0, "p_train")))
         }
         guard let pooled = SimulationRunner.pooledGeneration(snapshots) else { return }
         var rows = [Row]()
@@ -172,6 +173,7 @@ struct SimulateCommand: ParsableCommand {
             row.add("loss", summary.loss)
             row.add("p_hat", pooled.pHat); row.add("p_hat_se", pooled.pHatSE)
             row.add("sigma_hat", pooled.sigmaHat); row.add("sigma_hat_se", pooled.sigmaHatSE)
+            row.add("p_train", snapshots.map(\.trainingFraction).reduce(0, +) / Double(snapshots.count))
             row.add("epoch", finalEpoch); row.add("seeds", snapshots.count)
             addInputs(&row, config)
             rows.append(row)
