@@ -96,6 +96,29 @@ public enum SimulationRunner {
         }
     }
 
+    /// Runs several seeds in parallel (at most `threads` at once; each seed gets the remaining
+    /// threads for its blocks) and returns every seed's snapshots, in snapshot-epoch order.
+    /// `progress` receives the total number of epochs done (from any thread, serialised).
+    public static func runSeeds(_ config: SimulationConfiguration, seeds: [UInt64], threads: Int,
+                                progress: @escaping @Sendable (Int) -> Void = { _ in }) throws -> [UInt64: [Snapshot]] {
+        let concurrent = max(1, min(seeds.count, threads))
+        var perSeed = config
+        perSeed.training.threads = max(1, threads / concurrent)
+        let state = SeedResults()
+        let runConfig = perSeed
+        DispatchQueue.concurrentPerform(iterations: seeds.count) { i in
+            let seed = seeds[i]
+            do {
+                try run(runConfig, seed: seed, progress: { epoch in state.progressed(seed, epoch, progress) },
+                        record: { snapshot in state.add(seed, snapshot) })
+            } catch {
+                state.fail(error)
+            }
+        }
+        if let failure = state.failure { throw failure }
+        return state.snapshots
+    }
+
     /// Per grid time, the mean and standard error across seeds (snapshots of one epoch).
     public static func summarize(_ snapshots: [Snapshot]) -> [TimeSummary] {
         guard let first = snapshots.first else { return [] }
@@ -131,4 +154,19 @@ public enum SimulationRunner {
         return GenerationStatistics(samples: snapshots.map(\.generation.samples).reduce(0, +), pHat: p.0, pHatSE: p.1,
                                     sigmaHat: s.0, sigmaHatSE: s.1, magnetisation: g.0, magnetisationSE: g.1)
     }
+}
+
+/// Results of parallel seeds, behind a lock.
+private final class SeedResults: @unchecked Sendable {
+    let lock = NSLock()
+    var snapshots = [UInt64: [Snapshot]]()
+    var epochs = [UInt64: Int]()
+    var failure: Error?
+    func add(_ seed: UInt64, _ s: Snapshot) { lock.lock(); snapshots[seed, default: []].append(s); lock.unlock() }
+    func progressed(_ seed: UInt64, _ epoch: Int, _ report: (Int) -> Void) {
+        lock.lock(); defer { lock.unlock() }
+        epochs[seed] = epoch
+        report(epochs.values.reduce(0, +))
+    }
+    func fail(_ error: Error) { lock.lock(); if failure == nil { failure = error }; lock.unlock() }
 }

@@ -302,6 +302,26 @@ final class SimulationTests: XCTestCase {
             XCTAssertEqual(g.wInput * x[i], central { w[i] += $0 }, accuracy: 1e-7, "w[\(i)]")
         }
     }
+
+    /// The library entry point for several seeds gives the same snapshots as single runs.
+    func testRunSeedsMatchesSingleRuns() throws {
+        let problem = try Problem(dimension: 40, p: 0.8, sigma: 1)
+        var options = TrainingOptions()
+        options.epochs = 4
+        var config = SimulationConfiguration(problem: problem, n: 4, k: 2, steps: 4, training: options)
+        config.samples = 20
+        config.recordEpochs = [0, 2]
+        let all = try SimulationRunner.runSeeds(config, seeds: [5, 6, 7], threads: 2)
+        var single = [Snapshot]()
+        try SimulationRunner.run(config, seed: 6) { single.append($0) }
+        XCTAssertEqual(all[6]?.map(\.epoch), [0, 2, 4])
+        XCTAssertEqual(all[6]?.map { $0.orderParameters }, single.map { $0.orderParameters })
+        XCTAssertEqual(all[6]?.map { $0.generation.pHat }, single.map { $0.generation.pHat })
+        let summary = SimulationRunner.summarize(all.values.map { $0.last! })
+        XCTAssertEqual(summary.count, 4)
+        XCTAssertEqual(summary[0].seeds, 3)
+        XCTAssertGreaterThan(summary[2].standardError.q, 0)
+    }
 }
 
 private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file: StaticString = #filePath, line: UInt = #line) {
