@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .executable(name: "phaseflow", targets: ["phaseflow"]),
         .library(name: "Theory", targets: ["Theory"]),
+        .library(name: "Simulation", targets: ["Simulation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -19,11 +20,17 @@ let package = Package(
         .target(name: "FlowModel", dependencies: ["GSLKit"]),
         // Deterministic theory: exact field, reduced flows, observables, diagrams.
         .target(name: "Theory", dependencies: ["FlowModel", "GSLKit"]),
+        // C: CBLAS from OpenBLAS, reached only through BLASKit.
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // The one Swift layer over BLAS (single-threaded, deterministic calls).
+        .target(name: "BLASKit", dependencies: ["COpenBLAS"]),
+        // Monte Carlo at finite d: training the bank of networks, generation, measurement.
+        .target(name: "Simulation", dependencies: ["FlowModel", "GSLKit", "BLASKit"]),
         // Command-line front end.
         .executableTarget(name: "phaseflow", dependencies: [
-            "Theory", "FlowModel",
+            "Theory", "FlowModel", "Simulation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "PhaseflowTests", dependencies: ["Theory", "FlowModel", "GSLKit"]),
+        .testTarget(name: "PhaseflowTests", dependencies: ["Theory", "FlowModel", "GSLKit", "Simulation", "BLASKit"]),
     ]
 )

@@ -12,7 +12,7 @@ struct BoundariesCommand: ParsableCommand {
         commandName: "boundaries",
         abstract: "Phase-1 boundaries kτ*(n), L*(n) and the (n, p) boundary of |p̂ − p| ≤ tolerance; CSV and a gnuplot figure.")
 
-    @OptionGroup var training: TrainingOptions
+    @OptionGroup var training: AutoencoderOptions
     @Option(parsing: .upToNextOption, help: "Training-set sizes n of the (n, kτ) and (n, penalty) boundaries.")
     var ns: [Double] = [16, 32, 64, 128, 256]
     @Option(parsing: .upToNextOption, help: "Mode probabilities p of the (n, p) boundary.")

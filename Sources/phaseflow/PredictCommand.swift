@@ -12,7 +12,7 @@ struct PredictCommand: ParsableCommand {
 
     enum IntegratorChoice: String, ExpressibleByArgument, CaseIterable { case continuous, grid, all }
 
-    @OptionGroup var training: TrainingOptions
+    @OptionGroup var training: AutoencoderOptions
     @Option(help: "Dimension d, or inf (default) for the asymptotic theory.")
     var d: Extended = Extended(.infinity)
     @Option(help: "Schedule: \(ScheduleName.allCases.map(\.rawValue).joined(separator: ", ")) (d = inf: dilated only).")

@@ -10,7 +10,7 @@ struct TheoryCommand: ParsableCommand {
         commandName: "theory",
         abstract: "Learned parameters c, b, m, ω, q, r, u·w/d of the one-unit autoencoder vs the dilated clock τ.")
 
-    @OptionGroup var training: TrainingOptions
+    @OptionGroup var training: AutoencoderOptions
     @Option(help: "Dimension d, or inf (default) for the asymptotic theory; a finite d evaluates the finite-d corrections.")
     var d: Extended = Extended(.infinity)
     @Option(help: "Clock times per phase (τ = j/points); on a non-dilated schedule 2·points uniform clock times.")

@@ -23,7 +23,7 @@ struct Extended: ExpressibleByArgument, CustomStringConvertible {
 
 /// The flags of the autoencoder theory shared by `theory`, `predict` and `boundaries`: the target,
 /// the training set, the penalties of J (AT.2) and the dilation constant.
-struct TrainingOptions: ParsableArguments {
+struct AutoencoderOptions: ParsableArguments {
     @Option(help: "Probability p of the + mode, in (0, 1).")
     var p: Double = 0.8
     @Option(help: "Within-mode standard deviation σ > 0.")

@@ -1,0 +1,35 @@
+import FlowModel
+
+/// The K training times on the dilated clock and the data end (derivations/simulation-fast-path.md
+/// SIM.1): τ_j = 2j/K for j = 0…K−1 (the authors' grid: it contains τ = 0 and stops one step short
+/// of the data end) plus τ_K = 2, where α = 0 and β = 1, used only by generation.
+public struct TrainingGrid: Sendable {
+    public let steps: Int
+    public let tau: [Double]
+    public let t: [Double]
+    public let alpha: [Double]
+    public let beta: [Double]
+    public let alphaDot: [Double]
+    public let betaDot: [Double]
+    public let schedule: DilatedSchedule
+
+    public init(problem: Problem, k: Double, steps: Int) throws {
+        try require("steps", Double(steps), "an even whole number ≥ 2 (τ = 1 must be a grid time)") { $0 >= 2 && Int($0) % 2 == 0 }
+        schedule = try DilatedSchedule(base: LinearSchedule(), k: k, dimension: problem.dimension)
+        self.steps = steps
+        var tau = [Double](), t = [Double](), a = [Double](), b = [Double](), ad = [Double](), bd = [Double]()
+        for j in 0...steps {
+            let x = 2 * Double(j) / Double(steps)
+            let v = schedule.values(at: x)
+            tau.append(x)
+            t.append(j == steps ? 1 : schedule.interpolantTime(at: x))
+            a.append(j == steps ? 0 : v.alpha)
+            b.append(j == steps ? 1 : v.beta)
+            ad.append(v.alphaDot)
+            bd.append(v.betaDot)
+        }
+        self.tau = tau; self.t = t; alpha = a; beta = b; alphaDot = ad; betaDot = bd
+    }
+
+    public func phase(_ j: Int) -> Int { tau[j] < 1 ? 1 : 2 }
+}

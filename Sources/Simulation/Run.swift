@@ -1,0 +1,172 @@
+import Foundation
+import BLASKit
+import FlowModel
+
+/// Floating-point precision of the bank and of the fast path's d-dimensional work.
+public enum SimulationPrecision: String, Sendable, CaseIterable { case double, float }
+
+/// One simulation configuration (everything except the seed).
+public struct SimulationConfiguration: Sendable {
+    public var problem: Problem
+    public var n: Int
+    public var k: Double
+    public var steps: Int
+    public var training: TrainingOptions
+    public var precision: SimulationPrecision = .double
+    /// Generated samples per snapshot (the authors used 256).
+    public var samples: Int = 256
+    public var scheme: GenerationScheme = .x1Pred
+    /// Epochs at which a snapshot is taken (the last epoch is always included; 0 = initial bank).
+    public var recordEpochs: [Int] = []
+
+    public init(problem: Problem, n: Int, k: Double, steps: Int, training: TrainingOptions) {
+        self.problem = problem; self.n = n; self.k = k; self.steps = steps; self.training = training
+    }
+
+    public var snapshotEpochs: [Int] {
+        Array(Set(recordEpochs.filter { $0 >= 0 && $0 <= training.epochs } + [training.epochs])).sorted()
+    }
+}
+
+/// The state of one seed's run at one epoch: per grid time the order parameters and the
+/// training loss, and the statistics of samples generated with the bank at that epoch.
+public struct Snapshot: Sendable {
+    public var seed: UInt64
+    public var epoch: Int
+    /// Online training time t = steps/d (online protocol); epochs otherwise.
+    public var time: Double
+    public var grid: TrainingGrid
+    public var orderParameters: [OrderParameters]
+    public var loss: [Double]
+    public var generation: GenerationStatistics
+    /// n₊/n of the seed's training set: the class fraction the finite-n theory uses in place of p.
+    public var trainingFraction: Double
+
+    public init(seed: UInt64, epoch: Int, time: Double, grid: TrainingGrid, orderParameters: [OrderParameters],
+                loss: [Double], generation: GenerationStatistics, trainingFraction: Double) {
+        self.seed = seed; self.epoch = epoch; self.time = time; self.grid = grid
+        self.orderParameters = orderParameters; self.loss = loss; self.generation = generation
+        self.trainingFraction = trainingFraction
+    }
+}
+
+/// Mean and standard error across seeds of every order parameter at one grid time.
+public struct TimeSummary: Sendable {
+    public var index: Int, tau: Double, t: Double, phase: Int
+    public var mean: OrderParameters, standardError: OrderParameters
+    public var loss: Double, lossSE: Double
+    public var seeds: Int
+}
+
+public enum SimulationRunner {
+    /// Trains one seed, calling `record` at every snapshot epoch (in increasing order) and
+    /// `progress` after every epoch. Bit-reproducible for a given seed whatever `training.threads`.
+    public static func run(_ config: SimulationConfiguration, seed: UInt64,
+                           progress: (Int) -> Void = { _ in }, record: (Snapshot) throws -> Void) throws {
+        switch config.precision {
+        case .double: try run(Double.self, config, seed: seed, progress: progress, record: record)
+        case .float: try run(Float.self, config, seed: seed, progress: progress, record: record)
+        }
+    }
+
+    private static func run<T: BLASScalar>(_: T.Type, _ config: SimulationConfiguration, seed: UInt64,
+                                           progress: (Int) -> Void, record: (Snapshot) throws -> Void) throws {
+        let trainer = try Trainer<T>(problem: config.problem, n: config.n, k: config.k, steps: config.steps,
+                                     options: config.training, seed: seed)
+        var pending = config.snapshotEpochs
+        func snapshot() throws {
+            let bank = trainer.bank.inDouble()
+            let stats = try Generator.generate(bank: bank, grid: trainer.grid, mean: trainer.data.mean,
+                                               samples: config.samples, scheme: config.scheme,
+                                               seed: StreamSeed.derive(seed, .generation, trainer.epoch))
+            let time = config.training.trainingProtocol == .online ? trainer.onlineTime : Double(trainer.epoch)
+            try record(Snapshot(seed: seed, epoch: trainer.epoch, time: time, grid: trainer.grid,
+                                orderParameters: trainer.orderParameters(), loss: trainer.loss.array, generation: stats,
+                                trainingFraction: trainer.data.positiveFraction))
+            if config.training.trainingProtocol == .online { trainer.resetLossAverage() }
+        }
+        if pending.first == 0 { try snapshot(); pending.removeFirst() }
+        while let next = pending.first {
+            while trainer.epoch < next {
+                trainer.step()
+                progress(trainer.epoch)
+            }
+            try snapshot()
+            pending.removeFirst()
+        }
+    }
+
+    /// Runs several seeds in parallel (at most `threads` at once; each seed gets the remaining
+    /// threads for its blocks) and returns every seed's snapshots, in snapshot-epoch order.
+    /// `progress` receives the total number of epochs done (from any thread, serialised).
+    public static func runSeeds(_ config: SimulationConfiguration, seeds: [UInt64], threads: Int,
+                                progress: @escaping @Sendable (Int) -> Void = { _ in }) throws -> [UInt64: [Snapshot]] {
+        let concurrent = max(1, min(seeds.count, threads))
+        var perSeed = config
+        perSeed.training.threads = max(1, threads / concurrent)
+        let state = SeedResults()
+        let runConfig = perSeed
+        DispatchQueue.concurrentPerform(iterations: seeds.count) { i in
+            let seed = seeds[i]
+            do {
+                try run(runConfig, seed: seed, progress: { epoch in state.progressed(seed, epoch, progress) },
+                        record: { snapshot in state.add(seed, snapshot) })
+            } catch {
+                state.fail(error)
+            }
+        }
+        if let failure = state.failure { throw failure }
+        return state.snapshots
+    }
+
+    /// Per grid time, the mean and standard error across seeds (snapshots of one epoch).
+    public static func summarize(_ snapshots: [Snapshot]) -> [TimeSummary] {
+        guard let first = snapshots.first else { return [] }
+        let S = Double(snapshots.count)
+        return (0..<first.grid.steps).map { j in
+            let rows = snapshots.map { $0.orderParameters[j].values }
+            var mean = [Double](repeating: 0, count: OrderParameters.keys.count), se = mean
+            for k in mean.indices {
+                let x = rows.map { $0[k] }, m = x.reduce(0, +) / S
+                mean[k] = m
+                se[k] = S > 1 ? (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / (S - 1) / S).squareRoot() : 0
+            }
+            let losses = snapshots.map { $0.loss[j] }, lm = losses.reduce(0, +) / S
+            let lse = S > 1 ? (losses.reduce(0) { $0 + ($1 - lm) * ($1 - lm) } / (S - 1) / S).squareRoot() : 0
+            func op(_ v: [Double]) -> OrderParameters { OrderParameters(c: v[0], b: v[1], m: v[2], omega: v[3], q: v[4], r: v[5], uw: v[6]) }
+            return TimeSummary(index: j, tau: first.grid.tau[j], t: first.grid.t[j], phase: first.grid.phase(j),
+                               mean: op(mean), standardError: op(se), loss: lm, lossSE: lse, seeds: snapshots.count)
+        }
+    }
+
+    /// p̂, σ̂ and the magnetisation averaged over seeds; the standard error is the spread across
+    /// seeds when there are several (it then includes the training noise), else the sampling error.
+    public static func pooledGeneration(_ snapshots: [Snapshot]) -> GenerationStatistics? {
+        guard let first = snapshots.first else { return nil }
+        if snapshots.count == 1 { return first.generation }
+        let S = Double(snapshots.count)
+        func ms(_ x: [Double]) -> (Double, Double) {
+            let m = x.reduce(0, +) / S
+            return (m, (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / (S - 1) / S).squareRoot())
+        }
+        let p = ms(snapshots.map(\.generation.pHat)), s = ms(snapshots.map(\.generation.sigmaHat))
+        let g = ms(snapshots.map(\.generation.magnetisation))
+        return GenerationStatistics(samples: snapshots.map(\.generation.samples).reduce(0, +), pHat: p.0, pHatSE: p.1,
+                                    sigmaHat: s.0, sigmaHatSE: s.1, magnetisation: g.0, magnetisationSE: g.1)
+    }
+}
+
+/// Results of parallel seeds, behind a lock.
+private final class SeedResults: @unchecked Sendable {
+    let lock = NSLock()
+    var snapshots = [UInt64: [Snapshot]]()
+    var epochs = [UInt64: Int]()
+    var failure: Error?
+    func add(_ seed: UInt64, _ s: Snapshot) { lock.lock(); snapshots[seed, default: []].append(s); lock.unlock() }
+    func progressed(_ seed: UInt64, _ epoch: Int, _ report: (Int) -> Void) {
+        lock.lock(); defer { lock.unlock() }
+        epochs[seed] = epoch
+        report(epochs.values.reduce(0, +))
+    }
+    func fail(_ error: Error) { lock.lock(); if failure == nil { failure = error }; lock.unlock() }
+}

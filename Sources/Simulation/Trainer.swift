@@ -1,0 +1,282 @@
+import Foundation
+import BLASKit
+import FlowModel
+
+/// The three training protocols of the issue (SIM.13–SIM.15).
+public enum TrainingProtocol: String, Sendable, CaseIterable {
+    /// The authors': full batch, base noise redrawn every epoch, loss n·MSE (mean over d, n, K),
+    /// PyTorch Adam with coupled weight decay λ on u and w (L = Kλd/2, AT.5).
+    case adam
+    /// Full-batch gradient descent on J/n with the static theory's penalties L_u, L_w (AT.2).
+    case gd
+    /// Online SGD: one fresh sample per step and grid time, learning rate η for u, w and η/d for
+    /// c, b, training time t = steps/d.
+    case online
+}
+
+/// Which estimator of the full-batch gradient.
+public enum GradientPathChoice: String, Sendable, CaseIterable { case fast, dense }
+
+public struct TrainingOptions: Sendable {
+    public var trainingProtocol: TrainingProtocol = .adam
+    public var epochs: Int = 40_000
+    /// Learning rate; nil = the protocol's default (adam 0.01 as the authors, gd 0.05, online 0.5).
+    public var learningRate: Double? = nil
+    /// PyTorch weight_decay λ on u and w (adam).
+    public var weightDecay: Double = 1e-5
+    /// L_u, L_w of (AT.2) for gd; the per-sample ℓ_u, ℓ_w for online.
+    public var penaltyU: Double = 0
+    public var penaltyW: Double = 0
+    public var initialisation: Initialisation = .paper
+    public var path: GradientPathChoice = .fast
+    /// Worker threads inside one run (results do not depend on it).
+    public var threads: Int = 1
+    public init() {}
+
+    /// The penalties (L_u, L_w) of the static theory's objective (AT.2) that this protocol's fixed
+    /// points correspond to: adam, L = Kλd/2 (AT.5, SIM.13); gd, the flags themselves; online, the
+    /// per-sample ℓ_u, ℓ_w (there is no n: compare with the n = ∞ penalised theory, AT.14/AT.15).
+    public func staticTheoryPenalties(dimension d: Int, steps K: Int) -> (u: Double, w: Double) {
+        switch trainingProtocol {
+        case .adam: let L = Double(K) * weightDecay * Double(d) / 2; return (L, L)
+        case .gd, .online: return (penaltyU, penaltyW)
+        }
+    }
+
+    public var effectiveLearningRate: Double {
+        learningRate ?? [.adam: 0.01, .gd: 0.05, .online: 0.5][trainingProtocol]!
+    }
+}
+
+/// Number of grid times per block. Fixed (not derived from the thread count) so that every GEMM
+/// has the same shape whatever the number of threads: bit-identical results (SIM.12).
+public let timesPerBlock = 20
+
+/// Trains the bank of one seed. Every random number comes from streams derived from `seed`
+/// (data, initialisation, and one noise stream per grid time), so a seed gives bit-identical
+/// results for any thread count.
+public final class Trainer<T: BLASScalar>: @unchecked Sendable {
+    public let problem: Problem
+    public let data: TrainingSet
+    public let grid: TrainingGrid
+    public let options: TrainingOptions
+    public let seed: UInt64
+    public let bank: Bank<T>
+    public private(set) var epoch = 0
+    /// Per grid time: the data loss per sample and coordinate S_j/(nd) of the last epoch (adam, gd)
+    /// or the mean sample loss |f − x₁|²/d since the last call to `takeLoss` (online).
+    public let loss: Buffer<Double>
+    let gradient: Bank<T>
+    let blocks: [any GradientBlock<T>]
+    let context: GradientContext<T>
+    // Adam moments
+    let mu: Bank<T>?, nuC: Buffer<Double>?, nuB: Buffer<Double>?, nuU: Buffer<T>?, nuW: Buffer<T>?
+    // online
+    var onlineCount = 0
+    let onlineScratch: [Buffer<Double>]
+
+    public init(problem: Problem, n: Int, k: Double, steps: Int, options: TrainingOptions, seed: UInt64) throws {
+        try require("epochs", Double(options.epochs), "≥ 0") { $0 >= 0 }
+        try require("lr", options.effectiveLearningRate, "> 0") { $0 > 0 }
+        try require("weight-decay", options.weightDecay, "≥ 0") { $0 >= 0 }
+        try require("penalty-u", options.penaltyU, "≥ 0") { $0 >= 0 }
+        try require("penalty-w", options.penaltyW, "≥ 0") { $0 >= 0 }
+        try require("threads", Double(options.threads), "≥ 1") { $0 >= 1 }
+        BLAS.singleThreaded()
+        self.problem = problem
+        self.options = options
+        self.seed = seed
+        grid = try TrainingGrid(problem: problem, k: k, steps: steps)
+        data = try TrainingSet(problem: problem, n: n, seed: seed)
+        if options.path == .fast && options.trainingProtocol != .online && problem.dimension < 2 * n + 4 {
+            throw InputError("the fast path needs d ≥ 2n + 4 (a Wishart Gram matrix of full rank); got d = \(problem.dimension), n = \(n); use --path dense")
+        }
+        bank = Bank<T>(d: problem.dimension, steps: steps, initialisation: options.initialisation, seed: seed)
+        gradient = Bank<T>(d: problem.dimension, steps: steps)
+        loss = Buffer(repeating: 0, count: steps)
+        context = try GradientContext<T>(data: data, grid: grid, seed: seed)
+        let ranges = stride(from: 0, to: steps, by: timesPerBlock).map { $0..<min($0 + timesPerBlock, steps) }
+        if options.trainingProtocol == .online {
+            blocks = []
+            onlineScratch = ranges.map { _ in Buffer(repeating: 0, count: 4 * problem.dimension) }
+        } else {
+            let ctx = context
+            blocks = ranges.map { range -> any GradientBlock<T> in
+                options.path == .fast ? FastBlock(context: ctx, times: range) : DenseBlock(context: ctx, times: range)
+            }
+            onlineScratch = []
+        }
+        if options.trainingProtocol == .adam {
+            mu = Bank<T>(d: problem.dimension, steps: steps)
+            nuC = Buffer(repeating: 0, count: steps); nuB = Buffer(repeating: 0, count: steps)
+            nuU = Buffer(repeating: 0, count: problem.dimension * steps); nuW = Buffer(repeating: 0, count: problem.dimension * steps)
+        } else {
+            mu = nil; nuC = nil; nuB = nil; nuU = nil; nuW = nil
+        }
+    }
+
+    /// Runs `work` on every block, in parallel when threads > 1 (blocks are independent).
+    private func forEachBlock(_ count: Int, _ work: (Int) -> Void) {
+        if options.threads > 1 && count > 1 {
+            withoutActuallyEscaping(work) { w in
+                let box = UncheckedBox(value: w)
+                DispatchQueue.concurrentPerform(iterations: count) { box.value($0) }
+            }
+        } else {
+            for i in 0..<count { work(i) }
+        }
+    }
+
+    /// One epoch (adam, gd: one full-batch step; online: one fresh-sample step at every grid time).
+    public func step() {
+        BLAS.singleThreaded()
+        epoch += 1
+        switch options.trainingProtocol {
+        case .adam: adamStep()
+        case .gd: gdStep()
+        case .online: onlineStep()
+        }
+    }
+
+    public func train(epochs: Int, report: ((Int) -> Void)? = nil) {
+        for _ in 0..<epochs {
+            step()
+            report?(epoch)
+        }
+    }
+
+    private var rangeList: [Range<Int>] { stride(from: 0, to: grid.steps, by: timesPerBlock).map { $0..<min($0 + timesPerBlock, grid.steps) } }
+
+    /// PyTorch Adam (β₁ = 0.9, β₂ = 0.999, ε = 10⁻⁸) on the authors' loss Σ_j S_j/(dK), with
+    /// λθ added to the gradient of u and w (SIM.13).
+    @_specialize(where T == Double)
+    @_specialize(where T == Float)
+    private func adamStep() {
+        let d = problem.dimension, K = grid.steps, lr = options.effectiveLearningRate, lambda = options.weightDecay
+        let scale = 1 / (Double(d) * Double(K))
+        let b1 = 0.9, b2 = 0.999, eps = 1e-8
+        let bc1 = 1 - pow(b1, Double(epoch)), bc2 = 1 - pow(b2, Double(epoch))
+        let stepSize = lr / bc1, rootBc2 = bc2.squareRoot()
+        let mu = mu!, nuC = nuC!, nuB = nuB!, nuU = nuU!, nuW = nuW!
+        let blocks = blocks, bank = bank, gradient = gradient, loss = loss, n = Double(data.n)
+        forEachBlock(blocks.count) { bi in
+            let block = blocks[bi]
+            block.evaluate(bank: bank, gradient: gradient, loss: loss)
+            for j in block.times {
+                loss[j] /= n * Double(d)
+                for (theta, m, v, g) in [(bank.c, mu.c, nuC, gradient.c), (bank.b, mu.b, nuB, gradient.b)] {
+                    let gj = g[j] * scale
+                    m[j] = b1 * m[j] + (1 - b1) * gj
+                    v[j] = b2 * v[j] + (1 - b2) * gj * gj
+                    theta[j] -= stepSize * m[j] / (v[j].squareRoot() / rootBc2 + eps)
+                }
+                for (theta, m, v, g) in [(bank.u, mu.u, nuU, gradient.u), (bank.w, mu.w, nuW, gradient.w)] {
+                    let tp = theta.pointer + j * d, mp = m.pointer + j * d, vp = v.pointer + j * d, gp = g.pointer + j * d
+                    let b1t = T(b1), b2t = T(b2), ob1 = T(1 - b1), ob2 = T(1 - b2), sc = T(scale), lam = T(lambda)
+                    let step = T(stepSize), rb = T(1 / rootBc2), e = T(eps)
+                    for i in 0..<d {
+                        let gi = gp[i] * sc + lam * tp[i]
+                        mp[i] = b1t * mp[i] + ob1 * gi
+                        vp[i] = b2t * vp[i] + ob2 * gi * gi
+                        tp[i] -= step * mp[i] / (vp[i].squareRoot() * rb + e)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Gradient descent on J/n = (S_j + L_u|u|² + L_w|w|²)/(nd) with rate η·d for u, w and η for
+    /// c, b (SIM.14).
+    @_specialize(where T == Double)
+    @_specialize(where T == Float)
+    private func gdStep() {
+        let d = problem.dimension, n = Double(data.n), lr = options.effectiveLearningRate
+        let lu = options.penaltyU, lw = options.penaltyW
+        let blocks = blocks, bank = bank, gradient = gradient, loss = loss
+        forEachBlock(blocks.count) { bi in
+            let block = blocks[bi]
+            block.evaluate(bank: bank, gradient: gradient, loss: loss)
+            for j in block.times {
+                loss[j] /= n * Double(d)
+                bank.c[j] -= lr * gradient.c[j] / (n * Double(d))
+                bank.b[j] -= lr * gradient.b[j] / (n * Double(d))
+                for (theta, g, pen) in [(bank.u, gradient.u, lu), (bank.w, gradient.w, lw)] {
+                    let tp = theta.pointer + j * d, gp = g.pointer + j * d
+                    let a = T(lr / n), shrink = T(1 - 2 * lr * pen / n)
+                    for i in 0..<d { tp[i] = shrink * tp[i] - a * gp[i] }
+                }
+            }
+        }
+    }
+
+    /// Online SGD (SIM.15): at each grid time one fresh (s, η, z); per-sample per-coordinate loss
+    /// e = |f(x) − x₁|²/d + ℓ_u|u|²/d + ℓ_w|w|²/d; u, w move by −η∇e, c, b by −(η/d)∇e.
+    @_specialize(where T == Double)
+    @_specialize(where T == Float)
+    private func onlineStep() {
+        let d = problem.dimension, dd = Double(d), sqrtD = dd.squareRoot(), lr = options.effectiveLearningRate
+        let lu = options.penaltyU, lw = options.penaltyW, p = problem.p, sigma = problem.sigma
+        _ = sqrtD
+        let ranges = rangeList, bank = bank, loss = loss, streams = context.streams, grid = grid, mean = data.mean
+        let scratch = onlineScratch
+        let count = Double(onlineCount)
+        onlineCount += 1
+        forEachBlock(ranges.count) { bi in
+            let buf = scratch[bi].pointer
+            let x1 = buf, x = buf + d, r = buf + 2 * d
+            for j in ranges[bi] {
+                var stream = streams[j]
+                defer { streams[j] = stream }
+                let s: Double = stream.uniform() < p ? 1 : -1
+                let alpha = grid.alpha[j], beta = grid.beta[j]
+                for i in 0..<d { x1[i] = s * mean[i] + sigma * stream.gaussian() }
+                for i in 0..<d { x[i] = alpha * stream.gaussian() + beta * x1[i] }
+                let up = bank.u.pointer + j * d, wp = bank.w.pointer + j * d
+                let g = onlineGradient(c: bank.c[j], b: bank.b[j], u: up, w: wp, x1: x1, x: x, residual: r, d: d)
+                loss[j] = (loss[j] * count + g.loss) / (count + 1)
+                bank.c[j] -= lr / dd * g.c
+                bank.b[j] -= lr / dd * g.b
+                for i in 0..<d {
+                    let ui = Double(up[i]), wi = Double(wp[i])
+                    up[i] = T(ui - lr * (g.uResidual * r[i] + 2 / dd * lu * ui))
+                    wp[i] = T(wi - lr * (g.wInput * x[i] + 2 / dd * lw * wi))
+                }
+            }
+        }
+    }
+
+    /// Restarts the running average of the online loss.
+    public func resetLossAverage() { onlineCount = 0 }
+
+    /// Order parameters of every grid time (SIM.3).
+    public func orderParameters() -> [OrderParameters] {
+        (0..<grid.steps).map { bank.orderParameters(at: $0, mean: data.mean) }
+    }
+
+    /// Online training time t = steps/d.
+    public var onlineTime: Double { Double(epoch) / Double(problem.dimension) }
+}
+
+/// Hands a closure to `concurrentPerform`; the callers touch only disjoint columns per index.
+struct UncheckedBox<V>: @unchecked Sendable { let value: V }
+
+/// One sample's data loss e = |f(x) − x₁|²/d and its gradient (SIM.15 without the penalties):
+/// ∂e/∂c = (2/d) r·x, ∂e/∂b = (2/d) ρφ', ∂e/∂u = uResidual · r, ∂e/∂w = wInput · x, with
+/// r = f(x) − x₁ (written to `residual`), ρ = r·u, uResidual = 2φ/d, wInput = 2ρφ'/(d√d).
+@_specialize(where T == Double)
+@_specialize(where T == Float)
+func onlineGradient<T: BLASScalar>(c: Double, b: Double, u: UnsafePointer<T>, w: UnsafePointer<T>,
+                                    x1: UnsafePointer<Double>, x: UnsafePointer<Double>,
+                                    residual r: UnsafeMutablePointer<Double>, d: Int)
+    -> (loss: Double, c: Double, b: Double, uResidual: Double, wInput: Double) {
+    let dd = Double(d), sqrtD = dd.squareRoot()
+    var wx = 0.0
+    for i in 0..<d { wx += Double(w[i]) * x[i] }
+    let ph = tanh(b + wx / sqrtD), dph = 1 - ph * ph
+    var rr = 0.0, rx = 0.0, rho = 0.0
+    for i in 0..<d {
+        let ri = c * x[i] + Double(u[i]) * ph - x1[i]
+        r[i] = ri; rr += ri * ri; rx += ri * x[i]; rho += ri * Double(u[i])
+    }
+    return (rr / dd, 2 / dd * rx, 2 / dd * rho * dph, 2 / dd * ph, 2 / dd * rho * dph / sqrtD)
+}

@@ -1,0 +1,118 @@
+import Foundation
+import XCTest
+@testable import Simulation
+
+/// `phaseflow simulate` and `phaseflow bench` end to end, and the simulation's normal stream.
+final class SimulateCommandTests: XCTestCase {
+    struct Output { let status: Int32; let stdout: String; let stderr: String }
+
+    private func phaseflow(_ arguments: [String]) throws -> Output {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("phaseflow")
+        let candidates = [binary] + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent().appendingPathComponent("phaseflow") }
+        let executable = try XCTUnwrap(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) })
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Bad input: non-zero exit, one line on stderr naming the value, nothing on stdout.
+    func testSimulateAndBenchRejectBadInput() throws {
+        let out = NSTemporaryDirectory() + "pf-bad-\(UUID())"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let small = ["simulate", "--d", "100", "--n", "4", "--steps", "4", "--epochs", "2", "--out", out]
+        let cases: [([String], String)] = [
+            (small + ["--p", "1.2"], "1.2"), (small + ["--n", "0"], "n must"),
+            (small + ["--steps", "7"], "steps"), (small + ["--protocol", "sgd"], "sgd"),
+            (["simulate", "--d", "10", "--n", "8", "--steps", "4", "--out", out], "d must be"), (["simulate", "--d", "19", "--n", "8", "--steps", "4", "--out", out], "d ≥ 2n + 4"),
+            (small + ["--lr=-1"], "-1"), (small + ["--sigma", "nan"], "nan"), (small + ["--seeds", "0"], "seeds"),
+            (small + ["--k", "20"], "k must"),
+            (["bench", "--fast-epochs", "0"], "fast-epochs"), (["bench", "--precision", "half"], "half"),
+        ]
+        for (arguments, fragment) in cases {
+            let result = try phaseflow(arguments)
+            XCTAssertNotEqual(result.status, 0, "\(arguments)")
+            XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains(fragment), "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stdout.isEmpty, "\(arguments)")
+        }
+    }
+
+    /// simulate writes one row per (seed, snapshot, grid time) with the shared keys, prints JSON
+    /// means across seeds, and an interrupted file resumes to the identical result.
+    func testSimulateWritesAndResumes() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pf-sim-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let arguments = ["simulate", "--d", "60", "--n", "6", "--steps", "4", "--epochs", "30", "--seeds", "3",
+                         "--record-every", "10", "--samples", "40", "--out", directory.path, "--format", "json"]
+        let full = try phaseflow(arguments)
+        XCTAssertEqual(full.status, 0, full.stderr)
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(full.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(rows.count, 4)
+        for key in ["tau", "t", "phase", "c", "c_se", "b", "m", "m_se", "omega", "q", "r", "uw", "loss", "p_hat", "p_hat_se",
+                    "sigma_hat", "sigma_hat_se", "d", "n", "p", "sigma", "k", "steps", "epochs", "protocol", "weight_decay"] {
+            XCTAssertNotNil(rows[0][key], key)
+        }
+        XCTAssertEqual(rows[0]["seeds"] as? Int, 3)
+        let csv = directory.appendingPathComponent("simulate.csv")
+        let complete = try String(contentsOf: csv, encoding: .utf8)
+        let lines = complete.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1 + 3 * 4 * 4)  // header + seeds × snapshots (0, 10, 20, 30) × K
+        // Interrupt: keep the header, 20 rows and a torn line; resume must give the same file content.
+        let partial = lines.prefix(21).joined(separator: "\n") + "\n" + lines[21].prefix(10)
+        try Data(partial.utf8).write(to: csv)
+        let resumed = try phaseflow(arguments + ["--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        let after = try String(contentsOf: csv, encoding: .utf8)
+        XCTAssertEqual(Set(after.split(separator: "\n")), Set(lines))
+        XCTAssertEqual(after.split(separator: "\n").count, lines.count)
+        XCTAssertEqual(resumed.stdout, full.stdout)
+    }
+
+    /// bench prints the four timing keys.
+    func testBenchJSON() throws {
+        let result = try phaseflow(["bench", "--d", "120", "--n", "8", "--steps", "4", "--fast-epochs", "2",
+                                    "--dense-epochs", "1", "--format", "json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        for key in ["epoch_seconds", "dense_epoch_seconds", "speedup", "protocol_minutes"] {
+            XCTAssertGreaterThan(try XCTUnwrap(rows[0][key] as? Double), 0, key)
+        }
+    }
+
+    /// The simulation's normal and χ² streams: moments and tails of 10⁶ draws.
+    func testNormalStreamMoments() {
+        var stream = NormalStream(seed: 12345)
+        let N = 1_000_000
+        var s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, tail3 = 0.0, tail1 = 0.0
+        for _ in 0..<N {
+            let x = stream.gaussian()
+            s1 += x; s2 += x * x; s3 += x * x * x; s4 += x * x * x * x
+            if abs(x) > 3 { tail3 += 1 }
+            if x > 1 { tail1 += 1 }
+        }
+        let n = Double(N)
+        XCTAssertEqual(s1 / n, 0, accuracy: 5 / n.squareRoot())
+        XCTAssertEqual(s2 / n, 1, accuracy: 5 * 2.0.squareRoot() / n.squareRoot())
+        XCTAssertEqual(s3 / n, 0, accuracy: 5 * 15.0.squareRoot() / n.squareRoot())
+        XCTAssertEqual(s4 / n, 3, accuracy: 5 * 96.0.squareRoot() / n.squareRoot())
+        let p3 = 0.0026997960632601866, p1 = 0.15865525393145707
+        XCTAssertEqual(tail3 / n, p3, accuracy: 5 * (p3 * (1 - p3) / n).squareRoot())
+        XCTAssertEqual(tail1 / n, p1, accuracy: 5 * (p1 * (1 - p1) / n).squareRoot())
+        for dof in [3.0, 40.0, 4870.0] {
+            var m = 0.0, v = 0.0
+            let M = 100_000
+            for _ in 0..<M { let x = stream.chiSquared(dof: dof); m += x; v += x * x }
+            m /= Double(M); v = v / Double(M) - m * m
+            XCTAssertEqual(m, dof, accuracy: 5 * (2 * dof / Double(M)).squareRoot(), "χ²(\(dof)) mean")
+            XCTAssertEqual(v, 2 * dof, accuracy: 0.05 * 2 * dof, "χ²(\(dof)) variance")
+        }
+    }
+}
