@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import FlowModel
+import Simulation
+
+extension TrainingProtocol: ExpressibleByArgument {}
+extension Initialisation: ExpressibleByArgument {}
+extension GradientPathChoice: ExpressibleByArgument {}
+extension SimulationPrecision: ExpressibleByArgument {}
+extension GenerationScheme: ExpressibleByArgument {}
+
+/// The flags of one Monte Carlo configuration apart from d, shared by `simulate` and `compare`.
+struct SimulationOptions: ParsableArguments {
+    @Option(help: "Training points n (adam, gd).") var n: Int = 128
+    @Option(help: "Dilation constant k.") var k: Double = 2
+    @Option(help: "Probability p of the + mode.") var p: Double = 0.8
+    @Option(help: "Within-mode standard deviation σ.") var sigma: Double = 1
+    @Option(help: "Grid times K on the dilated clock (even).") var steps: Int = 80
+    @Option(help: "Epochs (adam, gd: full-batch steps; online: SGD steps, time = epochs/d).") var epochs: Int = 40_000
+    @Option(help: "Number of seeds, run in parallel.") var seeds: Int = 1
+    @Option(help: "First seed; seeds are seed, seed+1, ….") var seed: UInt64 = 1
+    @Option(name: .customLong("protocol"), help: "Training protocol: adam, gd or online.")
+    var trainingProtocol: TrainingProtocol = .adam
+    @Option(help: "Learning rate (default: adam 0.01, gd 0.05, online 0.5).") var lr: Double?
+    @Option(name: .customLong("weight-decay"), help: "Adam weight decay λ on u and w (L = Kλd/2).") var weightDecay: Double = 1e-5
+    @Option(name: .customLong("penalty-u"), help: "L_u of the static theory (gd); per-sample ℓ_u (online).") var penaltyU: Double = 0
+    @Option(name: .customLong("penalty-w"), help: "L_w of the static theory (gd); per-sample ℓ_w (online).") var penaltyW: Double = 0
+    @Option(help: "Initialisation: paper (all N(0,1)) or theory (c = b = 0).") var `init`: Initialisation = .paper
+    @Option(help: "Gradient path: fast or dense.") var path: GradientPathChoice = .fast
+    @Option(help: "Precision: double or float.") var precision: SimulationPrecision = .double
+    @Option(help: "Generated samples per snapshot.") var samples: Int = 256
+    @Option(help: "Generation scheme: x1-pred or euler.") var scheme: GenerationScheme = .x1Pred
+    @Option(name: .customLong("record-every"), help: "Snapshot every this many epochs (0: only the last).")
+    var recordEvery: Int = 0
+    @Option(help: "Worker threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        try require("n", Double(n), "a whole number ≥ 1") { $0 >= 1 }
+        try require("epochs", Double(epochs), "≥ 1") { $0 >= 1 }
+        try require("seeds", Double(seeds), "≥ 1") { $0 >= 1 }
+        try require("samples", Double(samples), "≥ 2") { $0 >= 2 }
+        try require("record-every", Double(recordEvery), "≥ 0") { $0 >= 0 }
+        try require("threads", Double(threads), "≥ 1") { $0 >= 1 }
+        if let lr { try require("lr", lr, "> 0") { $0 > 0 } }
+        try require("weight-decay", weightDecay, "≥ 0") { $0 >= 0 }
+        try require("penalty-u", penaltyU, "≥ 0") { $0 >= 0 }
+        try require("penalty-w", penaltyW, "≥ 0") { $0 >= 0 }
+        try require("k", k, "> 0") { $0 > 0 }
+    }
+
+    var seedList: [UInt64] { (0..<seeds).map { seed + UInt64($0) } }
+
+    func configuration(dimension d: Double) throws -> SimulationConfiguration {
+        let problem = try Problem(dimension: d, p: p, sigma: sigma)
+        var training = TrainingOptions()
+        training.trainingProtocol = trainingProtocol; training.epochs = epochs; training.learningRate = lr
+        training.weightDecay = weightDecay; training.penaltyU = penaltyU; training.penaltyW = penaltyW
+        training.initialisation = `init`; training.path = path
+        var config = SimulationConfiguration(problem: problem, n: n, k: k, steps: steps, training: training)
+        config.precision = precision; config.samples = samples; config.scheme = scheme
+        if recordEvery > 0 { config.recordEpochs = Array(stride(from: 0, through: epochs, by: recordEvery)) }
+        return config
+    }
+
+    /// The inputs under their flag names (d too unless the row already leads with it).
+    func addInputs(_ row: inout Row, _ config: SimulationConfiguration, dimension: Bool = true) {
+        if dimension { row.add("d", config.problem.dimension) }
+        row.add("n", n); row.add("p", p); row.add("sigma", sigma); row.add("k", k)
+        row.add("steps", steps); row.add("epochs", epochs); row.add("protocol", trainingProtocol.rawValue)
+        row.add("lr", config.training.effectiveLearningRate); row.add("weight_decay", weightDecay)
+        row.add("penalty_u", penaltyU); row.add("penalty_w", penaltyW); row.add("init", `init`.rawValue)
+        row.add("path", path.rawValue); row.add("precision", precision.rawValue); row.add("samples", samples)
+        row.add("scheme", scheme.rawValue)
+    }
+}
