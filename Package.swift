@@ -19,11 +19,13 @@ let package = Package(
         .target(name: "FlowModel", dependencies: ["GSLKit"]),
         // Deterministic theory: exact field, reduced flows, observables, diagrams.
         .target(name: "Theory", dependencies: ["FlowModel", "GSLKit"]),
+        // Order-parameter ODEs of the training dynamics (derivations/training-dynamics.md).
+        .target(name: "Dynamics", dependencies: ["Theory", "FlowModel", "GSLKit"]),
         // Command-line front end.
         .executableTarget(name: "phaseflow", dependencies: [
-            "Theory", "FlowModel",
+            "Theory", "FlowModel", "Dynamics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "PhaseflowTests", dependencies: ["Theory", "FlowModel", "GSLKit"]),
+        .testTarget(name: "PhaseflowTests", dependencies: ["Theory", "FlowModel", "GSLKit", "Dynamics"]),
     ]
 )

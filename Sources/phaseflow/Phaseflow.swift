@@ -4,7 +4,7 @@ import Foundation
 struct Phaseflow: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Asymptotic theory of flow-based generative models on a two-mode Gaussian mixture.",
-        subcommands: [ExactCommand.self, DiagramCommand.self])
+        subcommands: [ExactCommand.self, DiagramCommand.self, DynamicsCommand.self])
 
     /// Parses and runs; help and version go to the parser's normal output, while every error
     /// (bad flag, bad value, numerical failure) is printed as a single line naming the problem.
