@@ -20,7 +20,10 @@ let package = Package(
         // Deterministic theory: exact field, reduced flows, observables, diagrams.
         .target(name: "Theory", dependencies: ["FlowModel", "GSLKit"]),
         // Order-parameter ODEs of the training dynamics (derivations/training-dynamics.md).
-        .target(name: "Dynamics", dependencies: ["Theory", "FlowModel", "GSLKit"]),
+        // Optimised even in debug builds: its quadrature-heavy right-hand side and the direct
+        // simulation would otherwise make the test suite ~30× slower.
+        .target(name: "Dynamics", dependencies: ["Theory", "FlowModel", "GSLKit"],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // Command-line front end.
         .executableTarget(name: "phaseflow", dependencies: [
             "Theory", "FlowModel", "Dynamics",

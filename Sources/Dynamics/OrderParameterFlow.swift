@@ -32,6 +32,11 @@ public struct OrderParameterFlow: Sendable {
         }
     }
 
+    /// E[φ] over s and g (the data average of the hidden unit).
+    public func meanActivation(_ o: OrderParameters) -> Double {
+        classMoments(o).reduce(0) { $0 + $1.weight * $1.t[1] }
+    }
+
     /// ε and ∂ε at the order parameters `o` (TD.4, TD.11–TD.13).
     public func lossGradient(_ o: OrderParameters) -> LossGradient {
         let st = setting

@@ -15,10 +15,10 @@ public struct TanhMoments: Sendable {
     private let cut = 20.0
 
     public init() throws {
-        let g = try PanelGaussLegendre(panelWidth: 0.3, nodesPerPanel: 8, halfWidth: 9)
+        let g = try PanelGaussLegendre(panelWidth: 0.5, nodesPerPanel: 8, halfWidth: 9)
         gNodes = g.nodes
         gWeights = g.weights
-        let y = try PanelGaussLegendre(panelWidth: 0.3, nodesPerPanel: 8, halfWidth: cut)
+        let y = try PanelGaussLegendre(panelWidth: 0.5, nodesPerPanel: 8, halfWidth: cut)
         yNodes = y.nodes
         // Undo the standard-normal density: plain Gauss–Legendre weights on [−Y, Y].
         yWeights = zip(y.nodes, y.weights).map { x, w in w * (2 * Double.pi).squareRoot() * exp(0.5 * x * x) }

@@ -25,7 +25,7 @@ public struct IntegrationOptions: Sendable {
     /// Stop at the first output time where |dy/dtime|/η < this.
     public var convergence: Double
 
-    public init(times: [Double], stepper: ODEStepper = .rk8pd, tolerance: ODETolerance = ODETolerance(absolute: 1e-12, relative: 1e-10),
+    public init(times: [Double], stepper: ODEStepper = .rk8pd, tolerance: ODETolerance = ODETolerance(absolute: 1e-12, relative: 1e-10, initialStep: 1e-2),
                 convergence: Double = 1e-10) {
         self.times = times
         self.stepper = stepper
@@ -97,8 +97,9 @@ public struct TrajectoryMeasurements: Sendable {
     /// The same for σ̂ (TD.26).
     public let sigmaHatTime: Double?
 
-    public init(_ trajectory: Trajectory) {
+    public init(_ trajectory: Trajectory) throws {
         let st = trajectory.setting
+        let flow = try OrderParameterFlow(setting: st)
         let pts = trajectory.points
         func crossing(_ value: (TrajectoryPoint) -> Double, fraction: Double) -> Double? {
             guard let first = pts.first, let last = pts.last else { return nil }
@@ -117,16 +118,18 @@ public struct TrajectoryMeasurements: Sendable {
         } else {
             escapeTime = crossing({ abs($0.state.m) }, fraction: 0.5)
         }
-        pHatTime = crossing({ Readout.pHat($0.state) }, fraction: 0.99)
+        pHatTime = crossing({ Readout.pHat($0.state, flow: flow) }, fraction: 0.99)
         sigmaHatTime = crossing({ Readout.sigmaHat($0.state, setting: st) }, fraction: 0.99)
     }
 }
 
 /// What the network at one grid time implies about the target (TD.26).
 public enum Readout {
-    /// p̂ = (1 + tanh b)/2 after fixing m ≥ 0: the mode probability encoded in the bias.
-    public static func pHat(_ o: OrderParameters) -> Double {
-        0.5 * (1 + tanh(o.signFixed.b))
+    /// p̂ = (1 + E[φ])/2 over the data at this grid time, with the sign fixed by m ≥ 0: the class
+    /// balance the hidden unit reports. The exact posterior mean E[s | x] averages to 2p − 1 at every
+    /// time, so p̂ = p at the fixed point in both phases (TD.26).
+    public static func pHat(_ o: OrderParameters, flow: OrderParameterFlow) -> Double {
+        0.5 * (1 + flow.meanActivation(o.signFixed))
     }
 
     /// σ̂ from inverting c = βσ̂²/(α² + β²σ̂²): σ̂² = cα²/(β(1 − cβ)); 0 where undefined (β = 0, or

@@ -87,7 +87,7 @@ struct DynamicsCommand: ParsableCommand {
             times = zip(times, [-1] + times).filter { $0 != $1 }.map(\.0)
         }
         let options = IntegrationOptions(times: times, stepper: stepper,
-                                         tolerance: ODETolerance(absolute: absTol, relative: relTol), convergence: convergence)
+                                         tolerance: ODETolerance(absolute: absTol, relative: relTol, initialStep: 1e-2), convergence: convergence)
         let progress = taus.count > 1 ? Progress(total: taus.count) : nil
         var rows: [Row] = []
         for (j, tau) in taus.enumerated() {
@@ -102,10 +102,10 @@ struct DynamicsCommand: ParsableCommand {
                 trajectory = try flow.integrate(from: start, options: options)
             }
             if summary {
-                rows.append(summaryRow(trajectory))
+                rows.append(try summaryRow(trajectory, flow: flow))
             } else {
                 for (i, point) in trajectory.points.enumerated() {
-                    var row = pointRow(point, setting: setting)
+                    var row = pointRow(point, setting: setting, flow: flow)
                     if i < simRows.count {
                         for name in ["c", "b", "m", "omega", "q", "r", "uw", "loss"] {
                             row.add("sim_\(name)", simRows[i][name]!.mean)
@@ -133,7 +133,7 @@ struct DynamicsCommand: ParsableCommand {
         row.add("training", st.rule.rawValue)
     }
 
-    private func pointRow(_ point: TrajectoryPoint, setting st: TrainingSetting) -> Row {
+    private func pointRow(_ point: TrajectoryPoint, setting st: TrainingSetting, flow: OrderParameterFlow) -> Row {
         var row = Row()
         row.add("tau", st.tau)
         row.add("t", st.interpolantTime)
@@ -143,15 +143,15 @@ struct DynamicsCommand: ParsableCommand {
         for (name, value) in zip(OrderParameters.names, o.vector) { row.add(name, value) }
         row.add("w_perp", o.r - o.omega * o.omega)
         row.add("loss", point.loss)
-        row.add("p_hat", Readout.pHat(o))
+        row.add("p_hat", Readout.pHat(o, flow: flow))
         row.add("sigma_hat", Readout.sigmaHat(o, setting: st))
         inputs(&row, st)
         return row
     }
 
-    private func summaryRow(_ trajectory: Trajectory) -> Row {
+    private func summaryRow(_ trajectory: Trajectory, flow: OrderParameterFlow) throws -> Row {
         let st = trajectory.setting
-        let m = TrajectoryMeasurements(trajectory)
+        let m = try TrajectoryMeasurements(trajectory)
         let o = trajectory.final.state.signFixed
         var row = Row()
         row.add("tau", st.tau)
@@ -165,7 +165,7 @@ struct DynamicsCommand: ParsableCommand {
         for (name, value) in zip(OrderParameters.names, o.vector) { row.add(name, value) }
         row.add("w_perp", o.r - o.omega * o.omega)
         row.add("loss", trajectory.final.loss)
-        row.add("p_hat", Readout.pHat(o))
+        row.add("p_hat", Readout.pHat(o, flow: flow))
         row.add("sigma_hat", Readout.sigmaHat(o, setting: st))
         inputs(&row, st)
         return row
