@@ -12,8 +12,11 @@ public final class DirectSimulation {
     private var x: [Double], x1: [Double]
     private let random: RandomStream
 
-    /// Theory init (TD.19): c = b = 0, u and w with iid N(0, 1) entries.
-    public init(setting: TrainingSetting, seed: UInt64) throws {
+    /// Theory init (TD.19): c = b = 0, u and w with iid N(0, 1) entries. With `alignedStart`, w is
+    /// negated when u·μ and w·μ have opposite signs, i.e. the init is conditioned on m·ω ≥ 0 (TD.20).
+    /// With `planted` = (m₀, ω₀), the mean of u and of w is shifted so that u·μ/d = m₀ and
+    /// w·μ/d = ω₀ exactly (a macroscopic start, TD.20).
+    public init(setting: TrainingSetting, seed: UInt64, alignedStart: Bool = false, planted: (Double, Double)? = nil) throws {
         guard let dd = setting.dimension else { throw GSLError(routine: "DirectSimulation", status: 4, reason: "needs a finite d") }
         self.setting = setting
         d = Int(dd)
@@ -22,6 +25,12 @@ public final class DirectSimulation {
         w = u; x = u; x1 = u
         u.withUnsafeMutableBufferPointer { random.fillGaussian($0) }
         w.withUnsafeMutableBufferPointer { random.fillGaussian($0) }
+        if alignedStart, u.reduce(0, +) * w.reduce(0, +) < 0 { w = w.map { -$0 } }
+        if let (m0, w0) = planted {
+            let du = m0 - u.reduce(0, +) / Double(d), dw = w0 - w.reduce(0, +) / Double(d)
+            u = u.map { $0 + du }
+            w = w.map { $0 + dw }
+        }
     }
 
     /// The order parameters of the current network (no sign fixing).

@@ -52,6 +52,13 @@ struct DynamicsCommand: ParsableCommand {
     var summary = false
     @Option(help: "Also run this many seeds of a direct online-SGD simulation at finite d (single τ only) and add their mean and standard error.")
     var simulate: Int = 0
+    @Option(name: .customLong("finite-size"), parsing: .upToNextOption,
+            help: "Dimensions at which to compare --simulate seeds with the ODE (one row per d: mean over seeds of the largest |simulation − ODE|), then fit deviation ∝ d^a.")
+    var finiteSize: [Double] = []
+    @Flag(name: .customLong("any-start"), help: "With --finite-size: keep simulation seeds whose initial m·ω < 0 (default: w is negated there, TD.20).")
+    var anyStart = false
+    @Option(help: "With --finite-size: start every simulation from the planted overlap m = ω = this (a macroscopic start) instead of theory init.")
+    var planted: Double?
     @Option(help: "Output format: json, csv or table.")
     var format: OutputFormat = .table
     @Option(help: "Also write <out>/dynamics.csv, dynamics.gp and (with gnuplot) dynamics.png.")
@@ -72,9 +79,14 @@ struct DynamicsCommand: ParsableCommand {
             if let value { try require(name, value, "finite") { _ in true } }
         }
         if simulate > 0, dInfinity || tauGrid != nil { throw ValidationError("--simulate needs a finite d and a single --tau") }
+        if !finiteSize.isEmpty {
+            guard simulate >= 2 else { throw ValidationError("--finite-size needs --simulate with at least 2 seeds") }
+            for d in finiteSize { try require("finite-size", d, "a whole number ≥ 2") { $0 >= 2 && $0 == $0.rounded() } }
+        }
     }
 
     func run() throws {
+        if !finiteSize.isEmpty { return try runFiniteSize() }
         let problem = try problemOptions.problem()
         let d: Double? = dInfinity ? nil : Double(problem.dimension)
         let taus = tau.map { [$0] } ?? (1..<tauGrid!).map { 2 * Double($0) / Double(tauGrid!) }
@@ -120,6 +132,42 @@ struct DynamicsCommand: ParsableCommand {
         let text = try render(rows, as: format)
         print(text, terminator: "")
         if let out { try writeFigure(rows, directory: out) }
+    }
+
+    /// `--finite-size`: the deviation between simulation and ODE vs d, and its power-law fit (TD §7).
+    private func runFiniteSize() throws {
+        let problem = try problemOptions.problem()
+        let tau = self.tau!
+        var rows: [Row] = []
+        var logD: [Double] = [], logDev: [Double] = []
+        let progress = Progress(total: finiteSize.count)
+        for (i, d) in finiteSize.enumerated() {
+            let setting = try TrainingSetting(p: problem.p, sigma: problem.sigma, k: problemOptions.k, tau: tau, dimension: d,
+                                              learningRate: lr, penaltyU: penaltyU, penaltyW: penaltyW, rule: .onlineSGD)
+            let times = IntegrationOptions.grid(timeMax: timeMax, points: timePoints)
+            let comparison = try SimulationComparison(setting: setting, seeds: simulate, times: times, alignedStart: !anyStart,
+                                                      planted: planted.map { ($0, $0) })
+            var row = Row()
+            row.add("tau", tau)
+            row.add("t", setting.interpolantTime)
+            row.add("phase", setting.phase)
+            row.add("time", timeMax)
+            row.add("seeds", simulate)
+            row.add("planted", planted ?? 0)
+            row.add("max_deviation", comparison.meanMaxDeviation)
+            row.add("max_deviation_se", comparison.maxDeviationError)
+            inputs(&row, setting)
+            rows.append(row)
+            logD.append(log(d))
+            logDev.append(log(comparison.meanMaxDeviation))
+            progress.update(done: i + 1, label: "d = \(Int(d))")
+        }
+        print(try render(rows, as: format), terminator: "")
+        if logD.count >= 2 {
+            let fit = try LinearFit(x: logD, y: logDev)
+            FileHandle.standardError.write(Data(String(format: "phaseflow: max deviation ∝ d^a with a = %.3f ± %.3f over %d dimensions\n",
+                                                       fit.slope, fit.slopeStandardError, logD.count).utf8))
+        }
     }
 
     private func inputs(_ row: inout Row, _ st: TrainingSetting) {
@@ -180,7 +228,7 @@ struct DynamicsCommand: ParsableCommand {
         var sims: [[OrderParameters]] = [], odes: [Trajectory] = []
         let progress = Progress(total: simulate)
         for seed in 0..<simulate {
-            let sim = try DirectSimulation(setting: st, seed: UInt64(seed + 1))
+            let sim = try DirectSimulation(setting: st, seed: UInt64(seed + 1), alignedStart: !anyStart)
             var states: [OrderParameters] = []
             var step = 0
             for time in times {
