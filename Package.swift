@@ -20,6 +20,11 @@ let package = Package(
         .target(name: "FlowModel", dependencies: ["GSLKit"]),
         // Deterministic theory: exact field, reduced flows, observables, diagrams.
         .target(name: "Theory", dependencies: ["FlowModel", "GSLKit"]),
+        // Order-parameter ODEs of the training dynamics (derivations/training-dynamics.md).
+        // Optimised even in debug builds: its quadrature-heavy right-hand side and the direct
+        // simulation would otherwise make the test suite ~30× slower.
+        .target(name: "Dynamics", dependencies: ["Theory", "FlowModel", "GSLKit"],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // C: CBLAS from OpenBLAS, reached only through BLASKit.
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // The one Swift layer over BLAS (single-threaded, deterministic calls).
@@ -28,9 +33,9 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["FlowModel", "GSLKit", "BLASKit"]),
         // Command-line front end.
         .executableTarget(name: "phaseflow", dependencies: [
-            "Theory", "FlowModel", "Simulation",
+            "Theory", "FlowModel", "Dynamics", "Simulation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "PhaseflowTests", dependencies: ["Theory", "FlowModel", "GSLKit", "Simulation", "BLASKit"]),
+        .testTarget(name: "PhaseflowTests", dependencies: ["Theory", "FlowModel", "GSLKit", "Dynamics", "Simulation", "BLASKit"]),
     ]
 )

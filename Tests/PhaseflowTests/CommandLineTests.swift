@@ -46,6 +46,31 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(diagram.stderr.contains("d-max"), diagram.stderr)
     }
 
+    /// `phaseflow dynamics`: bad inputs give one-line errors; a JSON run has the shared keys and
+    /// joins a simulation table on (tau, time).
+    func testDynamicsCommand() throws {
+        let bad: [([String], String)] = [
+            (["--tau", "2.5"], "tau"), (["--tau", "0.5", "--lr", "0"], "lr"), (["--tau", "0.5", "--lr", "nan"], "nan"),
+            (["--tau", "0.5", "--time-max", "-1"], "time-max"), (["--tau", "0.5", "--p", "1"], "p"),
+            (["--tau", "0.5", "--training", "adam"], "adam"), ([], "tau"), (["--tau", "0.5", "--d", "3"], "k"),
+        ]
+        for (arguments, fragment) in bad {
+            let result = try phaseflow(["dynamics"] + arguments)
+            XCTAssertNotEqual(result.status, 0, "\(arguments)")
+            XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains(fragment), "\(arguments): \(result.stderr)")
+        }
+        let result = try phaseflow(["dynamics", "--tau", "0.5", "--d", "1000", "--time-max", "5", "--time-points", "5", "--format", "json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(rows.count, 6)
+        for key in ["tau", "t", "phase", "time", "c", "b", "m", "omega", "q", "r", "uw", "loss", "p_hat", "sigma_hat",
+                    "d", "p", "sigma", "k", "lr", "penalty_u", "penalty_w", "training"] {
+            XCTAssertNotNil(rows[0][key], key)
+        }
+        XCTAssertEqual(rows.map { $0["time"] as? Double }, [0, 1, 2, 3, 4, 5])
+    }
+
     /// `phaseflow exact --format json` echoes the inputs and gives the numbers of the issue at d = 10⁵.
     func testExactJSONAtIssuePoint() throws {
         func rows(_ schedule: String) throws -> [[String: Any]] {

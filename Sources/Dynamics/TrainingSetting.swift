@@ -1,0 +1,92 @@
+import Foundation
+import FlowModel
+
+/// How the network at one grid time is trained (TD §1).
+public enum TrainingRule: String, Sendable, CaseIterable {
+    /// Gradient flow on the population loss: the η → 0 limit at fixed η·time (TD.10).
+    case gradientFlow = "gf"
+    /// Online SGD, one fresh sample per step: drift (TD.10) plus the O(η²) noise terms (TD.16–TD.18).
+    case onlineSGD = "sgd"
+}
+
+/// One grid time of the dilated clock and everything the order-parameter equations need there.
+///
+/// At finite d the interpolant is the dilated linear schedule, α = 1 − κ, β = κ (TD.2). In the
+/// limit d → ∞ (TD §5):
+/// - phase 1 (τ < 1): β√d → kτ, β → 0, α → 1, v → 1, and every explicit 1/√d term drops (TD.21);
+/// - phase 2 (τ ≥ 1): α = 1 − τ', β = τ' with τ' = τ − 1, and φ → s·sign(ω) (TD.23).
+public struct TrainingSetting: Sendable {
+    public let p, sigma, k, tau: Double
+    /// nil means the limit d → ∞.
+    public let dimension: Double?
+    public let learningRate: Double
+    public let penaltyU, penaltyW: Double
+    public let rule: TrainingRule
+    /// α, β at this grid time, v = α² + β²σ² (EF.3), a = β√d (coefficient of s·ω in the pre-activation).
+    public let alpha, beta, v, a: Double
+    /// 1/√d (0 in the limit).
+    public let invSqrtD: Double
+    /// True in phase 2 at d = ∞, where φ = s·sign(ω) exactly.
+    public let saturated: Bool
+
+    public init(p: Double, sigma: Double, k: Double, tau: Double, dimension: Double?, learningRate: Double,
+                penaltyU: Double = 0, penaltyW: Double = 0, rule: TrainingRule) throws {
+        _ = try Problem(dimension: dimension ?? 1, p: p, sigma: sigma)
+        try require("k", k, "> 0") { $0 > 0 }
+        try require("tau", tau, "in [0, 2)") { $0 >= 0 && $0 < 2 }
+        try require("lr", learningRate, "> 0") { $0 > 0 }
+        try require("penalty-u", penaltyU, "≥ 0") { $0 >= 0 }
+        try require("penalty-w", penaltyW, "≥ 0") { $0 >= 0 }
+        self.p = p; self.sigma = sigma; self.k = k; self.tau = tau
+        self.dimension = dimension
+        self.learningRate = learningRate
+        self.penaltyU = penaltyU; self.penaltyW = penaltyW
+        self.rule = rule
+        if let d = dimension {
+            let kappaOne = k / d.squareRoot()
+            guard kappaOne < 1 else { throw InputError("k must be < √d; got k = \(k) with d = \(d)") }
+            let kappa = tau < 1 ? kappaOne * tau : kappaOne + (1 - kappaOne) * (tau - 1)
+            alpha = 1 - kappa
+            beta = kappa
+            a = kappa * d.squareRoot()
+            invSqrtD = 1 / d.squareRoot()
+            saturated = false
+        } else if tau < 1 {
+            alpha = 1; beta = 0; a = k * tau; invSqrtD = 0; saturated = false
+        } else {
+            alpha = 2 - tau; beta = tau - 1; a = 0; invSqrtD = 0; saturated = true
+        }
+        v = alpha * alpha + beta * beta * sigma * sigma
+    }
+
+    public var phase: Int { tau < 1 ? 1 : 2 }
+    /// Interpolant time κ (the `t` key); in the limit, κ = 0 throughout phase 1.
+    public var interpolantTime: Double { beta }
+    public var logOdds: Double { 0.5 * log(p / (1 - p)) }
+}
+
+/// The seven order parameters, in the fixed order used by the ODE state vector.
+public struct OrderParameters: Sendable, Equatable {
+    public var c, b, m, q, omega, r, uw: Double
+
+    public init(c: Double, b: Double, m: Double, q: Double, omega: Double, r: Double, uw: Double) {
+        self.c = c; self.b = b; self.m = m; self.q = q; self.omega = omega; self.r = r; self.uw = uw
+    }
+
+    public init(_ y: [Double]) {
+        self.init(c: y[0], b: y[1], m: y[2], q: y[3], omega: y[4], r: y[5], uw: y[6])
+    }
+
+    public var vector: [Double] { [c, b, m, q, omega, r, uw] }
+    public static let names = ["c", "b", "m", "q", "omega", "r", "uw"]
+
+    /// The representative with m ≥ 0 of the orbit under (u, w, b) → (−u, −w, −b) (TD.9).
+    public var signFixed: OrderParameters {
+        m >= 0 ? self : OrderParameters(c: c, b: -b, m: -m, q: q, omega: -omega, r: r, uw: uw)
+    }
+
+    /// "Theory init" (TD.19): c = b = 0, q = r = 1, and the O(d^{-1/2}) overlaps given.
+    public static func theoryInit(m: Double, omega: Double, uw: Double = 0) -> OrderParameters {
+        OrderParameters(c: 0, b: 0, m: m, q: 1, omega: omega, r: 1, uw: uw)
+    }
+}

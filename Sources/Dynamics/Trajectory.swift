@@ -1,0 +1,142 @@
+import Foundation
+import GSLKit
+
+/// One output point of an integrated trajectory.
+public struct TrajectoryPoint: Sendable {
+    /// Training time (steps/d for online SGD).
+    public let time: Double
+    /// The state as integrated (no sign fixing).
+    public let state: OrderParameters
+    public let loss: Double
+    /// |dy/dtime|/η, the convergence measure (TD.25).
+    public let speed: Double
+
+    public init(time: Double, state: OrderParameters, loss: Double, speed: Double) {
+        self.time = time; self.state = state; self.loss = loss; self.speed = speed
+    }
+}
+
+/// Options of the adaptive integration (TD §4).
+public struct IntegrationOptions: Sendable {
+    /// Output times (increasing, ≥ 0; the first is the start time 0).
+    public var times: [Double]
+    public var stepper: ODEStepper
+    public var tolerance: ODETolerance
+    /// Stop at the first output time where |dy/dtime|/η < this.
+    public var convergence: Double
+
+    public init(times: [Double], stepper: ODEStepper = .rk8pd, tolerance: ODETolerance = ODETolerance(absolute: 1e-12, relative: 1e-10, initialStep: 1e-2),
+                convergence: Double = 1e-10) {
+        self.times = times
+        self.stepper = stepper
+        self.tolerance = tolerance
+        self.convergence = convergence
+    }
+
+    /// n + 1 equally spaced times on [0, tMax], or log-spaced after the first point.
+    public static func grid(timeMax: Double, points: Int, logarithmic: Bool = false, first: Double = 1e-2) -> [Double] {
+        if logarithmic {
+            return [0] + (0..<points).map { first * pow(timeMax / first, Double($0) / Double(max(points - 1, 1))) }
+        }
+        return (0...points).map { timeMax * Double($0) / Double(points) }
+    }
+}
+
+public struct Trajectory: Sendable {
+    public let setting: TrainingSetting
+    public let points: [TrajectoryPoint]
+    /// True when the run stopped because |dy/dtime|/η fell below the tolerance.
+    public let converged: Bool
+
+    public init(setting: TrainingSetting, points: [TrajectoryPoint], converged: Bool) {
+        self.setting = setting; self.points = points; self.converged = converged
+    }
+
+    public var final: TrajectoryPoint { points[points.count - 1] }
+}
+
+extension OrderParameterFlow {
+    /// Integrates the closed equations from `start` with `gsl_odeiv2` (adaptive, error-controlled),
+    /// writing a point at every requested time and stopping on convergence or at the last time.
+    public func integrate(from start: OrderParameters, options: IntegrationOptions) throws -> Trajectory {
+        guard let first = options.times.first, first >= 0,
+              zip(options.times, options.times.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw GSLError(routine: "integrate", status: 4, reason: "output times must be increasing and ≥ 0")
+        }
+        let eta = setting.learningRate
+        let integrator = try ODEIntegrator(dimension: 7, stepper: options.stepper, tolerance: options.tolerance) { _, y, dydt in
+            let dy = self.rightHandSide(OrderParameters(Array(y)))
+            for i in 0..<7 { dydt[i] = dy[i] }
+        }
+        var y = start.vector
+        var t = 0.0
+        var points: [TrajectoryPoint] = []
+        var converged = false
+        for time in options.times {
+            try integrator.integrate(&y, from: t, to: time)
+            t = time
+            guard y[3] >= 0, y[5] >= 0 else {
+                throw GSLError(routine: "integrate", status: 4, reason: "q or r became negative at time \(time) (learning rate too large for the noise terms?)")
+            }
+            let o = OrderParameters(y)
+            let dy = rightHandSide(o)
+            let speed = dy.reduce(0) { $0 + $1 * $1 }.squareRoot() / eta
+            points.append(TrajectoryPoint(time: time, state: o, loss: lossGradient(o).loss, speed: speed))
+            if speed < options.convergence { converged = true; break }
+        }
+        return Trajectory(setting: setting, points: points, converged: converged)
+    }
+}
+
+/// Readouts and times measured on a trajectory (TD §6).
+public struct TrajectoryMeasurements: Sendable {
+    /// First time ω (phase 1) or m (phase 2) reaches half its final value (TD.27); nil if never.
+    public let escapeTime: Double?
+    /// First time after which p̂ (TD.26) has covered 99 % of its change from start to end.
+    public let pHatTime: Double?
+    /// The same for σ̂ (TD.26).
+    public let sigmaHatTime: Double?
+
+    public init(_ trajectory: Trajectory) throws {
+        let st = trajectory.setting
+        let flow = try OrderParameterFlow(setting: st)
+        let pts = trajectory.points
+        func crossing(_ value: (TrajectoryPoint) -> Double, fraction: Double) -> Double? {
+            guard let first = pts.first, let last = pts.last else { return nil }
+            let v0 = value(first), v1 = value(last)
+            guard abs(v1 - v0) > 1e-12 else { return nil }
+            let target = v0 + fraction * (v1 - v0)
+            // Last index at which the progress is still short of the target, then interpolate.
+            let short: (Double) -> Bool = { v1 > v0 ? $0 < target : $0 > target }
+            guard let i = pts.lastIndex(where: { short(value($0)) }) else { return 0 }
+            guard i + 1 < pts.count else { return nil }
+            let (ta, tb, va, vb) = (pts[i].time, pts[i + 1].time, value(pts[i]), value(pts[i + 1]))
+            return vb == va ? tb : ta + (target - va) / (vb - va) * (tb - ta)
+        }
+        if st.phase == 1 {
+            escapeTime = crossing({ abs($0.state.omega) }, fraction: 0.5)
+        } else {
+            escapeTime = crossing({ abs($0.state.m) }, fraction: 0.5)
+        }
+        pHatTime = crossing({ Readout.pHat($0.state, flow: flow) }, fraction: 0.99)
+        sigmaHatTime = crossing({ Readout.sigmaHat($0.state, setting: st) }, fraction: 0.99)
+    }
+}
+
+/// What the network at one grid time implies about the target (TD.26).
+public enum Readout {
+    /// p̂ = (1 + E[φ])/2 over the data at this grid time, with the sign fixed by m ≥ 0: the class
+    /// balance the hidden unit reports. The exact posterior mean E[s | x] averages to 2p − 1 at every
+    /// time, so p̂ = p at the fixed point in both phases (TD.26).
+    public static func pHat(_ o: OrderParameters, flow: OrderParameterFlow) -> Double {
+        0.5 * (1 + flow.meanActivation(o.signFixed))
+    }
+
+    /// σ̂ from inverting c = βσ̂²/(α² + β²σ̂²): σ̂² = cα²/(β(1 − cβ)); 0 where undefined (β = 0, or
+    /// c outside [0, 1/β)).
+    public static func sigmaHat(_ o: OrderParameters, setting: TrainingSetting) -> Double {
+        let (a, b) = (setting.alpha, setting.beta)
+        guard b > 0, o.c >= 0, o.c * b < 1 else { return 0 }
+        return (o.c * a * a / (b * (1 - o.c * b))).squareRoot()
+    }
+}

@@ -1,0 +1,292 @@
+import ArgumentParser
+import Dynamics
+import FlowModel
+import Foundation
+import GSLKit
+
+extension TrainingRule: ExpressibleByArgument {}
+
+/// `phaseflow dynamics`: order-parameter trajectories of the training at one τ or a grid of τ
+/// (derivations/training-dynamics.md).
+struct DynamicsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dynamics",
+        abstract: "Order-parameter ODEs of the autoencoder's training (gradient flow or online SGD) vs training time.")
+
+    @OptionGroup var problemOptions: ProblemOptions
+    @Flag(name: .customLong("d-infinity"), help: "Use the d → ∞ equations (TD.21, TD.23) instead of finite d.")
+    var dInfinity = false
+    @Option(help: "One time of the dilated clock, in [0, 2).")
+    var tau: Double?
+    @Option(name: .customLong("tau-grid"), help: "K: run every τ = 2j/K, j = 1…K−1 (the authors' grid without its ends).")
+    var tauGrid: Int?
+    @Option(help: "Training rule: gf (gradient flow on the population loss) or sgd (online SGD, TD.16–TD.18).")
+    var training: TrainingRule = .onlineSGD
+    @Option(help: "Learning rate η of u and w (c and b use η/d); training time = steps/d.")
+    var lr: Double = 0.1
+    @Option(name: .customLong("penalty-u"), help: "Per-sample penalty ℓ_u on |u|²/d.")
+    var penaltyU: Double = 0
+    @Option(name: .customLong("penalty-w"), help: "Per-sample penalty ℓ_w on |w|²/d.")
+    var penaltyW: Double = 0
+    @Option(name: .customLong("time-max"), help: "Time limit (training time).")
+    var timeMax: Double = 500
+    @Option(name: .customLong("time-points"), help: "Number of output intervals on [0, time-max].")
+    var timePoints: Int = 500
+    @Flag(name: .customLong("log-time"), help: "Log-spaced output times (first at time-max/10⁴).")
+    var logTime = false
+    @Option(help: "Initial m = u·μ/d (default 1/√d; 1e-3 with --d-infinity). The sign convention is m ≥ 0.")
+    var m0: Double?
+    @Option(help: "Initial ω = w·μ/d (default 1/√d; 1e-3 with --d-infinity).")
+    var omega0: Double?
+    @Option(help: "Initial u·w/d.")
+    var uw0: Double = 0
+    @Option(help: "Initial c (theory init: 0).")
+    var c0: Double = 0
+    @Option(help: "Stepper of gsl_odeiv2 (msbdf or bsimp for stiff runs).")
+    var stepper: ODEStepper = .rk8pd
+    @Option(name: .customLong("rel-tol")) var relTol: Double = 1e-10
+    @Option(name: .customLong("abs-tol")) var absTol: Double = 1e-12
+    @Option(help: "Stop when |d(order parameters)/d time|/η falls below this.")
+    var convergence: Double = 1e-10
+    @Flag(help: "One row per τ: escape time, 99 % times of p̂ and σ̂, final values (TD.26, TD.27).")
+    var summary = false
+    @Option(help: "Also run this many seeds of a direct online-SGD simulation at finite d (single τ only) and add their mean and standard error.")
+    var simulate: Int = 0
+    @Option(name: .customLong("finite-size"), parsing: .upToNextOption,
+            help: "Dimensions at which to compare --simulate seeds with the ODE (one row per d: mean over seeds of the largest |simulation − ODE|), then fit deviation ∝ d^a.")
+    var finiteSize: [Double] = []
+    @Flag(name: .customLong("any-start"), help: "With --finite-size: keep simulation seeds whose initial m·ω < 0 (default: w is negated there, TD.20).")
+    var anyStart = false
+    @Option(help: "With --finite-size: start every simulation from the planted overlap m = ω = this (a macroscopic start) instead of theory init.")
+    var planted: Double?
+    @Option(help: "Output format: json, csv or table.")
+    var format: OutputFormat = .table
+    @Option(help: "Also write <out>/dynamics.csv, dynamics.gp and (with gnuplot) dynamics.png.")
+    var out: String?
+
+    func validate() throws {
+        guard (tau == nil) != (tauGrid == nil) else { throw ValidationError("give exactly one of --tau and --tau-grid") }
+        if let tau { try require("tau", tau, "in [0, 2)") { $0 >= 0 && $0 < 2 } }
+        if let tauGrid { try require("tau-grid", Double(tauGrid), "≥ 2") { $0 >= 2 } }
+        try require("lr", lr, "> 0") { $0 > 0 }
+        try require("time-max", timeMax, "> 0") { $0 > 0 }
+        try require("time-points", Double(timePoints), "≥ 1") { $0 >= 1 }
+        try require("rel-tol", relTol, "> 0") { $0 > 0 }
+        try require("abs-tol", absTol, "≥ 0") { $0 >= 0 }
+        try require("convergence", convergence, "≥ 0") { $0 >= 0 }
+        try require("simulate", Double(simulate), "≥ 0") { $0 >= 0 }
+        for (name, value) in [("m0", m0), ("omega0", omega0), ("uw0", uw0), ("c0", c0)] {
+            if let value { try require(name, value, "finite") { _ in true } }
+        }
+        if simulate > 0, dInfinity || tauGrid != nil { throw ValidationError("--simulate needs a finite d and a single --tau") }
+        if !finiteSize.isEmpty {
+            guard simulate >= 2 else { throw ValidationError("--finite-size needs --simulate with at least 2 seeds") }
+            for d in finiteSize { try require("finite-size", d, "a whole number ≥ 2") { $0 >= 2 && $0 == $0.rounded() } }
+        }
+    }
+
+    func run() throws {
+        if !finiteSize.isEmpty { return try runFiniteSize() }
+        let problem = try problemOptions.problem()
+        let d: Double? = dInfinity ? nil : Double(problem.dimension)
+        let taus = tau.map { [$0] } ?? (1..<tauGrid!).map { 2 * Double($0) / Double(tauGrid!) }
+        let seed = dInfinity ? 1e-3 : 1 / problem.sqrtD
+        let start = OrderParameters(c: c0, b: 0, m: m0 ?? seed, q: 1, omega: omega0 ?? seed, r: 1, uw: uw0)
+        var times = IntegrationOptions.grid(timeMax: timeMax, points: timePoints, logarithmic: logTime, first: timeMax * 1e-4)
+        if let d, simulate > 0 {
+            // Output times on whole steps, so a simulation table joins on (tau, time).
+            times = times.map { ($0 * d).rounded() / d }
+            times = zip(times, [-1] + times).filter { $0 != $1 }.map(\.0)
+        }
+        let options = IntegrationOptions(times: times, stepper: stepper,
+                                         tolerance: ODETolerance(absolute: absTol, relative: relTol, initialStep: 1e-2), convergence: convergence)
+        let progress = taus.count > 1 ? Progress(total: taus.count) : nil
+        var rows: [Row] = []
+        for (j, tau) in taus.enumerated() {
+            let setting = try TrainingSetting(p: problem.p, sigma: problem.sigma, k: problemOptions.k, tau: tau, dimension: d,
+                                              learningRate: lr, penaltyU: penaltyU, penaltyW: penaltyW, rule: training)
+            let flow = try OrderParameterFlow(setting: setting)
+            let trajectory: Trajectory
+            var simRows: [[String: (mean: Double, se: Double)]] = []
+            if simulate > 0 {
+                (trajectory, simRows) = try simulated(flow, times: times, options: options)
+            } else {
+                trajectory = try flow.integrate(from: start, options: options)
+            }
+            if summary {
+                rows.append(try summaryRow(trajectory, flow: flow))
+            } else {
+                for (i, point) in trajectory.points.enumerated() {
+                    var row = pointRow(point, setting: setting, flow: flow)
+                    if i < simRows.count {
+                        for name in ["c", "b", "m", "omega", "q", "r", "uw", "loss"] {
+                            row.add("sim_\(name)", simRows[i][name]!.mean)
+                            row.add("sim_\(name)_se", simRows[i][name]!.se)
+                        }
+                    }
+                    rows.append(row)
+                }
+            }
+            progress?.update(done: j + 1, label: String(format: "tau = %.4g", tau))
+        }
+        let text = try render(rows, as: format)
+        print(text, terminator: "")
+        if let out { try writeFigure(rows, directory: out) }
+    }
+
+    /// `--finite-size`: the deviation between simulation and ODE vs d, and its power-law fit (TD §7).
+    private func runFiniteSize() throws {
+        let problem = try problemOptions.problem()
+        let tau = self.tau!
+        var rows: [Row] = []
+        var logD: [Double] = [], logDev: [Double] = []
+        let progress = Progress(total: finiteSize.count)
+        for (i, d) in finiteSize.enumerated() {
+            let setting = try TrainingSetting(p: problem.p, sigma: problem.sigma, k: problemOptions.k, tau: tau, dimension: d,
+                                              learningRate: lr, penaltyU: penaltyU, penaltyW: penaltyW, rule: .onlineSGD)
+            let times = IntegrationOptions.grid(timeMax: timeMax, points: timePoints)
+            let comparison = try SimulationComparison(setting: setting, seeds: simulate, times: times, alignedStart: !anyStart,
+                                                      planted: planted.map { ($0, $0) })
+            var row = Row()
+            row.add("tau", tau)
+            row.add("t", setting.interpolantTime)
+            row.add("phase", setting.phase)
+            row.add("time", timeMax)
+            row.add("seeds", simulate)
+            row.add("planted", planted ?? 0)
+            row.add("max_deviation", comparison.meanMaxDeviation)
+            row.add("max_deviation_se", comparison.maxDeviationError)
+            inputs(&row, setting)
+            rows.append(row)
+            logD.append(log(d))
+            logDev.append(log(comparison.meanMaxDeviation))
+            progress.update(done: i + 1, label: "d = \(Int(d))")
+        }
+        print(try render(rows, as: format), terminator: "")
+        if logD.count >= 2 {
+            let fit = try LinearFit(x: logD, y: logDev)
+            FileHandle.standardError.write(Data(String(format: "phaseflow: max deviation ∝ d^a with a = %.3f ± %.3f over %d dimensions\n",
+                                                       fit.slope, fit.slopeStandardError, logD.count).utf8))
+        }
+    }
+
+    private func inputs(_ row: inout Row, _ st: TrainingSetting) {
+        row.add("d", st.dimension.map { Value.double($0) } ?? .string("inf"))
+        row.add("p", st.p)
+        row.add("sigma", st.sigma)
+        row.add("k", st.k)
+        row.add("lr", st.learningRate)
+        row.add("penalty_u", st.penaltyU)
+        row.add("penalty_w", st.penaltyW)
+        row.add("training", st.rule.rawValue)
+    }
+
+    private func pointRow(_ point: TrajectoryPoint, setting st: TrainingSetting, flow: OrderParameterFlow) -> Row {
+        var row = Row()
+        row.add("tau", st.tau)
+        row.add("t", st.interpolantTime)
+        row.add("phase", st.phase)
+        row.add("time", point.time)
+        let o = point.state.signFixed
+        for (name, value) in zip(OrderParameters.names, o.vector) { row.add(name, value) }
+        row.add("w_perp", o.r - o.omega * o.omega)
+        row.add("loss", point.loss)
+        row.add("p_hat", Readout.pHat(o, flow: flow))
+        row.add("sigma_hat", Readout.sigmaHat(o, setting: st))
+        inputs(&row, st)
+        return row
+    }
+
+    private func summaryRow(_ trajectory: Trajectory, flow: OrderParameterFlow) throws -> Row {
+        let st = trajectory.setting
+        let m = try TrajectoryMeasurements(trajectory)
+        let o = trajectory.final.state.signFixed
+        var row = Row()
+        row.add("tau", st.tau)
+        row.add("t", st.interpolantTime)
+        row.add("phase", st.phase)
+        row.add("time", trajectory.final.time)
+        row.add("converged", trajectory.converged ? 1 : 0)
+        row.add("escape_time", m.escapeTime ?? -1)
+        row.add("p_hat_time", m.pHatTime ?? -1)
+        row.add("sigma_hat_time", m.sigmaHatTime ?? -1)
+        for (name, value) in zip(OrderParameters.names, o.vector) { row.add(name, value) }
+        row.add("w_perp", o.r - o.omega * o.omega)
+        row.add("loss", trajectory.final.loss)
+        row.add("p_hat", Readout.pHat(o, flow: flow))
+        row.add("sigma_hat", Readout.sigmaHat(o, setting: st))
+        inputs(&row, st)
+        return row
+    }
+
+    /// Seeds of the direct simulation; the ODE is started from each seed's own initial order
+    /// parameters (TD.19) and the rows report the ODE averaged over seeds next to the simulation.
+    private func simulated(_ flow: OrderParameterFlow, times: [Double], options: IntegrationOptions) throws
+        -> (Trajectory, [[String: (mean: Double, se: Double)]]) {
+        let st = flow.setting
+        let d = st.dimension!
+        var sims: [[OrderParameters]] = [], odes: [Trajectory] = []
+        let progress = Progress(total: simulate)
+        for seed in 0..<simulate {
+            let sim = try DirectSimulation(setting: st, seed: UInt64(seed + 1), alignedStart: !anyStart)
+            var states: [OrderParameters] = []
+            var step = 0
+            for time in times {
+                let target = Int((time * d).rounded())
+                sim.run(steps: target - step)
+                step = target
+                states.append(sim.orderParameters)
+            }
+            // Fix the sign by the seed's initial m, so the ODE and the simulation share a branch.
+            let flip = states[0].m < 0
+            let fixed = states.map { flip ? OrderParameters(c: $0.c, b: -$0.b, m: -$0.m, q: $0.q, omega: -$0.omega, r: $0.r, uw: $0.uw) : $0 }
+            var noStop = options
+            noStop.convergence = 0
+            odes.append(try flow.integrate(from: fixed[0], options: noStop))
+            sims.append(fixed)
+            progress.update(done: seed + 1, label: "simulation seed \(seed + 1)")
+        }
+        // Mean ODE trajectory (its state is the seed average of the per-seed ODE solutions).
+        let n = Double(simulate)
+        let points = times.indices.map { i in
+            let mean = (0..<7).map { j in odes.reduce(0) { $0 + $1.points[i].state.vector[j] } / n }
+            let loss = odes.reduce(0) { $0 + $1.points[i].loss } / n
+            return TrajectoryPoint(time: times[i], state: OrderParameters(mean), loss: loss, speed: 0)
+        }
+        let simRows = times.indices.map { i -> [String: (mean: Double, se: Double)] in
+            var out: [String: (mean: Double, se: Double)] = [:]
+            func stat(_ values: [Double]) -> (mean: Double, se: Double) {
+                let mu = values.reduce(0, +) / n
+                let variance = values.reduce(0) { $0 + ($1 - mu) * ($1 - mu) } / max(n - 1, 1)
+                return (mu, (variance / n).squareRoot())
+            }
+            for (j, name) in OrderParameters.names.enumerated() { out[name] = stat(sims.map { $0[i].vector[j] }) }
+            out["loss"] = stat(sims.map { flow.lossGradient($0[i]).loss })
+            return out
+        }
+        return (Trajectory(setting: st, points: points, converged: false), simRows)
+    }
+
+    private func writeFigure(_ rows: [Row], directory: String) throws {
+        let dir = URL(fileURLWithPath: directory, isDirectory: true)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try writeAtomically(try render(rows, as: .csv), to: dir.appendingPathComponent("dynamics.csv"))
+        let keys = rows.first?.fields.map(\.key) ?? []
+        func column(_ key: String) -> Int { (keys.firstIndex(of: key) ?? 0) + 1 }
+        let x = summary ? "tau" : "time"
+        let curves = summary ? ["escape_time", "p_hat_time", "sigma_hat_time"] : ["m", "omega", "b", "c", "q", "r", "loss"]
+        let plots = curves.map { "'dynamics.csv' every ::1 using \(column(x)):\(column($0)) with lines title '\($0)'" }
+        let script = """
+            set datafile separator ','
+            set terminal pngcairo size 1000,650
+            set output 'dynamics.png'
+            set xlabel '\(summary ? "tau (dilated clock)" : "training time (steps/d)")'
+            set key outside
+            \(summary || logTime ? "" : "")\(logTime && !summary ? "set logscale x\n" : "")plot \(plots.joined(separator: ", \\\n     "))
+
+            """
+        let url = dir.appendingPathComponent("dynamics.gp")
+        try writeAtomically(script, to: url)
+        if !renderWithGnuplot(script: url, in: dir) { warn("gnuplot not found or failed: wrote \(url.path) without a PNG") }
+    }
+}
