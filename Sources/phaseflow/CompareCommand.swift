@@ -41,6 +41,15 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
+        let (summaries, fit) = try comparison()
+        print(try render(summaries, as: format), terminator: "")
+        if let fit { print(fit) }
+        print("wrote \(out)/compare.csv, summary.csv, compare.gp" + (FileManager.default.fileExists(atPath: out + "/compare.png") ? ", compare.png" : " (gnuplot not found: no PNG)"))
+    }
+
+    /// Simulates every d (resuming what is on disk), compares, writes compare.csv, summary.csv and
+    /// the figure, and returns the per-d summary rows and the finite-size fit line.
+    func comparison() throws -> (rows: [Row], fit: String?) {
         let directory = URL(fileURLWithPath: out, isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var results = [Result]()
@@ -57,15 +66,13 @@ struct CompareCommand: ParsableCommand {
         try writeAtomically(try render(summaries, as: .csv), to: directory.appendingPathComponent("summary.csv"))
         let script = directory.appendingPathComponent("compare.gp")
         try writeAtomically(Self.gnuplotScript(dims: results.map(\.d)), to: script)
-        let drawn = renderWithGnuplot(script: script, in: directory)
-        print(try render(summaries, as: format), terminator: "")
-        if results.count >= 2 {
-            let fit = try LinearFit(x: results.map { log(Double($0.d)) }, y: results.map { log($0.maxDeviation.value) })
-            let error = results.count > 2 ? String(format: " ± %.3f", fit.slopeStandardError) : ""
-            print(String(format: "finite size: max |sim − theory| ∝ d^a with a = %.3f%@ over %d dimensions",
-                         fit.slope, error, results.count))
-        }
-        print("wrote \(out)/compare.csv, summary.csv, compare.gp" + (drawn ? ", compare.png" : " (gnuplot not found: no PNG)"))
+        try? FileManager.default.removeItem(at: directory.appendingPathComponent("compare.png"))
+        _ = renderWithGnuplot(script: script, in: directory)
+        guard results.count >= 2 else { return (summaries, nil) }
+        let fit = try LinearFit(x: results.map { log(Double($0.d)) }, y: results.map { log($0.maxDeviation.value) })
+        let error = results.count > 2 ? String(format: " ± %.3f", fit.slopeStandardError) : ""
+        return (summaries, String(format: "max |sim − theory| ∝ d^a with a = %.3f%@ over %d dimensions",
+                                  fit.slope, error, results.count))
     }
 
     /// The parameters the theory determines at a grid time: in the saturated regime (φ = sign)

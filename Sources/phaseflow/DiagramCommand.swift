@@ -43,7 +43,10 @@ struct DiagramCommand: ParsableCommand {
         try require("tolerance", tolerance, "in (0, 1)") { $0 > 0 && $0 < 1 }
     }
 
-    func run() throws {
+    func run() throws { _ = try sweep() }
+
+    /// Runs the sweep, writes the files, prints the boundary, and returns the fitted-exponent lines.
+    func sweep() throws -> [String] {
         let started = Date()
         let directory = URL(fileURLWithPath: out, isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -115,6 +118,7 @@ struct DiagramCommand: ParsableCommand {
         for line in summary { print(line) }
         print(String(format: "wrote %@/diagram.csv, boundary.csv, diagram.gp%@ in %.1f s", out,
                      drawn ? ", diagram.png" : " (gnuplot not found: no PNG)", seconds))
+        return summary
     }
 
     private func gnuplotScript(schedules: [String]) -> String {

@@ -87,6 +87,12 @@ struct DynamicsCommand: ParsableCommand {
 
     func run() throws {
         if !finiteSize.isEmpty { return try runFiniteSize() }
+        print(try render(try trajectories(), as: format), terminator: "")
+    }
+
+    /// The trajectory rows (one per output time, or one per τ with `--summary`); with `--out`,
+    /// also the CSV and the figure.
+    func trajectories() throws -> [Row] {
         let problem = try problemOptions.problem()
         let d: Double? = dInfinity ? nil : Double(problem.dimension)
         let taus = tau.map { [$0] } ?? (1..<tauGrid!).map { 2 * Double($0) / Double(tauGrid!) }
@@ -129,9 +135,8 @@ struct DynamicsCommand: ParsableCommand {
             }
             progress?.update(done: j + 1, label: String(format: "tau = %.4g", tau))
         }
-        let text = try render(rows, as: format)
-        print(text, terminator: "")
         if let out { try writeFigure(rows, directory: out) }
+        return rows
     }
 
     /// `--finite-size`: the deviation between simulation and ODE vs d, and its power-law fit (TD §7).

@@ -32,6 +32,11 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
+        print(try render(try rows(), as: format), terminator: "")
+    }
+
+    /// One row per integrator: p̂, σ̂ and the inputs.
+    func rows() throws -> [Row] {
         let problem = try training.problem()
         let theory = try AutoencoderTheory(problem: problem, k: training.k, dimension: d.value)
         var results: [(String, LearnedFlow.Prediction)] = []
@@ -53,7 +58,7 @@ struct PredictCommand: ParsableCommand {
             if integrator != .grid { results.append(("continuous", try LearnedFlow.continuousAtInfiniteD(theory))) }
             if integrator != .continuous { results.append(("grid", try LearnedFlow.dilatedGridAtInfiniteD(theory, steps: steps))) }
         }
-        let rows = results.map { name, prediction -> Row in
+        return results.map { name, prediction -> Row in
             var row = Row()
             row.add("schedule", schedule.rawValue)
             row.add("integrator", name)
@@ -67,6 +72,5 @@ struct PredictCommand: ParsableCommand {
             row.add("k_tau_trivial", prediction.trivialBelow)
             return row
         }
-        print(try render(rows, as: format), terminator: "")
     }
 }

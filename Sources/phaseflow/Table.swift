@@ -66,3 +66,17 @@ func render(_ rows: [Row], as format: OutputFormat) throws -> String {
         }.joined(separator: "\n") + "\n"
     }
 }
+
+/// A Markdown table of the chosen columns, numbers to `digits` significant figures (for reports).
+func markdownTable(_ rows: [Row], keys: [String], digits: Int = 4) -> String {
+    let cells = rows.map { row in
+        keys.map { key -> String in
+            guard let value = row.fields.first(where: { $0.key == key })?.value else { return "" }
+            if case let .double(x) = value { return String(format: "%.\(digits)g", x) }
+            return value.text
+        }
+    }
+    let lines = ["| " + keys.joined(separator: " | ") + " |", "|" + keys.map { _ in "---" }.joined(separator: "|") + "|"]
+        + cells.map { "| " + $0.joined(separator: " | ") + " |" }
+    return lines.joined(separator: "\n") + "\n"
+}

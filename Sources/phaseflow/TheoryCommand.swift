@@ -26,6 +26,17 @@ struct TheoryCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
+        let (table, rows) = try compute()
+        print(try render(rows, as: format), terminator: "")
+        let notConverged = table.filter { !$0.converged }.count
+        if notConverged > 0 { warn("\(notConverged) phase-1 minimisations did not converge (column converged = 0)") }
+        let worst = table.map(\.gradientNorm).max() ?? 0
+        FileHandle.standardError.write(Data(String(format: "phaseflow: %d rows in %.3f s; largest gradient norm at a minimum %.1e\n",
+                                                   rows.count, Date().timeIntervalSince(started), worst).utf8))
+    }
+
+    /// The learned parameters at every clock time, and the output rows.
+    func compute() throws -> (table: [LearnedParameters], rows: [Row]) {
         let problem = try training.problem()
         let table: [LearnedParameters]
         if schedule == .dilated {
@@ -47,11 +58,6 @@ struct TheoryCommand: ParsableCommand {
             training.addInputs(to: &row, problem: problem)
             return row
         }
-        print(try render(rows, as: format), terminator: "")
-        let notConverged = table.filter { !$0.converged }.count
-        if notConverged > 0 { warn("\(notConverged) phase-1 minimisations did not converge (column converged = 0)") }
-        let worst = table.map(\.gradientNorm).max() ?? 0
-        FileHandle.standardError.write(Data(String(format: "phaseflow: %d rows in %.3f s; largest gradient norm at a minimum %.1e\n",
-                                                   rows.count, Date().timeIntervalSince(started), worst).utf8))
+        return (table, rows)
     }
 }
