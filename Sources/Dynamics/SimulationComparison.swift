@@ -46,10 +46,6 @@ public struct SimulationComparison: Sendable {
             let diff = zip(states, ode.points).map { s, o in zip(s.signFixed.vector, o.state.signFixed.vector).map { $0 - $1 } }
             differences.append(diff)
             deviations.append(diff.flatMap { $0 }.map(abs).max() ?? 0)
-            if ProcessInfo.processInfo.environment["PHASEFLOW_DEBUG_SEEDS"] != nil {
-                let worst = diff.enumerated().max { $0.element.map(abs).max()! < $1.element.map(abs).max()! }!
-                print("d = \(d) seed \(seed): max deviation \(deviations.last!) at time \(times[worst.offset]) start \(states[0].vector) diff \(worst.element)")
-            }
         }
         maxDeviations = deviations
         let n = Double(seeds)
