@@ -11,6 +11,16 @@ public struct SimulationComparison: Sendable {
     public let standardError: [[Double]]
     public let times: [Double]
 
+    /// The largest |mean(sim − ODE)| / standard error over output times (after the start) and over
+    /// b, m, q, ω, r: "within the error bars" means this is ≲ 3.
+    public var maxStandardizedDifference: Double {
+        var z = 0.0
+        for i in times.indices.dropFirst() {
+            for j in [1, 2, 3, 4, 5] where standardError[i][j] > 0 { z = max(z, abs(meanDifference[i][j]) / standardError[i][j]) }
+        }
+        return z
+    }
+
     public var meanMaxDeviation: Double { maxDeviations.reduce(0, +) / Double(maxDeviations.count) }
     public var maxDeviationError: Double {
         let n = Double(maxDeviations.count), mu = meanMaxDeviation
