@@ -11,6 +11,16 @@ public struct SimulationComparison: Sendable {
     public let standardError: [[Double]]
     public let times: [Double]
 
+    /// The largest |mean(sim − ODE)| / standard error over output times (after the start) and over
+    /// b, m, q, ω, r: "within the error bars" means this is ≲ 3.
+    public var maxStandardizedDifference: Double {
+        var z = 0.0
+        for i in times.indices.dropFirst() {
+            for j in [1, 2, 3, 4, 5] where standardError[i][j] > 0 { z = max(z, abs(meanDifference[i][j]) / standardError[i][j]) }
+        }
+        return z
+    }
+
     public var meanMaxDeviation: Double { maxDeviations.reduce(0, +) / Double(maxDeviations.count) }
     public var maxDeviationError: Double {
         let n = Double(maxDeviations.count), mu = meanMaxDeviation
@@ -46,10 +56,6 @@ public struct SimulationComparison: Sendable {
             let diff = zip(states, ode.points).map { s, o in zip(s.signFixed.vector, o.state.signFixed.vector).map { $0 - $1 } }
             differences.append(diff)
             deviations.append(diff.flatMap { $0 }.map(abs).max() ?? 0)
-            if ProcessInfo.processInfo.environment["PHASEFLOW_DEBUG_SEEDS"] != nil {
-                let worst = diff.enumerated().max { $0.element.map(abs).max()! < $1.element.map(abs).max()! }!
-                print("d = \(d) seed \(seed): max deviation \(deviations.last!) at time \(times[worst.offset]) start \(states[0].vector) diff \(worst.element)")
-            }
         }
         maxDeviations = deviations
         let n = Double(seeds)

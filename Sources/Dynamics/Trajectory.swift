@@ -90,7 +90,7 @@ extension OrderParameterFlow {
 
 /// Readouts and times measured on a trajectory (TD §6).
 public struct TrajectoryMeasurements: Sendable {
-    /// First time ω (phase 1) or m (phase 2) reaches half its final value (TD.27); nil if never.
+    /// First time the overlap m reaches half its final value (TD.27); nil if never.
     public let escapeTime: Double?
     /// First time after which p̂ (TD.26) has covered 99 % of its change from start to end.
     public let pHatTime: Double?
@@ -113,11 +113,9 @@ public struct TrajectoryMeasurements: Sendable {
             let (ta, tb, va, vb) = (pts[i].time, pts[i + 1].time, value(pts[i]), value(pts[i + 1]))
             return vb == va ? tb : ta + (target - va) / (vb - va) * (tb - ta)
         }
-        if st.phase == 1 {
-            escapeTime = crossing({ abs($0.state.omega) }, fraction: 0.5)
-        } else {
-            escapeTime = crossing({ abs($0.state.m) }, fraction: 0.5)
-        }
+        // m, not ω: in phase 1 ω escapes together with m but then creeps to kτ/v on the slow b-mode,
+        // so "half of the final ω" would mix the escape with that creep.
+        escapeTime = crossing({ abs($0.state.m) }, fraction: 0.5)
         pHatTime = crossing({ Readout.pHat($0.state, flow: flow) }, fraction: 0.99)
         sigmaHatTime = crossing({ Readout.sigmaHat($0.state, setting: st) }, fraction: 0.99)
     }

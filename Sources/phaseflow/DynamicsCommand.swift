@@ -161,6 +161,7 @@ struct DynamicsCommand: ParsableCommand {
             row.add("planted", planted ?? 0)
             row.add("max_deviation", comparison.meanMaxDeviation)
             row.add("max_deviation_se", comparison.maxDeviationError)
+            row.add("max_z", comparison.maxStandardizedDifference)
             inputs(&row, setting)
             rows.append(row)
             logD.append(log(d))
