@@ -108,6 +108,7 @@ struct CompareCommand: ParsableCommand {
             theoryRows.map { Self.value($0[j], key) }.reduce(0, +) / S
         }
         var rows = [Row](), worst = (value: 0.0, key: "", tau: 0.0), maxZ = 0.0
+        var worstPerKey = [String: Double]()
         for summary in SimulationRunner.summarize(snapshots) {
             let j = summary.index
             let determined = OrderParameters.keys.filter { key in theoryRows.allSatisfy { Self.determinedKeys($0[j]).contains(key) } }
@@ -120,6 +121,7 @@ struct CompareCommand: ParsableCommand {
                 row.add(key + "_theory", theory)
                 row.add(key + "_z", determined.contains(key) && z.isFinite ? z : 0)
                 guard determined.contains(key) else { continue }
+                worstPerKey[key] = max(worstPerKey[key] ?? 0, abs(deviation))
                 if abs(deviation) > worst.value { worst = (abs(deviation), key, summary.tau) }
                 if z.isFinite { maxZ = max(maxZ, abs(z)) }
             }
@@ -136,6 +138,7 @@ struct CompareCommand: ParsableCommand {
         summary.add("p_train", snapshots.map(\.trainingFraction).reduce(0, +) / S)
         summary.add("max_abs_dev", worst.value); summary.add("worst_key", worst.key); summary.add("worst_tau", worst.tau)
         summary.add("max_abs_z", maxZ)
+        for key in OrderParameters.keys { summary.add("max_dev_" + key, worstPerKey[key] ?? 0) }
         summary.add("p_hat", pooled.pHat); summary.add("p_hat_se", pooled.pHatSE)
         summary.add("p_hat_theory", predictions.map(\.pHat).reduce(0, +) / S)
         summary.add("sigma_hat", pooled.sigmaHat); summary.add("sigma_hat_se", pooled.sigmaHatSE)

@@ -114,6 +114,9 @@ struct ReproduceCommand: ParsableCommand {
         theory's determined parameters; `max_abs_z` is in units of the standard error across seeds.
 
         \(markdownTable(summary.rows, keys: ["d", "seeds", "penalty_u", "max_abs_dev", "worst_key", "worst_tau", "max_abs_z"]))
+        Largest |simulation − theory| per order parameter over the grid times where the theory determines it:
+
+        \(markdownTable(summary.rows, keys: ["d"] + ["c", "m", "q", "omega", "r", "uw", "b"].map { "max_dev_" + $0 }))
         \(summary.fit.map { "Finite size: " + $0 + "\n" } ?? "")
         ![theory vs simulation](compare/compare.png)
 

@@ -3,25 +3,6 @@ import XCTest
 
 /// `phaseflow theory`, `predict` and `boundaries` as a user runs them.
 final class AutoencoderCommandLineTests: XCTestCase {
-    struct Output { let status: Int32; let stdout: String; let stderr: String }
-
-    private func phaseflow(_ arguments: [String]) throws -> Output {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("phaseflow")
-        let candidates = [binary] + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent().appendingPathComponent("phaseflow") }
-        let executable = try XCTUnwrap(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) })
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
     private func json(_ arguments: [String]) throws -> [[String: Any]] {
         let result = try phaseflow(arguments + ["--format", "json"])
         XCTAssertEqual(result.status, 0, result.stderr)

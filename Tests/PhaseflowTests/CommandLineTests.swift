@@ -1,29 +1,8 @@
 import Foundation
 import XCTest
 
-/// Runs the built `phaseflow` executable, which `swift test` builds beside the test bundle.
+/// `phaseflow exact`, `diagram` and `dynamics` as a user runs them.
 final class CommandLineTests: XCTestCase {
-    struct Output { let status: Int32; let stdout: String; let stderr: String }
-
-    private func phaseflow(_ arguments: [String], in directory: URL? = nil) throws -> Output {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("phaseflow")
-        let candidates = [binary] + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent().appendingPathComponent("phaseflow") }
-        let executable = try XCTUnwrap(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
-                                       "phaseflow executable not found next to the tests")
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
     /// Every invalid input exits non-zero with exactly one line that names the bad value.
     func testInvalidInputsGiveOneLineErrors() throws {
         let cases: [([String], String)] = [

@@ -4,25 +4,6 @@ import XCTest
 
 /// `phaseflow simulate` and `phaseflow bench` end to end, and the simulation's normal stream.
 final class SimulateCommandTests: XCTestCase {
-    struct Output { let status: Int32; let stdout: String; let stderr: String }
-
-    private func phaseflow(_ arguments: [String]) throws -> Output {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("phaseflow")
-        let candidates = [binary] + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent().appendingPathComponent("phaseflow") }
-        let executable = try XCTUnwrap(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) })
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
     /// Bad input: non-zero exit, one line on stderr naming the value, nothing on stdout.
     func testSimulateAndBenchRejectBadInput() throws {
         let out = NSTemporaryDirectory() + "pf-bad-\(UUID())"
