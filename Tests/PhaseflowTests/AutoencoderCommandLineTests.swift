@@ -54,12 +54,6 @@ final class AutoencoderCommandLineTests: XCTestCase {
             (["predict", "--d", "1000", "--integrator", "continuous"], "continuous"), (["predict", "--schedule", "cosine"], "cosine"),
             (["boundaries", "--ns", "1"], "ns"), (["boundaries", "--ps", "1"], "ps"),
         ]
-        for (arguments, fragment) in cases {
-            let result = try phaseflow(arguments)
-            XCTAssertNotEqual(result.status, 0, "\(arguments)")
-            XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, "\(arguments): \(result.stderr)")
-            XCTAssertTrue(result.stderr.contains(fragment), "\(arguments): \(result.stderr)")
-            XCTAssertTrue(result.stdout.isEmpty, "\(arguments)")
-        }
+        try assertOneLineErrors(cases)
     }
 }

@@ -12,14 +12,7 @@ final class CommandLineTests: XCTestCase {
             (["--steps", "1", "--schedule", "linear", "--integrator", "euler"], "steps = 1"),
             (["--format", "xml"], "xml"), (["--threshold", "1"], "threshold"),
         ]
-        for (arguments, fragment) in cases {
-            let result = try phaseflow(["exact"] + arguments)
-            XCTAssertNotEqual(result.status, 0, "\(arguments)")
-            let lines = result.stderr.split(separator: "\n")
-            XCTAssertEqual(lines.count, 1, "\(arguments): \(result.stderr)")
-            XCTAssertTrue(result.stderr.contains(fragment), "\(arguments): \(result.stderr)")
-            XCTAssertTrue(result.stdout.isEmpty, "\(arguments)")
-        }
+        try assertOneLineErrors(cases.map { (["exact"] + $0.0, $0.1) })
         let diagram = try phaseflow(["diagram", "--d-min", "100", "--d-max", "10"])
         XCTAssertNotEqual(diagram.status, 0)
         XCTAssertTrue(diagram.stderr.contains("d-max"), diagram.stderr)
@@ -33,12 +26,7 @@ final class CommandLineTests: XCTestCase {
             (["--tau", "0.5", "--time-max", "-1"], "time-max"), (["--tau", "0.5", "--p", "1"], "p"),
             (["--tau", "0.5", "--training", "adam"], "adam"), ([], "tau"), (["--tau", "0.5", "--d", "3"], "k"),
         ]
-        for (arguments, fragment) in bad {
-            let result = try phaseflow(["dynamics"] + arguments)
-            XCTAssertNotEqual(result.status, 0, "\(arguments)")
-            XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, "\(arguments): \(result.stderr)")
-            XCTAssertTrue(result.stderr.contains(fragment), "\(arguments): \(result.stderr)")
-        }
+        try assertOneLineErrors(bad.map { (["dynamics"] + $0.0, $0.1) })
         let result = try phaseflow(["dynamics", "--tau", "0.5", "--d", "1000", "--time-max", "5", "--time-points", "5", "--format", "json"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])

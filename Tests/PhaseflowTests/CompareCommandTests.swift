@@ -12,12 +12,7 @@ final class CompareCommandTests: XCTestCase {
             (["--dims", "0", "--seeds", "2"], "d must"), (["--p", "1.5", "--seeds", "2"], "1.5"),
             (["--dims", "100", "--seeds", "2", "--n", "64"], "d ≥ 2n + 4"),
         ]
-        for (arguments, fragment) in cases {
-            let result = try phaseflow(["compare", "--out", NSTemporaryDirectory() + "pf-cmp-bad-\(UUID())"] + arguments)
-            XCTAssertNotEqual(result.status, 0, "\(arguments)")
-            XCTAssertEqual(result.stderr.split(separator: "\n").filter { !$0.contains("eta") }.count, 1, "\(arguments): \(result.stderr)")
-            XCTAssertTrue(result.stderr.contains(fragment), "\(arguments): \(result.stderr)")
-        }
+        try assertOneLineErrors(cases.map { (["compare", "--out", NSTemporaryDirectory() + "pf-cmp-bad-\(UUID())"] + $0.0, $0.1) })
         let reproduce = try phaseflow(["reproduce", "--dims", "500"])
         XCTAssertNotEqual(reproduce.status, 0)
         XCTAssertTrue(reproduce.stderr.contains("dims"), reproduce.stderr)

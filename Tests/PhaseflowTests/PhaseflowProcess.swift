@@ -25,3 +25,17 @@ extension XCTestCase {
                                stderr: String(decoding: stderr, as: UTF8.self))
     }
 }
+
+extension XCTestCase {
+    /// Each case (arguments, fragment) must exit non-zero with exactly one line on stderr that
+    /// contains the fragment (the bad value or flag), and print nothing on stdout.
+    func assertOneLineErrors(_ cases: [([String], String)], file: StaticString = #filePath, line: UInt = #line) throws {
+        for (arguments, fragment) in cases {
+            let result = try phaseflow(arguments)
+            XCTAssertNotEqual(result.status, 0, "\(arguments)", file: file, line: line)
+            XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, "\(arguments): \(result.stderr)", file: file, line: line)
+            XCTAssertTrue(result.stderr.contains(fragment), "\(arguments): \(result.stderr)", file: file, line: line)
+            XCTAssertTrue(result.stdout.isEmpty, "\(arguments)", file: file, line: line)
+        }
+    }
+}

@@ -17,13 +17,7 @@ final class SimulateCommandTests: XCTestCase {
             (small + ["--k", "20"], "k must"),
             (["bench", "--fast-epochs", "0"], "fast-epochs"), (["bench", "--precision", "half"], "half"),
         ]
-        for (arguments, fragment) in cases {
-            let result = try phaseflow(arguments)
-            XCTAssertNotEqual(result.status, 0, "\(arguments)")
-            XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, "\(arguments): \(result.stderr)")
-            XCTAssertTrue(result.stderr.contains(fragment), "\(arguments): \(result.stderr)")
-            XCTAssertTrue(result.stdout.isEmpty, "\(arguments)")
-        }
+        try assertOneLineErrors(cases)
     }
 
     /// simulate writes one row per (seed, snapshot, grid time) with the shared keys, prints JSON
