@@ -36,6 +36,7 @@ struct CompareCommand: ParsableCommand {
         let seeds: Int
         let rows: [Row]
         let maxDeviation: (value: Double, key: String, tau: Double)
+        let maxPerKey: [String: Double]
         let maxZ: Double
         let summary: Row
     }
@@ -69,10 +70,19 @@ struct CompareCommand: ParsableCommand {
         try? FileManager.default.removeItem(at: directory.appendingPathComponent("compare.png"))
         _ = renderWithGnuplot(script: script, in: directory)
         guard results.count >= 2 else { return (summaries, nil) }
-        let fit = try LinearFit(x: results.map { log(Double($0.d)) }, y: results.map { log($0.maxDeviation.value) })
-        let error = results.count > 2 ? String(format: " ± %.3f", fit.slopeStandardError) : ""
-        return (summaries, String(format: "max |sim − theory| ∝ d^a with a = %.3f%@ over %d dimensions",
-                                  fit.slope, error, results.count))
+        let logD = results.map { log(Double($0.d)) }
+        func exponent(_ deviations: [Double]) throws -> String? {
+            guard deviations.allSatisfy({ $0 > 0 }) else { return nil }
+            let fit = try LinearFit(x: logD, y: deviations.map(log))
+            return String(format: "a = %.3f", fit.slope) + (results.count > 2 ? String(format: " ± %.3f", fit.slopeStandardError) : "")
+        }
+        var lines = [String(format: "max |sim − theory| ∝ d^a with %@ over %d dimensions",
+                            try exponent(results.map(\.maxDeviation.value)) ?? "no fit", results.count)]
+        let perKey = try OrderParameters.keys.compactMap { key in
+            try exponent(results.map { $0.maxPerKey[key] ?? 0 }).map { "\(key) \($0)" }
+        }
+        if !perKey.isEmpty { lines.append("per parameter: " + perKey.joined(separator: "; ")) }
+        return (summaries, lines.joined(separator: "\n"))
     }
 
     /// The parameters the theory determines at a grid time: in the saturated regime (φ = sign)
@@ -143,7 +153,7 @@ struct CompareCommand: ParsableCommand {
         summary.add("p_hat_theory", predictions.map(\.pHat).reduce(0, +) / S)
         summary.add("sigma_hat", pooled.sigmaHat); summary.add("sigma_hat_se", pooled.sigmaHatSE)
         summary.add("sigma_hat_theory", predictions.map(\.sigmaHat).reduce(0, +) / S)
-        return Result(d: d, seeds: snapshots.count, rows: rows, maxDeviation: worst, maxZ: maxZ, summary: summary)
+        return Result(d: d, seeds: snapshots.count, rows: rows, maxDeviation: worst, maxPerKey: worstPerKey, maxZ: maxZ, summary: summary)
     }
 
     static func value(_ p: LearnedParameters, _ key: String) -> Double {

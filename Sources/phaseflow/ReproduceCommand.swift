@@ -117,7 +117,7 @@ struct ReproduceCommand: ParsableCommand {
         Largest |simulation − theory| per order parameter over the grid times where the theory determines it:
 
         \(markdownTable(summary.rows, keys: ["d"] + ["c", "m", "q", "omega", "r", "uw", "b"].map { "max_dev_" + $0 }))
-        \(summary.fit.map { "Finite size: " + $0 + "\n" } ?? "")
+        \(summary.fit.map { "Finite size: " + $0.replacingOccurrences(of: "\n", with: "; ") + "\n" } ?? "")
         ![theory vs simulation](compare/compare.png)
 
         ## 5. Generated p̂ and σ̂: predicted and measured
