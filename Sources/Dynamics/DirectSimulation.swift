@@ -43,6 +43,20 @@ public final class DirectSimulation {
         return OrderParameters(c: c, b: b, m: m / n, q: q / n, omega: om / n, r: r / n, uw: uw / n)
     }
 
+    /// Runs on to each training time (rounded to whole steps, time = steps/d) and returns the order
+    /// parameters there, all on the branch where the first has m ≥ 0 (TD.9), so that an ODE started
+    /// from the first state follows the same network.
+    public func orderParameters(at times: [Double]) -> [OrderParameters] {
+        var states: [OrderParameters] = [], step = 0
+        for time in times {
+            let target = Int((time * Double(d)).rounded())
+            run(steps: target - step)
+            step = target
+            states.append(orderParameters)
+        }
+        return states.first.map { $0.m < 0 } == true ? states.map(\.mirrored) : states
+    }
+
     /// Runs `steps` online-SGD steps.
     public func run(steps: Int) {
         let st = setting

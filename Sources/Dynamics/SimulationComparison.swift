@@ -38,18 +38,8 @@ public struct SimulationComparison: Sendable {
         var deviations: [Double] = []
         var differences = [[[Double]]]()
         for seed in 0..<seeds {
-            let sim = try DirectSimulation(setting: setting, seed: firstSeed + UInt64(seed), alignedStart: alignedStart, planted: planted)
-            var states: [OrderParameters] = []
-            var step = 0
-            for time in times {
-                let target = Int((time * d).rounded())
-                sim.run(steps: target - step)
-                step = target
-                states.append(sim.orderParameters)
-            }
-            if states[0].m < 0 {
-                states = states.map { OrderParameters(c: $0.c, b: -$0.b, m: -$0.m, q: $0.q, omega: -$0.omega, r: $0.r, uw: $0.uw) }
-            }
+            let states = try DirectSimulation(setting: setting, seed: firstSeed + UInt64(seed), alignedStart: alignedStart,
+                                              planted: planted).orderParameters(at: times)
             let ode = try flow.integrate(from: states[0], options: options)
             // Both sides on the m ≥ 0 representative at every time (TD.9): a seed whose noise carries
             // it to the mirror branch is the same network.

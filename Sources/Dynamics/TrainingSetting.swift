@@ -81,9 +81,10 @@ public struct OrderParameters: Sendable, Equatable {
     public static let names = ["c", "b", "m", "q", "omega", "r", "uw"]
 
     /// The representative with m ≥ 0 of the orbit under (u, w, b) → (−u, −w, −b) (TD.9).
-    public var signFixed: OrderParameters {
-        m >= 0 ? self : OrderParameters(c: c, b: -b, m: -m, q: q, omega: -omega, r: r, uw: uw)
-    }
+    public var signFixed: OrderParameters { m >= 0 ? self : mirrored }
+
+    /// The same network under (u, w, b) → (−u, −w, −b) (TD.9).
+    public var mirrored: OrderParameters { OrderParameters(c: c, b: -b, m: -m, q: q, omega: -omega, r: r, uw: uw) }
 
     /// "Theory init" (TD.19): c = b = 0, q = r = 1, and the O(d^{-1/2}) overlaps given.
     public static func theoryInit(m: Double, omega: Double, uw: Double = 0) -> OrderParameters {

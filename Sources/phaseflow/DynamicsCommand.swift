@@ -230,22 +230,11 @@ struct DynamicsCommand: ParsableCommand {
     private func simulated(_ flow: OrderParameterFlow, times: [Double], options: IntegrationOptions) throws
         -> (Trajectory, [[String: (mean: Double, se: Double)]]) {
         let st = flow.setting
-        let d = st.dimension!
         var sims: [[OrderParameters]] = [], odes: [Trajectory] = []
         let progress = Progress(total: simulate)
         for seed in 0..<simulate {
-            let sim = try DirectSimulation(setting: st, seed: UInt64(seed + 1), alignedStart: !anyStart)
-            var states: [OrderParameters] = []
-            var step = 0
-            for time in times {
-                let target = Int((time * d).rounded())
-                sim.run(steps: target - step)
-                step = target
-                states.append(sim.orderParameters)
-            }
-            // Fix the sign by the seed's initial m, so the ODE and the simulation share a branch.
-            let flip = states[0].m < 0
-            let fixed = states.map { flip ? OrderParameters(c: $0.c, b: -$0.b, m: -$0.m, q: $0.q, omega: -$0.omega, r: $0.r, uw: $0.uw) : $0 }
+            // Signs fixed by the seed's initial m, so the ODE and the simulation share a branch.
+            let fixed = try DirectSimulation(setting: st, seed: UInt64(seed + 1), alignedStart: !anyStart).orderParameters(at: times)
             var noStop = options
             noStop.convergence = 0
             odes.append(try flow.integrate(from: fixed[0], options: noStop))
