@@ -1,5 +1,6 @@
 import Foundation
 import GSLKit
+import Theory
 
 /// The population loss (TD.4) and its partial derivatives in the order parameters (TD.11, TD.12).
 public struct LossGradient: Sendable {
@@ -28,7 +29,7 @@ public struct OrderParameterFlow: Sendable {
                 return (s, weight, (0...6).map { pow(phi, Double($0)) })
             }
             let scale = (st.v * max(o.r, 0)).squareRoot()
-            return (s, weight, quadrature.moments(center: o.b + st.a * o.omega * s, scale: scale))
+            return (s, weight, quadrature.powers(center: o.b + st.a * o.omega * s, scale: scale))
         }
     }
 

@@ -1,21 +1,24 @@
 import Foundation
 import GSLKit
 
-/// Φ1 = E_g tanh(a + s g) and Φ2 = E_g tanh²(a + s g), g ~ N(0, 1): the only Gaussian integrals of
-/// the autoencoder theory (AT.31). Deterministic quadrature in two regimes:
+/// T_k = E_g tanh^k(a + s g), g ~ N(0, 1), k = 0…6: the Gaussian integrals of the autoencoder theory
+/// (Φ1 = T1, Φ2 = T2 of AT.31) and of the training dynamics (TD.14, where every expectation is a
+/// polynomial of degree ≤ 6 in tanh). Deterministic quadrature in two regimes:
 /// - s ≤ 1: panelled Gauss–Legendre in g (8 nodes on panels of width 0.75, under half the distance
 ///   π/(2s) ≥ π/2 of the poles of tanh from the real axis, so convergence is geometric);
-/// - s > 1: the integrals are written in x = a + s g, where the integrands that are not closed-form
-///   are localised near x = 0 and fixed in x:
-///   Φ1 = [1 − 2Q(a/s)] + ∫ (tanh x − sign x) N(x; a, s²) dx,   Φ2 = 1 − ∫ sech²x N(x; a, s²) dx,
-///   by composite Gauss–Legendre (8 nodes on panels of width 0.5) on ±[0, 20] (the integrands are
-///   below 4e-17 beyond).
+/// - s > 1: the integral is written in x = a + s g against N(x; a, s²), by composite Gauss–Legendre
+///   (8 nodes on panels of width 0.5) on ±[0, 20] at nodes fixed in x, so tanh is tabulated once and
+///   the cost does not grow with s (s grows like √d in phase 2); beyond |x| = 20, tanh^k = (±1)^k to
+///   4e-17 and the tails are normal probabilities. For odd k, tanh^k − 1 (x > 0) is integrated and
+///   the sign part added exactly, so nothing cancels when the mass sits far from 0.
 /// Doubling the nodes per panel changes nothing at the 1e-13 level (`AutoencoderQuadratureTests`).
 public struct TanhMoments: Sendable {
+    public static let maxPower = 6
     public let nodesPerPanel: Int
     private let narrow: PanelGaussLegendre
     private let xNodes: [Double], xWeights: [Double]
-    private let tanhMinusOne: [Double], sech2: [Double]
+    /// tanh(x)^k − 1 at the nodes x > 0, k = 1…6, from e^{−2x} without cancellation.
+    private let powerMinusOne: [[Double]]
 
     public init(nodesPerPanel: Int = 8) throws {
         self.nodesPerPanel = nodesPerPanel
@@ -23,36 +26,57 @@ public struct TanhMoments: Sendable {
         let rule = try CompositeGaussLegendre(from: 0, to: 20, panelWidth: 0.5, nodesPerPanel: nodesPerPanel)
         xNodes = rule.nodes
         xWeights = rule.weights
-        // tanh x − 1 = −2e^{−2x}/(1 + e^{−2x}), sech²x = 4e^{−2x}/(1 + e^{−2x})²: no cancellation.
-        tanhMinusOne = rule.nodes.map { let e = exp(-2 * $0); return -2 * e / (1 + e) }
-        sech2 = rule.nodes.map { let e = exp(-2 * $0); return 4 * e / ((1 + e) * (1 + e)) }
+        // tanh x = 1 − δ with δ = 2e^{−2x}/(1 + e^{−2x}); tanh^k − 1 = Σ_{j≥1} C(k, j)(−δ)^j.
+        powerMinusOne = rule.nodes.map { x in
+            let e = exp(-2 * x), delta = 2 * e / (1 + e)
+            return (1...Self.maxPower).map { k in
+                var sum = 0.0, term = 1.0
+                for j in 1...k { term *= -delta * Double(k - j + 1) / Double(j); sum += term }
+                return sum
+            }
+        }
     }
 
-    /// (Φ1, Φ2) for mean a and scale s ≥ 0.
+    /// (Φ1, Φ2) = (T1, T2) for mean a and scale s ≥ 0.
     public func moments(mean a: Double, scale s: Double) -> (first: Double, second: Double) {
+        let t = powers(center: a, scale: s, upTo: 2)
+        return (t[1], t[2])
+    }
+
+    /// [T0 = 1, T1, …, T_upTo] for center a and scale s ≥ 0 (upTo ≤ 6).
+    public func powers(center a: Double, scale s: Double, upTo top: Int = TanhMoments.maxPower) -> [Double] {
+        precondition(top >= 1 && top <= Self.maxPower, "powers up to \(Self.maxPower)")
         let s = abs(s)
-        if s == 0 { let t = tanh(a); return (t, t * t) }
+        var t = [Double](repeating: 0, count: top + 1)
+        t[0] = 1
         if s <= 1 {
-            var m1 = 0.0, m2 = 0.0
             let x = narrow.nodes, w = narrow.weights
             for i in x.indices {
-                let t = tanh(a + s * x[i])
-                m1 += w[i] * t
-                m2 += w[i] * t * t
+                let phi = tanh(a + s * x[i])
+                var power = w[i]
+                for k in 1...top { power *= phi; t[k] += power }
             }
-            return (m1, m2)
+            return t
         }
+        // E tanh^k = P(x > 0) + (−1)^k P(x < 0) + ∫_{x>0} (tanh^k x − 1)[N(x) + (−1)^k N(−x)] dx.
         let norm = 1 / (s * (2 * Double.pi).squareRoot()), inv2s2 = 1 / (2 * s * s), reach = 9 * s
-        var odd = 0.0, even = 0.0
+        var plus = [Double](repeating: 0, count: top + 1), minus = plus
         for i in xNodes.indices {
-            let x = xNodes[i]
-            let dp = x - a, dm = -x - a
+            let x = xNodes[i], dp = x - a, dm = -x - a
             let np = abs(dp) < reach ? exp(-dp * dp * inv2s2) : 0
             let nm = abs(dm) < reach ? exp(-dm * dm * inv2s2) : 0
-            odd += xWeights[i] * tanhMinusOne[i] * (np - nm)
-            even += xWeights[i] * sech2[i] * (np + nm)
+            if np == 0 && nm == 0 { continue }
+            for k in 1...top {
+                let f = xWeights[i] * powerMinusOne[i][k - 1]
+                plus[k] += f * np
+                minus[k] += f * nm
+            }
         }
-        let sign = 1 - 2 * StandardNormal.upperTail(a / s)
-        return (sign + norm * odd, 1 - norm * even)
+        let positive = StandardNormal.upperTail(-a / s)   // P(x > 0)
+        for k in 1...top {
+            let even = k % 2 == 0
+            t[k] = positive + (even ? 1 : -1) * (1 - positive) + norm * (plus[k] + (even ? minus[k] : -minus[k]))
+        }
+        return t
     }
 }
