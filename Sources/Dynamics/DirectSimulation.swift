@@ -1,5 +1,6 @@
 import Foundation
 import GSLKit
+import FlowModel
 
 /// A minimal direct online-SGD simulation of one grid time's network, for checking the ODEs at
 /// finite d (TD §7). μ is the all-ones vector. One step draws (s, η, z), forms x = αz + β(sμ + ση),
@@ -18,6 +19,11 @@ public final class DirectSimulation {
     /// w·μ/d = ω₀ exactly (a macroscopic start, TD.20).
     public init(setting: TrainingSetting, seed: UInt64, alignedStart: Bool = false, planted: (Double, Double)? = nil) throws {
         guard let dd = setting.dimension else { throw GSLError(routine: "DirectSimulation", status: 4, reason: "needs a finite d") }
+        let bytes = 32 * dd, available = Double(ProcessInfo.processInfo.physicalMemory)
+        guard bytes < 0.8 * available else {
+            throw InputError(String(format: "a direct simulation at d = %.0f needs %.1f GiB; this machine has %.1f GiB",
+                                    dd, bytes / 1_073_741_824, available / 1_073_741_824))
+        }
         self.setting = setting
         d = Int(dd)
         random = try RandomStream(seed: seed)

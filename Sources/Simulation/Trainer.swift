@@ -82,6 +82,12 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         try require("penalty-u", options.penaltyU, "≥ 0") { $0 >= 0 }
         try require("penalty-w", options.penaltyW, "≥ 0") { $0 >= 0 }
         try require("threads", Double(options.threads), "≥ 1") { $0 >= 1 }
+        let bytes = Self.estimatedBytes(d: problem.dimension, n: n, steps: steps, options: options)
+        let available = Double(ProcessInfo.processInfo.physicalMemory)
+        if bytes > 0.8 * available {
+            throw InputError(String(format: "d = %d, n = %d, K = %d needs about %.1f GiB of memory per seed; this machine has %.1f GiB",
+                                    problem.dimension, n, steps, bytes / 1_073_741_824, available / 1_073_741_824))
+        }
         BLAS.singleThreaded()
         self.problem = problem
         self.options = options
@@ -113,6 +119,15 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         } else {
             mu = nil; nuC = nil; nuB = nil; nuU = nil; nuW = nil
         }
+    }
+
+    /// The memory one trainer allocates, in bytes (an upper estimate, 8-byte numbers): the data and
+    /// its basis (4dn), the bank, its gradient and Adam's moments (8dK), each block's d-dimensional
+    /// scratch (fast: 6d per time; dense: 3dn), and the generation pass (2 × 256 samples).
+    public static func estimatedBytes(d: Int, n: Int, steps: Int, options: TrainingOptions) -> Double {
+        let blocks = Double((steps + timesPerBlock - 1) / timesPerBlock)
+        let perBlock = options.path == .fast ? 6.0 * Double(timesPerBlock) : 3.0 * Double(n)
+        return 8 * Double(d) * (4 * Double(n) + 8 * Double(steps) + blocks * perBlock + 512)
     }
 
     /// Runs `work` on every block, in parallel when threads > 1 (blocks are independent).

@@ -25,6 +25,7 @@ final class CommandLineTests: XCTestCase {
             (["--tau", "2.5"], "tau"), (["--tau", "0.5", "--lr", "0"], "lr"), (["--tau", "0.5", "--lr", "nan"], "nan"),
             (["--tau", "0.5", "--time-max", "-1"], "time-max"), (["--tau", "0.5", "--p", "1"], "p"),
             (["--tau", "0.5", "--training", "adam"], "adam"), ([], "tau"), (["--tau", "0.5", "--d", "3"], "k"),
+            (["--tau", "0.5", "--d", "1e11", "--simulate", "2"], "GiB"),
         ]
         try assertOneLineErrors(bad.map { (["dynamics"] + $0.0, $0.1) })
         let result = try phaseflow(["dynamics", "--tau", "0.5", "--d", "1000", "--time-max", "5", "--time-points", "5", "--format", "json"])

@@ -11,6 +11,7 @@ final class CompareCommandTests: XCTestCase {
             (["--seeds", "1"], "seeds"), (["--protocol", "online", "--seeds", "2"], "online"),
             (["--dims", "0", "--seeds", "2"], "d must"), (["--p", "1.5", "--seeds", "2"], "1.5"),
             (["--dims", "100", "--seeds", "2", "--n", "64"], "d ≥ 2n + 4"),
+            (["--dims", "1e9", "--seeds", "2"], "GiB"),
         ]
         try assertOneLineErrors(cases.map { (["compare", "--out", NSTemporaryDirectory() + "pf-cmp-bad-\(UUID())"] + $0.0, $0.1) })
         let reproduce = try phaseflow(["reproduce", "--dims", "500"])
