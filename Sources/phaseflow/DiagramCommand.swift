@@ -35,7 +35,7 @@ struct DiagramCommand: ParsableCommand {
 
     func validate() throws {
         try require("d-min", dMin, "≥ 1") { $0 >= 1 }
-        try require("d-max", dMax, "≥ d-min") { $0 >= dMin }
+        try require("d-max", dMax, "≥ d-min and ≤ 1e12") { $0 >= dMin && $0 <= 1e12 }
         try require("steps-min", stepsMin, "≥ 1") { $0 >= 1 }
         try require("steps-max", stepsMax, "≥ steps-min") { $0 >= stepsMin }
         try require("d-per-decade", Double(dPerDecade), "≥ 1") { $0 >= 1 }
