@@ -10,6 +10,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_fit.h>
+#include <gsl/gsl_statistics_double.h>
 
 // GSL exposes its method tables as mutable C globals; Swift 6 treats those as shared mutable
 // state. These accessors read them once, without Swift seeing a global variable.

@@ -21,11 +21,8 @@ public struct SimulationComparison: Sendable {
         return z
     }
 
-    public var meanMaxDeviation: Double { maxDeviations.reduce(0, +) / Double(maxDeviations.count) }
-    public var maxDeviationError: Double {
-        let n = Double(maxDeviations.count), mu = meanMaxDeviation
-        return (maxDeviations.reduce(0) { $0 + ($1 - mu) * ($1 - mu) } / max(n - 1, 1) / n).squareRoot()
-    }
+    public var meanMaxDeviation: Double { meanAndStandardError(maxDeviations).mean }
+    public var maxDeviationError: Double { meanAndStandardError(maxDeviations).standardError }
 
     /// - Parameter times: increasing training times starting at 0; rounded to whole steps.
     public init(setting: TrainingSetting, seeds: Int, times requested: [Double], firstSeed: UInt64 = 1, alignedStart: Bool = true,
@@ -48,14 +45,8 @@ public struct SimulationComparison: Sendable {
             deviations.append(diff.flatMap { $0 }.map(abs).max() ?? 0)
         }
         maxDeviations = deviations
-        let n = Double(seeds)
-        let means = times.indices.map { i in (0..<7).map { j in differences.reduce(0) { $0 + $1[i][j] } / n } }
-        meanDifference = means
-        standardError = times.indices.map { i in
-            (0..<7).map { j in
-                let mu = means[i][j]
-                return (differences.reduce(0) { $0 + ($1[i][j] - mu) * ($1[i][j] - mu) } / max(n - 1, 1) / n).squareRoot()
-            }
-        }
+        let stats = times.indices.map { i in (0..<7).map { j in meanAndStandardError(differences.map { $0[i][j] }) } }
+        meanDifference = stats.map { $0.map(\.mean) }
+        standardError = stats.map { $0.map(\.standardError) }
     }
 }

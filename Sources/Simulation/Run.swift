@@ -1,6 +1,7 @@
 import Foundation
 import BLASKit
 import FlowModel
+import GSLKit
 
 /// Floating-point precision of the bank and of the fast path's d-dimensional work.
 public enum SimulationPrecision: String, Sendable, CaseIterable { case double, float }
@@ -122,17 +123,11 @@ public enum SimulationRunner {
     /// Per grid time, the mean and standard error across seeds (snapshots of one epoch).
     public static func summarize(_ snapshots: [Snapshot]) -> [TimeSummary] {
         guard let first = snapshots.first else { return [] }
-        let S = Double(snapshots.count)
         return (0..<first.grid.steps).map { j in
             let rows = snapshots.map { $0.orderParameters[j].values }
-            var mean = [Double](repeating: 0, count: OrderParameters.keys.count), se = mean
-            for k in mean.indices {
-                let x = rows.map { $0[k] }, m = x.reduce(0, +) / S
-                mean[k] = m
-                se[k] = S > 1 ? (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / (S - 1) / S).squareRoot() : 0
-            }
-            let losses = snapshots.map { $0.loss[j] }, lm = losses.reduce(0, +) / S
-            let lse = S > 1 ? (losses.reduce(0) { $0 + ($1 - lm) * ($1 - lm) } / (S - 1) / S).squareRoot() : 0
+            let stats = OrderParameters.keys.indices.map { k in meanAndStandardError(rows.map { $0[k] }) }
+            let mean = stats.map(\.mean), se = stats.map(\.standardError)
+            let (lm, lse) = meanAndStandardError(snapshots.map { $0.loss[j] })
             func op(_ v: [Double]) -> OrderParameters { OrderParameters(c: v[0], b: v[1], m: v[2], omega: v[3], q: v[4], r: v[5], uw: v[6]) }
             return TimeSummary(index: j, tau: first.grid.tau[j], t: first.grid.t[j], phase: first.grid.phase(j),
                                mean: op(mean), standardError: op(se), loss: lm, lossSE: lse, seeds: snapshots.count)
@@ -144,11 +139,7 @@ public enum SimulationRunner {
     public static func pooledGeneration(_ snapshots: [Snapshot]) -> GenerationStatistics? {
         guard let first = snapshots.first else { return nil }
         if snapshots.count == 1 { return first.generation }
-        let S = Double(snapshots.count)
-        func ms(_ x: [Double]) -> (Double, Double) {
-            let m = x.reduce(0, +) / S
-            return (m, (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / (S - 1) / S).squareRoot())
-        }
+        let ms = meanAndStandardError
         let p = ms(snapshots.map(\.generation.pHat)), s = ms(snapshots.map(\.generation.sigmaHat))
         let g = ms(snapshots.map(\.generation.magnetisation))
         return GenerationStatistics(samples: snapshots.map(\.generation.samples).reduce(0, +), pHat: p.0, pHatSE: p.1,

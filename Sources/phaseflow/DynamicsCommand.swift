@@ -251,9 +251,8 @@ struct DynamicsCommand: ParsableCommand {
         let simRows = times.indices.map { i -> [String: (mean: Double, se: Double)] in
             var out: [String: (mean: Double, se: Double)] = [:]
             func stat(_ values: [Double]) -> (mean: Double, se: Double) {
-                let mu = values.reduce(0, +) / n
-                let variance = values.reduce(0) { $0 + ($1 - mu) * ($1 - mu) } / max(n - 1, 1)
-                return (mu, (variance / n).squareRoot())
+                let (mean, se) = meanAndStandardError(values)
+                return (mean, se)
             }
             for (j, name) in OrderParameters.names.enumerated() { out[name] = stat(sims.map { $0[i].vector[j] }) }
             out["loss"] = stat(sims.map { flow.lossGradient($0[i]).loss })

@@ -101,4 +101,11 @@ final class GSLKitTests: XCTestCase {
         // Q(10) = 7.6198530241605e-24, where 1 − Φ(10) would round to 0.
         XCTAssertEqual(StandardNormal.upperTail(10) / 7.6198530241605e-24, 1, accuracy: 1e-10)
     }
+
+    func testMeanAndStandardErrorAcrossReplicas() {
+        let (mean, se) = meanAndStandardError([1, 2, 3, 4])
+        XCTAssertEqual(mean, 2.5, accuracy: 1e-15)
+        XCTAssertEqual(se, (5.0 / 3).squareRoot() / 2, accuracy: 1e-15)   // s² = Σ(x − x̄)²/(n − 1) = 5/3
+        XCTAssertEqual(meanAndStandardError([7]).standardError, 0)
+    }
 }
