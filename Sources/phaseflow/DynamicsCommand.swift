@@ -177,7 +177,7 @@ struct DynamicsCommand: ParsableCommand {
     }
 
     private func inputs(_ row: inout Row, _ st: TrainingSetting) {
-        row.add("d", st.dimension.map { Value.double($0) } ?? .string("inf"))
+        row.add("d", Extended(st.dimension ?? .infinity))   // a whole number or "inf", as every command writes d
         row.add("p", st.p)
         row.add("sigma", st.sigma)
         row.add("k", st.k)

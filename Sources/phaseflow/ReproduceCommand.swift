@@ -54,9 +54,9 @@ struct ReproduceCommand: ParsableCommand {
         let shown: Set<Double> = [0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75]
         var tables = ""
         for n in ["inf", "128"] {
-            let (_, rows) = try timed("theory n = \(n)") { try TheoryCommand.parse(["--n", n, "--points", "40"]).compute() }
+            let (table, rows) = try timed("theory n = \(n)") { try TheoryCommand.parse(["--n", n, "--points", "40"]).compute() }
             try writeAtomically(try render(rows, as: .csv), to: directory.appendingPathComponent("theory_n\(n).csv"))
-            let picked = rows.filter { row in row.fields.first { $0.key == "tau" }.map { if case let .double(x) = $0.value { shown.contains(x) } else { false } } ?? false }
+            let picked = zip(table, rows).filter { shown.contains($0.0.tau) }.map(\.1)
             tables += "n = \(n) (`theory_n\(n).csv`, `phaseflow theory --n \(n) --points 40`):\n\n"
             tables += markdownTable(picked, keys: ["tau", "phase", "c", "b", "m", "omega", "q", "r", "solution"]) + "\n"
         }
