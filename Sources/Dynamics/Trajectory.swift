@@ -55,36 +55,20 @@ public struct Trajectory: Sendable {
     public var final: TrajectoryPoint { points[points.count - 1] }
 }
 
-extension OrderParameterFlow {
+extension OrderParameterFlow: ClosedFlow {
+    public var stateDimension: Int { 7 }
+    public var learningRate: Double { setting.learningRate }
+    public func derivative(_ y: [Double]) -> [Double] { rightHandSide(OrderParameters(y)) }
+    public func lossValue(_ y: [Double]) -> Double { lossGradient(OrderParameters(y)).loss }
+
     /// Integrates the closed equations from `start` with `gsl_odeiv2` (adaptive, error-controlled),
     /// writing a point at every requested time and stopping on convergence or at the last time.
     public func integrate(from start: OrderParameters, options: IntegrationOptions) throws -> Trajectory {
-        guard let first = options.times.first, first >= 0,
-              zip(options.times, options.times.dropFirst()).allSatisfy({ $0 < $1 }) else {
-            throw GSLError(routine: "integrate", status: 4, reason: "output times must be increasing and ≥ 0")
+        let run = try integrateStates(from: start.vector, options: options)
+        let points = run.points.map {
+            TrajectoryPoint(time: $0.time, state: OrderParameters($0.state), loss: $0.loss, speed: $0.speed)
         }
-        let eta = setting.learningRate
-        let integrator = try ODEIntegrator(dimension: 7, stepper: options.stepper, tolerance: options.tolerance) { _, y, dydt in
-            let dy = self.rightHandSide(OrderParameters(Array(y)))
-            for i in 0..<7 { dydt[i] = dy[i] }
-        }
-        var y = start.vector
-        var t = 0.0
-        var points: [TrajectoryPoint] = []
-        var converged = false
-        for time in options.times {
-            try integrator.integrate(&y, from: t, to: time)
-            t = time
-            guard y[3] >= 0, y[5] >= 0 else {
-                throw GSLError(routine: "integrate", status: 4, reason: "q or r became negative at time \(time) (learning rate too large for the noise terms?)")
-            }
-            let o = OrderParameters(y)
-            let dy = rightHandSide(o)
-            let speed = dy.reduce(0) { $0 + $1 * $1 }.squareRoot() / eta
-            points.append(TrajectoryPoint(time: time, state: o, loss: lossGradient(o).loss, speed: speed))
-            if speed < options.convergence { converged = true; break }
-        }
-        return Trajectory(setting: setting, points: points, converged: converged)
+        return Trajectory(setting: setting, points: points, converged: run.converged)
     }
 }
 
