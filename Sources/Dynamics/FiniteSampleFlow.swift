@@ -1,0 +1,167 @@
+import Foundation
+import FlowModel
+import GSLKit
+import Theory
+
+/// J/n (TD.31) and its partial derivatives in the 7 + 2n variables, in the order of
+/// `FiniteSampleState.vector`: (c, b, m, q, ω, r, uw, ρ₁…ρ_n, π₁…π_n).
+public struct FiniteSampleGradient: Sendable {
+    public var loss = 0.0
+    public var partials: [Double]
+}
+
+/// Full-batch gradient flow on J/n of (AT.2) with n fixed training points and the base noise
+/// averaged out (derivations/training-dynamics.md §8, TD.30–TD.41): closed on the seven order
+/// parameters and the overlaps ρ_ν, π_ν with the training noise, at every d.
+///
+/// The setting gives the grid time (α, β, a = β√d, 1/√d, or the d = ∞ limits of TD.40, TD.41) and
+/// η; its `penaltyU`, `penaltyW` are the L_u, L_w of (AT.2) (per sample ℓ = L/n, AT.3). Training
+/// time is the gd protocol's epoch count (SIM.14): c, b move by −η ∂(J/n), u, w by −η d ∇(J/n).
+public struct FiniteSampleFlow: ClosedFlow {
+    public let setting: TrainingSetting
+    public let data: FiniteSampleData
+    private let quadrature: TanhMoments
+
+    public init(setting: TrainingSetting, data: FiniteSampleData) throws {
+        guard setting.rule == .gradientFlow else {
+            throw InputError("the finite-n equations are full-batch gradient flow (--training gf); got \(setting.rule.rawValue)")
+        }
+        guard abs(data.sigma - setting.sigma) <= 1e-12 * setting.sigma else {
+            throw InputError("the data's σ = \(data.sigma) differs from the setting's σ = \(setting.sigma)")
+        }
+        self.setting = setting
+        self.data = data
+        quadrature = try TanhMoments()
+    }
+
+    public var n: Int { data.n }
+    public var stateDimension: Int { 7 + 2 * data.n }
+    public var learningRate: Double { setting.learningRate }
+    public func derivative(_ y: [Double]) -> [Double] { rightHandSide(FiniteSampleState(y, n: n)) }
+    public func lossValue(_ y: [Double]) -> Double { lossGradient(FiniteSampleState(y, n: n)).loss }
+
+    /// w·x₁^ν/d = s^ν ω + σ π_ν (exact; TD.32).
+    public func projection(_ x: FiniteSampleState, _ nu: Int) -> Double {
+        data.signs[nu] * x.order.omega + data.sigma * x.pi[nu]
+    }
+
+    /// T_k(ν) = E_g tanh^k(λ_ν), k = 0…4, λ_ν = b + a P_ν + α√r g (TD.32). At d = ∞ in phase 2 the
+    /// unit is saturated, φ_ν = sign P_ν (TD.41).
+    func pointMoments(_ x: FiniteSampleState) -> [[Double]] {
+        let st = setting, o = x.order
+        return (0..<n).map { nu in
+            let p = projection(x, nu)
+            if st.saturated {
+                let phi: Double = p > 0 ? 1 : (p < 0 ? -1 : data.signs[nu] * (o.omega >= 0 ? 1 : -1))
+                return [1, phi, 1, phi, 1]
+            }
+            return quadrature.powers(center: o.b + st.a * p, scale: st.alpha * max(o.r, 0).squareRoot(), upTo: 4)
+        }
+    }
+
+    /// J/n and its partials (TD.31–TD.34).
+    public func lossGradient(_ x: FiniteSampleState) -> FiniteSampleGradient {
+        let st = setting, o = x.order, n = self.n, nn = Double(n)
+        let (alpha, beta, a) = (st.alpha, st.beta, st.a)
+        let a2 = alpha * alpha, sigma = data.sigma
+        let shrink = 1 - o.c * beta                         // 1 − cβ
+        let k = 2 * o.c * a2 * o.uw * st.invSqrtD           // K = 2cα² uw/√d
+        let qk = o.q - k
+        var g = FiniteSampleGradient(partials: [Double](repeating: 0, count: 7 + 2 * n))
+        var loss = 0.0, gc = 0.0, gb = 0.0, gm = 0.0, gq = 0.0, gw = 0.0, gr = 0.0, guw = 0.0
+        for (nu, t) in pointMoments(x).enumerated() {
+            let s = data.signs[nu], xn = data.squaredNorm(nu)
+            let overlap = s * o.m + sigma * x.rho[nu]      // u·x₁^ν/d
+            // e_ν of (TD.32): c²α² + (1 − cβ)² X_ν + (q − K) T2 − 2(1 − cβ)(u·x₁^ν/d) T1 + K.
+            loss += o.c * o.c * a2 + shrink * shrink * xn + qk * t[2] - 2 * shrink * overlap * t[1] + k
+            gc += 2 * o.c * a2 - 2 * beta * shrink * xn + 2 * beta * overlap * t[1] + 2 * a2 * o.uw * st.invSqrtD * (1 - t[2])
+            gm += -2 * shrink * s * t[1]
+            gq += t[2]
+            guw += 2 * o.c * a2 * st.invSqrtD * (1 - t[2])
+            g.partials[7 + nu] = -2 * shrink * sigma * t[1] / nn
+            if st.saturated { continue }                    // every λ-derivative vanishes (TD.41)
+            // ∂e_ν/∂λ-centre and ∂e_ν/∂r (Stein, TD.34).
+            let centre = 2 * qk * (t[1] - t[3]) - 2 * shrink * overlap * (1 - t[2])
+            let width = a2 * (qk * (1 - 4 * t[2] + 3 * t[4]) - 2 * shrink * overlap * (t[3] - t[1]))
+            gb += centre
+            gw += a * s * centre
+            gr += width
+            g.partials[7 + n + nu] = a * sigma * centre / nn
+        }
+        g.loss = (loss + st.penaltyU * o.q + st.penaltyW * o.r) / nn
+        g.partials[0] = gc / nn
+        g.partials[1] = gb / nn
+        g.partials[2] = gm / nn
+        g.partials[3] = (gq + st.penaltyU) / nn
+        g.partials[4] = gw / nn
+        g.partials[5] = (gr + st.penaltyW) / nn
+        g.partials[6] = guw / nn
+        return g
+    }
+
+    /// d(state)/d(training time) (TD.36, TD.37): gradient flow on J/n in the metric of the weights.
+    public func rightHandSide(_ x: FiniteSampleState) -> [Double] {
+        let o = x.order, n = self.n, eta = setting.learningRate
+        let e = lossGradient(x).partials
+        let (jc, jb, jm, jq, jw, jr, juw) = (e[0], e[1], e[2], e[3], e[4], e[5], e[6])
+        let jRho = Array(e[7..<(7 + n)]), jPi = Array(e[(7 + n)...])
+        let mo = data.meanOverlaps
+        let gRho = data.gramTimes(jRho), gPi = data.gramTimes(jPi)
+        var dy = [Double](repeating: 0, count: 7 + 2 * n)
+        dy[0] = -eta * jc
+        dy[1] = -eta * jb
+        dy[2] = -eta * (jm + 2 * jq * o.m + juw * o.omega + dot(jRho, mo))
+        dy[3] = -2 * eta * (jm * o.m + 2 * jq * o.q + juw * o.uw + dot(jRho, x.rho))
+        dy[4] = -eta * (jw + 2 * jr * o.omega + juw * o.m + dot(jPi, mo))
+        dy[5] = -2 * eta * (jw * o.omega + 2 * jr * o.r + juw * o.uw + dot(jPi, x.pi))
+        dy[6] = -eta * (jm * o.omega + 2 * jq * o.uw + juw * o.r + dot(jRho, x.pi)
+                        + jw * o.m + 2 * jr * o.uw + juw * o.q + dot(jPi, x.rho))
+        for nu in 0..<n {
+            dy[7 + nu] = -eta * (jm * mo[nu] + 2 * jq * x.rho[nu] + juw * x.pi[nu] + gRho[nu])
+            dy[7 + n + nu] = -eta * (jw * mo[nu] + 2 * jr * x.pi[nu] + juw * x.rho[nu] + gPi[nu])
+        }
+        return dy
+    }
+
+    /// −(dJ/n)/d(time) along the flow (TD.42): η [J_c² + J_b² + |∇_u|²/d + |∇_w|²/d] in the
+    /// order parameters, ≥ 0 for any state realised by vectors.
+    public func dissipation(_ x: FiniteSampleState) -> Double {
+        let e = lossGradient(x).partials
+        return -zip(e, rightHandSide(x)).reduce(0) { $0 + $1.0 * $1.1 }
+    }
+
+    /// Integrates from `start` (TD §4 options; stops when |dy/dtime|/η < convergence).
+    public func integrate(from start: FiniteSampleState, options: IntegrationOptions) throws -> FiniteSampleTrajectory {
+        precondition(start.n == n, "start has \(start.n) training points, the data \(n)")
+        let run = try integrateStates(from: start.vector, options: options)
+        let points = run.points.map {
+            FiniteSamplePoint(time: $0.time, state: FiniteSampleState($0.state, n: n), loss: $0.loss, speed: $0.speed)
+        }
+        return FiniteSampleTrajectory(setting: setting, data: data, points: points, converged: run.converged)
+    }
+}
+
+/// One output point of a finite-n trajectory.
+public struct FiniteSamplePoint: Sendable {
+    public let time: Double
+    public let state: FiniteSampleState
+    /// J/n (TD.31).
+    public let loss: Double
+    public let speed: Double
+}
+
+public struct FiniteSampleTrajectory: Sendable {
+    public let setting: TrainingSetting
+    public let data: FiniteSampleData
+    public let points: [FiniteSamplePoint]
+    public let converged: Bool
+
+    public var final: FiniteSamplePoint { points[points.count - 1] }
+
+    /// The seven order parameters and J/n as a `Trajectory`, for the readouts and times of TD §6.
+    public var orderParameterTrajectory: Trajectory {
+        Trajectory(setting: setting, points: points.map {
+            TrajectoryPoint(time: $0.time, state: $0.state.order, loss: $0.loss, speed: $0.speed)
+        }, converged: converged)
+    }
+}
