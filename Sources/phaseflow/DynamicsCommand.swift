@@ -20,13 +20,13 @@ struct DynamicsCommand: ParsableCommand {
     var tau: Double?
     @Option(name: .customLong("tau-grid"), help: "K: run every τ = 2j/K, j = 1…K−1 (the authors' grid without its ends).")
     var tauGrid: Int?
-    @Option(help: "Training rule: gf (gradient flow on the population loss) or sgd (online SGD, TD.16–TD.18).")
-    var training: TrainingRule = .onlineSGD
+    @Option(help: "Training rule: gf (gradient flow on the population loss) or sgd (online SGD, TD.16–TD.18; the default without --n).")
+    var training: TrainingRule?
     @Option(help: "Learning rate η of u and w (c and b use η/d); training time = steps/d.")
     var lr: Double = 0.1
-    @Option(name: .customLong("penalty-u"), help: "Per-sample penalty ℓ_u on |u|²/d.")
+    @Option(name: .customLong("penalty-u"), help: "Per-sample penalty ℓ_u on |u|²/d; with --n, the L_u of J (AT.2), i.e. ℓ_u = L_u/n.")
     var penaltyU: Double = 0
-    @Option(name: .customLong("penalty-w"), help: "Per-sample penalty ℓ_w on |w|²/d.")
+    @Option(name: .customLong("penalty-w"), help: "Per-sample penalty ℓ_w on |w|²/d; with --n, the L_w of J (AT.2).")
     var penaltyW: Double = 0
     @Option(name: .customLong("time-max"), help: "Time limit (training time).")
     var timeMax: Double = 500
@@ -61,11 +61,16 @@ struct DynamicsCommand: ParsableCommand {
     var planted: Double?
     @Option(help: "Output format: json, csv or table.")
     var format: OutputFormat = .table
+    @Option(help: "Training points n (whole number ≥ 1), or inf: full-batch gradient flow on J/n with n fixed points and the base noise averaged (TD.30–TD.41; the gd protocol, time = epochs).")
+    var n: Extended = Extended(.infinity)
+    @Option(name: .customLong("data-seed"), help: "With --n: seed of the training set and of the random init (finite d), or of the per-point overlaps (d = ∞).")
+    var dataSeed: UInt64 = 1
     @Option(help: "Also write <out>/dynamics.csv, dynamics.gp and (with gnuplot) dynamics.png.")
     var out: String?
 
     func validate() throws {
         guard (tau == nil) != (tauGrid == nil) else { throw ValidationError("give exactly one of --tau and --tau-grid") }
+        try validateFiniteSample()
         if let tau { try require("tau", tau, "in [0, 2)") { $0 >= 0 && $0 < 2 } }
         if let tauGrid { try require("tau-grid", Double(tauGrid), "≥ 2") { $0 >= 2 } }
         try require("lr", lr, "> 0") { $0 > 0 }
@@ -87,6 +92,7 @@ struct DynamicsCommand: ParsableCommand {
 
     func run() throws {
         if !finiteSize.isEmpty { return try runFiniteSize() }
+        if n.value.isFinite { return print(try render(try finiteSampleRows(), as: format), terminator: "") }
         print(try render(try trajectories(), as: format), terminator: "")
     }
 
@@ -110,7 +116,7 @@ struct DynamicsCommand: ParsableCommand {
         var rows: [Row] = []
         for (j, tau) in taus.enumerated() {
             let setting = try TrainingSetting(p: problem.p, sigma: problem.sigma, k: problemOptions.k, tau: tau, dimension: d,
-                                              learningRate: lr, penaltyU: penaltyU, penaltyW: penaltyW, rule: training)
+                                              learningRate: lr, penaltyU: penaltyU, penaltyW: penaltyW, rule: training ?? .onlineSGD)
             let flow = try OrderParameterFlow(setting: setting)
             let trajectory: Trajectory
             var simRows: [[String: (mean: Double, se: Double)]] = []
@@ -176,7 +182,7 @@ struct DynamicsCommand: ParsableCommand {
         }
     }
 
-    private func inputs(_ row: inout Row, _ st: TrainingSetting) {
+    func inputs(_ row: inout Row, _ st: TrainingSetting) {
         row.add("d", Extended(st.dimension ?? .infinity))   // a whole number or "inf", as every command writes d
         row.add("p", st.p)
         row.add("sigma", st.sigma)
@@ -185,9 +191,10 @@ struct DynamicsCommand: ParsableCommand {
         row.add("penalty_u", st.penaltyU)
         row.add("penalty_w", st.penaltyW)
         row.add("training", st.rule.rawValue)
+        row.add("n", n)
     }
 
-    private func pointRow(_ point: TrajectoryPoint, setting st: TrainingSetting, flow: OrderParameterFlow) -> Row {
+    func pointRow(_ point: TrajectoryPoint, setting st: TrainingSetting, flow: OrderParameterFlow) -> Row {
         var row = Row()
         row.add("tau", st.tau)
         row.add("t", st.interpolantTime)
@@ -203,7 +210,7 @@ struct DynamicsCommand: ParsableCommand {
         return row
     }
 
-    private func summaryRow(_ trajectory: Trajectory, flow: OrderParameterFlow) throws -> Row {
+    func summaryRow(_ trajectory: Trajectory, flow: OrderParameterFlow) throws -> Row {
         let st = trajectory.setting
         let m = try TrajectoryMeasurements(trajectory)
         let o = trajectory.final.state.signFixed
@@ -261,7 +268,7 @@ struct DynamicsCommand: ParsableCommand {
         return (Trajectory(setting: st, points: points, converged: false), simRows)
     }
 
-    private func writeFigure(_ rows: [Row], directory: String) throws {
+    func writeFigure(_ rows: [Row], directory: String) throws {
         let dir = URL(fileURLWithPath: directory, isDirectory: true)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try writeAtomically(try render(rows, as: .csv), to: dir.appendingPathComponent("dynamics.csv"))
