@@ -5,7 +5,7 @@ import Simulation
 import XCTest
 
 /// The finite-n equations against the `gd` protocol of the simulation (SIM.14) on the same fixed
-/// training set at finite d (derivations/training-dynamics.md TD.43, TD.44).
+/// training set at finite d (derivations/training-dynamics.md §8, TD.44).
 final class FiniteSampleSimulationTests: XCTestCase {
     /// Per seed: full-batch GD (fresh z per point and epoch) from theory init, with d = 64, n = 24,
     /// L_u = L_w = 2, at each of the K = 4 grid times τ = 0, 0.5, 1, 1.5. The ODE starts from the
