@@ -12,7 +12,8 @@ final class FiniteSampleSimulationTests: XCTestCase {
     /// bank's own initial overlaps (m, ω, q, r, uw, ρ_ν, π_ν) with the training set's data constants
     /// (M, G, X). GD approaches the flow as lr → 0 at fixed lr·epochs (TD.44: discretisation O(lr),
     /// z-noise in r O(lr·d/n) per unit time, random walk O(√lr)). Measured: the largest seed-mean
-    /// |GD − ODE| over outputs η·epochs ∈ {2, 4, 6, 8}, the 7 order parameters and the 4 grid times.
+    /// |GD − ODE| over outputs η·epochs ∈ {2, 4, 6, 8}, the 7 order parameters and the 4 grid times,
+    /// and the same for n·ρ_ν, n·π_ν over all points.
     func testGradientDescentFollowsFiniteSampleFlow() throws {
         let d = 64, n = 24, steps = 4, penalty = 2.0, p = 0.8, sigma = 1.0, k = 2.0
         let problem = try Problem(dimension: Double(d), p: p, sigma: sigma)
@@ -55,28 +56,36 @@ final class FiniteSampleSimulationTests: XCTestCase {
                     let target = Int((time / lr).rounded())
                     gd.train(epochs: target - epoch)
                     epoch = target
+                    // The 7 order parameters, then n·ρ_ν and n·π_ν (the overlaps are O(1/n), TD.39).
                     perTime.append((0..<steps).map { j in
-                        zip(state(gd, j).order.vector, odes[j].points[i].state.order.vector).map { $0 - $1 }
+                        let a = state(gd, j), b = odes[j].points[i].state
+                        return zip(a.order.vector, b.order.vector).map { $0 - $1 }
+                            + zip(a.rho + a.pi, b.rho + b.pi).map { Double(n) * ($0 - $1) }
                     })
                 }
                 deviation[l].append(perTime)
             }
         }
-        var largest: [Double] = []
+        var largest: [Double] = [], largestOverlap: [Double] = []
         for (l, lr) in lrs.enumerated() {
-            var worst = (value: 0.0, label: ""), notR = 0.0
-            for i in times.indices { for j in 0..<steps { for v in 0..<7 {
+            var worst = (value: 0.0, label: ""), notR = 0.0, overlaps = 0.0
+            for i in times.indices { for j in 0..<steps { for v in 0..<(7 + 2 * n) {
                 let mean = seeds.indices.reduce(0) { $0 + deviation[l][$1][i][j][v] } / Double(seeds.count)
+                if v >= 7 { overlaps = max(overlaps, abs(mean)); continue }
                 if v != 5 { notR = max(notR, abs(mean)) }
                 if abs(mean) > worst.value {
                     worst = (abs(mean), "time \(times[i]), tau \(2 * Double(j) / Double(steps)), \(OrderParameters.names[v])")
                 }
             } } }
             largest.append(worst.value)
-            print(String(format: "gd vs finite-n ODE (d = %d, n = %d, %d seeds): lr = %.3f: largest seed-mean |gd − ODE| = %.4f at %@; without r %.4f",
-                         d, n, seeds.count, lr, worst.value, worst.label, notR))
+            largestOverlap.append(overlaps)
+            print(String(format: "gd vs finite-n ODE (d = %d, n = %d, %d seeds): lr = %.3f: largest seed-mean |gd − ODE| = %.4f at %@; without r %.4f; n·ρ_ν, n·π_ν: %.4f",
+                         d, n, seeds.count, lr, worst.value, worst.label, notR, overlaps))
         }
         XCTAssertLessThan(largest[1], 0.03, "lr = \(lrs[1])")
         XCTAssertGreaterThan(largest[0] / largest[1], 1.4, "the deviation should shrink with lr: \(largest)")
+        // Per-point overlaps (scaled by n): a wrong Gram coupling in TD.37 leaves ≈ 1.1 here at both lr.
+        XCTAssertLessThan(largestOverlap[1], 0.6, "lr = \(lrs[1])")
+        XCTAssertGreaterThan(largestOverlap[0] / largestOverlap[1], 1.3, "the overlap deviation should shrink with lr: \(largestOverlap)")
     }
 }
