@@ -11,6 +11,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_fit.h>
 #include <gsl/gsl_statistics_double.h>
+#include <gsl/gsl_linalg.h>
 
 // GSL exposes its method tables as mutable C globals; Swift 6 treats those as shared mutable
 // state. These accessors read them once, without Swift seeing a global variable.

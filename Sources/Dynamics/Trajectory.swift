@@ -84,24 +84,31 @@ public struct TrajectoryMeasurements: Sendable {
     public init(_ trajectory: Trajectory) throws {
         let st = trajectory.setting
         let flow = try OrderParameterFlow(setting: st)
-        let pts = trajectory.points
-        func crossing(_ value: (TrajectoryPoint) -> Double, fraction: Double) -> Double? {
-            guard let first = pts.first, let last = pts.last else { return nil }
-            let v0 = value(first), v1 = value(last)
-            guard abs(v1 - v0) > 1e-12 else { return nil }
-            let target = v0 + fraction * (v1 - v0)
-            // Last index at which the progress is still short of the target, then interpolate.
-            let short: (Double) -> Bool = { v1 > v0 ? $0 < target : $0 > target }
-            guard let i = pts.lastIndex(where: { short(value($0)) }) else { return 0 }
-            guard i + 1 < pts.count else { return nil }
-            let (ta, tb, va, vb) = (pts[i].time, pts[i + 1].time, value(pts[i]), value(pts[i + 1]))
-            return vb == va ? tb : ta + (target - va) / (vb - va) * (tb - ta)
-        }
-        // m, not ω: in phase 1 ω escapes together with m but then creeps to kτ/v on the slow b-mode,
-        // so "half of the final ω" would mix the escape with that creep.
-        escapeTime = crossing({ abs($0.state.m) }, fraction: 0.5)
-        pHatTime = crossing({ Readout.pHat($0.state, flow: flow) }, fraction: 0.99)
-        sigmaHatTime = crossing({ Readout.sigmaHat($0.state, setting: st) }, fraction: 0.99)
+        let pts = trajectory.points, times = pts.map(\.time)
+        escapeTime = Self.escapeTime(times: times, states: pts.map(\.state))
+        pHatTime = Self.crossing(times: times, values: pts.map { Readout.pHat($0.state, flow: flow) }, fraction: 0.99)
+        sigmaHatTime = Self.crossing(times: times, values: pts.map { Readout.sigmaHat($0.state, setting: st) }, fraction: 0.99)
+    }
+
+    /// The escape time of (TD.27) of any sequence of states (an ODE solution or a simulated run):
+    /// when |m| reaches half its final value. m, not ω: in phase 1 ω escapes together with m but
+    /// then creeps to kτ/v on the slow b-mode, so "half of the final ω" would mix escape and creep.
+    public static func escapeTime(times: [Double], states: [OrderParameters]) -> Double? {
+        crossing(times: times, values: states.map { abs($0.m) }, fraction: 0.5)
+    }
+
+    /// The time after which `values` stay past `fraction` of their change from first to last,
+    /// interpolated linearly; nil if they do not change.
+    public static func crossing(times: [Double], values: [Double], fraction: Double) -> Double? {
+        guard let v0 = values.first, let v1 = values.last else { return nil }
+        guard abs(v1 - v0) > 1e-12 else { return nil }
+        let target = v0 + fraction * (v1 - v0)
+        // Last index at which the progress is still short of the target, then interpolate.
+        let short: (Double) -> Bool = { v1 > v0 ? $0 < target : $0 > target }
+        guard let i = values.lastIndex(where: short) else { return 0 }
+        guard i + 1 < values.count else { return nil }
+        let (ta, tb, va, vb) = (times[i], times[i + 1], values[i], values[i + 1])
+        return vb == va ? tb : ta + (target - va) / (vb - va) * (tb - ta)
     }
 }
 

@@ -23,6 +23,9 @@ public final class RandomStream {
     /// One draw uniform on [0, 1).
     public func uniform() -> Double { gsl_rng_uniform(rng) }
 
+    /// Runs `body` on the underlying `gsl_rng` (for GSLKit's other samplers).
+    func withGSL<R>(_ body: (UnsafeMutablePointer<gsl_rng>) throws -> R) rethrows -> R { try body(rng) }
+
     /// Fills `buffer` with independent N(0, 1) draws.
     public func fillGaussian(_ buffer: UnsafeMutableBufferPointer<Double>) {
         for i in buffer.indices { buffer[i] = gsl_ran_gaussian_ziggurat(rng, 1) }

@@ -8,3 +8,8 @@ public func meanAndStandardError(_ x: [Double]) -> (mean: Double, standardError:
     guard x.count > 1 else { return (mean, 0) }
     return (mean, gsl_stats_sd_m(x, 1, x.count, mean) / Double(x.count).squareRoot())
 }
+
+/// The sample standard deviation (n − 1 divisor, `gsl_stats_sd`); 0 for fewer than two values.
+public func standardDeviation(_ x: [Double]) -> Double {
+    x.count < 2 ? 0 : gsl_stats_sd(x, 1, x.count)
+}

@@ -59,6 +59,13 @@ struct DynamicsCommand: ParsableCommand {
     var anyStart = false
     @Option(help: "With --finite-size: start every simulation from the planted overlap m = ω = this (a macroscopic start) instead of theory init.")
     var planted: Double?
+    @Option(name: .customLong("escape-ensemble"),
+            help: "Finite d, online SGD: predict the law of trajectories from the plateau with this many members (plateau SDE, then the ODE; PE.9). Starts from theory init unless --m0/--omega0 are given.")
+    var escapeEnsemble: Int = 0
+    @Option(name: .customLong("switch-overlap"), help: "With --escape-ensemble: rms m at which the linear SDE hands over to the ODE (PE.9).")
+    var switchOverlap: Double = 0.05
+    @Option(name: .customLong("ensemble-seed"), help: "With --escape-ensemble: seed of the ensemble's draws.")
+    var ensembleSeed: UInt64 = 1
     @Option(help: "Output format: json, csv or table.")
     var format: OutputFormat = .table
     @Option(help: "Training points n (whole number ≥ 1), or inf: full-batch gradient flow on J/n with n fixed points and the base noise averaged (TD.30–TD.41; the gd protocol, time = epochs).")
@@ -71,6 +78,7 @@ struct DynamicsCommand: ParsableCommand {
     func validate() throws {
         guard (tau == nil) != (tauGrid == nil) else { throw ValidationError("give exactly one of --tau and --tau-grid") }
         try validateFiniteSample()
+        try validateEscapeEnsemble()
         if let tau { try require("tau", tau, "in [0, 2)") { $0 >= 0 && $0 < 2 } }
         if let tauGrid { try require("tau-grid", Double(tauGrid), "≥ 2") { $0 >= 2 } }
         try require("lr", lr, "> 0") { $0 > 0 }
@@ -120,6 +128,18 @@ struct DynamicsCommand: ParsableCommand {
             let flow = try OrderParameterFlow(setting: setting)
             let trajectory: Trajectory
             var simRows: [[String: (mean: Double, se: Double)]] = []
+            if escapeEnsemble > 0 {
+                let ensemble = try self.escapeEnsemble(flow, start: start, times: times, seed: ensembleSeed)
+                if summary {
+                    var row = try summaryRow(try flow.integrate(from: start, options: options), flow: flow)
+                    addEscapeLaw(ensemble, to: &row)
+                    rows.append(row)
+                } else {
+                    rows += ensembleRows(ensemble, flow: flow)
+                }
+                progress?.update(done: j + 1, label: String(format: "tau = %.4g", tau))
+                continue
+            }
             if simulate > 0 {
                 (trajectory, simRows) = try simulated(flow, times: times, options: options)
             } else {
