@@ -21,8 +21,8 @@ let package = Package(
         // Deterministic theory: exact field, reduced flows, observables, diagrams.
         .target(name: "Theory", dependencies: ["FlowModel", "GSLKit"]),
         // Order-parameter ODEs of the training dynamics (derivations/training-dynamics.md).
-        // Optimised even in debug builds: its quadrature-heavy right-hand side and the direct
-        // simulation would otherwise make the test suite ~30× slower.
+        // Optimised even in debug builds: its quadrature-heavy right-hand side would otherwise
+        // make the test suite much slower.
         .target(name: "Dynamics", dependencies: ["Theory", "FlowModel", "GSLKit"],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // C: CBLAS from OpenBLAS, reached only through BLASKit.
@@ -30,7 +30,10 @@ let package = Package(
         // The one Swift layer over BLAS (single-threaded, deterministic calls).
         .target(name: "BLASKit", dependencies: ["COpenBLAS"]),
         // Monte Carlo at finite d: training the bank of networks, generation, measurement.
-        .target(name: "Simulation", dependencies: ["FlowModel", "GSLKit", "BLASKit"]),
+        // Optimised in debug builds too: the tests that compare its online protocol with the
+        // order-parameter ODEs run ~10⁵ SGD steps at d = 1000.
+        .target(name: "Simulation", dependencies: ["FlowModel", "GSLKit", "BLASKit"],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // Command-line front end.
         .executableTarget(name: "phaseflow", dependencies: [
             "Theory", "FlowModel", "Dynamics", "Simulation",
