@@ -1,6 +1,8 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "phaseflow",
     products: [
@@ -19,18 +21,18 @@ let package = Package(
         // Problem specification and noise schedules (no numerics beyond GSLKit).
         .target(name: "FlowModel", dependencies: ["GSLKit"]),
         // Deterministic theory: exact field, reduced flows, observables, diagrams.
-        .target(name: "Theory", dependencies: ["FlowModel", "GSLKit"]),
+        // The numerical targets below are optimised in debug builds too: their quadratures
+        // (Theory's tanh moments), ODE right-hand sides and SGD loops would otherwise make the
+        // test suite many times slower.
+        .target(name: "Theory", dependencies: ["FlowModel", "GSLKit"], swiftSettings: optimisedInDebug),
         // Order-parameter ODEs of the training dynamics (derivations/training-dynamics.md).
-        // Optimised even in debug builds: its quadrature-heavy right-hand side and the direct
-        // simulation would otherwise make the test suite ~30× slower.
-        .target(name: "Dynamics", dependencies: ["Theory", "FlowModel", "GSLKit"],
-                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "Dynamics", dependencies: ["Theory", "FlowModel", "GSLKit"], swiftSettings: optimisedInDebug),
         // C: CBLAS from OpenBLAS, reached only through BLASKit.
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // The one Swift layer over BLAS (single-threaded, deterministic calls).
         .target(name: "BLASKit", dependencies: ["COpenBLAS"]),
         // Monte Carlo at finite d: training the bank of networks, generation, measurement.
-        .target(name: "Simulation", dependencies: ["FlowModel", "GSLKit", "BLASKit"]),
+        .target(name: "Simulation", dependencies: ["FlowModel", "GSLKit", "BLASKit"], swiftSettings: optimisedInDebug),
         // Command-line front end.
         .executableTarget(name: "phaseflow", dependencies: [
             "Theory", "FlowModel", "Dynamics", "Simulation",

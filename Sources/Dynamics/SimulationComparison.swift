@@ -1,15 +1,50 @@
 import Foundation
+import FlowModel
 import GSLKit
 
-/// The ODE against seeds of the direct simulation at one finite d (TD §7): each seed's ODE starts
-/// from that seed's own initial order parameters, with the sign fixed by m ≥ 0 at the start.
+/// The finite-d online-SGD equations against simulated trajectories of one grid time (TD §7).
+/// The trajectories come from any simulator (the CLI and the tests use the Simulation module's
+/// online protocol, SIM.15); this type only integrates and compares. Each seed's ODE starts from
+/// that seed's own initial order parameters, and both sides are taken on the m ≥ 0 representative
+/// at every time (TD.9): a seed whose noise carries it to the mirror branch is the same network.
 public struct SimulationComparison: Sendable {
+    public let times: [Double]
+    /// Per seed, the simulated order parameters at `times` (sign-fixed).
+    public let simulated: [[OrderParameters]]
+    /// Per seed, the ODE started from that seed's first state, at `times` (sign-fixed).
+    public let integrated: [Trajectory]
     /// Per seed: the largest |simulation − ODE| over the output times and over (c, b, m, q, ω, r, uw).
     public let maxDeviations: [Double]
-    /// Per output time and order parameter: mean over seeds of (simulation − ODE) and its standard error.
+    /// Per output time and order parameter (order of `OrderParameters.vector`): mean over seeds of
+    /// the paired difference (simulation − ODE) and its standard error.
     public let meanDifference: [[Double]]
     public let standardError: [[Double]]
-    public let times: [Double]
+
+    /// - Parameters:
+    ///   - trajectories: per seed, the simulated order parameters at each of `times`.
+    ///   - times: increasing training times (steps/d) from 0, the start of the runs.
+    ///   - options: stepper and tolerances of the integration (its times and convergence test are
+    ///     replaced: the ODE runs to the last time).
+    public init(setting: TrainingSetting, times: [Double], trajectories: [[OrderParameters]],
+                options: IntegrationOptions = IntegrationOptions(times: [])) throws {
+        guard !trajectories.isEmpty, trajectories.allSatisfy({ $0.count == times.count }), times.first == 0 else {
+            throw InputError("a simulation comparison needs output times from 0 and, for at least one seed, one state per time (\(times.count))")
+        }
+        self.times = times
+        let flow = try OrderParameterFlow(setting: setting)
+        var integration = options
+        integration.times = times
+        integration.convergence = 0
+        simulated = trajectories.map { $0.map(\.signFixed) }
+        integrated = try simulated.map { try flow.integrate(from: $0[0], options: integration) }
+        let differences = zip(simulated, integrated).map { sim, ode in
+            zip(sim, ode.points).map { s, o in zip(s.vector, o.state.signFixed.vector).map { $0 - $1 } }
+        }
+        maxDeviations = differences.map { $0.joined().map(abs).max() ?? 0 }
+        let stats = times.indices.map { i in (0..<7).map { j in meanAndStandardError(differences.map { $0[i][j] }) } }
+        meanDifference = stats.map { $0.map(\.mean) }
+        standardError = stats.map { $0.map(\.standardError) }
+    }
 
     /// The largest |mean(sim − ODE)| / standard error over output times (after the start) and over
     /// b, m, q, ω, r: "within the error bars" means this is ≲ 3.
@@ -24,29 +59,20 @@ public struct SimulationComparison: Sendable {
     public var meanMaxDeviation: Double { meanAndStandardError(maxDeviations).mean }
     public var maxDeviationError: Double { meanAndStandardError(maxDeviations).standardError }
 
-    /// - Parameter times: increasing training times starting at 0; rounded to whole steps.
-    public init(setting: TrainingSetting, seeds: Int, times requested: [Double], firstSeed: UInt64 = 1, alignedStart: Bool = true,
-                planted: (Double, Double)? = nil) throws {
-        guard let d = setting.dimension else { throw GSLError(routine: "SimulationComparison", status: 4, reason: "needs a finite d") }
-        let times = requested.map { ($0 * d).rounded() / d }
-        self.times = times
-        let flow = try OrderParameterFlow(setting: setting)
-        let options = IntegrationOptions(times: times, convergence: 0)
-        var deviations: [Double] = []
-        var differences = [[[Double]]]()
-        for seed in 0..<seeds {
-            let states = try DirectSimulation(setting: setting, seed: firstSeed + UInt64(seed), alignedStart: alignedStart,
-                                              planted: planted).orderParameters(at: times)
-            let ode = try flow.integrate(from: states[0], options: options)
-            // Both sides on the m ≥ 0 representative at every time (TD.9): a seed whose noise carries
-            // it to the mirror branch is the same network.
-            let diff = zip(states, ode.points).map { s, o in zip(s.signFixed.vector, o.state.signFixed.vector).map { $0 - $1 } }
-            differences.append(diff)
-            deviations.append(diff.flatMap { $0 }.map(abs).max() ?? 0)
+    /// Per output time: mean and standard error over seeds of the simulated order parameters
+    /// (order of `OrderParameters.vector`).
+    public var simulationMean: [[(mean: Double, standardError: Double)]] {
+        times.indices.map { i in (0..<7).map { j in meanAndStandardError(simulated.map { $0[i].vector[j] }) } }
+    }
+
+    /// The seed average of the per-seed ODE solutions, as one trajectory (loss averaged likewise).
+    public var meanTrajectory: Trajectory {
+        let n = Double(integrated.count)
+        let points = times.indices.map { i in
+            let state = (0..<7).map { j in integrated.reduce(0) { $0 + $1.points[i].state.signFixed.vector[j] } / n }
+            let loss = integrated.reduce(0) { $0 + $1.points[i].loss } / n
+            return TrajectoryPoint(time: times[i], state: OrderParameters(state), loss: loss, speed: 0)
         }
-        maxDeviations = deviations
-        let stats = times.indices.map { i in (0..<7).map { j in meanAndStandardError(differences.map { $0[i][j] }) } }
-        meanDifference = stats.map { $0.map(\.mean) }
-        standardError = stats.map { $0.map(\.standardError) }
+        return Trajectory(setting: integrated[0].setting, points: points, converged: false)
     }
 }

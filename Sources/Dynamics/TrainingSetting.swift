@@ -65,29 +65,6 @@ public struct TrainingSetting: Sendable {
     public var logOdds: Double { 0.5 * log(p / (1 - p)) }
 }
 
-/// The seven order parameters, in the fixed order used by the ODE state vector.
-public struct OrderParameters: Sendable, Equatable {
-    public var c, b, m, q, omega, r, uw: Double
-
-    public init(c: Double, b: Double, m: Double, q: Double, omega: Double, r: Double, uw: Double) {
-        self.c = c; self.b = b; self.m = m; self.q = q; self.omega = omega; self.r = r; self.uw = uw
-    }
-
-    public init(_ y: [Double]) {
-        self.init(c: y[0], b: y[1], m: y[2], q: y[3], omega: y[4], r: y[5], uw: y[6])
-    }
-
-    public var vector: [Double] { [c, b, m, q, omega, r, uw] }
-    public static let names = ["c", "b", "m", "q", "omega", "r", "uw"]
-
-    /// The representative with m ≥ 0 of the orbit under (u, w, b) → (−u, −w, −b) (TD.9).
-    public var signFixed: OrderParameters { m >= 0 ? self : mirrored }
-
-    /// The same network under (u, w, b) → (−u, −w, −b) (TD.9).
-    public var mirrored: OrderParameters { OrderParameters(c: c, b: -b, m: -m, q: q, omega: -omega, r: r, uw: uw) }
-
-    /// "Theory init" (TD.19): c = b = 0, q = r = 1, and the O(d^{-1/2}) overlaps given.
-    public static func theoryInit(m: Double, omega: Double, uw: Double = 0) -> OrderParameters {
-        OrderParameters(c: 0, b: 0, m: m, q: 1, omega: omega, r: 1, uw: uw)
-    }
-}
+/// The order parameters (defined in FlowModel, shared with the simulation), under the name this
+/// module has always exported.
+public typealias OrderParameters = FlowModel.OrderParameters

@@ -57,6 +57,37 @@ public final class Bank<T: BLASScalar>: @unchecked Sendable {
         }
     }
 
+    /// Conditions the start on m·ω ≥ 0 (TD.20): negates w_j wherever (u_j·μ)(w_j·μ) < 0. With the
+    /// sign convention m ≥ 0 (SIM.3) this leaves every time with ω ≥ 0.
+    public func alignStarts(mean: [Double]) {
+        for j in 0..<steps where projection(u, j, mean) * projection(w, j, mean) < 0 {
+            let wp = w.pointer + j * d
+            for i in 0..<d { wp[i] = -wp[i] }
+        }
+    }
+
+    /// Plants a macroscopic start (TD.20): shifts u_j and w_j along μ, at every time j, so that
+    /// u_j·μ/d = m and w_j·μ/d = ω (exact up to rounding in precision T). The rest of the
+    /// initialisation is unchanged; q, r, uw move accordingly.
+    public func plant(_ overlap: PlantedOverlap, mean: [Double]) {
+        let squaredNorm = mean.reduce(0) { $0 + $1 * $1 }, dd = Double(d)
+        for j in 0..<steps {
+            for (vector, target) in [(u, overlap.m), (w, overlap.omega)] {
+                let shift = (target * dd - projection(vector, j, mean)) / squaredNorm
+                let p = vector.pointer + j * d
+                for i in 0..<d { p[i] = T(Double(p[i]) + shift * mean[i]) }
+            }
+        }
+    }
+
+    /// v_j·μ for column j of u or w.
+    private func projection(_ v: Buffer<T>, _ j: Int, _ mean: [Double]) -> Double {
+        let p = v.pointer + j * d
+        var sum = 0.0
+        for i in 0..<d { sum += Double(p[i]) * mean[i] }
+        return sum
+    }
+
     @_specialize(where T == Double)
     @_specialize(where T == Float)
     public func copy() -> Bank<T> {
@@ -91,14 +122,4 @@ public final class Bank<T: BLASScalar>: @unchecked Sendable {
         return OrderParameters(c: c[j], b: flip * b[j], m: flip * um / dd, omega: flip * wm / dd,
                                q: uu / dd, r: ww / dd, uw: uw / dd)
     }
-}
-
-/// c, b, m = u·μ/d, ω = w·μ/d, q = |u|²/d, r = |w|²/d, uw = u·w/d of one network.
-public struct OrderParameters: Sendable, Equatable {
-    public var c, b, m, omega, q, r, uw: Double
-    public static let keys = ["c", "b", "m", "omega", "q", "r", "uw"]
-    public init(c: Double, b: Double, m: Double, omega: Double, q: Double, r: Double, uw: Double) {
-        self.c = c; self.b = b; self.m = m; self.omega = omega; self.q = q; self.r = r; self.uw = uw
-    }
-    public var values: [Double] { [c, b, m, omega, q, r, uw] }
 }

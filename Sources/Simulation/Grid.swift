@@ -32,4 +32,15 @@ public struct TrainingGrid: Sendable {
     }
 
     public func phase(_ j: Int) -> Int { tau[j] < 1 ? 1 : 2 }
+
+    /// The smallest even K ≤ `maxSteps` whose grid τ_j = 2j/K (SIM.1) contains `tau` ∈ [0, 2), and
+    /// that j; nil if there is none (τ not a ratio with a small enough denominator).
+    public static func smallestSteps(containing tau: Double, maxSteps: Int = 200) -> (steps: Int, index: Int)? {
+        guard tau.isFinite, tau >= 0, tau < 2, maxSteps >= 2 else { return nil }
+        for steps in stride(from: 2, through: maxSteps, by: 2) {
+            let j = (tau * Double(steps) / 2).rounded()
+            if 2 * j / Double(steps) == tau { return (steps, Int(j)) }
+        }
+        return nil
+    }
 }

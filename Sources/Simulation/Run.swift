@@ -14,7 +14,8 @@ public struct SimulationConfiguration: Sendable {
     public var steps: Int
     public var training: TrainingOptions
     public var precision: SimulationPrecision = .double
-    /// Generated samples per snapshot (the authors used 256).
+    /// Generated samples per snapshot (the authors used 256); 0 skips generation (the snapshots
+    /// then record only the order parameters and losses).
     public var samples: Int = 256
     public var scheme: GenerationScheme = .x1Pred
     /// Epochs at which a snapshot is taken (the last epoch is always included; 0 = initial bank).
@@ -39,12 +40,13 @@ public struct Snapshot: Sendable {
     public var grid: TrainingGrid
     public var orderParameters: [OrderParameters]
     public var loss: [Double]
-    public var generation: GenerationStatistics
+    /// nil when the configuration generates no samples.
+    public var generation: GenerationStatistics?
     /// n₊/n of the seed's training set: the class fraction the finite-n theory uses in place of p.
     public var trainingFraction: Double
 
     public init(seed: UInt64, epoch: Int, time: Double, grid: TrainingGrid, orderParameters: [OrderParameters],
-                loss: [Double], generation: GenerationStatistics, trainingFraction: Double) {
+                loss: [Double], generation: GenerationStatistics?, trainingFraction: Double) {
         self.seed = seed; self.epoch = epoch; self.time = time; self.grid = grid
         self.orderParameters = orderParameters; self.loss = loss; self.generation = generation
         self.trainingFraction = trainingFraction
@@ -76,10 +78,12 @@ public enum SimulationRunner {
                                      options: config.training, seed: seed)
         var pending = config.snapshotEpochs
         func snapshot() throws {
-            let bank = trainer.bank.inDouble()
-            let stats = try Generator.generate(bank: bank, grid: trainer.grid, mean: trainer.data.mean,
+            var stats: GenerationStatistics? = nil
+            if config.samples > 0 {
+                stats = try Generator.generate(bank: trainer.bank.inDouble(), grid: trainer.grid, mean: trainer.data.mean,
                                                samples: config.samples, scheme: config.scheme,
                                                seed: StreamSeed.derive(seed, .generation, trainer.epoch))
+            }
             let time = config.training.trainingProtocol == .online ? trainer.onlineTime : Double(trainer.epoch)
             try record(Snapshot(seed: seed, epoch: trainer.epoch, time: time, grid: trainer.grid,
                                 orderParameters: trainer.orderParameters(), loss: trainer.loss.array, generation: stats,
@@ -120,6 +124,15 @@ public enum SimulationRunner {
         return state.snapshots
     }
 
+    /// Per seed (in the order of `seeds`), the order parameters of grid time `index` at every
+    /// snapshot epoch: trajectories for comparing with the order-parameter ODEs (TD §7). Signs are
+    /// resolved by m ≥ 0 at each snapshot (SIM.3).
+    public static func orderParameterTrajectories(_ config: SimulationConfiguration, seeds: [UInt64], index: Int, threads: Int,
+                                                  progress: @escaping @Sendable (Int) -> Void = { _ in }) throws -> [[OrderParameters]] {
+        let runs = try runSeeds(config, seeds: seeds, threads: threads, progress: progress)
+        return seeds.map { seed in (runs[seed] ?? []).map { $0.orderParameters[index] } }
+    }
+
     /// Per grid time, the mean and standard error across seeds (snapshots of one epoch).
     public static func summarize(_ snapshots: [Snapshot]) -> [TimeSummary] {
         guard let first = snapshots.first else { return [] }
@@ -136,13 +149,15 @@ public enum SimulationRunner {
 
     /// p̂, σ̂ and the magnetisation averaged over seeds; the standard error is the spread across
     /// seeds when there are several (it then includes the training noise), else the sampling error.
+    /// nil without snapshots or when a snapshot has no generation.
     public static func pooledGeneration(_ snapshots: [Snapshot]) -> GenerationStatistics? {
-        guard let first = snapshots.first else { return nil }
-        if snapshots.count == 1 { return first.generation }
+        let stats = snapshots.compactMap(\.generation)
+        guard let first = stats.first, stats.count == snapshots.count else { return nil }
+        if stats.count == 1 { return first }
         let ms = meanAndStandardError
-        let p = ms(snapshots.map(\.generation.pHat)), s = ms(snapshots.map(\.generation.sigmaHat))
-        let g = ms(snapshots.map(\.generation.magnetisation))
-        return GenerationStatistics(samples: snapshots.map(\.generation.samples).reduce(0, +), pHat: p.0, pHatSE: p.1,
+        let p = ms(stats.map(\.pHat)), s = ms(stats.map(\.sigmaHat))
+        let g = ms(stats.map(\.magnetisation))
+        return GenerationStatistics(samples: stats.map(\.samples).reduce(0, +), pHat: p.0, pHatSE: p.1,
                                     sigmaHat: s.0, sigmaHatSE: s.1, magnetisation: g.0, magnetisationSE: g.1)
     }
 }

@@ -28,6 +28,15 @@ public struct TrainingOptions: Sendable {
     public var penaltyU: Double = 0
     public var penaltyW: Double = 0
     public var initialisation: Initialisation = .paper
+    /// Condition the start on m·ω ≥ 0 at every grid time: w_j is negated where the initial u_j·μ and
+    /// w_j·μ have opposite signs (TD.20). Applied before `planted`.
+    public var alignedStart = false
+    /// A macroscopic start (TD.20): after the initialisation, u_j and w_j of every grid time are
+    /// shifted along μ so that m = u_j·μ/d and ω = w_j·μ/d equal these values.
+    public var planted: PlantedOverlap? = nil
+    /// Online protocol only: train just these grid times (nil: all). Every time has its own noise
+    /// stream, so a trained time follows bit for bit the trajectory it has when all times are trained.
+    public var trainedTimes: [Int]? = nil
     public var path: GradientPathChoice = .fast
     /// Worker threads inside one run (results do not depend on it).
     public var threads: Int = 1
@@ -52,6 +61,12 @@ public struct TrainingOptions: Sendable {
 /// has the same shape whatever the number of threads: bit-identical results (SIM.12).
 public let timesPerBlock = 20
 
+/// The overlaps m = u·μ/d and ω = w·μ/d of a planted start (TD.20).
+public struct PlantedOverlap: Sendable, Equatable {
+    public var m, omega: Double
+    public init(m: Double, omega: Double) { self.m = m; self.omega = omega }
+}
+
 /// Trains the bank of one seed. Every random number comes from streams derived from `seed`
 /// (data, initialisation, and one noise stream per grid time), so a seed gives bit-identical
 /// results for any thread count.
@@ -72,6 +87,8 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
     // Adam moments
     let mu: Bank<T>?, nuC: Buffer<Double>?, nuB: Buffer<Double>?, nuU: Buffer<T>?, nuW: Buffer<T>?
     // online
+    /// Per grid time: whether it is trained (`TrainingOptions.trainedTimes`).
+    let trained: [Bool]
     var onlineCount = 0
     let onlineScratch: [Buffer<Double>]
 
@@ -82,6 +99,16 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         try require("penalty-u", options.penaltyU, "≥ 0") { $0 >= 0 }
         try require("penalty-w", options.penaltyW, "≥ 0") { $0 >= 0 }
         try require("threads", Double(options.threads), "≥ 1") { $0 >= 1 }
+        if let planted = options.planted {
+            try require("planted m", planted.m, "finite") { _ in true }
+            try require("planted omega", planted.omega, "finite") { _ in true }
+        }
+        if let times = options.trainedTimes {
+            guard options.trainingProtocol == .online else { throw InputError("training only some grid times needs the online protocol") }
+            guard !times.isEmpty, times.allSatisfy({ (0..<steps).contains($0) }) else {
+                throw InputError("trained grid times must be indices in 0..<\(steps); got \(times)")
+            }
+        }
         let bytes = Self.estimatedBytes(d: problem.dimension, n: n, steps: steps, options: options)
         let available = Double(ProcessInfo.processInfo.physicalMemory)
         if bytes > 0.8 * available {
@@ -98,6 +125,9 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
             throw InputError("the fast path needs d ≥ 2n + 4 (a Wishart Gram matrix of full rank); got d = \(problem.dimension), n = \(n); use --path dense")
         }
         bank = Bank<T>(d: problem.dimension, steps: steps, initialisation: options.initialisation, seed: seed)
+        if options.alignedStart { bank.alignStarts(mean: data.mean) }
+        if let planted = options.planted { bank.plant(planted, mean: data.mean) }
+        trained = options.trainedTimes.map { times in (0..<steps).map { times.contains($0) } } ?? [Bool](repeating: true, count: steps)
         gradient = Bank<T>(d: problem.dimension, steps: steps)
         loss = Buffer(repeating: 0, count: steps)
         context = try GradientContext<T>(data: data, grid: grid, seed: seed)
@@ -233,13 +263,13 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         let lu = options.penaltyU, lw = options.penaltyW, p = problem.p, sigma = problem.sigma
         _ = sqrtD
         let ranges = rangeList, bank = bank, loss = loss, streams = context.streams, grid = grid, mean = data.mean
-        let scratch = onlineScratch
+        let scratch = onlineScratch, trained = trained
         let count = Double(onlineCount)
         onlineCount += 1
         forEachBlock(ranges.count) { bi in
             let buf = scratch[bi].pointer
             let x1 = buf, x = buf + d, r = buf + 2 * d
-            for j in ranges[bi] {
+            for j in ranges[bi] where trained[j] {
                 var stream = streams[j]
                 defer { streams[j] = stream }
                 let s: Double = stream.uniform() < p ? 1 : -1

@@ -24,6 +24,7 @@ struct CompareCommand: ParsableCommand {
     func validate() throws {
         guard !dims.isEmpty else { throw ValidationError("--dims needs at least one dimension") }
         try require("seeds", Double(simulation.seeds), "≥ 2 (standard errors are taken across seeds)") { $0 >= 2 }
+        try require("samples", Double(simulation.samples), "≥ 2 (compare measures the generated p̂, σ̂)") { $0 >= 2 }
         guard simulation.trainingProtocol != .online else {
             throw ValidationError("compare takes --protocol adam or gd (the static theory is at fixed n; online SGD is compared by `dynamics`)")
         }

@@ -50,14 +50,16 @@ struct DynamicsCommand: ParsableCommand {
     var convergence: Double = 1e-10
     @Flag(help: "One row per τ: escape time, 99 % times of p̂ and σ̂, final values (TD.26, TD.27).")
     var summary = false
-    @Option(help: "Also run this many seeds of a direct online-SGD simulation at finite d (single τ only) and add their mean and standard error.")
+    @Option(help: "Also run this many seeds of the simulation's online protocol at finite d (single τ on a dilated grid 2j/K, K ≤ 200) and add their mean and standard error.")
     var simulate: Int = 0
+    @Option(help: "With --simulate: the first seed; seeds are seed, seed+1, ….")
+    var seed: UInt64 = 1
     @Option(name: .customLong("finite-size"), parsing: .upToNextOption,
             help: "Dimensions at which to compare --simulate seeds with the ODE (one row per d: mean over seeds of the largest |simulation − ODE|), then fit deviation ∝ d^a.")
     var finiteSize: [Double] = []
-    @Flag(name: .customLong("any-start"), help: "With --finite-size: keep simulation seeds whose initial m·ω < 0 (default: w is negated there, TD.20).")
+    @Flag(name: .customLong("any-start"), help: "With --simulate: keep simulation seeds whose initial m·ω < 0 (default: w is negated there, TD.20).")
     var anyStart = false
-    @Option(help: "With --finite-size: start every simulation from the planted overlap m = ω = this (a macroscopic start) instead of theory init.")
+    @Option(help: "With --simulate: start every simulation from the planted overlap m = ω = this (a macroscopic start, TD.20) instead of theory init.")
     var planted: Double?
     @Option(name: .customLong("escape-ensemble"),
             help: "Finite d, online SGD: predict the law of trajectories from the plateau with this many members (plateau SDE, then the ODE; PE.9). Starts from theory init unless --m0/--omega0 are given.")
@@ -88,7 +90,7 @@ struct DynamicsCommand: ParsableCommand {
         try require("abs-tol", absTol, "≥ 0") { $0 >= 0 }
         try require("convergence", convergence, "≥ 0") { $0 >= 0 }
         try require("simulate", Double(simulate), "≥ 0") { $0 >= 0 }
-        for (name, value) in [("m0", m0), ("omega0", omega0), ("uw0", uw0), ("c0", c0)] {
+        for (name, value) in [("m0", m0), ("omega0", omega0), ("uw0", uw0), ("c0", c0), ("planted", planted)] {
             if let value { try require(name, value, "finite") { _ in true } }
         }
         if simulate > 0, dInfinity || tauGrid != nil { throw ValidationError("--simulate needs a finite d and a single --tau") }
@@ -112,12 +114,7 @@ struct DynamicsCommand: ParsableCommand {
         let taus = tau.map { [$0] } ?? (1..<tauGrid!).map { 2 * Double($0) / Double(tauGrid!) }
         let seed = dInfinity ? 1e-3 : 1 / problem.sqrtD
         let start = OrderParameters(c: c0, b: 0, m: m0 ?? seed, q: 1, omega: omega0 ?? seed, r: 1, uw: uw0)
-        var times = IntegrationOptions.grid(timeMax: timeMax, points: timePoints, logarithmic: logTime, first: timeMax * 1e-4)
-        if let d, simulate > 0 {
-            // Output times on whole steps, so a simulation table joins on (tau, time).
-            times = times.map { ($0 * d).rounded() / d }
-            times = zip(times, [-1] + times).filter { $0 != $1 }.map(\.0)
-        }
+        let times = IntegrationOptions.grid(timeMax: timeMax, points: timePoints, logarithmic: logTime, first: timeMax * 1e-4)
         let options = IntegrationOptions(times: times, stepper: stepper,
                                          tolerance: ODETolerance(absolute: absTol, relative: relTol, initialStep: 1e-2), convergence: convergence)
         let progress = taus.count > 1 ? Progress(total: taus.count) : nil
@@ -141,7 +138,7 @@ struct DynamicsCommand: ParsableCommand {
                 continue
             }
             if simulate > 0 {
-                (trajectory, simRows) = try simulated(flow, times: times, options: options)
+                (trajectory, simRows) = try simulated(flow, times: times, options: options)   // its times are on whole steps
             } else {
                 trajectory = try flow.integrate(from: start, options: options)
             }
@@ -171,13 +168,12 @@ struct DynamicsCommand: ParsableCommand {
         let tau = self.tau!
         var rows: [Row] = []
         var logD: [Double] = [], logDev: [Double] = []
-        let progress = Progress(total: finiteSize.count)
-        for (i, d) in finiteSize.enumerated() {
+        for d in finiteSize {
             let setting = try TrainingSetting(p: problem.p, sigma: problem.sigma, k: problemOptions.k, tau: tau, dimension: d,
                                               learningRate: lr, penaltyU: penaltyU, penaltyW: penaltyW, rule: .onlineSGD)
-            let times = IntegrationOptions.grid(timeMax: timeMax, points: timePoints)
-            let comparison = try SimulationComparison(setting: setting, seeds: simulate, times: times, alignedStart: !anyStart,
-                                                      planted: planted.map { ($0, $0) })
+            let options = IntegrationOptions(times: [], stepper: stepper, tolerance: ODETolerance(absolute: absTol, relative: relTol, initialStep: 1e-2))
+            let comparison = try compared(setting, times: IntegrationOptions.grid(timeMax: timeMax, points: timePoints),
+                                          options: options, label: "d = \(Int(d))")
             var row = Row()
             row.add("tau", tau)
             row.add("t", setting.interpolantTime)
@@ -192,13 +188,14 @@ struct DynamicsCommand: ParsableCommand {
             rows.append(row)
             logD.append(log(d))
             logDev.append(log(comparison.meanMaxDeviation))
-            progress.update(done: i + 1, label: "d = \(Int(d))")
         }
         print(try render(rows, as: format), terminator: "")
         if logD.count >= 2 {
             let fit = try LinearFit(x: logD, y: logDev)
-            FileHandle.standardError.write(Data(String(format: "phaseflow: max deviation ∝ d^a with a = %.3f ± %.3f over %d dimensions\n",
-                                                       fit.slope, fit.slopeStandardError, logD.count).utf8))
+            // Two dimensions determine the line: no error on the slope.
+            let error = logD.count > 2 ? String(format: " ± %.3f", fit.slopeStandardError) : ""
+            FileHandle.standardError.write(Data(String(format: "phaseflow: max deviation ∝ d^a with a = %.3f%@ over %d dimensions\n",
+                                                       fit.slope, error, logD.count).utf8))
         }
     }
 
@@ -252,40 +249,31 @@ struct DynamicsCommand: ParsableCommand {
         return row
     }
 
-    /// Seeds of the direct simulation; the ODE is started from each seed's own initial order
-    /// parameters (TD.19) and the rows report the ODE averaged over seeds next to the simulation.
+    /// The ODE against `--simulate` seeds of the simulation's online protocol (SIM.15) at this τ,
+    /// each seed's ODE started from its own initial order parameters (TD §7). Planted or aligned
+    /// start as the flags say (TD.20); output times are rounded to whole steps.
+    private func compared(_ setting: TrainingSetting, times: [Double], options: IntegrationOptions, label: String) throws
+        -> SimulationComparison {
+        let seeds = (0..<simulate).map { seed + UInt64($0) }
+        let runs = OnlineTrajectories(setting: setting, seeds: seeds, planted: planted, alignedStart: !anyStart)
+        let (simTimes, trajectories) = try runs.run(times: times, label: label)
+        return try SimulationComparison(setting: setting, times: simTimes, trajectories: trajectories, options: options)
+    }
+
+    /// `--simulate`: the ODE averaged over seeds as the trajectory, and per output time the
+    /// simulation's mean and standard error of every order parameter and of the population loss.
     private func simulated(_ flow: OrderParameterFlow, times: [Double], options: IntegrationOptions) throws
         -> (Trajectory, [[String: (mean: Double, se: Double)]]) {
-        let st = flow.setting
-        var sims: [[OrderParameters]] = [], odes: [Trajectory] = []
-        let progress = Progress(total: simulate)
-        for seed in 0..<simulate {
-            // Signs fixed by the seed's initial m, so the ODE and the simulation share a branch.
-            let fixed = try DirectSimulation(setting: st, seed: UInt64(seed + 1), alignedStart: !anyStart).orderParameters(at: times)
-            var noStop = options
-            noStop.convergence = 0
-            odes.append(try flow.integrate(from: fixed[0], options: noStop))
-            sims.append(fixed)
-            progress.update(done: seed + 1, label: "simulation seed \(seed + 1)")
-        }
-        // Mean ODE trajectory (its state is the seed average of the per-seed ODE solutions).
-        let n = Double(simulate)
-        let points = times.indices.map { i in
-            let mean = (0..<7).map { j in odes.reduce(0) { $0 + $1.points[i].state.vector[j] } / n }
-            let loss = odes.reduce(0) { $0 + $1.points[i].loss } / n
-            return TrajectoryPoint(time: times[i], state: OrderParameters(mean), loss: loss, speed: 0)
-        }
-        let simRows = times.indices.map { i -> [String: (mean: Double, se: Double)] in
+        let comparison = try compared(flow.setting, times: times, options: options, label: "simulate")
+        let means = comparison.simulationMean
+        let simRows = comparison.times.indices.map { i -> [String: (mean: Double, se: Double)] in
             var out: [String: (mean: Double, se: Double)] = [:]
-            func stat(_ values: [Double]) -> (mean: Double, se: Double) {
-                let (mean, se) = meanAndStandardError(values)
-                return (mean, se)
-            }
-            for (j, name) in OrderParameters.names.enumerated() { out[name] = stat(sims.map { $0[i].vector[j] }) }
-            out["loss"] = stat(sims.map { flow.lossGradient($0[i]).loss })
+            for (j, name) in OrderParameters.names.enumerated() { out[name] = (means[i][j].mean, means[i][j].standardError) }
+            let loss = meanAndStandardError(comparison.simulated.map { flow.lossGradient($0[i]).loss })
+            out["loss"] = (loss.mean, loss.standardError)
             return out
         }
-        return (Trajectory(setting: st, points: points, converged: false), simRows)
+        return (comparison.meanTrajectory, simRows)
     }
 
     func writeFigure(_ rows: [Row], directory: String) throws {

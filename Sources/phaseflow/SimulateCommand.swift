@@ -23,7 +23,8 @@ struct SimulateCommand: ParsableCommand {
         let url = URL(fileURLWithPath: out, isDirectory: true).appendingPathComponent("simulate.csv")
         let run = SimulationRun(options: simulation, config: config, url: url)
         let snapshots = try run.run(resume: resume, label: "simulate")
-        guard let pooled = SimulationRunner.pooledGeneration(snapshots) else { return }
+        guard !snapshots.isEmpty else { return }
+        let pooled = SimulationRunner.pooledGeneration(snapshots)   // nil with --samples 0
         // The final epoch's per-time means ± standard errors across seeds, and pooled p̂, σ̂.
         var rows = [Row]()
         for summary in SimulationRunner.summarize(snapshots) {
@@ -33,16 +34,18 @@ struct SimulateCommand: ParsableCommand {
                 row.add(key, m); row.add(key + "_se", e)
             }
             row.add("loss", summary.loss)
-            row.add("p_hat", pooled.pHat); row.add("p_hat_se", pooled.pHatSE)
-            row.add("sigma_hat", pooled.sigmaHat); row.add("sigma_hat_se", pooled.sigmaHatSE)
+            if let pooled {
+                row.add("p_hat", pooled.pHat); row.add("p_hat_se", pooled.pHatSE)
+                row.add("sigma_hat", pooled.sigmaHat); row.add("sigma_hat_se", pooled.sigmaHatSE)
+            }
             row.add("p_train", snapshots.map(\.trainingFraction).reduce(0, +) / Double(snapshots.count))
             row.add("epoch", run.finalEpoch); row.add("seeds", snapshots.count)
             simulation.addInputs(&row, config)
             rows.append(row)
         }
         print(try render(rows, as: format), terminator: "")
-        FileHandle.standardError.write(Data(String(format: "p_hat = %.4f ± %.4f, sigma_hat = %.4f ± %.4f over %d seed(s); rows in %@\n",
-                                                   pooled.pHat, pooled.pHatSE, pooled.sigmaHat, pooled.sigmaHatSE,
-                                                   snapshots.count, url.path).utf8))
+        let generated = pooled.map { String(format: "p_hat = %.4f ± %.4f, sigma_hat = %.4f ± %.4f", $0.pHat, $0.pHatSE, $0.sigmaHat, $0.sigmaHatSE) }
+            ?? "no samples generated"
+        FileHandle.standardError.write(Data("\(generated) over \(snapshots.count) seed(s); rows in \(url.path)\n".utf8))
     }
 }

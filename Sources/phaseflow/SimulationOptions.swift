@@ -26,9 +26,13 @@ struct SimulationOptions: ParsableArguments {
     @Option(name: .customLong("penalty-u"), help: "L_u of the static theory (gd); per-sample ℓ_u (online).") var penaltyU: Double = 0
     @Option(name: .customLong("penalty-w"), help: "L_w of the static theory (gd); per-sample ℓ_w (online).") var penaltyW: Double = 0
     @Option(help: "Initialisation: paper (all N(0,1)) or theory (c = b = 0).") var `init`: Initialisation = .paper
+    @Flag(name: .customLong("aligned-start"), help: "Condition the start on m·ω ≥ 0 at every grid time: w is negated where it is not (TD.20).")
+    var alignedStart = false
+    @Option(help: "Plant m = ω = this at every grid time: u and w shifted along μ after the initialisation (TD.20).")
+    var planted: Double?
     @Option(help: "Gradient path: fast or dense.") var path: GradientPathChoice = .fast
     @Option(help: "Precision: double or float.") var precision: SimulationPrecision = .double
-    @Option(help: "Generated samples per snapshot.") var samples: Int = 256
+    @Option(help: "Generated samples per snapshot (0: no generation, order parameters only).") var samples: Int = 256
     @Option(help: "Generation scheme: x1-pred or euler.") var scheme: GenerationScheme = .x1Pred
     @Option(name: .customLong("record-every"), help: "Snapshot every this many epochs (0: only the last).")
     var recordEvery: Int = 0
@@ -38,7 +42,8 @@ struct SimulationOptions: ParsableArguments {
         try require("n", Double(n), "a whole number ≥ 1") { $0 >= 1 }
         try require("epochs", Double(epochs), "≥ 1") { $0 >= 1 }
         try require("seeds", Double(seeds), "≥ 1") { $0 >= 1 }
-        try require("samples", Double(samples), "≥ 2") { $0 >= 2 }
+        try require("samples", Double(samples), "0 (no generation) or ≥ 2") { $0 == 0 || $0 >= 2 }
+        if let planted { try require("planted", planted, "finite") { _ in true } }
         try require("record-every", Double(recordEvery), "≥ 0") { $0 >= 0 }
         try require("threads", Double(threads), "≥ 1") { $0 >= 1 }
         if let lr { try require("lr", lr, "> 0") { $0 > 0 } }
@@ -56,6 +61,7 @@ struct SimulationOptions: ParsableArguments {
         training.trainingProtocol = trainingProtocol; training.epochs = epochs; training.learningRate = lr
         training.weightDecay = weightDecay; training.penaltyU = penaltyU; training.penaltyW = penaltyW
         training.initialisation = `init`; training.path = path
+        training.alignedStart = alignedStart; training.planted = planted.map { PlantedOverlap(m: $0, omega: $0) }
         var config = SimulationConfiguration(problem: problem, n: n, k: k, steps: steps, training: training)
         config.precision = precision; config.samples = samples; config.scheme = scheme
         if recordEvery > 0 { config.recordEpochs = Array(stride(from: 0, through: epochs, by: recordEvery)) }
@@ -71,5 +77,6 @@ struct SimulationOptions: ParsableArguments {
         row.add("penalty_u", penaltyU); row.add("penalty_w", penaltyW); row.add("init", `init`.rawValue)
         row.add("path", path.rawValue); row.add("precision", precision.rawValue); row.add("samples", samples)
         row.add("scheme", scheme.rawValue)
+        row.add("aligned_start", alignedStart ? 1 : 0); row.add("planted", planted.map { String($0) } ?? "none")
     }
 }

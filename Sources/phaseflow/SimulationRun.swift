@@ -12,7 +12,7 @@ struct SimulationRun {
     static let header = ["seed", "epoch", "time", "tau", "t", "phase"] + OrderParameters.keys
         + ["loss", "p_hat", "p_hat_se", "sigma_hat", "sigma_hat_se", "magnetisation", "magnetisation_se", "p_train",
            "d", "n", "p", "sigma", "k", "steps", "epochs", "protocol", "lr", "weight_decay", "penalty_u", "penalty_w",
-           "init", "path", "precision", "samples", "scheme"]
+           "init", "path", "precision", "samples", "scheme", "aligned_start", "planted"]
 
     var finalEpoch: Int { config.snapshotEpochs.last! }
 
@@ -59,9 +59,12 @@ struct SimulationRun {
             row.add("tau", s.grid.tau[j]); row.add("t", s.grid.t[j]); row.add("phase", s.grid.phase(j))
             for (key, value) in zip(OrderParameters.keys, s.orderParameters[j].values) { row.add(key, value) }
             row.add("loss", s.loss[j])
+            // Without generation (--samples 0) these cells are left empty.
             let g = s.generation
-            row.add("p_hat", g.pHat); row.add("p_hat_se", g.pHatSE); row.add("sigma_hat", g.sigmaHat)
-            row.add("sigma_hat_se", g.sigmaHatSE); row.add("magnetisation", g.magnetisation); row.add("magnetisation_se", g.magnetisationSE)
+            for (key, value) in [("p_hat", g?.pHat), ("p_hat_se", g?.pHatSE), ("sigma_hat", g?.sigmaHat), ("sigma_hat_se", g?.sigmaHatSE),
+                                 ("magnetisation", g?.magnetisation), ("magnetisation_se", g?.magnetisationSE)] {
+                if let value { row.add(key, value) } else { row.add(key, "") }
+            }
             row.add("p_train", s.trainingFraction)
             options.addInputs(&row, config)
             return row
@@ -82,7 +85,7 @@ struct SimulationRun {
             func v(_ r: [String], _ key: String) -> Double { Double(r[index[key]!]) ?? .nan }
             let ops = mine.map { r in OrderParameters(c: v(r, "c"), b: v(r, "b"), m: v(r, "m"), omega: v(r, "omega"), q: v(r, "q"), r: v(r, "r"), uw: v(r, "uw")) }
             let r0 = mine[0]
-            let g = GenerationStatistics(samples: options.samples, pHat: v(r0, "p_hat"), pHatSE: v(r0, "p_hat_se"), sigmaHat: v(r0, "sigma_hat"),
+            let g = r0[index["p_hat"]!].isEmpty ? nil : GenerationStatistics(samples: options.samples, pHat: v(r0, "p_hat"), pHatSE: v(r0, "p_hat_se"), sigmaHat: v(r0, "sigma_hat"),
                                          sigmaHatSE: v(r0, "sigma_hat_se"), magnetisation: v(r0, "magnetisation"), magnetisationSE: v(r0, "magnetisation_se"))
             snapshots.append(Snapshot(seed: s, epoch: finalEpoch, time: v(r0, "time"), grid: grid, orderParameters: ops,
                                       loss: mine.map { v($0, "loss") }, generation: g, trainingFraction: v(r0, "p_train")))

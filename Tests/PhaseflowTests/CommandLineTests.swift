@@ -25,6 +25,8 @@ final class CommandLineTests: XCTestCase {
             (["--tau", "0.5", "--time-max", "-1"], "time-max"), (["--tau", "0.5", "--p", "1"], "p"),
             (["--tau", "0.5", "--training", "adam"], "adam"), ([], "tau"), (["--tau", "0.5", "--d", "3"], "k"),
             (["--tau", "0.5", "--d", "1e11", "--simulate", "2"], "GiB"),
+            (["--tau", "0.3333", "--d", "500", "--simulate", "2"], "0.3333"),
+            (["--tau", "0.5", "--d", "500", "--simulate", "2", "--planted", "nan"], "nan"),
         ]
         try assertOneLineErrors(bad.map { (["dynamics"] + $0.0, $0.1) })
         let result = try phaseflow(["dynamics", "--tau", "0.5", "--d", "1000", "--time-max", "5", "--time-points", "5", "--format", "json"])
@@ -36,6 +38,15 @@ final class CommandLineTests: XCTestCase {
             XCTAssertNotNil(rows[0][key], key)
         }
         XCTAssertEqual(rows.map { $0["time"] as? Double }, [0, 1, 2, 3, 4, 5])
+        // With --simulate: the simulation's mean and standard error beside the ODE, from the planted start.
+        let simulated = try phaseflow(["dynamics", "--tau", "0.5", "--d", "200", "--lr", "0.5", "--time-max", "2", "--time-points", "2",
+                                       "--simulate", "3", "--planted", "0.3", "--format", "json"])
+        XCTAssertEqual(simulated.status, 0, simulated.stderr)
+        let simRows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(simulated.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(simRows.map { $0["time"] as? Double }, [0, 1, 2])
+        XCTAssertEqual(try XCTUnwrap(simRows[0]["sim_m"] as? Double), 0.3, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(simRows[0]["m"] as? Double), 0.3, accuracy: 1e-12)
+        XCTAssertGreaterThan(try XCTUnwrap(simRows[2]["sim_q_se"] as? Double), 0)
     }
 
     /// `phaseflow exact --format json` echoes the inputs and gives the numbers of the issue at d = 10⁵.

@@ -14,7 +14,7 @@ final class SimulateCommandTests: XCTestCase {
             (small + ["--steps", "7"], "steps"), (small + ["--protocol", "sgd"], "sgd"),
             (["simulate", "--d", "10", "--n", "8", "--steps", "4", "--out", out], "d must be"), (["simulate", "--d", "19", "--n", "8", "--steps", "4", "--out", out], "d ≥ 2n + 4"),
             (small + ["--lr=-1"], "-1"), (small + ["--sigma", "nan"], "nan"), (small + ["--seeds", "0"], "seeds"),
-            (small + ["--k", "20"], "k must"),
+            (small + ["--k", "20"], "k must"), (small + ["--samples", "1"], "samples"), (small + ["--planted", "nan"], "nan"),
             (["bench", "--fast-epochs", "0"], "fast-epochs"), (["bench", "--precision", "half"], "half"),
         ]
         try assertOneLineErrors(cases)
@@ -49,6 +49,31 @@ final class SimulateCommandTests: XCTestCase {
         XCTAssertEqual(Set(after.split(separator: "\n")), Set(lines))
         XCTAssertEqual(after.split(separator: "\n").count, lines.count)
         XCTAssertEqual(resumed.stdout, full.stdout)
+    }
+
+    /// Online protocol from a planted, aligned start without generation (--samples 0): the CSV
+    /// records the order parameters with empty p̂ cells, stdout has no p̂, the start is exact.
+    func testSimulateOnlineWithoutSamples() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pf-sim0-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try phaseflow(["simulate", "--d", "60", "--n", "1", "--steps", "4", "--epochs", "20", "--seeds", "2",
+                                    "--protocol", "online", "--init", "theory", "--planted", "0.25", "--aligned-start",
+                                    "--samples", "0", "--record-every", "20", "--out", directory.path, "--format", "json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(rows.count, 4)
+        XCTAssertNil(rows[0]["p_hat"])
+        let lines = try String(contentsOf: directory.appendingPathComponent("simulate.csv"), encoding: .utf8).split(separator: "\n")
+        let header = lines[0].split(separator: ",").map(String.init)
+        let first = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let cell = { (key: String) in first[header.firstIndex(of: key)!] }
+        XCTAssertEqual(lines.count, 1 + 2 * 2 * 4)
+        XCTAssertEqual(cell("epoch"), "0")
+        XCTAssertEqual(try XCTUnwrap(Double(cell("m"))), 0.25, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(Double(cell("omega"))), 0.25, accuracy: 1e-12)
+        XCTAssertEqual(cell("p_hat"), "")
+        XCTAssertEqual(cell("planted"), "0.25")
+        XCTAssertEqual(cell("aligned_start"), "1")
     }
 
     /// bench prints the four timing keys.

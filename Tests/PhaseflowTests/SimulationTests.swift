@@ -316,7 +316,7 @@ final class SimulationTests: XCTestCase {
         try SimulationRunner.run(config, seed: 6) { single.append($0) }
         XCTAssertEqual(all[6]?.map(\.epoch), [0, 2, 4])
         XCTAssertEqual(all[6]?.map { $0.orderParameters }, single.map { $0.orderParameters })
-        XCTAssertEqual(all[6]?.map { $0.generation.pHat }, single.map { $0.generation.pHat })
+        XCTAssertEqual(all[6]?.map { $0.generation?.pHat }, single.map { $0.generation?.pHat })
         let summary = SimulationRunner.summarize(all.values.map { $0.last! })
         XCTAssertEqual(summary.count, 4)
         XCTAssertEqual(summary[0].seeds, 3)

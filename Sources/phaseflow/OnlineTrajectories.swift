@@ -1,0 +1,54 @@
+import Dynamics
+import FlowModel
+import Foundation
+import Simulation
+
+/// Simulated trajectories for `dynamics --simulate` and `--finite-size` (TD §7): the Simulation
+/// module's online protocol (SIM.15) at the ODEs' grid time. This is where Dynamics (theory) and
+/// Simulation meet; neither depends on the other.
+struct OnlineTrajectories {
+    /// The ODEs' setting (finite d, online SGD): its τ, d, p, σ, k, η, ℓ_u, ℓ_w define the run.
+    let setting: TrainingSetting
+    let seeds: [UInt64]
+    /// Plant m = ω = this at the start (TD.20) instead of theory init's O(d^{-1/2}) overlaps.
+    var planted: Double?
+    /// Condition the start on m·ω ≥ 0 (TD.20).
+    var alignedStart = true
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// Largest grid searched for one containing τ.
+    static let maxSteps = 200
+
+    /// Trains every seed on the smallest dilated grid that contains τ, training only τ's grid time,
+    /// and returns the snapshot times (whole steps: time = epochs/d, 0 first, duplicates dropped)
+    /// with, per seed, the order parameters there. A progress line goes to stderr.
+    func run(times requested: [Double], label: String) throws -> (times: [Double], trajectories: [[OrderParameters]]) {
+        guard let d = setting.dimension else { throw InputError("a simulation needs a finite d") }
+        guard let (steps, index) = TrainingGrid.smallestSteps(containing: setting.tau, maxSteps: Self.maxSteps) else {
+            throw InputError("tau = \(setting.tau) is not a time 2j/K of a dilated grid with even K ≤ \(Self.maxSteps); the simulation needs such a τ (e.g. 0.5 or 0.37)")
+        }
+        let epochs = Array(Set([0] + requested.map { Int(($0 * d).rounded()) })).sorted()
+        var training = TrainingOptions()
+        training.trainingProtocol = .online
+        training.epochs = epochs.last!
+        training.learningRate = setting.learningRate
+        training.penaltyU = setting.penaltyU
+        training.penaltyW = setting.penaltyW
+        training.initialisation = .theory
+        training.alignedStart = alignedStart
+        training.planted = planted.map { PlantedOverlap(m: $0, omega: $0) }
+        training.trainedTimes = [index]
+        // n is unused by the online protocol (fresh samples every step); 1 keeps the training set small.
+        var config = SimulationConfiguration(problem: try Problem(dimension: d, p: setting.p, sigma: setting.sigma),
+                                             n: 1, k: setting.k, steps: steps, training: training)
+        config.samples = 0
+        config.recordEpochs = epochs
+        let total = seeds.count * epochs.last!
+        let progress = Progress(total: max(total, 1)), every = max(1, total / 100)
+        let text = "\(label): \(seeds.count) seed(s), K = \(steps)"
+        let trajectories = try SimulationRunner.orderParameterTrajectories(config, seeds: seeds, index: index, threads: threads) { done in
+            if done % every == 0 && done < total { progress.update(done: done, label: text) }
+        }
+        progress.update(done: max(total, 1), label: text)
+        return (epochs.map { Double($0) / d }, trajectories)
+    }
+}

@@ -1,0 +1,118 @@
+import Dynamics
+import FlowModel
+import Foundation
+import Simulation
+import XCTest
+
+/// The order-parameter ODEs against the Simulation module's online protocol (TD §7, SIM.15), and
+/// the simulation options that comparison uses: planted and aligned starts (TD.20), training one
+/// grid time, grids containing a given τ, snapshots without generation.
+final class DynamicsSimulationTests: XCTestCase {
+    /// An online-protocol configuration at one τ of the dilated grid, training only that time.
+    private func onlineConfiguration(_ st: TrainingSetting, epochs: [Int], planted: Double? = nil, aligned: Bool = true)
+        throws -> (SimulationConfiguration, index: Int) {
+        let (steps, index) = try XCTUnwrap(TrainingGrid.smallestSteps(containing: st.tau))
+        var training = TrainingOptions()
+        training.trainingProtocol = .online
+        training.epochs = epochs.last!
+        training.learningRate = st.learningRate
+        training.initialisation = .theory
+        training.alignedStart = aligned
+        training.planted = planted.map { PlantedOverlap(m: $0, omega: $0) }
+        training.trainedTimes = [index]
+        var config = SimulationConfiguration(problem: try Problem(dimension: st.dimension!, p: st.p, sigma: st.sigma),
+                                             n: 1, k: st.k, steps: steps, training: training)
+        config.samples = 0
+        config.recordEpochs = epochs
+        return (config, index)
+    }
+
+    /// The finite-d online-SGD equations against the simulation, from a planted macroscopic overlap
+    /// m = ω = 0.3: the seed-averaged difference stays within its error bars, and the per-seed
+    /// maximal deviation shrinks with d (d^{-1/2} predicts a factor 2 from 250 to 1000).
+    func testAgreementWithOnlineSimulation() throws {
+        var deviations: [Double] = []
+        for d in [250.0, 1000.0] {
+            let st = try TrainingSetting(p: 0.8, sigma: 1, k: 2, tau: 0.5, dimension: d, learningRate: 0.5, rule: .onlineSGD)
+            let epochs = (0...12).map { $0 * Int(d) }   // training time 0, 1, …, 12
+            let (config, index) = try onlineConfiguration(st, epochs: epochs, planted: 0.3)
+            let runs = try SimulationRunner.orderParameterTrajectories(config, seeds: Array(1...8), index: index, threads: 2)
+            let comparison = try SimulationComparison(setting: st, times: epochs.map { Double($0) / d }, trajectories: runs)
+            for (i, time) in comparison.times.enumerated() {
+                for j in [1, 2, 3, 4, 5] {  // b, m, q, ω, r
+                    let diff = comparison.meanDifference[i][j], se = comparison.standardError[i][j]
+                    XCTAssertLessThan(abs(diff), 4 * se + 0.01,
+                                      "d = \(d), time = \(time), \(OrderParameters.names[j]): sim − ODE = \(diff) ± \(se)")
+                }
+            }
+            deviations.append(comparison.meanMaxDeviation)
+        }
+        let ratio = deviations[0] / deviations[1]
+        XCTAssertGreaterThan(ratio, 1.3, "deviation must shrink with d: \(deviations)")
+        XCTAssertLessThan(ratio, 3.0, "deviations \(deviations)")
+        XCTAssertLessThan(deviations[1], 0.1, "deviations \(deviations)")
+    }
+
+    /// A planted start has m and ω exactly at the planted values at every grid time, the rest of
+    /// theory init (c = b = 0, q, r ≈ 1 + 0.3²); an aligned start has m·ω ≥ 0 at every time and
+    /// differs from the plain one only by the sign of some w_j (TD.20).
+    func testPlantedAndAlignedStarts() throws {
+        let problem = try Problem(dimension: 400, p: 0.8, sigma: 1)
+        func start(planted: PlantedOverlap?, aligned: Bool) throws -> Trainer<Double> {
+            var options = TrainingOptions()
+            options.trainingProtocol = .online; options.initialisation = .theory
+            options.planted = planted; options.alignedStart = aligned
+            return try Trainer<Double>(problem: problem, n: 1, k: 2, steps: 40, options: options, seed: 3)
+        }
+        let planted = try start(planted: PlantedOverlap(m: 0.3, omega: -0.2), aligned: false).orderParameters()
+        for (j, o) in planted.enumerated() {
+            XCTAssertEqual(o.m, 0.3, accuracy: 1e-13, "time \(j)")
+            XCTAssertEqual(o.omega, -0.2, accuracy: 1e-13, "time \(j)")
+            XCTAssertEqual(o.c, 0); XCTAssertEqual(o.b, 0)
+            XCTAssertEqual(o.q, 1.09, accuracy: 0.25); XCTAssertEqual(o.r, 1.04, accuracy: 0.25)
+        }
+        let plain = try start(planted: nil, aligned: false), aligned = try start(planted: nil, aligned: true)
+        let before = plain.orderParameters(), after = aligned.orderParameters()
+        XCTAssertTrue(before.contains { $0.m * $0.omega < 0 }, "some time must start misaligned (each with probability ½)")
+        for j in 0..<40 {
+            XCTAssertGreaterThanOrEqual(after[j].m * after[j].omega, 0, "time \(j)")
+            XCTAssertEqual(after[j].m, before[j].m); XCTAssertEqual(after[j].q, before[j].q); XCTAssertEqual(after[j].r, before[j].r)
+            XCTAssertEqual(abs(after[j].omega), abs(before[j].omega))
+        }
+        XCTAssertEqual(aligned.bank.u.array, plain.bank.u.array)
+    }
+
+    /// Training one grid time gives, at that time, the bits of a run of all times (each time has its
+    /// own noise stream); a seed's trajectory is bit-identical run to run and for any thread count.
+    func testOnlineTrajectoriesAreBitReproducible() throws {
+        let st = try TrainingSetting(p: 0.8, sigma: 1, k: 2, tau: 0.75, dimension: 300, learningRate: 0.5, rule: .onlineSGD)
+        let (config, index) = try onlineConfiguration(st, epochs: [0, 150, 600], planted: 0.3)
+        XCTAssertEqual(config.steps, 8); XCTAssertEqual(index, 3)
+        func bits(_ runs: [[OrderParameters]]) -> [UInt64] { runs.joined().flatMap(\.vector).map(\.bitPattern) }
+        let a = try SimulationRunner.orderParameterTrajectories(config, seeds: [4, 5], index: index, threads: 2)
+        let b = try SimulationRunner.orderParameterTrajectories(config, seeds: [4, 5], index: index, threads: 1)
+        var all = config
+        all.training.trainedTimes = nil
+        let c = try SimulationRunner.orderParameterTrajectories(all, seeds: [4, 5], index: index, threads: 2)
+        XCTAssertEqual(bits(a), bits(b))
+        XCTAssertEqual(bits(a), bits(c))
+        XCTAssertNotEqual(a[0], a[1], "different seeds")
+        XCTAssertNotEqual(a[0][0], a[0][2], "training must move the network")
+    }
+
+    /// The smallest even grid containing τ (SIM.1), and snapshots without generation.
+    func testGridContainingTauAndSnapshotsWithoutSamples() throws {
+        XCTAssertEqual(TrainingGrid.smallestSteps(containing: 0.5)?.steps, 4)
+        XCTAssertEqual(TrainingGrid.smallestSteps(containing: 0)?.index, 0)
+        XCTAssertEqual(TrainingGrid.smallestSteps(containing: 1.5).map { [$0.steps, $0.index] }, [4, 3])
+        XCTAssertEqual(TrainingGrid.smallestSteps(containing: 0.37).map { [$0.steps, $0.index] }, [200, 37])
+        XCTAssertEqual(TrainingGrid.smallestSteps(containing: 1.0 / 3).map { [$0.steps, $0.index] }, [6, 1])
+        XCTAssertNil(TrainingGrid.smallestSteps(containing: 0.3333))
+        XCTAssertNil(TrainingGrid.smallestSteps(containing: 2))
+        let st = try TrainingSetting(p: 0.8, sigma: 1, k: 2, tau: 0.5, dimension: 100, learningRate: 0.5, rule: .onlineSGD)
+        let (config, _) = try onlineConfiguration(st, epochs: [0, 10])
+        let runs = try SimulationRunner.runSeeds(config, seeds: [1, 2], threads: 2)
+        XCTAssertTrue(runs.values.joined().allSatisfy { $0.generation == nil })
+        XCTAssertNil(SimulationRunner.pooledGeneration(runs[1]!))
+    }
+}
