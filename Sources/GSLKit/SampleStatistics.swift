@@ -13,3 +13,17 @@ public func meanAndStandardError(_ x: [Double]) -> (mean: Double, standardError:
 public func standardDeviation(_ x: [Double]) -> Double {
     x.count < 2 ? 0 : gsl_stats_sd(x, 1, x.count)
 }
+
+/// The `fraction`-quantile (0…1) by linear interpolation of the sorted values
+/// (`gsl_stats_quantile_from_sorted_data`); NaN for no values.
+public func quantile(_ x: [Double], _ fraction: Double) -> Double {
+    guard !x.isEmpty else { return .nan }
+    return gsl_stats_quantile_from_sorted_data(x.sorted(), 1, x.count, fraction)
+}
+
+/// The median of independent values and its large-sample standard error, 1.2533 s/√n with the
+/// spread s estimated robustly as IQR/1.349 (both exact for normal data).
+public func medianAndStandardError(_ x: [Double]) -> (median: Double, standardError: Double) {
+    let iqr = quantile(x, 0.75) - quantile(x, 0.25)
+    return (quantile(x, 0.5), x.count < 2 ? 0 : 1.2533 * iqr / 1.349 / Double(x.count).squareRoot())
+}

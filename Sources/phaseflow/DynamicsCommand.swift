@@ -172,8 +172,8 @@ struct DynamicsCommand: ParsableCommand {
             let setting = try TrainingSetting(p: problem.p, sigma: problem.sigma, k: problemOptions.k, tau: tau, dimension: d,
                                               learningRate: lr, penaltyU: penaltyU, penaltyW: penaltyW, rule: .onlineSGD)
             let options = IntegrationOptions(times: [], stepper: stepper, tolerance: ODETolerance(absolute: absTol, relative: relTol, initialStep: 1e-2))
-            let comparison = try compared(setting, times: IntegrationOptions.grid(timeMax: timeMax, points: timePoints),
-                                          options: options, label: "d = \(Int(d))")
+            let (comparison, simTimes) = try compared(setting, times: IntegrationOptions.grid(timeMax: timeMax, points: timePoints),
+                                                      options: options, label: "d = \(Int(d))")
             var row = Row()
             row.add("tau", tau)
             row.add("t", setting.interpolantTime)
@@ -184,6 +184,12 @@ struct DynamicsCommand: ParsableCommand {
             row.add("max_deviation", comparison.meanMaxDeviation)
             row.add("max_deviation_se", comparison.maxDeviationError)
             row.add("max_z", comparison.maxStandardizedDifference)
+            if escapeEnsemble > 0 {
+                let flow = try OrderParameterFlow(setting: setting)
+                let ensemble = try self.escapeEnsemble(flow, start: .theoryInit(m: 0, omega: 0), times: simTimes, seed: ensembleSeed)
+                addEnsembleComparison(try EnsembleComparison(ensemble: ensemble, times: simTimes, simulated: comparison.simulated),
+                                      ensemble, to: &row)
+            }
             inputs(&row, setting)
             rows.append(row)
             logD.append(log(d))
@@ -253,18 +259,18 @@ struct DynamicsCommand: ParsableCommand {
     /// each seed's ODE started from its own initial order parameters (TD §7). Planted or aligned
     /// start as the flags say (TD.20); output times are rounded to whole steps.
     private func compared(_ setting: TrainingSetting, times: [Double], options: IntegrationOptions, label: String) throws
-        -> SimulationComparison {
+        -> (SimulationComparison, times: [Double]) {
         let seeds = (0..<simulate).map { seed + UInt64($0) }
         let runs = OnlineTrajectories(setting: setting, seeds: seeds, planted: planted, alignedStart: !anyStart)
         let (simTimes, trajectories) = try runs.run(times: times, label: label)
-        return try SimulationComparison(setting: setting, times: simTimes, trajectories: trajectories, options: options)
+        return (try SimulationComparison(setting: setting, times: simTimes, trajectories: trajectories, options: options), simTimes)
     }
 
     /// `--simulate`: the ODE averaged over seeds as the trajectory, and per output time the
     /// simulation's mean and standard error of every order parameter and of the population loss.
     private func simulated(_ flow: OrderParameterFlow, times: [Double], options: IntegrationOptions) throws
         -> (Trajectory, [[String: (mean: Double, se: Double)]]) {
-        let comparison = try compared(flow.setting, times: times, options: options, label: "simulate")
+        let (comparison, _) = try compared(flow.setting, times: times, options: options, label: "simulate")
         let means = comparison.simulationMean
         let simRows = comparison.times.indices.map { i -> [String: (mean: Double, se: Double)] in
             var out: [String: (mean: Double, se: Double)] = [:]

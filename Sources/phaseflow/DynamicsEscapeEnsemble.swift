@@ -11,8 +11,11 @@ extension DynamicsCommand {
         guard escapeEnsemble != 0 else { return }
         try require("escape-ensemble", Double(escapeEnsemble), "≥ 2") { $0 >= 2 }
         try require("switch-overlap", switchOverlap, "in (0, 0.5)") { $0 > 0 && $0 < 0.5 }
-        if dInfinity || n.value.isFinite || simulate > 0 || !finiteSize.isEmpty || (training ?? .onlineSGD) != .onlineSGD {
-            throw ValidationError("--escape-ensemble needs online SGD at a finite d, without --n, --simulate or --finite-size")
+        if dInfinity || n.value.isFinite || (training ?? .onlineSGD) != .onlineSGD {
+            throw ValidationError("--escape-ensemble needs online SGD at a finite d, without --n")
+        }
+        if simulate > 0, finiteSize.isEmpty || planted != nil || m0 != nil || omega0 != nil {
+            throw ValidationError("with --simulate, --escape-ensemble goes with --finite-size from theory init (no --planted, --m0, --omega0)")
         }
     }
 
@@ -53,8 +56,25 @@ extension DynamicsCommand {
     func addEscapeLaw(_ ensemble: EscapeEnsemble, to row: inout Row) {
         let escapes = ensemble.escapeTimes.filter(\.isFinite)
         row.add("switch_time", ensemble.regime.time)
-        row.add("escape_time_mean", meanAndStandardError(escapes).mean)
-        row.add("escape_time_sd", standardDeviation(escapes))
+        addEscapeStatistics(escapes, prefix: "escape_time", to: &row)
         row.add("members", escapes.count)
+    }
+
+    /// `--finite-size` from theory init: simulated escape times and mean trajectories against the
+    /// ensemble (EnsembleComparison).
+    func addEnsembleComparison(_ c: EnsembleComparison, _ ensemble: EscapeEnsemble, to row: inout Row) {
+        addEscapeStatistics(c.simulatedEscapes, prefix: "escape_time_sim", to: &row)
+        addEscapeLaw(ensemble, to: &row)
+        row.add("escape_z", c.escapeZ)
+        row.add("ensemble_max_deviation", c.maxDeviation)
+        row.add("ensemble_max_z", c.maxStandardizedDifference)
+    }
+
+    /// Mean, standard deviation, median and interquartile range of escape times.
+    private func addEscapeStatistics(_ escapes: [Double], prefix: String, to row: inout Row) {
+        row.add(prefix + "_mean", meanAndStandardError(escapes).mean)
+        row.add(prefix + "_sd", standardDeviation(escapes))
+        row.add(prefix + "_median", quantile(escapes, 0.5))
+        row.add(prefix + "_iqr", quantile(escapes, 0.75) - quantile(escapes, 0.25))
     }
 }

@@ -1,6 +1,7 @@
 import Dynamics
 import FlowModel
 import Foundation
+import GSLKit
 import Simulation
 import XCTest
 
@@ -51,6 +52,31 @@ final class DynamicsSimulationTests: XCTestCase {
         XCTAssertGreaterThan(ratio, 1.3, "deviation must shrink with d: \(deviations)")
         XCTAssertLessThan(ratio, 3.0, "deviations \(deviations)")
         XCTAssertLessThan(deviations[1], 0.1, "deviations \(deviations)")
+    }
+
+    /// From theory init (aligned), the escape times of the simulation follow the law predicted by the
+    /// plateau SDE and the ODE (PE.9): median within 3 standard errors, interquartile ranges within a
+    /// factor 1.6, and the mean trajectories after the switch within their combined error bars. The
+    /// deterministic ODE from the typical start (TD.19) has no spread at all.
+    func testEscapeLawFromTheoryInit() throws {
+        let d = 1000.0
+        let st = try TrainingSetting(p: 0.8, sigma: 1, k: 2, tau: 0.5, dimension: d, learningRate: 0.5, rule: .onlineSGD)
+        let epochs = (0...56).map { $0 * Int(d) / 4 }   // training time 0, 0.25, …, 14
+        let times = epochs.map { Double($0) / d }
+        let (config, index) = try onlineConfiguration(st, epochs: epochs)
+        let runs = try SimulationRunner.orderParameterTrajectories(config, seeds: Array(1...32), index: index, threads: 2)
+        let flow = try OrderParameterFlow(setting: st)
+        let ensemble = try EscapeEnsemble(escape: try PlateauEscape(flow: flow), start: .theoryInit, members: 160,
+                                          times: times, seed: 5)
+        let comparison = try EnsembleComparison(ensemble: ensemble, times: times, simulated: runs)
+        let sim = comparison.simulatedEscapes, pred = comparison.predictedEscapes
+        let iqr = { (x: [Double]) in quantile(x, 0.75) - quantile(x, 0.25) }
+        print("escape: simulation median \(quantile(sim, 0.5)), IQR \(iqr(sim)); ensemble median \(quantile(pred, 0.5)), IQR \(iqr(pred)); z = \(comparison.escapeZ); trajectories max z = \(comparison.maxStandardizedDifference)")
+        XCTAssertEqual(sim.count, 32)
+        XCTAssertLessThan(abs(comparison.escapeZ), 3)
+        XCTAssertGreaterThan(iqr(sim) / iqr(pred), 1 / 1.6)
+        XCTAssertLessThan(iqr(sim) / iqr(pred), 1.6)
+        XCTAssertLessThan(comparison.maxStandardizedDifference, 4.5)
     }
 
     /// A planted start has m and ω exactly at the planted values at every grid time, the rest of
