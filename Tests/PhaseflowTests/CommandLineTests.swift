@@ -27,6 +27,12 @@ final class CommandLineTests: XCTestCase {
             (["--tau", "0.5", "--d", "1e11", "--simulate", "2"], "GiB"),
             (["--tau", "0.3333", "--d", "500", "--simulate", "2"], "0.3333"),
             (["--tau", "0.5", "--d", "500", "--simulate", "2", "--planted", "nan"], "nan"),
+            (["--tau", "0.5", "--d", "1000", "--escape-ensemble", "1"], "escape-ensemble"),
+            (["--tau", "0.5", "--d-infinity", "--escape-ensemble", "5"], "escape-ensemble"),
+            (["--tau", "0.5", "--d", "1000", "--escape-ensemble", "5", "--switch-overlap", "0.7"], "switch-overlap"),
+            (["--tau", "0.5", "--d", "1000", "--escape-ensemble", "5", "--switch-overlap", "nan"], "nan"),
+            (["--tau", "0.5", "--d", "100", "--escape-ensemble", "5"], "switch overlap"),
+            (["--tau", "0.5", "--d", "1000", "--escape-ensemble", "5", "--time-max", "0.5"], "time-max"),
         ]
         try assertOneLineErrors(bad.map { (["dynamics"] + $0.0, $0.1) })
         let result = try phaseflow(["dynamics", "--tau", "0.5", "--d", "1000", "--time-max", "5", "--time-points", "5", "--format", "json"])
@@ -47,6 +53,16 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(simRows[0]["sim_m"] as? Double), 0.3, accuracy: 1e-12)
         XCTAssertEqual(try XCTUnwrap(simRows[0]["m"] as? Double), 0.3, accuracy: 1e-12)
         XCTAssertGreaterThan(try XCTUnwrap(simRows[2]["sim_q_se"] as? Double), 0)
+        // --escape-ensemble --summary: the escape-time law beside the deterministic escape time (PE.9).
+        let ensemble = try phaseflow(["dynamics", "--tau", "0.5", "--d", "1000", "--lr", "0.5", "--time-max", "14", "--time-points", "56",
+                                      "--escape-ensemble", "24", "--summary", "--format", "json"])
+        XCTAssertEqual(ensemble.status, 0, ensemble.stderr)
+        let law = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(ensemble.stdout.utf8)) as? [[String: Any]])?.first)
+        let median = try XCTUnwrap(law["escape_time_median"] as? Double), single = try XCTUnwrap(law["escape_time"] as? Double)
+        XCTAssertGreaterThan(try XCTUnwrap(law["switch_time"] as? Double), 0)
+        XCTAssertGreaterThan(try XCTUnwrap(law["escape_time_iqr"] as? Double), 0.3)
+        XCTAssertEqual(median, single, accuracy: 1.5, "the ensemble's median escape near the typical start's")
+        XCTAssertEqual(law["members"] as? Int, 24)
     }
 
     /// `phaseflow exact --format json` echoes the inputs and gives the numbers of the issue at d = 10⁵.
