@@ -15,6 +15,8 @@ public struct EnsembleComparison: Sendable {
     /// and its standard error √(SE²_sim + SE²_ensemble).
     public let meanDifference: [[Double]]
     public let standardError: [[Double]]
+    /// Number of simulated runs.
+    public let simulatedRuns: Int
 
     /// - Parameters:
     ///   - times: the simulation's output times, from 0; the ensemble must have been built on them.
@@ -26,6 +28,7 @@ public struct EnsembleComparison: Sendable {
             throw InputError("an ensemble comparison needs ≥ 2 runs with one state per output time, and an ensemble on the same times")
         }
         let runs = simulated.map { $0.map(\.signFixed) }
+        simulatedRuns = runs.count
         simulatedEscapes = runs.compactMap { TrajectoryMeasurements.escapeTime(times: times, states: $0) }
         predictedEscapes = ensemble.escapeTimes.filter(\.isFinite)
         self.times = later.map { times[$0] }
@@ -50,6 +53,12 @@ public struct EnsembleComparison: Sendable {
     /// The largest |mean difference| / standard error over times and order parameters.
     public var maxStandardizedDifference: Double {
         zip(meanDifference.joined(), standardError.joined()).map { $1 > 0 ? abs($0) / $1 : 0 }.max() ?? 0
+    }
+
+    /// The 95 % point of `maxStandardizedDifference` under agreement (Student-t with the simulated
+    /// runs' degrees of freedom: the ensemble's standard errors are the smaller ones).
+    public var maxStandardizedThreshold: Double {
+        largestStudentTThreshold(count: times.count * 7, dof: simulatedRuns - 1)
     }
 
     /// The largest |mean difference| over times and order parameters.

@@ -57,6 +57,12 @@ public struct SimulationComparison: Sendable {
         return z
     }
 
+    /// The 95 % point of `maxStandardizedDifference` if simulation and ODE agree: the largest of
+    /// (times − 1) × 7 independent Student-t ratios with seeds − 1 degrees of freedom.
+    public var maxStandardizedThreshold: Double {
+        largestStudentTThreshold(count: (times.count - 1) * 7, dof: simulated.count - 1)
+    }
+
     public var meanMaxDeviation: Double { meanAndStandardError(maxDeviations).mean }
     public var maxDeviationError: Double { meanAndStandardError(maxDeviations).standardError }
 

@@ -27,3 +27,13 @@ public func medianAndStandardError(_ x: [Double]) -> (median: Double, standardEr
     let iqr = quantile(x, 0.75) - quantile(x, 0.25)
     return (quantile(x, 0.5), x.count < 2 ? 0 : 1.2533 * iqr / 1.349 / Double(x.count).squareRoot())
 }
+
+/// The value that the largest of `count` independent |t| ratios, each Student-t with `dof` degrees
+/// of freedom, stays below with probability `level` (`gsl_cdf_tdist_Qinv`): the threshold for
+/// "every difference within its error bar" when `count` differences are each divided by a standard
+/// error estimated from dof + 1 replicas. Correlated ratios make it conservative.
+public func largestStudentTThreshold(count: Int, dof: Int, level: Double = 0.95) -> Double {
+    guard count >= 1, dof >= 1 else { return .nan }
+    let tail = (1 - pow(level, 1 / Double(count))) / 2
+    return gsl_cdf_tdist_Qinv(tail, Double(dof))
+}

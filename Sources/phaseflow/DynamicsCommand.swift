@@ -101,7 +101,12 @@ struct DynamicsCommand: ParsableCommand {
     }
 
     func run() throws {
-        if !finiteSize.isEmpty { return try runFiniteSize() }
+        if !finiteSize.isEmpty {
+            let (rows, fit) = try finiteSizeRows()
+            print(try render(rows, as: format), terminator: "")
+            if let fit { FileHandle.standardError.write(Data("phaseflow: \(fit)\n".utf8)) }
+            return
+        }
         if n.value.isFinite { return print(try render(try finiteSampleRows(), as: format), terminator: "") }
         print(try render(try trajectories(), as: format), terminator: "")
     }
@@ -163,7 +168,8 @@ struct DynamicsCommand: ParsableCommand {
     }
 
     /// `--finite-size`: the deviation between simulation and ODE vs d, and its power-law fit (TD §7).
-    private func runFiniteSize() throws {
+    /// `--finite-size`: one row per d, and the fit of the largest deviation ∝ d^a (nil for one d).
+    func finiteSizeRows() throws -> (rows: [Row], fit: String?) {
         let problem = try problemOptions.problem()
         let tau = self.tau!
         var rows: [Row] = []
@@ -184,6 +190,7 @@ struct DynamicsCommand: ParsableCommand {
             row.add("max_deviation", comparison.meanMaxDeviation)
             row.add("max_deviation_se", comparison.maxDeviationError)
             row.add("max_z", comparison.maxStandardizedDifference)
+            row.add("max_z_95", comparison.maxStandardizedThreshold)
             if escapeEnsemble > 0 {
                 let flow = try OrderParameterFlow(setting: setting)
                 let ensemble = try self.escapeEnsemble(flow, start: .theoryInit(m: 0, omega: 0), times: simTimes, seed: ensembleSeed)
@@ -195,14 +202,11 @@ struct DynamicsCommand: ParsableCommand {
             logD.append(log(d))
             logDev.append(log(comparison.meanMaxDeviation))
         }
-        print(try render(rows, as: format), terminator: "")
-        if logD.count >= 2 {
-            let fit = try LinearFit(x: logD, y: logDev)
-            // Two dimensions determine the line: no error on the slope.
-            let error = logD.count > 2 ? String(format: " ± %.3f", fit.slopeStandardError) : ""
-            FileHandle.standardError.write(Data(String(format: "phaseflow: max deviation ∝ d^a with a = %.3f%@ over %d dimensions\n",
-                                                       fit.slope, error, logD.count).utf8))
-        }
+        guard logD.count >= 2 else { return (rows, nil) }
+        let fit = try LinearFit(x: logD, y: logDev)
+        // Two dimensions determine the line: no error on the slope.
+        let error = logD.count > 2 ? String(format: " ± %.3f", fit.slopeStandardError) : ""
+        return (rows, String(format: "max deviation ∝ d^a with a = %.3f%@ over %d dimensions", fit.slope, error, logD.count))
     }
 
     func inputs(_ row: inout Row, _ st: TrainingSetting) {

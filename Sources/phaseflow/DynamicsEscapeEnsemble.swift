@@ -68,6 +68,7 @@ extension DynamicsCommand {
         row.add("escape_z", c.escapeZ)
         row.add("ensemble_max_deviation", c.maxDeviation)
         row.add("ensemble_max_z", c.maxStandardizedDifference)
+        row.add("ensemble_max_z_95", c.maxStandardizedThreshold)
     }
 
     /// Mean, standard deviation, median and interquartile range of escape times.

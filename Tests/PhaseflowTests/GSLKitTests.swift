@@ -108,4 +108,37 @@ final class GSLKitTests: XCTestCase {
         XCTAssertEqual(se, (5.0 / 3).squareRoot() / 2, accuracy: 1e-15)   // s² = Σ(x − x̄)²/(n − 1) = 5/3
         XCTAssertEqual(meanAndStandardError([7]).standardError, 0)
     }
+
+    /// Quantiles by interpolation of the sorted values, the median's standard error, and the
+    /// threshold of the largest of several t ratios against tabulated Student-t points.
+    func testQuantilesAndStudentThreshold() {
+        let x = [4.0, 1, 3, 2, 5]
+        XCTAssertEqual(quantile(x, 0.5), 3)
+        XCTAssertEqual(quantile(x, 0.25), 2)
+        XCTAssertEqual(quantile(x, 0.9), 4.6, accuracy: 1e-12)
+        XCTAssertEqual(standardDeviation(x), 2.5.squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(medianAndStandardError(x).standardError, 1.2533 * 2 / 1.349 / 5.squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(largestStudentTThreshold(count: 1, dof: 15), 2.1314, accuracy: 1e-4)      // t₀.₉₇₅(15)
+        XCTAssertEqual(largestStudentTThreshold(count: 1, dof: 1_000_000), 1.95996, accuracy: 1e-4)
+        // Two independent ratios: each must stay inside with probability √0.95.
+        XCTAssertEqual(largestStudentTThreshold(count: 2, dof: 1_000_000),
+                       StandardNormal.quantile(1 - (1 - 0.95.squareRoot()) / 2), accuracy: 1e-5)
+    }
+
+    /// Draws from N(mean, Σ) have that mean and covariance; a covariance that is not positive
+    /// definite is refused with an error, not an abort.
+    func testMultivariateNormal() throws {
+        let sigma = [[2.0, 0.6, -0.3], [0.6, 1.0, 0.2], [-0.3, 0.2, 0.5]], mean = [1.0, -2, 0.5]
+        let law = try MultivariateNormal(mean: mean, covariance: sigma)
+        let random = try RandomStream(seed: 4)
+        let draws = try (0..<100_000).map { _ in try law.draw(random) }
+        for i in 0..<3 {
+            XCTAssertEqual(meanAndStandardError(draws.map { $0[i] }).mean, mean[i], accuracy: 0.02)
+            for j in 0..<3 {
+                let c = draws.reduce(0) { $0 + ($1[i] - mean[i]) * ($1[j] - mean[j]) } / Double(draws.count)
+                XCTAssertEqual(c, sigma[i][j], accuracy: 0.03, "Σ[\(i)][\(j)]")
+            }
+        }
+        XCTAssertThrowsError(try MultivariateNormal(mean: [0, 0], covariance: [[1, 2], [2, 1]]))
+    }
 }
