@@ -164,7 +164,7 @@ public struct EscapeEnsemble: Sendable {
             starts.append((start, switched))
         }
         let flow = escape.flow
-        let results = try parallelMap(starts) { start, switched -> Trajectory in
+        let members = try parallelMap(starts) { start, switched -> Trajectory in
             let path = try flow.integrate(from: switched, options: options)
             let initial = TrajectoryPoint(time: 0, state: start, loss: flow.lossGradient(start).loss, speed: 0)
             let points = [initial] + path.points.dropFirst().map {
@@ -172,7 +172,6 @@ public struct EscapeEnsemble: Sendable {
             }
             return Trajectory(setting: st, points: points, converged: false)
         }
-        let members = results
         let escapes = members.map { m in
             TrajectoryMeasurements.escapeTime(times: m.points.map(\.time), states: m.points.map(\.state)) ?? .nan
         }

@@ -54,6 +54,28 @@ final class DynamicsSimulationTests: XCTestCase {
         XCTAssertLessThan(deviations[1], 0.1, "deviations \(deviations)")
     }
 
+    /// The issue's dimensions, d = 1000, 5000, 20000 (planted m = ω = 0.3, τ = 0.5, η = 0.5, time ≤ 8,
+    /// 8 seeds; about 2–3 minutes): every seed-averaged difference within its error bars, i.e. the
+    /// largest |mean(sim − ODE)|/SE over the 7 order parameters and 8 times below its 95 % point under
+    /// agreement, and the largest deviation falling like d^a with a ≈ −1/2.
+    func testIssueDimensionsWithinErrorBarsAndExponent() throws {
+        var logD: [Double] = [], logDeviation: [Double] = []
+        for d in [1000.0, 5000.0, 20000.0] {
+            let st = try TrainingSetting(p: 0.8, sigma: 1, k: 2, tau: 0.5, dimension: d, learningRate: 0.5, rule: .onlineSGD)
+            let epochs = (0...8).map { $0 * Int(d) }
+            let (config, index) = try onlineConfiguration(st, epochs: epochs, planted: 0.3)
+            let runs = try SimulationRunner.orderParameterTrajectories(config, seeds: Array(1...8), index: index, threads: 2)
+            let comparison = try SimulationComparison(setting: st, times: epochs.map { Double($0) / d }, trajectories: runs)
+            print("d = \(Int(d)): largest deviation \(comparison.meanMaxDeviation) ± \(comparison.maxDeviationError), max z \(comparison.maxStandardizedDifference) (95 % point \(comparison.maxStandardizedThreshold))")
+            XCTAssertLessThan(comparison.maxStandardizedDifference, comparison.maxStandardizedThreshold, "d = \(d)")
+            logD.append(log(d))
+            logDeviation.append(log(comparison.meanMaxDeviation))
+        }
+        let fit = try LinearFit(x: logD, y: logDeviation)
+        print("largest deviation ∝ d^a, a = \(fit.slope) ± \(fit.slopeStandardError)")
+        XCTAssertEqual(fit.slope, -0.5, accuracy: 0.15)
+    }
+
     /// From theory init (aligned), the escape times of the simulation follow the law predicted by the
     /// plateau SDE and the ODE (PE.9): median within 3 standard errors, interquartile ranges within a
     /// factor 1.6, and the mean trajectories after the switch within their combined error bars. The

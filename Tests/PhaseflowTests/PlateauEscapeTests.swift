@@ -103,4 +103,17 @@ final class PlateauEscapeTests: XCTestCase {
         XCTAssertLessThan(early.regime.time, late.regime.time)
         XCTAssertEqual(a.mean, b.mean, accuracy: 2 * (a.standardError + b.standardError))
     }
+
+    /// The same seed gives bit-identical ensembles (members are drawn in order, then integrated in
+    /// parallel); another seed gives another one.
+    func testEnsembleIsReproducible() throws {
+        let model = try escape(d: 1000)
+        let times = IntegrationOptions.grid(timeMax: 12, points: 24)
+        func escapes(_ seed: UInt64) throws -> [Double] {
+            try EscapeEnsemble(escape: model, start: .theoryInit, members: 8, times: times, seed: seed).escapeTimes
+        }
+        let first = try escapes(9)
+        XCTAssertEqual(first, try escapes(9))
+        XCTAssertNotEqual(first, try escapes(10))
+    }
 }
