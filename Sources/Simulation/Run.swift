@@ -25,6 +25,32 @@ public struct SimulationConfiguration: Sendable {
         self.problem = problem; self.n = n; self.k = k; self.steps = steps; self.training = training
     }
 
+    /// Online SGD (SIM.15) from theory init at one time τ of the dilated grid, for following the
+    /// order parameters of that time against their ODEs (TD §7): the smallest even K ≤ `maxSteps`
+    /// whose grid contains τ, only τ's grid time trained, snapshots at `epochs` without generation.
+    /// Returns the configuration and τ's grid index, or nil if no such K contains τ.
+    public static func onlineTrajectory(problem: Problem, k: Double, tau: Double, learningRate: Double,
+                                        penaltyU: Double = 0, penaltyW: Double = 0, planted: PlantedOverlap? = nil,
+                                        alignedStart: Bool = true, epochs: [Int], maxSteps: Int = 200)
+        -> (configuration: SimulationConfiguration, index: Int)? {
+        guard let (steps, index) = TrainingGrid.smallestSteps(containing: tau, maxSteps: maxSteps) else { return nil }
+        var training = TrainingOptions()
+        training.trainingProtocol = .online
+        training.epochs = epochs.max() ?? 0
+        training.learningRate = learningRate
+        training.penaltyU = penaltyU
+        training.penaltyW = penaltyW
+        training.initialisation = .theory
+        training.alignedStart = alignedStart
+        training.planted = planted
+        training.trainedTimes = [index]
+        // n is unused by the online protocol (fresh samples every step); 1 keeps the training set small.
+        var config = SimulationConfiguration(problem: problem, n: 1, k: k, steps: steps, training: training)
+        config.samples = 0
+        config.recordEpochs = epochs
+        return (config, index)
+    }
+
     public var snapshotEpochs: [Int] {
         Array(Set(recordEpochs.filter { $0 >= 0 && $0 <= training.epochs } + [training.epochs])).sorted()
     }

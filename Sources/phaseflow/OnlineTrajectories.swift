@@ -23,28 +23,17 @@ struct OnlineTrajectories {
     /// with, per seed, the order parameters there. A progress line goes to stderr.
     func run(times requested: [Double], label: String) throws -> (times: [Double], trajectories: [[OrderParameters]]) {
         guard let d = setting.dimension else { throw InputError("a simulation needs a finite d") }
-        guard let (steps, index) = TrainingGrid.smallestSteps(containing: setting.tau, maxSteps: Self.maxSteps) else {
+        let epochs = Array(Set([0] + requested.map { Int(($0 * d).rounded()) })).sorted()
+        guard let (config, index) = SimulationConfiguration.onlineTrajectory(
+            problem: try Problem(dimension: d, p: setting.p, sigma: setting.sigma), k: setting.k, tau: setting.tau,
+            learningRate: setting.learningRate, penaltyU: setting.penaltyU, penaltyW: setting.penaltyW,
+            planted: planted.map { PlantedOverlap(m: $0, omega: $0) }, alignedStart: alignedStart, epochs: epochs,
+            maxSteps: Self.maxSteps) else {
             throw InputError("tau = \(setting.tau) is not a time 2j/K of a dilated grid with even K ≤ \(Self.maxSteps); the simulation needs such a τ (e.g. 0.5 or 0.37)")
         }
-        let epochs = Array(Set([0] + requested.map { Int(($0 * d).rounded()) })).sorted()
-        var training = TrainingOptions()
-        training.trainingProtocol = .online
-        training.epochs = epochs.last!
-        training.learningRate = setting.learningRate
-        training.penaltyU = setting.penaltyU
-        training.penaltyW = setting.penaltyW
-        training.initialisation = .theory
-        training.alignedStart = alignedStart
-        training.planted = planted.map { PlantedOverlap(m: $0, omega: $0) }
-        training.trainedTimes = [index]
-        // n is unused by the online protocol (fresh samples every step); 1 keeps the training set small.
-        var config = SimulationConfiguration(problem: try Problem(dimension: d, p: setting.p, sigma: setting.sigma),
-                                             n: 1, k: setting.k, steps: steps, training: training)
-        config.samples = 0
-        config.recordEpochs = epochs
         let total = seeds.count * epochs.last!
         let progress = Progress(total: max(total, 1)), every = max(1, total / 100)
-        let text = "\(label): \(seeds.count) seed(s), K = \(steps)"
+        let text = "\(label): \(seeds.count) seed(s), K = \(config.steps)"
         let trajectories = try SimulationRunner.orderParameterTrajectories(config, seeds: seeds, index: index, threads: threads) { done in
             if done % every == 0 && done < total { progress.update(done: done, label: text) }
         }

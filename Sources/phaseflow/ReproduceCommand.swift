@@ -101,9 +101,8 @@ struct ReproduceCommand: ParsableCommand {
 
         // 3b. The dynamics against the simulation's online protocol (TD §7, PE.9).
         let base = ["--tau", "0.5", "--lr", "0.5", "--format", "csv", "--finite-size", "1000", "4000"]
-        let planted = try timed("dynamics vs simulation, planted") {
-            try DynamicsCommand.parse(base + ["--time-max", "8", "--time-points", "16", "--simulate", "8", "--planted", "0.3"]).finiteSizeRows()
-        }
+        let plantedArguments = base + ["--time-max", "8", "--time-points", "16", "--simulate", "8", "--planted", "0.3"]
+        let planted = try timed("dynamics vs simulation, planted") { try DynamicsCommand.parse(plantedArguments).finiteSizeRows() }
         let escape = try timed("dynamics vs simulation, theory init") {
             try DynamicsCommand.parse(base + ["--time-max", "14", "--time-points", "56", "--simulate", "16", "--escape-ensemble", "200"])
                 .finiteSizeRows()
@@ -111,7 +110,7 @@ struct ReproduceCommand: ParsableCommand {
         report += """
         ### 3b. The equations against the simulation (online SGD, τ = 0.5, η = 0.5)
 
-        From a planted overlap m = ω = 0.3, 8 seeds (`phaseflow dynamics \((base + ["--time-max", "8", "--time-points", "16", "--simulate", "8", "--planted", "0.3"]).joined(separator: " "))`):
+        From a planted overlap m = ω = 0.3, 8 seeds (`phaseflow dynamics \(plantedArguments.joined(separator: " "))`):
         the mean over seeds of the largest |simulation − ODE| (`max_deviation`) should fall like d^{-1/2},
         and `max_z`, the largest |mean(sim − ODE)|/SE over the 7 order parameters and 16 times, stay below
         `max_z_95`, the 95 % point of the largest of that many Student-t ratios if the two agree.

@@ -12,20 +12,10 @@ final class DynamicsSimulationTests: XCTestCase {
     /// An online-protocol configuration at one τ of the dilated grid, training only that time.
     private func onlineConfiguration(_ st: TrainingSetting, epochs: [Int], planted: Double? = nil, aligned: Bool = true)
         throws -> (SimulationConfiguration, index: Int) {
-        let (steps, index) = try XCTUnwrap(TrainingGrid.smallestSteps(containing: st.tau))
-        var training = TrainingOptions()
-        training.trainingProtocol = .online
-        training.epochs = epochs.last!
-        training.learningRate = st.learningRate
-        training.initialisation = .theory
-        training.alignedStart = aligned
-        training.planted = planted.map { PlantedOverlap(m: $0, omega: $0) }
-        training.trainedTimes = [index]
-        var config = SimulationConfiguration(problem: try Problem(dimension: st.dimension!, p: st.p, sigma: st.sigma),
-                                             n: 1, k: st.k, steps: steps, training: training)
-        config.samples = 0
-        config.recordEpochs = epochs
-        return (config, index)
+        try XCTUnwrap(SimulationConfiguration.onlineTrajectory(
+            problem: try Problem(dimension: st.dimension!, p: st.p, sigma: st.sigma), k: st.k, tau: st.tau,
+            learningRate: st.learningRate, planted: planted.map { PlantedOverlap(m: $0, omega: $0) },
+            alignedStart: aligned, epochs: epochs))
     }
 
     /// The finite-d online-SGD equations against the simulation, from a planted macroscopic overlap
