@@ -34,6 +34,12 @@ public struct TrainingDynamics: Sendable {
 
     public init() {}
 
+    /// The p, σ, k and d of a setup (d = ∞: the limit equations).
+    public init(setup: Setup) {
+        p = setup.p; sigma = setup.sigma; k = setup.k
+        dimension = setup.dimension.finite.map(Double.init)
+    }
+
     var times: [Double] { IntegrationOptions.grid(timeMax: timeMax, points: timePoints, logarithmic: logTime, first: timeMax * 1e-4) }
     var tolerance: ODETolerance { ODETolerance(absolute: absTol, relative: relTol, initialStep: 1e-2) }
     var integration: IntegrationOptions { IntegrationOptions(times: times, stepper: stepper, tolerance: tolerance, convergence: convergence) }

@@ -19,7 +19,7 @@ public struct Problem: Sendable, Equatable {
     }
 
     /// h = atanh(2p − 1), the log-odds bias of the modes (EF.1).
-    public var logOdds: Double { 0.5 * log(p / (1 - p)) }
+    public var logOdds: Double { FlowModel.logOdds(p: p) }
     public var sqrtD: Double { Double(dimension).squareRoot() }
 }
 

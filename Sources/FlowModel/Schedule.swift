@@ -98,22 +98,17 @@ public struct VarianceExplodingSchedule: Schedule {
 /// The first half of the clock covers β√d ∈ [0, k], where the mode is decided (EF §7).
 public struct DilatedSchedule: Schedule {
     public let base: any Schedule
-    public let k: Double
-    public let dimension: Int
+    public let clock: DilatedClock
+    public var k: Double { clock.k }
+    public var dimension: Int { clock.dimension.finite! }
     /// κ at the end of the first half, k/√d.
-    public let kappaOne: Double
+    public var kappaOne: Double { clock.kappaOne }
 
     public init(base: any Schedule, k: Double, dimension: Int) throws {
         try require("k", k, "> 0") { $0 > 0 }
         guard base.clockEnd == 1 else { throw InputError("the dilated schedule needs a base schedule on [0, 1]; \(base.name) is not") }
-        let kappaOne = k / Double(dimension).squareRoot()
-        guard kappaOne < 1 else {
-            throw InputError("k must be < √d for the dilated schedule; got k = \(k) with d = \(dimension)")
-        }
         self.base = base
-        self.k = k
-        self.dimension = dimension
-        self.kappaOne = kappaOne
+        self.clock = try DilatedClock(k: k, dimension: .finite(dimension))
     }
 
     public var name: String { base is LinearSchedule ? "dilated" : "dilated-\(base.name)" }
@@ -122,12 +117,10 @@ public struct DilatedSchedule: Schedule {
     /// An even K puts τ = 1 on the grid; with odd K one Euler step mixes both clock rates.
     public var stepQuantum: Int { 2 }
 
-    public func interpolantTime(at tau: Double) -> Double {
-        tau < 1 ? kappaOne * tau : kappaOne + (1 - kappaOne) * (tau - 1)
-    }
+    public func interpolantTime(at tau: Double) -> Double { clock.interpolantTime(at: tau) }
 
     public func values(at tau: Double) -> ScheduleValues {
-        let rate = tau < 1 ? kappaOne : 1 - kappaOne
+        let rate = clock.rate(at: tau)
         let b = base.values(at: interpolantTime(at: tau))
         return ScheduleValues(alpha: b.alpha, beta: b.beta, alphaDot: b.alphaDot * rate, betaDot: b.betaDot * rate)
     }

@@ -215,3 +215,14 @@ private final class CollectedSnapshots: @unchecked Sendable {
     var snapshots = [UInt64: [Snapshot]]()
     func add(_ s: Snapshot) { lock.lock(); snapshots[s.seed, default: []].append(s); lock.unlock() }
 }
+
+extension SimulationConfiguration {
+    /// The configuration of a setup (finite d, whole n).
+    ///
+    ///     let setup = try Setup(dimension: .finite(5000), p: 0.8, sigma: 1, k: 2, n: 128)
+    ///     let config = try SimulationConfiguration(setup: setup, steps: 80, training: TrainingOptions())
+    public init(setup: Setup, steps: Int, training: TrainingOptions) throws {
+        try require("n", setup.n, "a whole number ≥ 1") { $0 >= 1 && $0 == $0.rounded() && $0 <= 1e9 }
+        self.init(problem: try setup.problem(), n: Int(setup.n), k: setup.k, steps: steps, training: training)
+    }
+}

@@ -47,9 +47,14 @@ struct SetupOptions: ParsableArguments {
 
     func dimension(default value: Double) -> Double { d?.value ?? value }
 
+    /// The setup these flags define, with the command's default d and the training-set size n.
+    func setup(default value: Double, n: Double = .infinity) throws -> Setup {
+        try Setup(dimension: try Dimension(dimension(default: value)), p: p, sigma: sigma, k: k, n: n)
+    }
+
     /// The target at a finite d.
     func problem(default value: Double) throws -> Problem {
-        try Problem(dimension: dimension(default: value), p: p, sigma: sigma)
+        try setup(default: value).problem()
     }
 
     /// Refuses --d in commands that take their dimensions elsewhere.
@@ -69,8 +74,8 @@ struct AutoencoderOptions: ParsableArguments {
     @Option(name: .customLong("penalty-w"), help: "L_w of J (AT.2).")
     var penaltyW: Double = 2
 
-    func problem(_ setup: SetupOptions) throws -> AutoencoderProblem {
-        try AutoencoderProblem(p: setup.p, sigma: setup.sigma, n: n.value, nPlus: nPlus, penaltyU: penaltyU, penaltyW: penaltyW)
+    func problem(_ setup: Setup) throws -> AutoencoderProblem {
+        try AutoencoderProblem(setup: setup, nPlus: nPlus, penaltyU: penaltyU, penaltyW: penaltyW)
     }
 }
 

@@ -56,11 +56,8 @@ struct DynamicsOptions: ParsableArguments {
     }
 
     /// The experiment with these flags (d defaults to 10⁴; `--d inf` selects the d → ∞ equations).
-    var dynamics: TrainingDynamics {
-        var e = TrainingDynamics()
-        e.p = setup.p; e.sigma = setup.sigma; e.k = setup.k
-        let d = setup.dimension(default: 10_000)
-        e.dimension = d.isFinite ? d : nil
+    func dynamics() throws -> TrainingDynamics {
+        var e = TrainingDynamics(setup: try setup.setup(default: 10_000))
         e.taus = tau.map { [$0] } ?? (1..<tauGrid!).map { 2 * Double($0) / Double(tauGrid!) }
         e.learningRate = lr; e.penaltyU = penaltyU; e.penaltyW = penaltyW
         e.timeMax = timeMax; e.timePoints = timePoints; e.logTime = logTime
@@ -125,7 +122,7 @@ struct DynamicsFlow: ParsableCommand {
     var training: TrainingRule = .onlineSGD
 
     func run() throws {
-        var e = options.dynamics
+        var e = try options.dynamics()
         e.rule = training
         start.apply(to: &e)
         try printRows(try e.flowRows(), options.format)
@@ -154,7 +151,7 @@ struct DynamicsFiniteN: ParsableCommand {
     }
 
     func run() throws {
-        var e = options.dynamics
+        var e = try options.dynamics()
         e.rule = .gradientFlow
         start.apply(to: &e)
         try printRows(try e.finiteSampleRows(n: Int(n), dataSeed: dataSeed), options.format)
@@ -182,7 +179,7 @@ struct DynamicsEscape: ParsableCommand {
     }
 
     func run() throws {
-        var e = options.dynamics
+        var e = try options.dynamics()
         start.apply(to: &e)
         try printRows(try e.escapeRows(EscapeOptions(members: members, switchOverlap: switchOverlap, seed: ensembleSeed)), options.format)
     }
@@ -203,7 +200,7 @@ struct DynamicsVsSimulation: ParsableCommand {
     }
 
     func run() throws {
-        var e = options.dynamics
+        var e = try options.dynamics()
         e.summary = summary
         try printRows(try e.simulationRows(seeds: simulation.seedList, planted: simulation.planted, alignedStart: !simulation.anyStart),
                       options.format)
@@ -238,7 +235,7 @@ struct DynamicsFiniteSize: ParsableCommand {
 
     func run() throws {
         let escape = escapeEnsemble > 0 ? EscapeOptions(members: escapeEnsemble, switchOverlap: switchOverlap, seed: ensembleSeed) : nil
-        let (rows, fit) = try options.dynamics.finiteSizeRows(dimensions: dims, seeds: simulation.seedList, planted: simulation.planted,
+        let (rows, fit) = try options.dynamics().finiteSizeRows(dimensions: dims, seeds: simulation.seedList, planted: simulation.planted,
                                                               alignedStart: !simulation.anyStart, escape: escape)
         try printRows(rows, options.format)
         if let fit { FileHandle.standardError.write(Data("phaseflow: \(fit)\n".utf8)) }

@@ -47,14 +47,13 @@ struct SimulationOptions: ParsableArguments {
     var seedList: [UInt64] { (0..<seeds).map { seed + UInt64($0) } }
 
     func configuration(_ setup: SetupOptions, dimension d: Double) throws -> SimulationConfiguration {
-        try require("k", setup.k, "> 0") { $0 > 0 }
-        let problem = try Problem(dimension: d, p: setup.p, sigma: setup.sigma)
+        let setup = try setup.setup(default: d, n: Double(n))
         var training = TrainingOptions()
         training.trainingProtocol = trainingProtocol; training.epochs = epochs; training.learningRate = lr
         training.weightDecay = weightDecay; training.penaltyU = penaltyU; training.penaltyW = penaltyW
         training.initialisation = `init`; training.path = path
         training.alignedStart = alignedStart; training.planted = planted.map { PlantedOverlap(m: $0, omega: $0) }
-        var config = SimulationConfiguration(problem: problem, n: n, k: setup.k, steps: steps, training: training)
+        var config = try SimulationConfiguration(setup: setup, steps: steps, training: training)
         config.precision = precision; config.samples = samples; config.scheme = scheme
         if recordEvery > 0 { config.recordEpochs = Array(stride(from: 0, through: epochs, by: recordEvery)) }
         return config

@@ -25,8 +25,9 @@ struct TheoryCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
+        let setup = try setup.setup(default: .infinity, n: training.n.value)
         let experiment = AutoencoderExperiment(problem: try training.problem(setup), k: setup.k,
-                                               dimension: setup.dimension(default: .infinity), schedule: schedule)
+                                               dimension: setup.dimension.value, schedule: schedule)
         let (table, rows) = try experiment.theoryRows(points: points)
         try printRows(rows, format)
         let notConverged = table.filter { !$0.converged }.count
@@ -63,8 +64,9 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
+        let setup = try setup.setup(default: .infinity, n: training.n.value)
         let experiment = AutoencoderExperiment(problem: try training.problem(setup), k: setup.k,
-                                               dimension: setup.dimension(default: .infinity), schedule: schedule)
+                                               dimension: setup.dimension.value, schedule: schedule)
         try printRows(try experiment.predictionRows(integrator: integrator, steps: steps), format)
     }
 }
@@ -104,6 +106,7 @@ struct BoundariesCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
+        let setup = try setup.setup(default: .infinity, n: training.n.value)
         var search = BoundarySearch(p: setup.p, sigma: setup.sigma, k: setup.k, penaltyU: training.penaltyU,
                                     penaltyW: training.penaltyW, nPlus: training.nPlus)
         search.tolerance = tolerance; search.integrator = integrator; search.steps = steps

@@ -41,7 +41,7 @@ public struct AutoencoderProblem: Sendable, Equatable {
     /// e = 2n₊/n − 1, the training set's class imbalance.
     public var imbalance: Double { 2 * plusFraction - 1 }
     /// h = atanh(2p − 1) (EF.1).
-    public var logOdds: Double { 0.5 * log(p / (1 - p)) }
+    public var logOdds: Double { FlowModel.logOdds(p: p) }
     /// γ_n = (1/n₊ + 1/n₋)/4 (AT.32); 0 at n = ∞.
     public var gamma: Double { isInfinite ? 0 : (1 / nPlus + 1 / nMinus) / 4 }
     /// ρ_w = 1/(1 + σ²γ_n): the fraction of |w|² along μ at fixed class separation (AT.32).
@@ -50,5 +50,15 @@ public struct AutoencoderProblem: Sendable, Equatable {
     public var believedVariance: Double {
         guard n.isFinite else { return sigma * sigma }
         return (penaltyU + sigma * sigma * (n + penaltyU - 1)) / (n + penaltyU)
+    }
+}
+
+extension AutoencoderProblem {
+    /// The training problem of a setup (its p, σ, n), with n₊ (default p·n) and the penalties of J.
+    ///
+    ///     let problem = try AutoencoderProblem(setup: try Setup(dimension: .infinite, p: 0.8, sigma: 1, k: 2, n: 128),
+    ///                                          penaltyU: 2, penaltyW: 2)
+    public init(setup: Setup, nPlus: Double? = nil, penaltyU: Double = 0, penaltyW: Double = 0) throws {
+        try self.init(p: setup.p, sigma: setup.sigma, n: setup.n, nPlus: nPlus, penaltyU: penaltyU, penaltyW: penaltyW)
     }
 }
