@@ -5,6 +5,9 @@ import GSLKit
 /// Simulated runs from the plateau against the predicted ensemble (derivations/plateau-escape.md,
 /// PE.9): their escape times (TD.27), and their mean trajectories at the times after the switch.
 /// Both sides are sample means, so each difference is judged by the two standard errors combined.
+///
+///     let c = try EnsembleComparison(ensemble: ensemble, times: times, simulated: perSeedOrderParameters)
+///     print(c.escapeZ, c.maxStandardizedDifference)
 public struct EnsembleComparison: Sendable {
     /// Escape times of the simulated runs and of the ensemble's members.
     public let simulatedEscapes: [Double]

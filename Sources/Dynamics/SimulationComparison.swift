@@ -7,6 +7,9 @@ import GSLKit
 /// online protocol, SIM.15); this type only integrates and compares. Each seed's ODE starts from
 /// that seed's own initial order parameters, and both sides are taken on the m ≥ 0 representative
 /// at every time (TD.9): a seed whose noise carries it to the mirror branch is the same network.
+///
+///     let comparison = try SimulationComparison(setting: setting, times: [0, 1, 2], trajectories: perSeedOrderParameters)
+///     print(comparison.maxStandardizedDifference, comparison.maxStandardizedThreshold)
 public struct SimulationComparison: Sendable {
     public let times: [Double]
     /// Per seed, the simulated order parameters at `times` (sign-fixed).

@@ -15,6 +15,9 @@ public enum TrainingRule: String, Sendable, CaseIterable {
 /// limit d → ∞ (TD §5):
 /// - phase 1 (τ < 1): β√d → kτ, β → 0, α → 1, v → 1, and every explicit 1/√d term drops (TD.21);
 /// - phase 2 (τ ≥ 1): α = 1 − τ', β = τ' with τ' = τ − 1, and φ → s·sign(ω) (TD.23).
+///
+///     let setting = try TrainingSetting(p: 0.8, sigma: 1, k: 2, tau: 0.5, dimension: 1000, learningRate: 0.5, rule: .onlineSGD)
+///     print(setting.interpolantTime, setting.phase)   // κ(0.5), 1
 public struct TrainingSetting: Sendable {
     public let p, sigma, k, tau: Double
     /// nil means the limit d → ∞.

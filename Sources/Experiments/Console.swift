@@ -19,6 +19,9 @@ public func renderWithGnuplot(script: URL, in directory: URL) -> Bool {
 }
 
 /// A one-line progress indicator on stderr with the elapsed time and an ETA.
+///
+///     let progress = Progress(total: 10)
+///     progress.update(done: 3, label: "d = 1000")   // "[3/10] d = 1000  elapsed …  eta …" on stderr
 public struct Progress: Sendable {
     public let total: Int
     let start = Date()

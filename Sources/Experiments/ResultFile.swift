@@ -3,6 +3,9 @@ import Foundation
 /// A CSV results file written incrementally: each `append` adds whole lines in one write and
 /// flushes them to disk, so an interrupted run keeps every finished block; `resume` reads back
 /// the rows already there (dropping a torn last line) so the run can skip them.
+///
+///     let file = try ResultFile(url: URL(fileURLWithPath: "out/x.csv"), header: ["tau", "m"], resume: true)
+///     try file.append([row])   // one flushed write; file.existingRows holds what a resumed run keeps
 public final class ResultFile {
     public let url: URL
     public let header: [String]

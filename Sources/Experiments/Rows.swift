@@ -23,6 +23,9 @@ public enum Value: Sendable {
 
 /// An output row: keys in the project's one vocabulary (tau, t, phase, c, b, m, omega, q, r, uw,
 /// p_hat, sigma_hat, and the inputs under their flag names).
+///
+///     var row = Row(); row.add("tau", 0.5); row.add("phase", 1); row.add("solution", "learned")
+///     print(try render([row], as: .csv))   // tau,phase,solution / 0.5,1,learned
 public struct Row: Sendable {
     public var fields: [(key: String, value: Value)] = []
     public init() {}

@@ -85,6 +85,8 @@ public struct OrderParameters: Sendable, Equatable {
 }
 
 /// The name of one order parameter; `allCases` is the column order of every output.
+///
+///     OrderParameter.allCases.map(\.rawValue)   // ["c", "b", "m", "omega", "q", "r", "uw"]
 public enum OrderParameter: String, CaseIterable, Sendable, Codable {
     case c, b, m, omega, q, r, uw
 }

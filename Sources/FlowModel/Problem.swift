@@ -1,6 +1,9 @@
 import Foundation
 
 /// The target: x₁ = s μ + σ η in dimension d, P(s = +1) = p, η ~ N(0, I_d), |μ|² = d.
+///
+///     let target = try Problem(dimension: 10_000, p: 0.8, sigma: 1)
+///     print(target.logOdds, target.sqrtD)   // atanh(0.6), 100
 public struct Problem: Sendable, Equatable {
     public let dimension: Int
     public let p: Double

@@ -8,6 +8,9 @@ public struct ScheduleValues: Sendable {
 
 /// An interpolant schedule x = α z + β x₁ on a clock τ ∈ [0, clockEnd]; τ = 0 is the noise end,
 /// τ = clockEnd the data end (α = 0 there). β/α must be increasing.
+///
+///     let linear: any Schedule = LinearSchedule()
+///     let v = linear.values(at: 0.25)   // α = 0.75, β = 0.25
 public protocol Schedule: Sendable {
     /// The name users type (`--schedule`).
     var name: String { get }
@@ -96,6 +99,9 @@ public struct VarianceExplodingSchedule: Schedule {
 /// The time dilation of the paper as a re-clocking of any base schedule on [0, 1]:
 /// clock τ ∈ [0, 2], base time κ(τ) = kτ/√d for τ < 1 and κ = k/√d + (1 − k/√d)(τ − 1) after.
 /// The first half of the clock covers β√d ∈ [0, k], where the mode is decided (EF §7).
+///
+///     let dilated = try DilatedSchedule(base: VariancePreservingSchedule(), k: 2, dimension: 10_000)
+///     dilated.interpolantTime(at: 1)   // k/√d = 0.02 (from its DilatedClock)
 public struct DilatedSchedule: Schedule {
     public let base: any Schedule
     public let clock: DilatedClock

@@ -7,6 +7,9 @@ import GSLKit
 public enum SimulationPrecision: String, Sendable, CaseIterable { case double, float }
 
 /// One simulation configuration (everything except the seed).
+///
+///     var config = SimulationConfiguration(problem: try Problem(dimension: 500, p: 0.8, sigma: 1), n: 128, k: 2, steps: 80, training: TrainingOptions())
+///     config.training.epochs = 2000; config.samples = 256
 public struct SimulationConfiguration: Sendable {
     public var problem: Problem
     public var n: Int
@@ -87,6 +90,10 @@ public struct TimeSummary: Sendable {
     public var seeds: Int
 }
 
+/// Usage:
+///
+///     let snapshots = try SimulationRunner.runSeeds(config, seeds: [1, 2, 3, 4], threads: 2)   // [seed: [Snapshot]]
+///     let perTime = SimulationRunner.summarize(snapshots.values.compactMap(\.last))
 public enum SimulationRunner {
     /// Trains one seed, calling `record` at every snapshot epoch (in increasing order) and
     /// `progress` after every epoch. Bit-reproducible for a given seed whatever `training.threads`.

@@ -4,6 +4,9 @@ import FlowModel
 /// The training problem of the one-unit autoencoder f(x) = c x + u tanh(b + w·x/√d) (AT.1) at one
 /// time: the target (p, σ), the training set (n points, n₊ of them in the + mode; n = ∞ for the
 /// population closed forms) and the dimensionless ℓ2 penalties L_u, L_w of J (AT.2).
+///
+///     let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: 128, penaltyU: 2, penaltyW: 2)   // n₊ = p·n
+///     problem.plusFraction   // 0.8
 public struct AutoencoderProblem: Sendable, Equatable {
     public let p: Double
     public let sigma: Double
