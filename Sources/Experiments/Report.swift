@@ -88,8 +88,8 @@ public struct Report: Sendable {
 
         // 3. Training dynamics at one time of each phase.
         for tau in [0.5, 1.5] {
-            var dynamics = TrainingDynamics()
-            dynamics.taus = [tau]; dynamics.dimension = 10_000; dynamics.rule = .gradientFlow; dynamics.learningRate = 1
+            var dynamics = TrainingDynamics(setup: try Setup(dimension: .finite(10_000), p: 0.8, sigma: 1, k: 2))
+            dynamics.taus = [tau]; dynamics.rule = .gradientFlow; dynamics.learningRate = 1
             dynamics.timeMax = 60; dynamics.timePoints = 120
             dynamics.figureDirectory = directory.appendingPathComponent("dynamics_tau\(tau)")
             _ = try timed("dynamics τ = \(tau)") { try dynamics.flowRows() }
@@ -108,7 +108,7 @@ public struct Report: Sendable {
         """
 
         // 3b. The dynamics against the simulation's online protocol (TD §7, PE.9).
-        var check = TrainingDynamics()
+        var check = TrainingDynamics(setup: try Setup(dimension: .finite(10_000), p: 0.8, sigma: 1, k: 2))   // d: per row of finite-size
         check.taus = [0.5]; check.learningRate = 0.5
         check.timeMax = 8; check.timePoints = 16
         let checkDimensions = [1000.0, 4000]

@@ -9,13 +9,12 @@ import GSLKit
 /// TrainingDynamicsFiniteSample.swift), and the equations against the simulation's online protocol
 /// (`simulationRows`, `finiteSizeRows`). Rows use the project's keys; the CLI only renders them.
 ///
-///     var dynamics = TrainingDynamics()
-///     dynamics.dimension = 1000; dynamics.taus = [0.5]; dynamics.timeMax = 5; dynamics.timePoints = 10
+///     var dynamics = TrainingDynamics(setup: try Setup(dimension: .finite(1000), p: 0.8, sigma: 1, k: 2))
+///     dynamics.taus = [0.5]; dynamics.timeMax = 5; dynamics.timePoints = 10
 ///     let rows = try dynamics.flowRows()   // time, c, b, m, omega, q, r, uw, w_perp, loss, p_hat, sigma_hat, inputs
 public struct TrainingDynamics: Sendable {
-    public var p = 0.8, sigma = 1.0, k = 2.0
-    /// nil: the d → ∞ equations (TD.21, TD.23).
-    public var dimension: Double? = 10_000
+    /// d (∞: the d → ∞ equations, TD.21, TD.23), p, σ, k.
+    public var setup: Setup
     /// Clock times in [0, 2).
     public var taus: [Double] = [0.5]
     public var rule = TrainingRule.onlineSGD
@@ -32,20 +31,17 @@ public struct TrainingDynamics: Sendable {
     /// Also write dynamics.csv, dynamics.gp and (with gnuplot) dynamics.png into this directory.
     public var figureDirectory: URL?
 
-    public init() {}
+    public init(setup: Setup) { self.setup = setup }
 
-    /// The p, σ, k and d of a setup (d = ∞: the limit equations).
-    public init(setup: Setup) {
-        p = setup.p; sigma = setup.sigma; k = setup.k
-        dimension = setup.dimension.finite.map(Double.init)
-    }
+    /// d as the equations take it (nil: d = ∞).
+    var dimension: Double? { setup.dimension.finite.map(Double.init) }
 
     var times: [Double] { IntegrationOptions.grid(timeMax: timeMax, points: timePoints, logarithmic: logTime, first: timeMax * 1e-4) }
     var tolerance: ODETolerance { ODETolerance(absolute: absTol, relative: relTol, initialStep: 1e-2) }
     var integration: IntegrationOptions { IntegrationOptions(times: times, stepper: stepper, tolerance: tolerance, convergence: convergence) }
 
     func setting(tau: Double, dimension: Double?, rule: TrainingRule) throws -> TrainingSetting {
-        try TrainingSetting(p: p, sigma: sigma, k: k, tau: tau, dimension: dimension, learningRate: learningRate,
+        try TrainingSetting(p: setup.p, sigma: setup.sigma, k: setup.k, tau: tau, dimension: dimension, learningRate: learningRate,
                             penaltyU: penaltyU, penaltyW: penaltyW, rule: rule)
     }
 

@@ -6,7 +6,7 @@ import GSLKit
 /// The predicted law of trajectories that start on the plateau at finite d
 /// (derivations/plateau-escape.md, PE.9).
 ///
-///     var dynamics = TrainingDynamics(); dynamics.dimension = 1000; dynamics.learningRate = 0.5; dynamics.timeMax = 6
+///     var dynamics = TrainingDynamics(setup: try Setup(dimension: .finite(1000), p: 0.8, sigma: 1, k: 2)); dynamics.learningRate = 0.5
 ///     let rows = try dynamics.escapeRows(EscapeOptions(members: 20))   // ensemble means and spreads per time
 public struct EscapeOptions: Sendable {
     /// Members of the ensemble (≥ 2).
