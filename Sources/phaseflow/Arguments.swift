@@ -29,7 +29,7 @@ struct Extended: ExpressibleByArgument, CustomStringConvertible {
         guard let x = Double(argument), !x.isNaN else { return nil }
         value = x
     }
-    var description: String { value.isFinite ? "\(value)" : "inf" }
+    var description: String { extendedCell(value).text }
 }
 
 /// The physical setup shared by every command: the target (d, p, σ) and the dilation constant k.
