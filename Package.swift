@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "phaseflow", targets: ["phaseflow"]),
         .library(name: "Theory", targets: ["Theory"]),
         .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "Experiments", targets: ["Experiments"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -33,11 +34,21 @@ let package = Package(
         .target(name: "BLASKit", dependencies: ["COpenBLAS"]),
         // Monte Carlo at finite d: training the bank of networks, generation, measurement.
         .target(name: "Simulation", dependencies: ["FlowModel", "GSLKit", "BLASKit"], swiftSettings: optimisedInDebug),
-        // Command-line front end.
+        // The experiments: theory against simulation, the seed runner with its CSV files, the
+        // boundary searches, finite-size fits, output rows and the report of `reproduce`.
+        .target(name: "Experiments", dependencies: ["Theory", "Dynamics", "Simulation", "FlowModel", "GSLKit"]),
+        // Command-line front end: parses flags, calls Experiments, renders its rows.
         .executableTarget(name: "phaseflow", dependencies: [
-            "Theory", "FlowModel", "Dynamics", "Simulation",
+            "Experiments", "Theory", "FlowModel", "Dynamics", "Simulation", "GSLKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "PhaseflowTests", dependencies: ["Theory", "FlowModel", "GSLKit", "Dynamics", "Simulation", "BLASKit"]),
+        // One test target per library target; PhaseflowTests runs the executable end to end.
+        .testTarget(name: "GSLKitTests", dependencies: ["GSLKit"]),
+        .testTarget(name: "FlowModelTests", dependencies: ["FlowModel"]),
+        .testTarget(name: "TheoryTests", dependencies: ["Theory", "FlowModel", "GSLKit"]),
+        .testTarget(name: "DynamicsTests", dependencies: ["Dynamics", "Theory", "FlowModel", "GSLKit"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "FlowModel", "BLASKit", "GSLKit"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Dynamics", "Simulation", "FlowModel", "GSLKit"]),
+        .testTarget(name: "PhaseflowTests", dependencies: ["Theory", "FlowModel", "Simulation"]),
     ]
 )

@@ -4,6 +4,9 @@ import COpenBLAS
 /// calling thread: `BLAS.singleThreaded()` pins OpenBLAS to one thread so that results do not
 /// depend on the machine's core count (OpenBLAS may split reductions differently per thread count);
 /// parallelism is done by the caller over independent blocks of fixed size.
+///
+///     let x: [Double] = [1, 2, 3], y: [Double] = [4, 5, 6]
+///     let xy = BLAS.dot(3, x, 1, y, 1)   // 32
 public enum BLAS {
     /// Pins OpenBLAS to one thread (idempotent, cheap).
     public static func singleThreaded() { openblas_set_num_threads(1) }

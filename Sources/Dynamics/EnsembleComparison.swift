@@ -5,13 +5,16 @@ import GSLKit
 /// Simulated runs from the plateau against the predicted ensemble (derivations/plateau-escape.md,
 /// PE.9): their escape times (TD.27), and their mean trajectories at the times after the switch.
 /// Both sides are sample means, so each difference is judged by the two standard errors combined.
+///
+///     let c = try EnsembleComparison(ensemble: ensemble, times: times, simulated: perSeedOrderParameters)
+///     print(c.escapeZ, c.maxStandardizedDifference)
 public struct EnsembleComparison: Sendable {
     /// Escape times of the simulated runs and of the ensemble's members.
     public let simulatedEscapes: [Double]
     public let predictedEscapes: [Double]
     /// Output times after the switch, where the ensemble has states.
     public let times: [Double]
-    /// Per time and order parameter (order of `OrderParameters.vector`): mean(sim) − mean(ensemble)
+    /// Per time and order parameter (column order, `OrderParameter.allCases`): mean(sim) − mean(ensemble)
     /// and its standard error √(SE²_sim + SE²_ensemble).
     public let meanDifference: [[Double]]
     public let standardError: [[Double]]
@@ -34,8 +37,8 @@ public struct EnsembleComparison: Sendable {
         self.times = later.map { times[$0] }
         var difference: [[Double]] = [], error: [[Double]] = []
         for (k, i) in later.enumerated() {
-            let sim = runs.map { $0[i].vector }, ens = ensemble.members.map { $0.points[k + 1].state.signFixed.vector }
-            let pairs = (0..<7).map { j in (meanAndStandardError(sim.map { $0[j] }), meanAndStandardError(ens.map { $0[j] })) }
+            let sim = runs.map { $0[i].values }, ens = ensemble.members.map { $0.points[k + 1].state.signFixed.values }
+            let pairs = OrderParameter.allCases.indices.map { j in (meanAndStandardError(sim.map { $0[j] }), meanAndStandardError(ens.map { $0[j] })) }
             difference.append(pairs.map { $0.0.mean - $0.1.mean })
             error.append(pairs.map { ($0.0.standardError * $0.0.standardError + $0.1.standardError * $0.1.standardError).squareRoot() })
         }
@@ -58,7 +61,7 @@ public struct EnsembleComparison: Sendable {
     /// The 95 % point of `maxStandardizedDifference` under agreement (Student-t with the simulated
     /// runs' degrees of freedom: the ensemble's standard errors are the smaller ones).
     public var maxStandardizedThreshold: Double {
-        largestStudentTThreshold(count: times.count * 7, dof: simulatedRuns - 1)
+        largestStudentTThreshold(count: times.count * OrderParameter.allCases.count, dof: simulatedRuns - 1)
     }
 
     /// The largest |mean difference| over times and order parameters.

@@ -8,6 +8,8 @@ import GSLKit
 ///   M_ν = μ·η^ν/d,   G_νν' = η^ν·η^ν'/d,   X_ν = |x₁^ν|²/d = 1 + 2σ s^ν M_ν + σ² G_νν.
 ///
 /// At d = ∞ (n fixed) they are M = 0, G = I, X = 1 + σ² (`idealised`).
+///
+///     let (data, start) = try FiniteSampleData.sample(n: 16, p: 0.8, sigma: 1, dimension: 1000, seed: 1)   // a drawn set and theory init
 public struct FiniteSampleData: Sendable {
     public let signs: [Double]
     public let sigma: Double

@@ -17,6 +17,10 @@ public struct FiniteSampleGradient: Sendable {
 /// The setting gives the grid time (α, β, a = β√d, 1/√d, or the d = ∞ limits of TD.40, TD.41) and
 /// η; its `penaltyU`, `penaltyW` are the L_u, L_w of (AT.2) (per sample ℓ = L/n, AT.3). Training
 /// time is the gd protocol's epoch count (SIM.14): c, b move by −η ∂(J/n), u, w by −η d ∇(J/n).
+///
+///     let data = try FiniteSampleData.idealised(signs: FiniteSampleData.typicalSigns(n: 16, p: 0.8), sigma: 1)
+///     let flow = try FiniteSampleFlow(setting: setting, data: data)   // setting.rule == .gradientFlow
+///     let run = try flow.integrate(from: try FiniteSampleState.randomStart(n: 16, overlap: 1e-3, seed: 1), options: IntegrationOptions(times: [0, 10]))
 public struct FiniteSampleFlow: ClosedFlow {
     public let setting: TrainingSetting
     public let data: FiniteSampleData

@@ -10,6 +10,9 @@ public struct LossGradient: Sendable {
 }
 
 /// The closed order-parameter equations of one grid time (TD.10, TD.16–TD.18) and their integration.
+///
+///     let flow = try OrderParameterFlow(setting: setting)
+///     let trajectory = try flow.integrate(from: .theoryInit(m: 0.03, omega: 0.03), options: IntegrationOptions(times: [0, 1, 2]))
 public struct OrderParameterFlow: Sendable {
     public let setting: TrainingSetting
     private let quadrature: TanhMoments

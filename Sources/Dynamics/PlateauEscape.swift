@@ -6,6 +6,9 @@ import Theory
 /// The escape of online SGD from the plateau {m = b = ω = 0} at finite d
 /// (derivations/plateau-escape.md): the linearised drift (PE.3), the plateau noise (PE.5), the
 /// moments of the linear SDE (PE.7), and the ensemble of trajectories it implies (PE.9).
+///
+///     let escape = try PlateauEscape(flow: try OrderParameterFlow(setting: setting))   // online SGD at finite d
+///     let drift = escape.driftMatrix(.theoryInit(m: 0, omega: 0))
 public struct PlateauEscape: Sendable {
     public let flow: OrderParameterFlow
     private let moments: TanhMoments
@@ -109,6 +112,9 @@ public struct PlateauEscape: Sendable {
 }
 
 /// The predicted distribution of trajectories from a start on the plateau (PE.9).
+///
+///     let ensemble = try EscapeEnsemble(escape: escape, start: .theoryInit, members: 200, times: [0, 2, 4, 6], seed: 1, switchOverlap: 0.05)
+///     let law = ensemble.escapeTimes   // per member (TD.27)
 public struct EscapeEnsemble: Sendable {
     public let regime: PlateauEscape.LinearRegime
     /// Per member: its trajectory from time 0 (the start, then the output times after time₁).

@@ -7,15 +7,18 @@ import GSLKit
 /// online protocol, SIM.15); this type only integrates and compares. Each seed's ODE starts from
 /// that seed's own initial order parameters, and both sides are taken on the m ≥ 0 representative
 /// at every time (TD.9): a seed whose noise carries it to the mirror branch is the same network.
+///
+///     let comparison = try SimulationComparison(setting: setting, times: [0, 1, 2], trajectories: perSeedOrderParameters)
+///     print(comparison.maxStandardizedDifference, comparison.maxStandardizedThreshold)
 public struct SimulationComparison: Sendable {
     public let times: [Double]
     /// Per seed, the simulated order parameters at `times` (sign-fixed).
     public let simulated: [[OrderParameters]]
     /// Per seed, the ODE started from that seed's first state, at `times` (sign-fixed).
     public let integrated: [Trajectory]
-    /// Per seed: the largest |simulation − ODE| over the output times and over (c, b, m, q, ω, r, uw).
+    /// Per seed: the largest |simulation − ODE| over the output times and over the seven order parameters.
     public let maxDeviations: [Double]
-    /// Per output time and order parameter (order of `OrderParameters.vector`): mean over seeds of
+    /// Per output time and order parameter (column order, `OrderParameter.allCases`): mean over seeds of
     /// the paired difference (simulation − ODE) and its standard error.
     public let meanDifference: [[Double]]
     public let standardError: [[Double]]
@@ -38,10 +41,10 @@ public struct SimulationComparison: Sendable {
         simulated = trajectories.map { $0.map(\.signFixed) }
         integrated = try simulated.map { try flow.integrate(from: $0[0], options: integration) }
         let differences = zip(simulated, integrated).map { sim, ode in
-            zip(sim, ode.points).map { s, o in zip(s.vector, o.state.signFixed.vector).map { $0 - $1 } }
+            zip(sim, ode.points).map { s, o in zip(s.values, o.state.signFixed.values).map { $0 - $1 } }
         }
         maxDeviations = differences.map { $0.joined().map(abs).max() ?? 0 }
-        let stats = times.indices.map { i in (0..<7).map { j in meanAndStandardError(differences.map { $0[i][j] }) } }
+        let stats = times.indices.map { i in OrderParameter.allCases.indices.map { j in meanAndStandardError(differences.map { $0[i][j] }) } }
         meanDifference = stats.map { $0.map(\.mean) }
         standardError = stats.map { $0.map(\.standardError) }
     }
@@ -52,7 +55,7 @@ public struct SimulationComparison: Sendable {
     public var maxStandardizedDifference: Double {
         var z = 0.0
         for i in times.indices.dropFirst() {
-            for j in 0..<7 where standardError[i][j] > 0 { z = max(z, abs(meanDifference[i][j]) / standardError[i][j]) }
+            for j in OrderParameter.allCases.indices where standardError[i][j] > 0 { z = max(z, abs(meanDifference[i][j]) / standardError[i][j]) }
         }
         return z
     }
@@ -60,25 +63,25 @@ public struct SimulationComparison: Sendable {
     /// The 95 % point of `maxStandardizedDifference` if simulation and ODE agree: the largest of
     /// (times − 1) × 7 independent Student-t ratios with seeds − 1 degrees of freedom.
     public var maxStandardizedThreshold: Double {
-        largestStudentTThreshold(count: (times.count - 1) * 7, dof: simulated.count - 1)
+        largestStudentTThreshold(count: (times.count - 1) * OrderParameter.allCases.count, dof: simulated.count - 1)
     }
 
     public var meanMaxDeviation: Double { meanAndStandardError(maxDeviations).mean }
     public var maxDeviationError: Double { meanAndStandardError(maxDeviations).standardError }
 
     /// Per output time: mean and standard error over seeds of the simulated order parameters
-    /// (order of `OrderParameters.vector`).
+    /// (column order, `OrderParameter.allCases`).
     public var simulationMean: [[(mean: Double, standardError: Double)]] {
-        times.indices.map { i in (0..<7).map { j in meanAndStandardError(simulated.map { $0[i].vector[j] }) } }
+        times.indices.map { i in OrderParameter.allCases.map { key in meanAndStandardError(simulated.map { $0[i][key] }) } }
     }
 
     /// The seed average of the per-seed ODE solutions, as one trajectory (loss averaged likewise).
     public var meanTrajectory: Trajectory {
         let n = Double(integrated.count)
         let points = times.indices.map { i in
-            let state = (0..<7).map { j in integrated.reduce(0) { $0 + $1.points[i].state.signFixed.vector[j] } / n }
+            let state = OrderParameters { key in integrated.reduce(0) { $0 + $1.points[i].state.signFixed[key] } / n }
             let loss = integrated.reduce(0) { $0 + $1.points[i].loss } / n
-            return TrajectoryPoint(time: times[i], state: OrderParameters(state), loss: loss, speed: 0)
+            return TrajectoryPoint(time: times[i], state: state, loss: loss, speed: 0)
         }
         return Trajectory(setting: integrated[0].setting, points: points, converged: false)
     }

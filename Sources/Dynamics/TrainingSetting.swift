@@ -15,6 +15,9 @@ public enum TrainingRule: String, Sendable, CaseIterable {
 /// limit d → ∞ (TD §5):
 /// - phase 1 (τ < 1): β√d → kτ, β → 0, α → 1, v → 1, and every explicit 1/√d term drops (TD.21);
 /// - phase 2 (τ ≥ 1): α = 1 − τ', β = τ' with τ' = τ − 1, and φ → s·sign(ω) (TD.23).
+///
+///     let setting = try TrainingSetting(p: 0.8, sigma: 1, k: 2, tau: 0.5, dimension: 1000, learningRate: 0.5, rule: .onlineSGD)
+///     print(setting.interpolantTime, setting.phase)   // κ(0.5), 1
 public struct TrainingSetting: Sendable {
     public let p, sigma, k, tau: Double
     /// nil means the limit d → ∞.
@@ -42,29 +45,34 @@ public struct TrainingSetting: Sendable {
         self.learningRate = learningRate
         self.penaltyU = penaltyU; self.penaltyW = penaltyW
         self.rule = rule
-        if let d = dimension {
-            let kappaOne = k / d.squareRoot()
-            guard kappaOne < 1 else { throw InputError("k must be < √d; got k = \(k) with d = \(d)") }
-            let kappa = tau < 1 ? kappaOne * tau : kappaOne + (1 - kappaOne) * (tau - 1)
-            alpha = 1 - kappa
-            beta = kappa
-            a = kappa * d.squareRoot()
-            invSqrtD = 1 / d.squareRoot()
-            saturated = false
-        } else if tau < 1 {
-            alpha = 1; beta = 0; a = k * tau; invSqrtD = 0; saturated = false
-        } else {
-            alpha = 2 - tau; beta = tau - 1; a = 0; invSqrtD = 0; saturated = true
-        }
+        // κ(τ) and its d → ∞ limit come from the one clock (TD.2, TD §5).
+        let linear = try DilatedClock(k: k, dimension: try dimension.map { try Dimension($0) } ?? .infinite).linear(at: tau)
+        alpha = linear.alpha
+        beta = linear.beta
+        saturated = dimension == nil && tau >= 1   // φ = s·sign(ω): the signal no longer enters (TD.23)
+        a = saturated ? 0 : linear.signal
+        invSqrtD = dimension.map { 1 / $0.squareRoot() } ?? 0
         v = alpha * alpha + beta * beta * sigma * sigma
     }
 
     public var phase: Int { tau < 1 ? 1 : 2 }
     /// Interpolant time κ (the `t` key); in the limit, κ = 0 throughout phase 1.
     public var interpolantTime: Double { beta }
-    public var logOdds: Double { 0.5 * log(p / (1 - p)) }
+    public var logOdds: Double { FlowModel.logOdds(p: p) }
 }
 
 /// The order parameters (defined in FlowModel, shared with the simulation), under the name this
 /// module has always exported.
 public typealias OrderParameters = FlowModel.OrderParameters
+
+extension TrainingSetting {
+    /// The setting at clock time τ of a setup (its d, p, σ, k; n is not used by the n = ∞ equations).
+    ///
+    ///     let setup = try Setup(dimension: .finite(1000), p: 0.8, sigma: 1, k: 2)
+    ///     let setting = try TrainingSetting(setup: setup, tau: 0.5, learningRate: 0.5, rule: .onlineSGD)
+    public init(setup: Setup, tau: Double, learningRate: Double, penaltyU: Double = 0, penaltyW: Double = 0,
+                rule: TrainingRule) throws {
+        try self.init(p: setup.p, sigma: setup.sigma, k: setup.k, tau: tau, dimension: setup.dimension.finite.map(Double.init),
+                      learningRate: learningRate, penaltyU: penaltyU, penaltyW: penaltyW, rule: rule)
+    }
+}

@@ -42,6 +42,10 @@ public struct IntegrationOptions: Sendable {
     }
 }
 
+/// Usage:
+///
+///     let trajectory = try OrderParameterFlow(setting: setting).integrate(from: start, options: IntegrationOptions(times: [0, 5]))
+///     let escape = try TrajectoryMeasurements(trajectory).escapeTime   // TD.27
 public struct Trajectory: Sendable {
     public let setting: TrainingSetting
     public let points: [TrajectoryPoint]
@@ -113,6 +117,8 @@ public struct TrajectoryMeasurements: Sendable {
 }
 
 /// What the network at one grid time implies about the target (TD.26).
+///
+///     let pHat = Readout.pHat(trajectory.final.state, flow: flow)   // TD.26
 public enum Readout {
     /// p̂ = (1 + E[φ])/2 over the data at this grid time, with the sign fixed by m ≥ 0: the class
     /// balance the hidden unit reports. The exact posterior mean E[s | x] averages to 2p − 1 at every

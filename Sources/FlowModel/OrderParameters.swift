@@ -2,10 +2,14 @@
 /// c, b, m = u·μ/d, ω = w·μ/d, q = |u|²/d, r = |w|²/d, uw = u·w/d. Shared by the ODEs (Dynamics)
 /// and the Monte Carlo (Simulation).
 ///
-/// Two orders of the same numbers are in use and both are kept, because changing either would
-/// change an output: `vector`/`names`/`init(_:)` follow the ODE state (c, b, m, q, ω, r, uw; the
-/// order of TD.10 and of `phaseflow dynamics`'s columns), `values`/`keys` follow the simulation's
-/// CSV columns (c, b, m, ω, q, r, uw; `simulate`, `compare`).
+/// The names and their column order are `OrderParameter.allCases` (c, b, m, omega, q, r, uw): every
+/// output lists them in that order, and code reads one by subscript, `o[.q]`. The ODE state vector
+/// of Dynamics keeps the order of TD.10 (c, b, m, q, ω, r, uw) as an internal layout only
+/// (`vector`, `init(_:)`).
+///
+///     var o = OrderParameters.theoryInit(m: 0.01, omega: 0.01)
+///     o[.c] = 0.5
+///     let row = OrderParameter.allCases.map { ($0.rawValue, o[$0]) }   // [("c", 0.5), ("b", 0), …]
 public struct OrderParameters: Sendable, Equatable {
     public var c, b, m, q, omega, r, uw: Double
 
@@ -23,13 +27,50 @@ public struct OrderParameters: Sendable, Equatable {
         self.init(c: y[0], b: y[1], m: y[2], q: y[3], omega: y[4], r: y[5], uw: y[6])
     }
 
-    /// The ODE state order (TD.10).
+    /// The ODE state layout of Dynamics (TD.10): c, b, m, q, ω, r, uw. Not an output order.
     public var vector: [Double] { [c, b, m, q, omega, r, uw] }
-    public static let names = ["c", "b", "m", "q", "omega", "r", "uw"]
+    /// The labels of `vector`'s entries (for messages about ODE components).
+    public static let vectorNames = ["c", "b", "m", "q", "omega", "r", "uw"]
 
-    /// The simulation's column order.
-    public var values: [Double] { [c, b, m, omega, q, r, uw] }
-    public static let keys = ["c", "b", "m", "omega", "q", "r", "uw"]
+    /// All zero.
+    public static let zero = OrderParameters(c: 0, b: 0, m: 0, q: 0, omega: 0, r: 0, uw: 0)
+
+    /// One parameter by name.
+    public subscript(_ key: OrderParameter) -> Double {
+        get {
+            switch key {
+            case .c: c
+            case .b: b
+            case .m: m
+            case .omega: omega
+            case .q: q
+            case .r: r
+            case .uw: uw
+            }
+        }
+        set {
+            switch key {
+            case .c: c = newValue
+            case .b: b = newValue
+            case .m: m = newValue
+            case .omega: omega = newValue
+            case .q: q = newValue
+            case .r: r = newValue
+            case .uw: uw = newValue
+            }
+        }
+    }
+
+    /// Built parameter by parameter.
+    public init(_ value: (OrderParameter) throws -> Double) rethrows {
+        self = .zero
+        for key in OrderParameter.allCases { self[key] = try value(key) }
+    }
+
+    /// The values in column order (`OrderParameter.allCases`).
+    public var values: [Double] { OrderParameter.allCases.map { self[$0] } }
+    /// The names in column order.
+    public static let keys = OrderParameter.allCases.map(\.rawValue)
 
     /// The representative with m ≥ 0 of the orbit under (u, w, b) → (−u, −w, −b) (TD.9, SIM.3).
     public var signFixed: OrderParameters { m >= 0 ? self : mirrored }
@@ -41,4 +82,11 @@ public struct OrderParameters: Sendable, Equatable {
     public static func theoryInit(m: Double, omega: Double, uw: Double = 0) -> OrderParameters {
         OrderParameters(c: 0, b: 0, m: m, q: 1, omega: omega, r: 1, uw: uw)
     }
+}
+
+/// The name of one order parameter; `allCases` is the column order of every output.
+///
+///     OrderParameter.allCases.map(\.rawValue)   // ["c", "b", "m", "omega", "q", "r", "uw"]
+public enum OrderParameter: String, CaseIterable, Sendable, Codable {
+    case c, b, m, omega, q, r, uw
 }

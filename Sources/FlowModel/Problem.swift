@@ -1,6 +1,9 @@
 import Foundation
 
 /// The target: x₁ = s μ + σ η in dimension d, P(s = +1) = p, η ~ N(0, I_d), |μ|² = d.
+///
+///     let target = try Problem(dimension: 10_000, p: 0.8, sigma: 1)
+///     print(target.logOdds, target.sqrtD)   // atanh(0.6), 100
 public struct Problem: Sendable, Equatable {
     public let dimension: Int
     public let p: Double
@@ -19,7 +22,7 @@ public struct Problem: Sendable, Equatable {
     }
 
     /// h = atanh(2p − 1), the log-odds bias of the modes (EF.1).
-    public var logOdds: Double { 0.5 * log(p / (1 - p)) }
+    public var logOdds: Double { FlowModel.logOdds(p: p) }
     public var sqrtD: Double { Double(dimension).squareRoot() }
 }
 

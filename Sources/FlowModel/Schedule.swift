@@ -8,6 +8,9 @@ public struct ScheduleValues: Sendable {
 
 /// An interpolant schedule x = α z + β x₁ on a clock τ ∈ [0, clockEnd]; τ = 0 is the noise end,
 /// τ = clockEnd the data end (α = 0 there). β/α must be increasing.
+///
+///     let linear: any Schedule = LinearSchedule()
+///     let v = linear.values(at: 0.25)   // α = 0.75, β = 0.25
 public protocol Schedule: Sendable {
     /// The name users type (`--schedule`).
     var name: String { get }
@@ -96,24 +99,22 @@ public struct VarianceExplodingSchedule: Schedule {
 /// The time dilation of the paper as a re-clocking of any base schedule on [0, 1]:
 /// clock τ ∈ [0, 2], base time κ(τ) = kτ/√d for τ < 1 and κ = k/√d + (1 − k/√d)(τ − 1) after.
 /// The first half of the clock covers β√d ∈ [0, k], where the mode is decided (EF §7).
+///
+///     let dilated = try DilatedSchedule(base: VariancePreservingSchedule(), k: 2, dimension: 10_000)
+///     dilated.interpolantTime(at: 1)   // k/√d = 0.02 (from its DilatedClock)
 public struct DilatedSchedule: Schedule {
     public let base: any Schedule
-    public let k: Double
-    public let dimension: Int
+    public let clock: DilatedClock
+    public var k: Double { clock.k }
+    public var dimension: Int { clock.dimension.finite! }
     /// κ at the end of the first half, k/√d.
-    public let kappaOne: Double
+    public var kappaOne: Double { clock.kappaOne }
 
     public init(base: any Schedule, k: Double, dimension: Int) throws {
         try require("k", k, "> 0") { $0 > 0 }
         guard base.clockEnd == 1 else { throw InputError("the dilated schedule needs a base schedule on [0, 1]; \(base.name) is not") }
-        let kappaOne = k / Double(dimension).squareRoot()
-        guard kappaOne < 1 else {
-            throw InputError("k must be < √d for the dilated schedule; got k = \(k) with d = \(dimension)")
-        }
         self.base = base
-        self.k = k
-        self.dimension = dimension
-        self.kappaOne = kappaOne
+        self.clock = try DilatedClock(k: k, dimension: .finite(dimension))
     }
 
     public var name: String { base is LinearSchedule ? "dilated" : "dilated-\(base.name)" }
@@ -122,12 +123,10 @@ public struct DilatedSchedule: Schedule {
     /// An even K puts τ = 1 on the grid; with odd K one Euler step mixes both clock rates.
     public var stepQuantum: Int { 2 }
 
-    public func interpolantTime(at tau: Double) -> Double {
-        tau < 1 ? kappaOne * tau : kappaOne + (1 - kappaOne) * (tau - 1)
-    }
+    public func interpolantTime(at tau: Double) -> Double { clock.interpolantTime(at: tau) }
 
     public func values(at tau: Double) -> ScheduleValues {
-        let rate = tau < 1 ? kappaOne : 1 - kappaOne
+        let rate = clock.rate(at: tau)
         let b = base.values(at: interpolantTime(at: tau))
         return ScheduleValues(alpha: b.alpha, beta: b.beta, alphaDot: b.alphaDot * rate, betaDot: b.betaDot * rate)
     }

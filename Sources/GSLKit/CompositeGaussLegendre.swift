@@ -2,6 +2,9 @@ import CGSL
 
 /// Composite Gauss–Legendre nodes and plain weights (no density) on [a, b], with
 /// `gsl_integration_glfixed` on each of the panels, so ∫ₐᵇ g(x) dx ≈ Σ weights·g(nodes).
+///
+///     let rule = try CompositeGaussLegendre(from: 0, to: 1, panelWidth: 0.25)
+///     let integral = rule.nodes.indices.reduce(0) { $0 + rule.weights[$1] * rule.nodes[$1] * rule.nodes[$1] }   // 1/3
 public struct CompositeGaussLegendre: Sendable {
     public let nodes: [Double]
     public let weights: [Double]

@@ -2,6 +2,9 @@ import CGSL
 
 /// Fixed-order Gauss–Hermite rule for expectations over a standard normal variable,
 /// built with `gsl_integration_fixed` (weight exp(−x²/2)) and normalised so the weights sum to 1.
+///
+///     let rule = try GaussHermite(order: 20)
+///     rule.expectation { $0 * $0 }   // E[Z²] = 1 for Z ~ N(0, 1)
 public struct GaussHermite: Sendable {
     public let order: Int
     public let nodes: [Double]

@@ -1,6 +1,9 @@
 import CGSL
 
 /// Least-squares straight line y = intercept + slope·x (`gsl_fit_linear`).
+///
+///     let fit = try LinearFit(x: [0, 1, 2], y: [1, 3, 5.1])
+///     print(fit.slope, fit.slopeStandardError)   // ≈ 2.05 and its standard error
 public struct LinearFit: Sendable {
     public let intercept: Double
     public let slope: Double

@@ -11,6 +11,9 @@ public struct MinimizationResult: Sendable {
 }
 
 /// Multidimensional minimisation with `gsl_multimin`.
+///
+///     let result = try Minimizer.nelderMead(start: [1, 1], initialStep: [0.5, 0.5]) { x in (x[0] - 2) * (x[0] - 2) + x[1] * x[1] }
+///     print(result.point, result.converged)   // ≈ [2, 0], true
 public enum Minimizer {
     /// Derivative-free Nelder–Mead (`nmsimplex2`), stopping when the simplex size falls below
     /// `sizeTolerance`. Throws if it has not converged after `maxIterations`, unless

@@ -2,6 +2,9 @@ import CGSL
 
 /// N(mean, covariance) in a few dimensions: the covariance is factored once by
 /// `gsl_linalg_cholesky_decomp1`, and each draw is `gsl_ran_multivariate_gaussian`.
+///
+///     let normal = try MultivariateNormal(mean: [0, 0], covariance: [[1, 0.5], [0.5, 1]])
+///     let draw = try normal.draw(try RandomStream(seed: 1))
 public final class MultivariateNormal {
     public let dimension: Int
     private let mean: UnsafeMutablePointer<gsl_vector>

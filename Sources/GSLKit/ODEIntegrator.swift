@@ -43,6 +43,9 @@ public struct ODETolerance: Sendable {
 public typealias ODERightHandSide = (_ t: Double, _ y: UnsafeBufferPointer<Double>, _ dydt: UnsafeMutableBufferPointer<Double>) throws -> Void
 
 /// An adaptive, error-controlled integrator (`gsl_odeiv2_driver`) for a fixed system.
+///
+///     let ode = try ODEIntegrator(dimension: 1) { _, y, dydt in dydt[0] = -y[0] }   // dy/dt = −y
+///     var y = [1.0]; try ode.integrate(&y, from: 0, to: 1)                     // y ≈ e⁻¹
 public final class ODEIntegrator {
     public let dimension: Int
     public let stepper: ODEStepper

@@ -6,6 +6,9 @@ import Foundation
 /// complex poles lie π/(2w) from the real axis, Gauss–Hermite converges slowly once w ≳ 1 (order
 /// 40 → 80 changes E[tanh²(1 + 2Z)] by 8e-4); panels narrower than that distance converge
 /// geometrically instead (machine precision for w ≤ 8 with 8 nodes per panel of width 0.6/w).
+///
+///     let rule = try PanelGaussLegendre(panelWidth: 0.5)
+///     rule.expectation { tanh(1 + $0) }   // E[tanh(1 + Z)], Z ~ N(0, 1)
 public struct PanelGaussLegendre: Sendable {
     public let nodes: [Double]
     /// Weights including the normal density, so E[g(Z)] = Σ weights·g(nodes).

@@ -1,6 +1,9 @@
 import CGSL
 
 /// A seeded Mersenne-Twister stream (`gsl_rng_mt19937`): the same seed gives the same numbers.
+///
+///     let stream = try RandomStream(seed: 42)
+///     let z = stream.gaussian(), u = stream.uniform()
 public final class RandomStream {
     private let rng: UnsafeMutablePointer<gsl_rng>
     public let seed: UInt64

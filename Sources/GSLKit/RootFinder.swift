@@ -1,6 +1,8 @@
 import CGSL
 
 /// Brent's method (`gsl_root_fsolver_brent`) for a root of a continuous scalar function.
+///
+///     let root = try RootFinder.brent(in: 0, 2) { $0 * $0 - 2 }   // √2
 public enum RootFinder {
     /// A root of `f` in the bracket [lower, upper], where f(lower) and f(upper) differ in sign.
     /// Stops when the bracket is narrower than absolute + relative·|root|.

@@ -1,6 +1,8 @@
 import CGSL
 
 /// The standard normal distribution's tails (`gsl_cdf_ugaussian_*`), accurate far into the tails.
+///
+///     StandardNormal.quantile(0.975)   // 1.95996…
 public enum StandardNormal {
     /// Φ(x) = P(Z ≤ x).
     public static func cdf(_ x: Double) -> Double { gsl_cdf_ugaussian_P(x) }

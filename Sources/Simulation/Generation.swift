@@ -28,6 +28,10 @@ public struct GenerationStatistics: Sendable {
     }
 }
 
+/// Usage:
+///
+///     let stats = try Generator.generate(bank: trainer.bank, grid: trainer.grid, mean: trainer.data.mean, samples: 256, seed: 1)
+///     print(stats.pHat, stats.sigmaHat)
 public enum Generator {
     /// Generates `samples` points from N(0, I_d) through every grid step to the data end (τ_K = 2)
     /// with the bank's networks, and measures them. Seeded by the stream "generation" of `seed`.

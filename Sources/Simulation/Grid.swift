@@ -3,6 +3,9 @@ import FlowModel
 /// The K training times on the dilated clock and the data end (derivations/simulation-fast-path.md
 /// SIM.1): τ_j = 2j/K for j = 0…K−1 (the authors' grid: it contains τ = 0 and stops one step short
 /// of the data end) plus τ_K = 2, where α = 0 and β = 1, used only by generation.
+///
+///     let grid = try TrainingGrid(problem: try Problem(dimension: 500, p: 0.8, sigma: 1), k: 2, steps: 80)
+///     grid.tau[40]   // 1.0, the first phase-2 time
 public struct TrainingGrid: Sendable {
     public let steps: Int
     public let tau: [Double]

@@ -7,6 +7,9 @@ import Foundation
 /// makes the fast path's ~3·10⁶ draws per epoch cheap (derivations/simulation-fast-path.md §6).
 /// The layer index and the sign/magnitude come from disjoint bits of one 64-bit output (the
 /// classic 32-bit version reuses the low bits for both, a known small correlation).
+///
+///     var stream = NormalStream(seed: 7)
+///     let z = stream.gaussian(), chi2 = stream.chiSquared(dof: 10)
 public struct NormalStream: Sendable {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 

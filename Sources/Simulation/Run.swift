@@ -7,6 +7,9 @@ import GSLKit
 public enum SimulationPrecision: String, Sendable, CaseIterable { case double, float }
 
 /// One simulation configuration (everything except the seed).
+///
+///     var config = SimulationConfiguration(problem: try Problem(dimension: 500, p: 0.8, sigma: 1), n: 128, k: 2, steps: 80, training: TrainingOptions())
+///     config.training.epochs = 2000; config.samples = 256
 public struct SimulationConfiguration: Sendable {
     public var problem: Problem
     public var n: Int
@@ -87,6 +90,10 @@ public struct TimeSummary: Sendable {
     public var seeds: Int
 }
 
+/// Usage:
+///
+///     let snapshots = try SimulationRunner.runSeeds(config, seeds: [1, 2, 3, 4], threads: 2)   // [seed: [Snapshot]]
+///     let perTime = SimulationRunner.summarize(snapshots.values.compactMap(\.last))
 public enum SimulationRunner {
     /// Trains one seed, calling `record` at every snapshot epoch (in increasing order) and
     /// `progress` after every epoch. Bit-reproducible for a given seed whatever `training.threads`.
@@ -127,27 +134,37 @@ public enum SimulationRunner {
         }
     }
 
-    /// Runs several seeds in parallel (at most `threads` at once; each seed gets the remaining
-    /// threads for its blocks) and returns every seed's snapshots, in snapshot-epoch order.
-    /// `progress` receives the total number of epochs done (from any thread, serialised).
+    /// The one seed-parallel runner: trains `seeds` in parallel (at most `threads` at once; each
+    /// seed gets the remaining threads for its blocks) and hands every snapshot to `record` as it is
+    /// taken (from the seed's thread). `progress` receives the total number of epochs done (from any
+    /// thread, serialised). The first error of any seed is rethrown after all have stopped.
+    ///
+    ///     try SimulationRunner.runSeeds(config, seeds: [1, 2], threads: 2) { snapshot in print(snapshot.seed, snapshot.epoch) }
     public static func runSeeds(_ config: SimulationConfiguration, seeds: [UInt64], threads: Int,
-                                progress: @escaping @Sendable (Int) -> Void = { _ in }) throws -> [UInt64: [Snapshot]] {
+                                progress: @escaping @Sendable (Int) -> Void = { _ in },
+                                record: @escaping @Sendable (Snapshot) throws -> Void) throws {
         let concurrent = max(1, min(seeds.count, threads))
         var perSeed = config
         perSeed.training.threads = max(1, threads / concurrent)
-        let state = SeedResults()
+        let state = SeedProgress()
         let runConfig = perSeed
         DispatchQueue.concurrentPerform(iterations: seeds.count) { i in
             let seed = seeds[i]
             do {
-                try run(runConfig, seed: seed, progress: { epoch in state.progressed(seed, epoch, progress) },
-                        record: { snapshot in state.add(seed, snapshot) })
+                try run(runConfig, seed: seed, progress: { epoch in state.progressed(seed, epoch, progress) }, record: record)
             } catch {
                 state.fail(error)
             }
         }
         if let failure = state.failure { throw failure }
-        return state.snapshots
+    }
+
+    /// `runSeeds` collecting every seed's snapshots, in snapshot-epoch order.
+    public static func runSeeds(_ config: SimulationConfiguration, seeds: [UInt64], threads: Int,
+                                progress: @escaping @Sendable (Int) -> Void = { _ in }) throws -> [UInt64: [Snapshot]] {
+        let collected = CollectedSnapshots()
+        try runSeeds(config, seeds: seeds, threads: threads, progress: progress) { collected.add($0) }
+        return collected.snapshots
     }
 
     /// Per seed (in the order of `seeds`), the order parameters of grid time `index` at every
@@ -163,13 +180,11 @@ public enum SimulationRunner {
     public static func summarize(_ snapshots: [Snapshot]) -> [TimeSummary] {
         guard let first = snapshots.first else { return [] }
         return (0..<first.grid.steps).map { j in
-            let rows = snapshots.map { $0.orderParameters[j].values }
-            let stats = OrderParameters.keys.indices.map { k in meanAndStandardError(rows.map { $0[k] }) }
-            let mean = stats.map(\.mean), se = stats.map(\.standardError)
+            let stats = OrderParameters { key in meanAndStandardError(snapshots.map { $0.orderParameters[j][key] }).mean }
+            let errors = OrderParameters { key in meanAndStandardError(snapshots.map { $0.orderParameters[j][key] }).standardError }
             let (lm, lse) = meanAndStandardError(snapshots.map { $0.loss[j] })
-            func op(_ v: [Double]) -> OrderParameters { OrderParameters(c: v[0], b: v[1], m: v[2], omega: v[3], q: v[4], r: v[5], uw: v[6]) }
             return TimeSummary(index: j, tau: first.grid.tau[j], t: first.grid.t[j], phase: first.grid.phase(j),
-                               mean: op(mean), standardError: op(se), loss: lm, lossSE: lse, seeds: snapshots.count)
+                               mean: stats, standardError: errors, loss: lm, lossSE: lse, seeds: snapshots.count)
         }
     }
 
@@ -188,17 +203,33 @@ public enum SimulationRunner {
     }
 }
 
-/// Results of parallel seeds, behind a lock.
-private final class SeedResults: @unchecked Sendable {
+/// The progress and the first error of parallel seeds, behind a lock.
+private final class SeedProgress: @unchecked Sendable {
     let lock = NSLock()
-    var snapshots = [UInt64: [Snapshot]]()
     var epochs = [UInt64: Int]()
     var failure: Error?
-    func add(_ seed: UInt64, _ s: Snapshot) { lock.lock(); snapshots[seed, default: []].append(s); lock.unlock() }
     func progressed(_ seed: UInt64, _ epoch: Int, _ report: (Int) -> Void) {
         lock.lock(); defer { lock.unlock() }
         epochs[seed] = epoch
         report(epochs.values.reduce(0, +))
     }
     func fail(_ error: Error) { lock.lock(); if failure == nil { failure = error }; lock.unlock() }
+}
+
+/// Snapshots of parallel seeds, behind a lock.
+private final class CollectedSnapshots: @unchecked Sendable {
+    let lock = NSLock()
+    var snapshots = [UInt64: [Snapshot]]()
+    func add(_ s: Snapshot) { lock.lock(); snapshots[s.seed, default: []].append(s); lock.unlock() }
+}
+
+extension SimulationConfiguration {
+    /// The configuration of a setup (finite d, whole n).
+    ///
+    ///     let setup = try Setup(dimension: .finite(5000), p: 0.8, sigma: 1, k: 2, n: 128)
+    ///     let config = try SimulationConfiguration(setup: setup, steps: 80, training: TrainingOptions())
+    public init(setup: Setup, steps: Int, training: TrainingOptions) throws {
+        try require("n", setup.n, "a whole number ≥ 1") { $0 >= 1 && $0 == $0.rounded() && $0 <= 1e9 }
+        self.init(problem: try setup.problem(), n: Int(setup.n), k: setup.k, steps: steps, training: training)
+    }
 }

@@ -17,6 +17,10 @@ public enum TrainingProtocol: String, Sendable, CaseIterable {
 /// Which estimator of the full-batch gradient.
 public enum GradientPathChoice: String, Sendable, CaseIterable { case fast, dense }
 
+/// Usage:
+///
+///     var options = TrainingOptions()
+///     options.trainingProtocol = .gd; options.penaltyU = 2; options.penaltyW = 2; options.epochs = 500
 public struct TrainingOptions: Sendable {
     public var trainingProtocol: TrainingProtocol = .adam
     public var epochs: Int = 40_000
@@ -70,6 +74,10 @@ public struct PlantedOverlap: Sendable, Equatable {
 /// Trains the bank of one seed. Every random number comes from streams derived from `seed`
 /// (data, initialisation, and one noise stream per grid time), so a seed gives bit-identical
 /// results for any thread count.
+///
+///     let trainer = try Trainer<Double>(problem: try Problem(dimension: 500, p: 0.8, sigma: 1), n: 128, k: 2, steps: 80, options: TrainingOptions(), seed: 1)
+///     trainer.train(epochs: 100)
+///     let overlaps = trainer.orderParameters()   // one OrderParameters per grid time
 public final class Trainer<T: BLASScalar>: @unchecked Sendable {
     public let problem: Problem
     public let data: TrainingSet

@@ -28,6 +28,9 @@ extension ODETolerance: Equatable {
 
 /// The exact-field generative flow reduced to ζ = μ·x/√d and the orthogonal gain G (EF.9–EF.12).
 /// Trajectories are labelled by ξ ~ N(0, 1), with ζ(0) = α(0) ξ.
+///
+///     let flow = try makeReducedFlow(field, .x1Prediction(steps: 80))   // or .adaptive(.rk8pd, ODETolerance())
+///     let observables = try flow.observables(threshold: 0.9)           // p_hat, sigma_hat, commit time
 public protocol ReducedFlow {
     var field: ExactField { get }
     /// ξ whose trajectory passes through `zeta` at clock time `tau`: the pull-back through the

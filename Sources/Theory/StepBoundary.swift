@@ -4,6 +4,9 @@ import GSLKit
 
 /// The number-of-steps boundary K*(d) of a grid scheme: the smallest K at which the generated
 /// mode probability is within a tolerance of p (derivations/exact-flow.md §7).
+///
+///     let grid = StepBoundary.geometricGrid(from: 10, to: 1e4, perDecade: 6)
+///     let p = try StepBoundary.generatedModeProbability(field, scheme: .euler, steps: grid[0])
 public enum StepBoundary {
     /// Multiples of `quantum` spaced evenly in log10 from `lower` to `upper`, `perDecade` per
     /// decade, deduplicated.

@@ -1,9 +1,9 @@
 import ArgumentParser
+import Foundation
+import Experiments
 import FlowModel
 import GSLKit
 import Theory
-
-extension ODEStepper: ExpressibleByArgument {}
 
 /// `phaseflow exact`: p̂, σ̂ and the commit time of the exact-field flow at one point.
 struct ExactCommand: ParsableCommand {
@@ -15,9 +15,11 @@ struct ExactCommand: ParsableCommand {
         case adaptive, euler, x1Pred = "x1-pred", all
     }
 
-    @OptionGroup var problemOptions: ProblemOptions
+    @OptionGroup var setup: SetupOptions
     @Option(help: "Schedule: \(ScheduleName.allCases.map(\.rawValue).joined(separator: ", ")).")
     var schedule: ScheduleName = .dilated
+    @Option(name: .customLong("sigma-max"), help: "Initial noise level of the ve schedule (default 100√d).")
+    var sigmaMax: Double?
     @Option(help: "Number K of uniform clock steps of the grid integrators.")
     var steps: Int = 50
     @Option(help: "adaptive (continuous reference), euler, x1-pred, or all.")
@@ -41,39 +43,71 @@ struct ExactCommand: ParsableCommand {
     }
 
     func run() throws {
-        let problem = try problemOptions.problem()
-        let field = ExactField(problem: problem, schedule: try problemOptions.schedule(schedule, for: problem))
+        let problem = try setup.problem(default: 10_000)
+        let field = ExactField(problem: problem, schedule: try schedule.make(for: problem, k: setup.k, sigmaMax: sigmaMax))
         if integrator != .adaptive, steps % field.schedule.stepQuantum != 0 {
             warn("steps = \(steps) puts no grid point on the \(schedule.rawValue) clock's breakpoint; one step mixes two clock rates (use a multiple of \(field.schedule.stepQuantum))")
         }
+        let adaptive = FlowIntegrator.adaptive(stepper, ODETolerance(absolute: absTol, relative: relTol))
         let integrators: [FlowIntegrator] = switch integrator {
         case .adaptive: [adaptive]
         case .euler: [.euler(steps: steps)]
         case .x1Pred: [.x1Prediction(steps: steps)]
         case .all: [adaptive, .euler(steps: steps), .x1Prediction(steps: steps)]
         }
-        let rows = try integrators.map { integrator in
-            let o = try makeReducedFlow(field, integrator).observables(threshold: threshold)
-            var row = Row()
-            row.add("schedule", schedule.rawValue)
-            row.add("integrator", integrator.name)
-            row.add("d", problem.dimension)
-            row.add("p", problem.p)
-            row.add("sigma", problem.sigma)
-            row.add("k", problemOptions.k)
-            row.add("steps", steps)
-            row.add("p_hat", o.pHat)
-            row.add("p_error", o.pHat - problem.p)
-            row.add("sigma_hat", o.sigmaHat)
-            row.add("commit_time", o.commitClock)
-            row.add("commit_t", o.commitTime)
-            row.add("commit_log_snr", o.commitLogSNR)
-            return row
-        }
-        print(try render(rows, as: format), terminator: "")
+        try printRows(try field.rows(integrators, scheduleName: schedule, k: setup.k, steps: steps, threshold: threshold), format)
+    }
+}
+
+/// `phaseflow diagram`: |p̂ − p| of a grid integrator over (d, K) for several schedules, the
+/// boundary K*(d) and its power-law exponent (derivations/exact-flow.md §7).
+struct DiagramCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diagram",
+        abstract: "Sweep d and the number of steps K; write |p̂ − p|, the boundary K*(d) and a heat map.")
+
+    @OptionGroup var setup: SetupOptions
+    @Option(name: .customLong("sigma-max"), help: "Initial noise level of the ve schedule (default 100√d).")
+    var sigmaMax: Double?
+    @Option(parsing: .upToNextOption, help: "Schedules to sweep.")
+    var schedules: [ScheduleName] = [.linear, .dilated]
+    @Option(help: "Grid integrator: euler or x1-pred.")
+    var integrator: DiagramSweep.Scheme = .euler
+    @Option(name: .customLong("d-min")) var dMin: Double = 1e2
+    @Option(name: .customLong("d-max")) var dMax: Double = 1e6
+    @Option(name: .customLong("d-per-decade")) var dPerDecade: Int = 4
+    @Option(name: .customLong("steps-min")) var stepsMin: Double = 10
+    @Option(name: .customLong("steps-max")) var stepsMax: Double = 1e4
+    @Option(name: .customLong("steps-per-decade")) var stepsPerDecade: Int = 6
+    @Option(help: "The boundary is where |p̂ − p| first drops below this.")
+    var tolerance: Double = 0.01
+    @Option(help: "Output directory.")
+    var out: String = "out"
+    @Flag(help: "Keep the rows of an interrupted run in <out>/diagram.csv and compute only the rest.")
+    var resume = false
+
+    func validate() throws {
+        try setup.rejectDimension("the diagram sweeps --d-min … --d-max")
+        try require("d-min", dMin, "≥ 1") { $0 >= 1 }
+        try require("d-max", dMax, "≥ d-min and ≤ 1e12") { $0 >= dMin && $0 <= 1e12 }
+        try require("steps-min", stepsMin, "≥ 1") { $0 >= 1 }
+        try require("steps-max", stepsMax, "≥ steps-min") { $0 >= stepsMin }
+        try require("d-per-decade", Double(dPerDecade), "≥ 1") { $0 >= 1 }
+        try require("steps-per-decade", Double(stepsPerDecade), "≥ 1") { $0 >= 1 }
+        try require("tolerance", tolerance, "in (0, 1)") { $0 > 0 && $0 < 1 }
     }
 
-    private var adaptive: FlowIntegrator {
-        .adaptive(stepper, ODETolerance(absolute: absTol, relative: relTol))
+    func run() throws {
+        let started = Date()
+        var sweep = DiagramSweep(directory: URL(fileURLWithPath: out, isDirectory: true))
+        sweep.p = setup.p; sweep.sigma = setup.sigma; sweep.k = setup.k; sweep.sigmaMax = sigmaMax
+        sweep.schedules = schedules; sweep.integrator = integrator; sweep.tolerance = tolerance
+        sweep.dMin = dMin; sweep.dMax = dMax; sweep.dPerDecade = dPerDecade
+        sweep.stepsMin = stepsMin; sweep.stepsMax = stepsMax; sweep.stepsPerDecade = stepsPerDecade
+        let (boundary, exponents) = try sweep.run(resume: resume)
+        try printRows(boundary, .table)
+        for line in exponents { print(line) }
+        print(String(format: "wrote %@/diagram.csv, boundary.csv, diagram.gp%@ in %.1f s", out,
+                     pngNote(out, "diagram.png"), Date().timeIntervalSince(started)))
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import FlowModel
 import Simulation
@@ -12,40 +13,57 @@ struct SimulateCommand: ParsableCommand {
         commandName: "simulate",
         abstract: "Monte Carlo: train the per-time networks, generate, measure p̂ and σ̂.")
 
-    @Option(help: "Dimension d.") var d: Double = 5000
+    @OptionGroup var setup: SetupOptions
     @OptionGroup var simulation: SimulationOptions
     @Option(help: "Output directory.") var out: String = "out"
     @Flag(help: "Keep the rows of an interrupted run and compute only the rest.") var resume = false
     @Option(help: "Summary format on stdout: json, csv or table.") var format: OutputFormat = .table
 
     func run() throws {
-        let config = try simulation.configuration(dimension: d)
+        let config = try simulation.configuration(setup, dimension: setup.dimension(default: 5000))
         let url = URL(fileURLWithPath: out, isDirectory: true).appendingPathComponent("simulate.csv")
-        let run = SimulationRun(options: simulation, config: config, url: url)
+        let run = SeedRun(configuration: config, seeds: simulation.seedList, threads: simulation.threads, url: url)
         let snapshots = try run.run(resume: resume, label: "simulate")
         guard !snapshots.isEmpty else { return }
-        let pooled = SimulationRunner.pooledGeneration(snapshots)   // nil with --samples 0
-        // The final epoch's per-time means ± standard errors across seeds, and pooled p̂, σ̂.
-        var rows = [Row]()
-        for summary in SimulationRunner.summarize(snapshots) {
-            var row = Row()
-            row.add("tau", summary.tau); row.add("t", summary.t); row.add("phase", summary.phase)
-            for (key, (m, e)) in zip(OrderParameters.keys, zip(summary.mean.values, summary.standardError.values)) {
-                row.add(key, m); row.add(key + "_se", e)
-            }
-            row.add("loss", summary.loss)
-            if let pooled {
-                row.add("p_hat", pooled.pHat); row.add("p_hat_se", pooled.pHatSE)
-                row.add("sigma_hat", pooled.sigmaHat); row.add("sigma_hat_se", pooled.sigmaHatSE)
-            }
-            row.add("p_train", snapshots.map(\.trainingFraction).reduce(0, +) / Double(snapshots.count))
-            row.add("epoch", run.finalEpoch); row.add("seeds", snapshots.count)
-            simulation.addInputs(&row, config)
-            rows.append(row)
-        }
-        print(try render(rows, as: format), terminator: "")
-        let generated = pooled.map { String(format: "p_hat = %.4f ± %.4f, sigma_hat = %.4f ± %.4f", $0.pHat, $0.pHatSE, $0.sigmaHat, $0.sigmaHatSE) }
-            ?? "no samples generated"
+        try printRows(SeedSummary.rows(snapshots, config), format)
+        let generated = SimulationRunner.pooledGeneration(snapshots).map {
+            String(format: "p_hat = %.4f ± %.4f, sigma_hat = %.4f ± %.4f", $0.pHat, $0.pHatSE, $0.sigmaHat, $0.sigmaHatSE)
+        } ?? "no samples generated"
         FileHandle.standardError.write(Data("\(generated) over \(snapshots.count) seed(s); rows in \(url.path)\n".utf8))
+    }
+}
+
+/// `phaseflow compare`: the finite-d theory against the Monte Carlo simulation at several d
+/// (Experiments.StaticComparison).
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Theory vs simulation at several d: order parameters per grid time, p̂, σ̂, finite-size exponent.")
+
+    @Option(parsing: .upToNextOption, help: "Dimensions d to simulate.") var dims: [Double] = [1000, 5000, 20000]
+    @OptionGroup var setup: SetupOptions
+    @OptionGroup var simulation: SimulationOptions
+    @Option(help: "Output directory.") var out: String = "out/compare"
+    @Flag(help: "Keep the simulations of an interrupted run and compute only the rest.") var resume = false
+    @Option(help: "Summary format on stdout: json, csv or table.") var format: OutputFormat = .table
+
+    func validate() throws {
+        try setup.rejectDimension("compare takes --dims")
+        guard !dims.isEmpty else { throw ValidationError("--dims needs at least one dimension") }
+        try require("seeds", Double(simulation.seeds), "≥ 2 (standard errors are taken across seeds)") { $0 >= 2 }
+        try require("samples", Double(simulation.samples), "≥ 2 (compare measures the generated p̂, σ̂)") { $0 >= 2 }
+        guard simulation.trainingProtocol != .online else {
+            throw ValidationError("compare takes --protocol adam or gd (the static theory is at fixed n; online SGD is compared by `dynamics`)")
+        }
+    }
+
+    func run() throws {
+        let config = try simulation.configuration(setup, dimension: dims[0])
+        let comparison = StaticComparison(configuration: config, dimensions: dims, seeds: simulation.seedList,
+                                          threads: simulation.threads, directory: URL(fileURLWithPath: out, isDirectory: true))
+        let (summaries, fit) = try comparison.run(resume: resume)
+        try printRows(summaries, format)
+        if let fit { print(fit) }
+        print("wrote \(out)/compare.csv, summary.csv, compare.gp" + pngNote(out, "compare.png"))
     }
 }

@@ -3,18 +3,10 @@ import Foundation
 import FlowModel
 import Simulation
 
-extension TrainingProtocol: ExpressibleByArgument {}
-extension Initialisation: ExpressibleByArgument {}
-extension GradientPathChoice: ExpressibleByArgument {}
-extension SimulationPrecision: ExpressibleByArgument {}
-extension GenerationScheme: ExpressibleByArgument {}
-
-/// The flags of one Monte Carlo configuration apart from d, shared by `simulate` and `compare`.
+/// The flags of one Monte Carlo configuration apart from the setup (d, p, σ, k), shared by
+/// `simulate` and `compare`.
 struct SimulationOptions: ParsableArguments {
     @Option(help: "Training points n (adam, gd).") var n: Int = 128
-    @Option(help: "Dilation constant k.") var k: Double = 2
-    @Option(help: "Probability p of the + mode.") var p: Double = 0.8
-    @Option(help: "Within-mode standard deviation σ.") var sigma: Double = 1
     @Option(help: "Grid times K on the dilated clock (even).") var steps: Int = 80
     @Option(help: "Epochs (adam, gd: full-batch steps; online: SGD steps, time = epochs/d).") var epochs: Int = 40_000
     @Option(help: "Number of seeds, run in parallel.") var seeds: Int = 1
@@ -50,33 +42,20 @@ struct SimulationOptions: ParsableArguments {
         try require("weight-decay", weightDecay, "≥ 0") { $0 >= 0 }
         try require("penalty-u", penaltyU, "≥ 0") { $0 >= 0 }
         try require("penalty-w", penaltyW, "≥ 0") { $0 >= 0 }
-        try require("k", k, "> 0") { $0 > 0 }
     }
 
     var seedList: [UInt64] { (0..<seeds).map { seed + UInt64($0) } }
 
-    func configuration(dimension d: Double) throws -> SimulationConfiguration {
-        let problem = try Problem(dimension: d, p: p, sigma: sigma)
+    func configuration(_ setup: SetupOptions, dimension d: Double) throws -> SimulationConfiguration {
+        let setup = try setup.setup(default: d, n: Double(n))
         var training = TrainingOptions()
         training.trainingProtocol = trainingProtocol; training.epochs = epochs; training.learningRate = lr
         training.weightDecay = weightDecay; training.penaltyU = penaltyU; training.penaltyW = penaltyW
         training.initialisation = `init`; training.path = path
         training.alignedStart = alignedStart; training.planted = planted.map { PlantedOverlap(m: $0, omega: $0) }
-        var config = SimulationConfiguration(problem: problem, n: n, k: k, steps: steps, training: training)
+        var config = try SimulationConfiguration(setup: setup, steps: steps, training: training)
         config.precision = precision; config.samples = samples; config.scheme = scheme
         if recordEvery > 0 { config.recordEpochs = Array(stride(from: 0, through: epochs, by: recordEvery)) }
         return config
-    }
-
-    /// The inputs under their flag names (d too unless the row already leads with it).
-    func addInputs(_ row: inout Row, _ config: SimulationConfiguration, dimension: Bool = true) {
-        if dimension { row.add("d", config.problem.dimension) }
-        row.add("n", n); row.add("p", p); row.add("sigma", sigma); row.add("k", k)
-        row.add("steps", steps); row.add("epochs", epochs); row.add("protocol", trainingProtocol.rawValue)
-        row.add("lr", config.training.effectiveLearningRate); row.add("weight_decay", weightDecay)
-        row.add("penalty_u", penaltyU); row.add("penalty_w", penaltyW); row.add("init", `init`.rawValue)
-        row.add("path", path.rawValue); row.add("precision", precision.rawValue); row.add("samples", samples)
-        row.add("scheme", scheme.rawValue)
-        row.add("aligned_start", alignedStart ? 1 : 0); row.add("planted", planted.map { String($0) } ?? "none")
     }
 }

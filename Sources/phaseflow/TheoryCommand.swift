@@ -1,7 +1,7 @@
 import ArgumentParser
-import Foundation
 import FlowModel
-import Theory
+import Experiments
+import Foundation
 
 /// `phaseflow theory`: the learned parameters vs the dilated clock τ, both phases
 /// (derivations/autoencoder-theory.md).
@@ -10,9 +10,8 @@ struct TheoryCommand: ParsableCommand {
         commandName: "theory",
         abstract: "Learned parameters c, b, m, ω, q, r, u·w/d of the one-unit autoencoder vs the dilated clock τ.")
 
+    @OptionGroup var setup: SetupOptions
     @OptionGroup var training: AutoencoderOptions
-    @Option(help: "Dimension d, or inf (default) for the asymptotic theory; a finite d evaluates the finite-d corrections.")
-    var d: Extended = Extended(.infinity)
     @Option(help: "Clock times per phase (τ = j/points); on a non-dilated schedule 2·points uniform clock times.")
     var points: Int = 160
     @Option(help: "Schedule of the clock (finite d only for schedules other than dilated).")
@@ -26,38 +25,95 @@ struct TheoryCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let (table, rows) = try compute()
-        print(try render(rows, as: format), terminator: "")
+        let setup = try setup.setup(default: .infinity, n: training.n.value)
+        let experiment = AutoencoderExperiment(problem: try training.problem(setup), k: setup.k,
+                                               dimension: setup.dimension.value, schedule: schedule)
+        let (table, rows) = try experiment.theoryRows(points: points)
+        try printRows(rows, format)
         let notConverged = table.filter { !$0.converged }.count
         if notConverged > 0 { warn("\(notConverged) phase-1 minimisations did not converge (column converged = 0)") }
         let worst = table.map(\.gradientNorm).max() ?? 0
         FileHandle.standardError.write(Data(String(format: "phaseflow: %d rows in %.3f s; largest gradient norm at a minimum %.1e\n",
                                                    rows.count, Date().timeIntervalSince(started), worst).utf8))
     }
+}
 
-    /// The learned parameters at every clock time, and the output rows.
-    func compute() throws -> (table: [LearnedParameters], rows: [Row]) {
-        let problem = try training.problem()
-        let table: [LearnedParameters]
-        if schedule == .dilated {
-            table = try AutoencoderTheory(problem: problem, k: training.k, dimension: d.value).table(pointsPerPhase: points)
-        } else {
-            guard d.value.isFinite else {
-                throw InputError("schedule '\(schedule.rawValue)' needs a finite d (at d = inf only the dilated clock resolves phase 1)")
-            }
-            let target = try Problem(dimension: d.value, p: problem.p, sigma: problem.sigma)
-            let clock = try schedule.make(for: target, k: training.k)
-            let theory = try AutoencoderTheory(problem: problem, schedule: clock, dimension: target.dimension)
-            table = try theory.table(at: (0..<(2 * points)).map { Double($0) * clock.clockEnd / Double(2 * points) })
+/// `phaseflow predict`: p̂ and σ̂ of the generative flow driven by the learned networks
+/// (derivations/autoencoder-theory.md §7).
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Generated mode probability p̂ and spread σ̂ of the flow driven by the learned autoencoder.")
+
+    @OptionGroup var setup: SetupOptions
+    @OptionGroup var training: AutoencoderOptions
+    @Option(help: "Schedule: \(ScheduleName.allCases.map(\.rawValue).joined(separator: ", ")) (d = inf: dilated only).")
+    var schedule: ScheduleName = .dilated
+    @Option(help: "Number K of uniform clock steps of the grid (x₁-prediction update, the networks trained at the grid times).")
+    var steps: Int = 80
+    @Option(help: "continuous (GSL ODE driver, d = inf), grid (the practitioner's K steps), or all.")
+    var integrator: AutoencoderExperiment.Integrator = .all
+    @Option(help: "Output format: json, csv or table.")
+    var format: OutputFormat = .table
+
+    func validate() throws {
+        try require("steps", Double(steps), "≥ 1") { $0 >= 1 }
+        if !setup.dimension(default: .infinity).isFinite, integrator != .continuous {
+            try require("steps", Double(steps), "even on the dilated clock at d = inf (τ = 1 on the grid)") { Int($0) % 2 == 0 }
         }
-        let rows = table.map { parameters -> Row in
-            var row = Row()
-            parameters.add(to: &row)
-            row.add("d", d)
-            row.add("schedule", schedule.rawValue)
-            training.addInputs(to: &row, problem: problem)
-            return row
-        }
-        return (table, rows)
+    }
+
+    func run() throws {
+        let setup = try setup.setup(default: .infinity, n: training.n.value)
+        let experiment = AutoencoderExperiment(problem: try training.problem(setup), k: setup.k,
+                                               dimension: setup.dimension.value, schedule: schedule)
+        try printRows(try experiment.predictionRows(integrator: integrator, steps: steps), format)
+    }
+}
+
+/// `phaseflow boundaries`: the phase-1 boundaries kτ*(n), L*(n) and the (n, p) boundary of
+/// |p̂ − p| ≤ tolerance (derivations/autoencoder-theory.md §6, §7), at d = ∞.
+struct BoundariesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "boundaries",
+        abstract: "Phase-1 boundaries kτ*(n), L*(n) and the (n, p) boundary of |p̂ − p| ≤ tolerance; CSV and a gnuplot figure.")
+
+    @OptionGroup var setup: SetupOptions
+    @OptionGroup var training: AutoencoderOptions
+    @Option(parsing: .upToNextOption, help: "Training-set sizes n of the (n, kτ) and (n, penalty) boundaries.")
+    var ns: [Double] = [16, 32, 64, 128, 256]
+    @Option(parsing: .upToNextOption, help: "Mode probabilities p of the (n, p) boundary.")
+    var ps: [Double] = [0.6, 0.7, 0.8, 0.9]
+    @Option(help: "The (n, p) boundary is the smallest n with |p̂ − p| ≤ tolerance.")
+    var tolerance: Double = 0.01
+    @Option(help: "Generation for p̂: continuous (d = inf, GSL ODE) or grid (d = inf, dilated, --steps).")
+    var integrator: AutoencoderExperiment.Integrator = .continuous
+    @Option(help: "Grid steps K when --integrator grid.")
+    var steps: Int = 80
+    @Option(help: "Output directory.")
+    var out: String = "out"
+    @Flag(name: .customLong("no-p-boundary"), help: "Skip the (n, p) boundary (the slow part).")
+    var noPBoundary = false
+
+    func validate() throws {
+        try setup.rejectDimension("the boundaries are at d = inf")
+        for n in ns { try require("ns", n, "≥ 2") { $0 >= 2 } }
+        for p in ps { try require("ps", p, "in (0, 1)") { $0 > 0 && $0 < 1 } }
+        try require("tolerance", tolerance, "in (0, 1)") { $0 > 0 && $0 < 1 }
+        try require("steps", Double(steps), "even and ≥ 2") { $0 >= 2 && Int($0) % 2 == 0 }
+        guard integrator != .all else { throw InputError("integrator must be continuous or grid; got all") }
+    }
+
+    func run() throws {
+        let started = Date()
+        let setup = try setup.setup(default: .infinity, n: training.n.value)
+        var search = BoundarySearch(p: setup.p, sigma: setup.sigma, k: setup.k, penaltyU: training.penaltyU,
+                                    penaltyW: training.penaltyW, nPlus: training.nPlus)
+        search.tolerance = tolerance; search.integrator = integrator; search.steps = steps
+        let (nRows, pRows) = try search.run(ns: ns, ps: noPBoundary ? [] : ps, directory: URL(fileURLWithPath: out, isDirectory: true))
+        try printRows(nRows, .table)
+        if !pRows.isEmpty { try printRows(pRows, .table) }
+        print(String(format: "wrote %@/boundary_n.csv, boundary_p.csv, boundaries.gp%@ in %.1f s", out,
+                     pngNote(out, "boundaries.png"), Date().timeIntervalSince(started)))
     }
 }

@@ -17,25 +17,25 @@ final class CommandLineTests: XCTestCase {
                                  (["diagram", "--d-max", "1e13"], "d-max")])
     }
 
-    /// `phaseflow dynamics`: bad inputs give one-line errors; a JSON run has the shared keys and
+    /// `phaseflow dynamics flow|vs-simulation|escape`: bad inputs give one-line errors; a JSON run has the shared keys and
     /// joins a simulation table on (tau, time).
     func testDynamicsCommand() throws {
         let bad: [([String], String)] = [
-            (["--tau", "2.5"], "tau"), (["--tau", "0.5", "--lr", "0"], "lr"), (["--tau", "0.5", "--lr", "nan"], "nan"),
-            (["--tau", "0.5", "--time-max", "-1"], "time-max"), (["--tau", "0.5", "--p", "1"], "p"),
-            (["--tau", "0.5", "--training", "adam"], "adam"), ([], "tau"), (["--tau", "0.5", "--d", "3"], "k"),
-            (["--tau", "0.5", "--d", "1e11", "--simulate", "2"], "GiB"),
-            (["--tau", "0.3333", "--d", "500", "--simulate", "2"], "0.3333"),
-            (["--tau", "0.5", "--d", "500", "--simulate", "2", "--planted", "nan"], "nan"),
-            (["--tau", "0.5", "--d", "1000", "--escape-ensemble", "1"], "escape-ensemble"),
-            (["--tau", "0.5", "--d-infinity", "--escape-ensemble", "5"], "escape-ensemble"),
-            (["--tau", "0.5", "--d", "1000", "--escape-ensemble", "5", "--switch-overlap", "0.7"], "switch-overlap"),
-            (["--tau", "0.5", "--d", "1000", "--escape-ensemble", "5", "--switch-overlap", "nan"], "nan"),
-            (["--tau", "0.5", "--d", "100", "--escape-ensemble", "5"], "switch overlap"),
-            (["--tau", "0.5", "--d", "1000", "--escape-ensemble", "5", "--time-max", "0.5"], "time-max"),
+            (["flow", "--tau", "2.5"], "tau"), (["flow", "--tau", "0.5", "--lr", "0"], "lr"), (["flow", "--tau", "0.5", "--lr", "nan"], "nan"),
+            (["flow", "--tau", "0.5", "--time-max", "-1"], "time-max"), (["flow", "--tau", "0.5", "--p", "1"], "p"),
+            (["flow", "--tau", "0.5", "--training", "adam"], "adam"), (["flow"], "tau"), (["flow", "--tau", "0.5", "--d", "3"], "k"),
+            (["vs-simulation", "--tau", "0.5", "--d", "1e11", "--seeds", "2"], "GiB"),
+            (["vs-simulation", "--tau", "0.3333", "--d", "500", "--seeds", "2"], "0.3333"),
+            (["vs-simulation", "--tau", "0.5", "--d", "500", "--seeds", "2", "--planted", "nan"], "nan"),
+            (["escape", "--tau", "0.5", "--d", "1000", "--members", "1"], "members"),
+            (["escape", "--tau", "0.5", "--d", "inf", "--members", "5"], "members"),
+            (["escape", "--tau", "0.5", "--d", "1000", "--members", "5", "--switch-overlap", "0.7"], "switch-overlap"),
+            (["escape", "--tau", "0.5", "--d", "1000", "--members", "5", "--switch-overlap", "nan"], "nan"),
+            (["escape", "--tau", "0.5", "--d", "100", "--members", "5"], "switch overlap"),
+            (["escape", "--tau", "0.5", "--d", "1000", "--members", "5", "--time-max", "0.5"], "time-max"),
         ]
         try assertOneLineErrors(bad.map { (["dynamics"] + $0.0, $0.1) })
-        let result = try phaseflow(["dynamics", "--tau", "0.5", "--d", "1000", "--time-max", "5", "--time-points", "5", "--format", "json"])
+        let result = try phaseflow(["dynamics", "flow", "--tau", "0.5", "--d", "1000", "--time-max", "5", "--time-points", "5", "--format", "json"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
         XCTAssertEqual(rows.count, 6)
@@ -44,18 +44,18 @@ final class CommandLineTests: XCTestCase {
             XCTAssertNotNil(rows[0][key], key)
         }
         XCTAssertEqual(rows.map { $0["time"] as? Double }, [0, 1, 2, 3, 4, 5])
-        // With --simulate: the simulation's mean and standard error beside the ODE, from the planted start.
-        let simulated = try phaseflow(["dynamics", "--tau", "0.5", "--d", "200", "--lr", "0.5", "--time-max", "2", "--time-points", "2",
-                                       "--simulate", "3", "--planted", "0.3", "--format", "json"])
+        // vs-simulation: the simulation's mean and standard error beside the ODE, from the planted start.
+        let simulated = try phaseflow(["dynamics", "vs-simulation", "--tau", "0.5", "--d", "200", "--lr", "0.5", "--time-max", "2", "--time-points", "2",
+                                       "--seeds", "3", "--planted", "0.3", "--format", "json"])
         XCTAssertEqual(simulated.status, 0, simulated.stderr)
         let simRows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(simulated.stdout.utf8)) as? [[String: Any]])
         XCTAssertEqual(simRows.map { $0["time"] as? Double }, [0, 1, 2])
-        XCTAssertEqual(try XCTUnwrap(simRows[0]["sim_m"] as? Double), 0.3, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(simRows[0]["m_sim"] as? Double), 0.3, accuracy: 1e-12)
         XCTAssertEqual(try XCTUnwrap(simRows[0]["m"] as? Double), 0.3, accuracy: 1e-12)
-        XCTAssertGreaterThan(try XCTUnwrap(simRows[2]["sim_q_se"] as? Double), 0)
-        // --escape-ensemble --summary: the escape-time law beside the deterministic escape time (PE.9).
-        let ensemble = try phaseflow(["dynamics", "--tau", "0.5", "--d", "1000", "--lr", "0.5", "--time-max", "14", "--time-points", "56",
-                                      "--escape-ensemble", "24", "--summary", "--format", "json"])
+        XCTAssertGreaterThan(try XCTUnwrap(simRows[2]["q_sim_se"] as? Double), 0)
+        // escape --summary: the escape-time law beside the deterministic escape time (PE.9).
+        let ensemble = try phaseflow(["dynamics", "escape", "--tau", "0.5", "--d", "1000", "--lr", "0.5", "--time-max", "14", "--time-points", "56",
+                                      "--members", "24", "--summary", "--format", "json"])
         XCTAssertEqual(ensemble.status, 0, ensemble.stderr)
         let law = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(ensemble.stdout.utf8)) as? [[String: Any]])?.first)
         let median = try XCTUnwrap(law["escape_time_median"] as? Double), single = try XCTUnwrap(law["escape_time"] as? Double)

@@ -35,7 +35,7 @@ final class CompareCommandTests: XCTestCase {
         for d in [100, 200] {
             // n₊ of each seed's training set, from the raw simulation rows.
             let raw = try csv(out + "/d\(d)/simulate.csv")
-            let fractions = Set(raw.map { $0["seed"]! + " " + $0["p_train"]! }).map { Double($0.split(separator: " ")[1])! }
+            let fractions = Set(raw.map { $0["seed"]! + " " + $0["n_plus_fraction"]! }).map { Double($0.split(separator: " ")[1])! }
             XCTAssertEqual(fractions.count, 2)
             let theories = try fractions.map { fraction in
                 let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: 16, nPlus: (fraction * 16).rounded(), penaltyU: 2, penaltyW: 1)

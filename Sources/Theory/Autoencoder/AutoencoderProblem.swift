@@ -4,6 +4,9 @@ import FlowModel
 /// The training problem of the one-unit autoencoder f(x) = c x + u tanh(b + w·x/√d) (AT.1) at one
 /// time: the target (p, σ), the training set (n points, n₊ of them in the + mode; n = ∞ for the
 /// population closed forms) and the dimensionless ℓ2 penalties L_u, L_w of J (AT.2).
+///
+///     let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: 128, penaltyU: 2, penaltyW: 2)   // n₊ = p·n
+///     problem.plusFraction   // 0.8
 public struct AutoencoderProblem: Sendable, Equatable {
     public let p: Double
     public let sigma: Double
@@ -41,7 +44,7 @@ public struct AutoencoderProblem: Sendable, Equatable {
     /// e = 2n₊/n − 1, the training set's class imbalance.
     public var imbalance: Double { 2 * plusFraction - 1 }
     /// h = atanh(2p − 1) (EF.1).
-    public var logOdds: Double { 0.5 * log(p / (1 - p)) }
+    public var logOdds: Double { FlowModel.logOdds(p: p) }
     /// γ_n = (1/n₊ + 1/n₋)/4 (AT.32); 0 at n = ∞.
     public var gamma: Double { isInfinite ? 0 : (1 / nPlus + 1 / nMinus) / 4 }
     /// ρ_w = 1/(1 + σ²γ_n): the fraction of |w|² along μ at fixed class separation (AT.32).
@@ -50,5 +53,15 @@ public struct AutoencoderProblem: Sendable, Equatable {
     public var believedVariance: Double {
         guard n.isFinite else { return sigma * sigma }
         return (penaltyU + sigma * sigma * (n + penaltyU - 1)) / (n + penaltyU)
+    }
+}
+
+extension AutoencoderProblem {
+    /// The training problem of a setup (its p, σ, n), with n₊ (default p·n) and the penalties of J.
+    ///
+    ///     let problem = try AutoencoderProblem(setup: try Setup(dimension: .infinite, p: 0.8, sigma: 1, k: 2, n: 128),
+    ///                                          penaltyU: 2, penaltyW: 2)
+    public init(setup: Setup, nPlus: Double? = nil, penaltyU: Double = 0, penaltyW: Double = 0) throws {
+        try self.init(p: setup.p, sigma: setup.sigma, n: setup.n, nPlus: nPlus, penaltyU: penaltyU, penaltyW: penaltyW)
     }
 }

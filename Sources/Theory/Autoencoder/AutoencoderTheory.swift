@@ -10,12 +10,17 @@ import FlowModel
 /// of that d, with S = β√d and the finite-d factors of AT.34, for comparison with simulations;
 /// `init(problem:schedule:dimension:)` does the same on any schedule (e.g. the undilated linear
 /// one), where phase 2 labels the saturated regime β√d > 12.
+///
+///     let theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: 1, n: 128, penaltyU: 2, penaltyW: 2), k: 2)
+///     let table = try theory.table(pointsPerPhase: 40)   // [LearnedParameters] at τ = j/40
 public struct AutoencoderTheory: Sendable {
     public let problem: AutoencoderProblem
     public let k: Double
     public let dimension: Double
     public let moments: TanhMoments
     private let schedule: (any Schedule)?
+    /// The d = ∞ clock (nil with a finite-d schedule).
+    private let limit: DilatedClock?
 
     public init(problem: AutoencoderProblem, k: Double = 2, dimension: Double = .infinity, moments: TanhMoments? = nil) throws {
         try require("k", k, "> 0") { $0 > 0 }
@@ -24,6 +29,7 @@ public struct AutoencoderTheory: Sendable {
         self.k = k
         self.dimension = dimension
         self.moments = try moments ?? TanhMoments()
+        limit = dimension.isFinite ? nil : try DilatedClock(k: k, dimension: .infinite)
         if dimension.isFinite {
             try require("d", dimension, "a whole number") { $0 == $0.rounded() && $0 <= 1e12 }
             schedule = try DilatedSchedule(base: LinearSchedule(), k: k, dimension: Int(dimension))
@@ -40,6 +46,7 @@ public struct AutoencoderTheory: Sendable {
         k = (schedule as? DilatedSchedule)?.k ?? 0
         self.dimension = Double(dimension)
         self.moments = try moments ?? TanhMoments()
+        limit = nil
         self.schedule = schedule
     }
 
@@ -52,7 +59,10 @@ public struct AutoencoderTheory: Sendable {
             if !(schedule is DilatedSchedule) { phase = signal > Self.saturationSignal ? 2 : 1 }
             return (v.alpha, v.beta, schedule.interpolantTime(at: tau), signal, phase)
         }
-        return tau <= 1 ? (1, 0, 0, k * tau, phase) : (2 - tau, tau - 1, tau - 1, .infinity, 2)
+        // d = ∞ (AT §2); τ = 1 itself still has S = k (the phase-1 network).
+        guard let limit, tau != 1 else { return (1, 0, 0, k, phase) }
+        let v = limit.linear(at: tau)
+        return (v.alpha, v.beta, limit.interpolantTime(at: tau), v.signal, tau < 1 ? phase : 2)
     }
 
     /// Whether the network at τ is the saturated phase-2 closed form (AT.20), or the phase-1 problem

@@ -11,6 +11,9 @@ import GSLKit
 ///   c̃_j = β_{j+1} − α_{j+1} β_j / α_j,
 ///
 /// from ζ₀ ~ N(0, α₀²), Ψ₀ ~ N(0, 4γ_n α₀²) independent. p̂ = P(ζ_K > 0) and σ̂ = α₀ G_K.
+///
+///     let prediction = try LearnedFlow.continuousAtInfiniteD(theory)   // p̂, σ̂ of the learned flow at d = ∞
+///     let grid = try LearnedFlow.dilatedGridAtInfiniteD(theory, steps: 80)
 public enum LearnedFlow {
     /// The generated mode probability and within-mode spread.
     public struct Prediction: Sendable {

@@ -1,8 +1,14 @@
 import Foundation
+import FlowModel
 
 /// The learned network at one time of the clock, in the order parameters of AT.4 (sign fixed by
 /// m ≥ 0). Overlaps with the training noise are per point and class-symmetric: ρ_ν = ρ_{s^ν},
-/// π_ν = π_{s^ν} (AT.21, AT.33, AT.34).
+/// π_ν = π_{s^ν} (AT.21, AT.33, AT.34). The seven order parameters are one `OrderParameters`
+/// value; the rest are the extras of the static theory.
+///
+///     let theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: 1, n: 128), k: 2)
+///     let learned = try theory.parameters(at: 0.5)
+///     print(learned.orderParameters[.omega], learned.solution)   // ω at τ = 0.5, .learned
 public struct LearnedParameters: Sendable, Equatable {
     public enum Solution: String, Sendable {
         /// Closed form: AT.12/AT.13 (n = ∞, exact denoiser AT.8 at finite d) or AT.20/AT.21 (phase 2).
@@ -15,7 +21,15 @@ public struct LearnedParameters: Sendable, Equatable {
 
     /// Clock τ, interpolant time t = κ(τ), phase (1 for τ < 1), signal S = β√d (kτ at d = ∞).
     public var tau = 0.0, t = 0.0, phase = 1, signal = 0.0
-    public var c = 0.0, b = 0.0, m = 0.0, omega = 0.0, q = 0.0, r = 0.0, uw = 0.0
+    /// c, b, m, ω, q, r, uw of the learned network.
+    public var orderParameters = OrderParameters.zero
+    public var c: Double { get { orderParameters.c } set { orderParameters.c = newValue } }
+    public var b: Double { get { orderParameters.b } set { orderParameters.b = newValue } }
+    public var m: Double { get { orderParameters.m } set { orderParameters.m = newValue } }
+    public var omega: Double { get { orderParameters.omega } set { orderParameters.omega = newValue } }
+    public var q: Double { get { orderParameters.q } set { orderParameters.q = newValue } }
+    public var r: Double { get { orderParameters.r } set { orderParameters.r = newValue } }
+    public var uw: Double { get { orderParameters.uw } set { orderParameters.uw = newValue } }
     /// ρ_± = u·η^ν/d and π_± = w·η^ν/d for a training point ν of class ±.
     public var rhoPlus = 0.0, rhoMinus = 0.0, piPlus = 0.0, piMinus = 0.0
     /// b_eff and the half-gap W of the class pre-activations a_± = b_eff ± S W (AT.31).

@@ -4,6 +4,8 @@ import FlowModel
 
 /// The phase-1 boundary between the trivial branch (w = 0: no mode learned, AT.36) and the
 /// non-trivial branch (AT.31), at d = ∞ (§6 of derivations/autoencoder-theory.md).
+///
+///     let crossing = try PhaseOneBoundary.signal(problem, moments: try TanhMoments())   // kτ* above which the mode is learned
 public enum PhaseOneBoundary {
     /// Where the non-trivial branch stops being the global minimum.
     public struct Crossing: Sendable {

@@ -12,6 +12,9 @@ import GSLKit
 ///   4e-17 and the tails are normal probabilities. For odd k, tanh^k − 1 (x > 0) is integrated and
 ///   the sign part added exactly, so nothing cancels when the mass sits far from 0.
 /// Doubling the nodes per panel changes nothing at the 1e-13 level (`AutoencoderQuadratureTests`).
+///
+///     let moments = try TanhMoments()
+///     let (first, second) = moments.moments(mean: 0.5, scale: 1)   // E tanh(0.5 + Z), E tanh²(0.5 + Z)
 public struct TanhMoments: Sendable {
     public static let maxPower = 6
     public let nodesPerPanel: Int

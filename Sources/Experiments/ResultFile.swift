@@ -3,13 +3,16 @@ import Foundation
 /// A CSV results file written incrementally: each `append` adds whole lines in one write and
 /// flushes them to disk, so an interrupted run keeps every finished block; `resume` reads back
 /// the rows already there (dropping a torn last line) so the run can skip them.
-final class ResultFile {
-    let url: URL
-    let header: [String]
-    private(set) var existingRows: [[String: String]] = []
+///
+///     let file = try ResultFile(url: URL(fileURLWithPath: "out/x.csv"), header: ["tau", "m"], resume: true)
+///     try file.append([row])   // one flushed write; file.existingRows holds what a resumed run keeps
+public final class ResultFile {
+    public let url: URL
+    public let header: [String]
+    public private(set) var existingRows: [[String: String]] = []
     private let handle: FileHandle
 
-    init(url: URL, header: [String], resume: Bool) throws {
+    public init(url: URL, header: [String], resume: Bool) throws {
         self.url = url
         self.header = header
         let headerLine = header.joined(separator: ",")
@@ -28,7 +31,7 @@ final class ResultFile {
 
     deinit { try? handle.close() }
 
-    func append(_ rows: [Row]) throws {
+    public func append(_ rows: [Row]) throws {
         let text = rows.map { row in row.fields.map(\.value.text).joined(separator: ",") + "\n" }.joined()
         try handle.write(contentsOf: Data(text.utf8))
         try handle.synchronize()
@@ -36,6 +39,6 @@ final class ResultFile {
 }
 
 /// Writes a whole file at once (temporary file, then rename).
-func writeAtomically(_ text: String, to url: URL) throws {
+public func writeAtomically(_ text: String, to url: URL) throws {
     try Data(text.utf8).write(to: url, options: .atomic)
 }

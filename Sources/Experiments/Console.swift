@@ -1,7 +1,7 @@
 import Foundation
 
 /// Renders a gnuplot script to PNG when gnuplot is on the PATH; returns whether it did.
-func renderWithGnuplot(script: URL, in directory: URL) -> Bool {
+public func renderWithGnuplot(script: URL, in directory: URL) -> Bool {
     let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
     guard let gnuplot = paths.map({ URL(fileURLWithPath: String($0)).appendingPathComponent("gnuplot") })
         .first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else { return false }
@@ -19,10 +19,14 @@ func renderWithGnuplot(script: URL, in directory: URL) -> Bool {
 }
 
 /// A one-line progress indicator on stderr with the elapsed time and an ETA.
-struct Progress {
-    let total: Int
+///
+///     let progress = Progress(total: 10)
+///     progress.update(done: 3, label: "d = 1000")   // "[3/10] d = 1000  elapsed …  eta …" on stderr
+public struct Progress: Sendable {
+    public let total: Int
     let start = Date()
-    func update(done: Int, label: String) {
+    public init(total: Int) { self.total = total }
+    public func update(done: Int, label: String) {
         let elapsed = Date().timeIntervalSince(start)
         let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
         let line = String(format: "\r[%d/%d] %@  elapsed %.1fs  eta %.1fs   ", done, total, label, elapsed, eta)
@@ -32,6 +36,6 @@ struct Progress {
 }
 
 /// A warning on stderr; the run goes on.
-func warn(_ message: String) {
+public func warn(_ message: String) {
     FileHandle.standardError.write(Data("phaseflow: warning: \(message)\n".utf8))
 }

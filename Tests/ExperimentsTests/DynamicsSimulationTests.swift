@@ -30,10 +30,10 @@ final class DynamicsSimulationTests: XCTestCase {
             let runs = try SimulationRunner.orderParameterTrajectories(config, seeds: Array(1...8), index: index, threads: 2)
             let comparison = try SimulationComparison(setting: st, times: epochs.map { Double($0) / d }, trajectories: runs)
             for (i, time) in comparison.times.enumerated() {
-                for j in [1, 2, 3, 4, 5] {  // b, m, q, ω, r
+                for j in [1, 2, 3, 4, 5] {  // b, m, ω, q, r (column order)
                     let diff = comparison.meanDifference[i][j], se = comparison.standardError[i][j]
                     XCTAssertLessThan(abs(diff), 4 * se + 0.01,
-                                      "d = \(d), time = \(time), \(OrderParameters.names[j]): sim − ODE = \(diff) ± \(se)")
+                                      "d = \(d), time = \(time), \(OrderParameters.keys[j]): sim − ODE = \(diff) ± \(se)")
                 }
             }
             deviations.append(comparison.meanMaxDeviation)

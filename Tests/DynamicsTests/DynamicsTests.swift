@@ -22,7 +22,7 @@ final class DynamicsTests: XCTestCase {
     }
 
     private func assertClose(_ o: OrderParameters, _ expected: [String: Double], tolerance: Double, _ label: String) {
-        let values = Dictionary(uniqueKeysWithValues: zip(OrderParameters.names, o.vector))
+        let values = Dictionary(uniqueKeysWithValues: zip(OrderParameters.vectorNames, o.vector))
         for (name, value) in expected {
             XCTAssertEqual(values[name]!, value, accuracy: tolerance, "\(label): \(name)")
         }
@@ -106,7 +106,7 @@ final class DynamicsTests: XCTestCase {
                 let rhs = flow.rightHandSide(o)
                 for j in 0..<7 {
                     XCTAssertEqual(rhs[j], expected[j], accuracy: 1e-7 * max(1, abs(expected[j])),
-                                   "tau = \(tau), d = \(String(describing: d)), component \(OrderParameters.names[j])")
+                                   "tau = \(tau), d = \(String(describing: d)), component \(OrderParameters.vectorNames[j])")
                 }
             }
         }

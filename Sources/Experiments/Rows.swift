@@ -1,12 +1,11 @@
-import ArgumentParser
 import Foundation
 import FlowModel
 
 /// One value of an output row.
-enum Value {
+public enum Value: Sendable {
     case int(Int), double(Double), string(String)
 
-    var text: String {
+    public var text: String {
         switch self {
         case let .int(i): "\(i)"
         case let .double(x): "\(x)"
@@ -14,7 +13,7 @@ enum Value {
         }
     }
 
-    var json: String {
+    public var json: String {
         switch self {
         case .int, .double: text
         case let .string(s): String(decoding: try! JSONEncoder().encode(s), as: UTF8.self)
@@ -24,27 +23,31 @@ enum Value {
 
 /// An output row: keys in the project's one vocabulary (tau, t, phase, c, b, m, omega, q, r, uw,
 /// p_hat, sigma_hat, and the inputs under their flag names).
-struct Row {
-    var fields: [(key: String, value: Value)] = []
-    mutating func add(_ key: String, _ value: Value) { fields.append((key, value)) }
-    mutating func add(_ key: String, _ x: Double) { fields.append((key, .double(x))) }
-    mutating func add(_ key: String, _ i: Int) { fields.append((key, .int(i))) }
-    mutating func add(_ key: String, _ s: String) { fields.append((key, .string(s))) }
+///
+///     var row = Row(); row.add("tau", 0.5); row.add("phase", 1); row.add("solution", "learned")
+///     print(try render([row], as: .csv))   // tau,phase,solution / 0.5,1,learned
+public struct Row: Sendable {
+    public var fields: [(key: String, value: Value)] = []
+    public init() {}
+    public mutating func add(_ key: String, _ value: Value) { fields.append((key, value)) }
+    public mutating func add(_ key: String, _ x: Double) { fields.append((key, .double(x))) }
+    public mutating func add(_ key: String, _ i: Int) { fields.append((key, .int(i))) }
+    public mutating func add(_ key: String, _ s: String) { fields.append((key, .string(s))) }
 }
 
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+public enum OutputFormat: String, CaseIterable, Sendable {
     case json, csv, table
 }
 
-enum TableError: Error, CustomStringConvertible {
+public enum TableError: Error, CustomStringConvertible {
     case notFinite(String)
-    var description: String {
+    public var description: String {
         switch self { case let .notFinite(key): "internal error: '\(key)' is not a finite number; nothing was written" }
     }
 }
 
 /// Renders rows; refuses any NaN or infinity rather than writing it.
-func render(_ rows: [Row], as format: OutputFormat) throws -> String {
+public func render(_ rows: [Row], as format: OutputFormat) throws -> String {
     for row in rows {
         for (key, value) in row.fields { if case let .double(x) = value, !x.isFinite { throw TableError.notFinite(key) } }
     }
@@ -68,7 +71,7 @@ func render(_ rows: [Row], as format: OutputFormat) throws -> String {
 }
 
 /// A Markdown table of the chosen columns, numbers to `digits` significant figures (for reports).
-func markdownTable(_ rows: [Row], keys: [String], digits: Int = 4) -> String {
+public func markdownTable(_ rows: [Row], keys: [String], digits: Int = 4) -> String {
     let cells = rows.map { row in
         keys.map { key -> String in
             guard let value = row.fields.first(where: { $0.key == key })?.value else { return "" }

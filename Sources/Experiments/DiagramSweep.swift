@@ -1,67 +1,49 @@
-import ArgumentParser
 import Foundation
 import FlowModel
 import Theory
 
-/// `phaseflow diagram`: |p̂ − p| of a grid integrator over (d, K) for several schedules, the
-/// boundary K*(d) and its power-law exponent (derivations/exact-flow.md §7).
-struct DiagramCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "diagram",
-        abstract: "Sweep d and the number of steps K; write |p̂ − p|, the boundary K*(d) and a heat map.")
-
-    @OptionGroup var problemOptions: ProblemOptions
-    @Option(parsing: .upToNextOption, help: "Schedules to sweep.")
-    var schedules: [ScheduleName] = [.linear, .dilated]
-    @Option(help: "Grid integrator: euler or x1-pred.")
-    var integrator: GridChoice = .euler
-    @Option(name: .customLong("d-min")) var dMin: Double = 1e2
-    @Option(name: .customLong("d-max")) var dMax: Double = 1e6
-    @Option(name: .customLong("d-per-decade")) var dPerDecade: Int = 4
-    @Option(name: .customLong("steps-min")) var stepsMin: Double = 10
-    @Option(name: .customLong("steps-max")) var stepsMax: Double = 1e4
-    @Option(name: .customLong("steps-per-decade")) var stepsPerDecade: Int = 6
-    @Option(help: "The boundary is where |p̂ − p| first drops below this.")
-    var tolerance: Double = 0.01
-    @Option(help: "Output directory.")
-    var out: String = "out"
-    @Flag(help: "Keep the rows of an interrupted run in <out>/diagram.csv and compute only the rest.")
-    var resume = false
-
-    enum GridChoice: String, ExpressibleByArgument, CaseIterable {
+/// |p̂ − p| of a grid integrator over (d, K) for several schedules, the boundary K*(d) and its
+/// power-law exponent (derivations/exact-flow.md §7): diagram.csv (resumable), boundary.csv,
+/// diagram.gp and, with gnuplot, diagram.png.
+///
+///     var sweep = DiagramSweep(directory: URL(fileURLWithPath: "out"))
+///     sweep.dMax = 1000; sweep.stepsMax = 1000
+///     let (boundary, exponents) = try sweep.run(resume: false)   // exponents: "linear: K* ∝ d^a with a = …"
+public struct DiagramSweep: Sendable {
+    public enum Scheme: String, CaseIterable, Sendable {
         case euler, x1Pred = "x1-pred"
         var scheme: GridFlow.Scheme { self == .euler ? .euler : .x1Prediction }
     }
 
-    func validate() throws {
-        try require("d-min", dMin, "≥ 1") { $0 >= 1 }
-        try require("d-max", dMax, "≥ d-min and ≤ 1e12") { $0 >= dMin && $0 <= 1e12 }
-        try require("steps-min", stepsMin, "≥ 1") { $0 >= 1 }
-        try require("steps-max", stepsMax, "≥ steps-min") { $0 >= stepsMin }
-        try require("d-per-decade", Double(dPerDecade), "≥ 1") { $0 >= 1 }
-        try require("steps-per-decade", Double(stepsPerDecade), "≥ 1") { $0 >= 1 }
-        try require("tolerance", tolerance, "in (0, 1)") { $0 > 0 && $0 < 1 }
-    }
+    public var p = 0.8, sigma = 1.0, k = 2.0
+    public var sigmaMax: Double?
+    public var schedules: [ScheduleName] = [.linear, .dilated]
+    public var integrator = Scheme.euler
+    public var dMin = 1e2, dMax = 1e6
+    public var dPerDecade = 4
+    public var stepsMin = 10.0, stepsMax = 1e4
+    public var stepsPerDecade = 6
+    /// The boundary is where |p̂ − p| first drops below this.
+    public var tolerance = 0.01
+    public var directory: URL
 
-    func run() throws { _ = try sweep() }
+    public init(directory: URL) { self.directory = directory }
 
-    /// Runs the sweep, writes the files, prints the boundary, and returns the fitted-exponent lines.
-    func sweep() throws -> [String] {
-        let started = Date()
-        let directory = URL(fileURLWithPath: out, isDirectory: true)
+    /// Runs the sweep (keeping the rows of an interrupted run with `resume`), writes the files, and
+    /// returns the boundary rows and the fitted-exponent lines.
+    public func run(resume: Bool) throws -> (boundary: [Row], exponents: [String]) {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let dims = StepBoundary.geometricGrid(from: dMin, to: dMax, perDecade: dPerDecade)
-        _ = try problemOptions.problem()  // validate p, σ before any work
+        _ = try Problem(dimension: dMin.rounded(.up), p: p, sigma: sigma)  // validate p, σ before any work
 
-        let header = ["schedule", "integrator", "d", "p", "sigma", "k", "steps", "p_hat", "p_abs_error"]
+        let header = ["schedule", "integrator", "d", "p", "sigma", "k", "steps", "p_hat", "p_hat_abs_error"]
         let file = try ResultFile(url: directory.appendingPathComponent("diagram.csv"), header: header, resume: resume)
         var errors: [String: Double] = [:]  // "schedule d steps" -> |p̂ − p|
         for row in file.existingRows {
-            if let s = row["schedule"], let d = row["d"], let k = row["steps"], let e = row["p_abs_error"].flatMap(Double.init) {
+            if let s = row["schedule"], let d = row["d"], let k = row["steps"], let e = row["p_hat_abs_error"].flatMap(Double.init) {
                 errors["\(s) \(d) \(k)"] = e
             }
         }
-
         var boundaryRows: [Row] = []
         var summary: [String] = []
         let progress = Progress(total: schedules.count * dims.count)
@@ -69,8 +51,8 @@ struct DiagramCommand: ParsableCommand {
             var found: [(d: Int, kStar: Int)] = []
             for (di, d) in dims.enumerated() {
                 progress.update(done: si * dims.count + di, label: "\(name.rawValue) d=\(d)")
-                let problem = try problemOptions.problem(dimension: Double(d))
-                guard let schedule = try? problemOptions.schedule(name, for: problem) else { continue }
+                let problem = try Problem(dimension: Double(d), p: p, sigma: sigma)
+                guard let schedule = try? name.make(for: problem, k: k, sigmaMax: sigmaMax) else { continue }
                 let field = ExactField(problem: problem, schedule: schedule)
                 let quantum = schedule.stepQuantum
                 let stepGrid = StepBoundary.geometricGrid(from: stepsMin, to: stepsMax, perDecade: stepsPerDecade, quantum: quantum)
@@ -82,8 +64,8 @@ struct DiagramCommand: ParsableCommand {
                     guard let value = try pHat(steps) else { return .infinity }
                     var row = Row()
                     row.add("schedule", name.rawValue); row.add("integrator", integrator.rawValue)
-                    row.add("d", d); row.add("p", problem.p); row.add("sigma", problem.sigma); row.add("k", problemOptions.k)
-                    row.add("steps", steps); row.add("p_hat", value); row.add("p_abs_error", abs(value - problem.p))
+                    row.add("d", d); row.add("p", problem.p); row.add("sigma", problem.sigma); row.add("k", k)
+                    row.add("steps", steps); row.add("p_hat", value); row.add("p_hat_abs_error", abs(value - problem.p))
                     block.append(row)
                     return abs(value - problem.p)
                 }
@@ -93,8 +75,8 @@ struct DiagramCommand: ParsableCommand {
                     found.append((d, kStar))
                     var row = Row()
                     row.add("schedule", name.rawValue); row.add("integrator", integrator.rawValue)
-                    row.add("d", d); row.add("p", problemOptions.p); row.add("sigma", problemOptions.sigma)
-                    row.add("k", problemOptions.k); row.add("tolerance", tolerance); row.add("steps_star", kStar)
+                    row.add("d", d); row.add("p", p); row.add("sigma", sigma)
+                    row.add("k", k); row.add("tolerance", tolerance); row.add("steps_star", kStar)
                     boundaryRows.append(row)
                 }
             }
@@ -112,13 +94,8 @@ struct DiagramCommand: ParsableCommand {
         try writeAtomically(try render(boundaryRows, as: .csv), to: directory.appendingPathComponent("boundary.csv"))
         let script = directory.appendingPathComponent("diagram.gp")
         try writeAtomically(gnuplotScript(schedules: schedules.map(\.rawValue)), to: script)
-        let drawn = renderWithGnuplot(script: script, in: directory)
-        let seconds = Date().timeIntervalSince(started)
-        print(try render(boundaryRows, as: .table), terminator: "")
-        for line in summary { print(line) }
-        print(String(format: "wrote %@/diagram.csv, boundary.csv, diagram.gp%@ in %.1f s", out,
-                     drawn ? ", diagram.png" : " (gnuplot not found: no PNG)", seconds))
-        return summary
+        _ = renderWithGnuplot(script: script, in: directory)
+        return (boundaryRows, summary)
     }
 
     private func gnuplotScript(schedules: [String]) -> String {

@@ -74,7 +74,7 @@ final class FiniteSampleSimulationTests: XCTestCase {
                 if v >= 7 { overlaps = max(overlaps, abs(mean)); continue }
                 if v != 5 { notR = max(notR, abs(mean)) }
                 if abs(mean) > worst.value {
-                    worst = (abs(mean), "time \(times[i]), tau \(2 * Double(j) / Double(steps)), \(OrderParameters.names[v])")
+                    worst = (abs(mean), "time \(times[i]), tau \(2 * Double(j) / Double(steps)), \(OrderParameters.vectorNames[v])")
                 }
             } } }
             largest.append(worst.value)

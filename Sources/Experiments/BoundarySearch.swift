@@ -1,0 +1,131 @@
+import Foundation
+import FlowModel
+import Theory
+
+/// The phase-1 boundary (mode learned or not) in the (n, kτ) and (n, penalty) planes, and the
+/// (n, p) boundary where |p̂ − p| ≤ tolerance (derivations/autoencoder-theory.md §6, §7), written
+/// as boundary_n.csv, boundary_p.csv, boundaries.gp and, with gnuplot, boundaries.png.
+///
+///     let search = BoundarySearch(p: 0.8, sigma: 1, k: 2, penaltyU: 2, penaltyW: 2)
+///     let (nRows, pRows) = try search.run(ns: [16, 32], ps: [0.8], directory: URL(fileURLWithPath: "out"))
+public struct BoundarySearch: Sendable {
+    public var p, sigma, k, penaltyU, penaltyW: Double
+    /// n₊ of the (n, kτ) boundary (default p·n).
+    public var nPlus: Double?
+    public var tolerance = 0.01
+    /// p̂ from the continuous flow (d = ∞, GSL ODE) or the dilated grid of `steps` steps (d = ∞).
+    public var integrator = AutoencoderExperiment.Integrator.continuous
+    public var steps = 80
+
+    public init(p: Double, sigma: Double, k: Double, penaltyU: Double, penaltyW: Double, nPlus: Double? = nil) {
+        self.p = p; self.sigma = sigma; self.k = k; self.penaltyU = penaltyU; self.penaltyW = penaltyW; self.nPlus = nPlus
+    }
+
+    func problem(n: Double, p: Double? = nil) throws -> AutoencoderProblem {
+        try AutoencoderProblem(p: p ?? self.p, sigma: sigma, n: n, nPlus: p == nil ? nPlus : nil, penaltyU: penaltyU, penaltyW: penaltyW)
+    }
+
+    func pHat(_ problem: AutoencoderProblem) throws -> Double {
+        let theory = try AutoencoderTheory(problem: problem, k: k)
+        return integrator == .grid ? try LearnedFlow.dilatedGridAtInfiniteD(theory, steps: steps).pHat
+                                   : try LearnedFlow.continuousAtInfiniteD(theory).pHat
+    }
+
+    /// The smallest n in [2, 10⁵] with |p̂ − p| ≤ tolerance at mode probability p, by bisection in
+    /// log n (12 halvings); nil when even n = 10⁵ misses the tolerance.
+    public func smallestN(p: Double) throws -> Double? {
+        func error(_ n: Double) throws -> Double { abs(try pHat(try problem(n: n, p: p)) - p) }
+        var (lo, hi) = (log(2.0), log(1e5))
+        guard try error(exp(hi)) <= tolerance else { return nil }
+        if try error(exp(lo)) > tolerance {
+            for _ in 0..<12 {
+                let mid = (lo + hi) / 2
+                if try error(exp(mid)) <= tolerance { hi = mid } else { lo = mid }
+            }
+        } else { hi = lo }
+        return exp(hi)
+    }
+
+    /// Both boundaries; rows are appended to the CSV files as they are found.
+    public func run(ns: [Double], ps: [Double], directory: URL) throws -> (nRows: [Row], pRows: [Row]) {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        _ = try problem(n: ns.first ?? 16)   // validate p, σ, penalties before any work
+        let moments = try TanhMoments()
+        let progress = Progress(total: ns.count + ps.count)
+
+        // (n, kτ), (n, penalty) and p̂ at the given p.
+        let header = ["n", "n_plus", "p", "sigma", "k", "penalty_u", "penalty_w", "k_tau_star", "tau_star",
+                      "branch_end", "penalty_star", "p_hat", "p_hat_error", "integrator"]
+        let nFile = try ResultFile(url: directory.appendingPathComponent("boundary_n.csv"), header: header, resume: false)
+        var nRows: [Row] = []
+        for (i, n) in ns.enumerated() {
+            progress.update(done: i, label: "n = \(n)")
+            let problem = try problem(n: n)
+            let crossing = try PhaseOneBoundary.signal(problem, moments: moments, from: max(k, 4), step: 0.05)
+            let penalty = try PhaseOneBoundary.penalty(p: problem.p, sigma: problem.sigma, n: n, nPlus: nPlus,
+                                                       signal: k, moments: moments)
+            let generated = try pHat(problem)
+            var row = Row()
+            row.add("n", extendedCell(n)); row.add("n_plus", problem.nPlus); row.add("p", problem.p); row.add("sigma", problem.sigma)
+            row.add("k", k); row.add("penalty_u", problem.penaltyU); row.add("penalty_w", problem.penaltyW)
+            row.add("k_tau_star", crossing.value); row.add("tau_star", crossing.value / k)
+            row.add("branch_end", crossing.branchEnd ?? 0); row.add("penalty_star", penalty.value)
+            row.add("p_hat", generated); row.add("p_hat_error", generated - problem.p); row.add("integrator", integrator.rawValue)
+            try nFile.append([row])
+            nRows.append(row)
+        }
+
+        // (n, p): the smallest n with |p̂ − p| ≤ tolerance.
+        let pHeader = ["p", "sigma", "k", "penalty_u", "penalty_w", "tolerance", "n_star", "p_hat", "integrator"]
+        let pFile = try ResultFile(url: directory.appendingPathComponent("boundary_p.csv"), header: pHeader, resume: false)
+        var pRows: [Row] = []
+        for (i, p) in ps.enumerated() {
+            progress.update(done: ns.count + i, label: "p = \(p)")
+            guard let nStar = try smallestN(p: p) else {
+                warn("p = \(p): |p̂ − p| > \(tolerance) even at n = 1e5; no boundary in range")
+                continue
+            }
+            var row = Row()
+            row.add("p", p); row.add("sigma", sigma); row.add("k", k)
+            row.add("penalty_u", penaltyU); row.add("penalty_w", penaltyW); row.add("tolerance", tolerance)
+            row.add("n_star", nStar)
+            row.add("p_hat", try pHat(try problem(n: nStar, p: p)))
+            row.add("integrator", integrator.rawValue)
+            try pFile.append([row])
+            pRows.append(row)
+        }
+        progress.update(done: progress.total, label: "done")
+        let script = directory.appendingPathComponent("boundaries.gp")
+        try writeAtomically(gnuplotScript, to: script)
+        _ = renderWithGnuplot(script: script, in: directory)
+        return (nRows, pRows)
+    }
+
+    private var gnuplotScript: String {
+        """
+        # Phase-1 boundaries of the learned autoencoder and the (n, p) boundary of |p_hat - p| <= \(tolerance).
+        set terminal pngcairo size 1500,450 font ",10"
+        set output "boundaries.png"
+        set datafile separator ","
+        set termoption noenhanced
+        set multiplot layout 1,3
+        set logscale x
+        set xlabel "training points n"
+        set ylabel "k tau*"
+        set title "mode learned above k tau* (L_u = \(penaltyU), L_w = \(penaltyW))"
+        plot "boundary_n.csv" every ::1 using 1:8 with linespoints lw 2 pt 7 title "k tau* (F_branch = F_triv)", \\
+             "boundary_n.csv" every ::1 using 1:($10 > 0 ? $10 : 1/0) with points pt 6 title "last k tau of the branch (spinodal < 0.05 below)"
+        set logscale y
+        set ylabel "penalty L* (L_u = L_w)"
+        set title "mode learned at k tau = \(k) below L*"
+        plot "boundary_n.csv" every ::1 using 1:11 with linespoints lw 2 pt 7 notitle
+        unset logscale x
+        set xlabel "p"
+        set ylabel "n*"
+        set title "|p_hat - p| <= \(tolerance) above n*"
+        plot "boundary_p.csv" every ::1 using 1:7 with linespoints lw 2 pt 7 notitle
+        unset multiplot
+
+        """
+    }
+}

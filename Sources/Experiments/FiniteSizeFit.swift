@@ -1,0 +1,28 @@
+import Foundation
+import GSLKit
+
+/// A finite-size power law: a deviation ∝ d^a fitted by least squares in log–log
+/// (`gsl_fit_linear` through GSLKit), with the slope's standard error when more than two
+/// dimensions determine it.
+///
+///     let fit = try FiniteSizeFit(dimensions: [1000, 4000], deviations: [0.05, 0.026])
+///     print(fit?.text ?? "no fit")   // "a = -0.472"
+public struct FiniteSizeFit: Sendable {
+    public let exponent: Double
+    public let standardError: Double
+    public let dimensions: Int
+
+    /// nil unless at least two dimensions and every deviation > 0.
+    public init?(dimensions: [Double], deviations: [Double]) throws {
+        guard dimensions.count >= 2, deviations.allSatisfy({ $0 > 0 }) else { return nil }
+        let fit = try LinearFit(x: dimensions.map(log), y: deviations.map(log))
+        exponent = fit.slope
+        standardError = fit.slopeStandardError
+        self.dimensions = dimensions.count
+    }
+
+    /// "a = −0.5 ± 0.1" (no error for two dimensions: they determine the line).
+    public var text: String {
+        String(format: "a = %.3f", exponent) + (dimensions > 2 ? String(format: " ± %.3f", standardError) : "")
+    }
+}

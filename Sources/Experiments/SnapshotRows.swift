@@ -1,0 +1,98 @@
+import Foundation
+import FlowModel
+import Simulation
+
+/// The CSV rows of simulation snapshots (one per grid time) and their read-back into snapshots.
+///
+///     let rows = SnapshotRows.rows(snapshot, configuration)          // K rows: seed, epoch, tau, c … uw, p_hat, …
+///     let back = try SnapshotRows.finalSnapshots(in: url, configuration: configuration, seeds: [1, 2], epoch: 50)
+public enum SnapshotRows {
+    /// The training set of a seed: n₊/n (the fraction the finite-n theory uses in place of p).
+    public static let trainingSetKeys = ["n_plus_fraction"]
+    /// The inputs of a simulation under their flag names (d first).
+    public static let inputKeys = ["d", "n", "p", "sigma", "k", "steps", "epochs", "protocol", "lr", "weight_decay",
+                                   "penalty_u", "penalty_w", "init", "path", "precision", "samples", "scheme",
+                                   "aligned_start", "planted"]
+
+    public static func rows(_ s: Snapshot, _ config: SimulationConfiguration) -> [Row] {
+        (0..<s.grid.steps).map { j in
+            var row = Row()
+            row.add("seed", Int(s.seed)); row.add("epoch", s.epoch); row.add("time", s.time)
+            row.add("tau", s.grid.tau[j]); row.add("t", s.grid.t[j]); row.add("phase", s.grid.phase(j))
+            for key in OrderParameter.allCases { row.add(key.rawValue, s.orderParameters[j][key]) }
+            row.add("loss", s.loss[j])
+            // Without generation (--samples 0) these cells are left empty.
+            let g = s.generation
+            for (key, value) in [("p_hat", g?.pHat), ("p_hat_se", g?.pHatSE), ("sigma_hat", g?.sigmaHat), ("sigma_hat_se", g?.sigmaHatSE),
+                                 ("magnetisation", g?.magnetisation), ("magnetisation_se", g?.magnetisationSE)] {
+                if let value { row.add(key, value) } else { row.add(key, "") }
+            }
+            row.add("n_plus_fraction", s.trainingFraction)
+            addInputs(config, to: &row)
+            return row
+        }
+    }
+
+    /// The inputs of `config` under their flag names (d too unless the row already leads with it).
+    public static func addInputs(_ config: SimulationConfiguration, to row: inout Row, dimension: Bool = true) {
+        let t = config.training
+        if dimension { row.add("d", config.problem.dimension) }
+        row.add("n", config.n); row.add("p", config.problem.p); row.add("sigma", config.problem.sigma); row.add("k", config.k)
+        row.add("steps", config.steps); row.add("epochs", t.epochs); row.add("protocol", t.trainingProtocol.rawValue)
+        row.add("lr", t.effectiveLearningRate); row.add("weight_decay", t.weightDecay)
+        row.add("penalty_u", t.penaltyU); row.add("penalty_w", t.penaltyW); row.add("init", t.initialisation.rawValue)
+        row.add("path", t.path.rawValue); row.add("precision", config.precision.rawValue); row.add("samples", config.samples)
+        row.add("scheme", config.scheme.rawValue)
+        row.add("aligned_start", t.alignedStart ? 1 : 0); row.add("planted", t.planted.map { String($0.m) } ?? "none")
+    }
+
+    /// The snapshot at `epoch` of every seed that has all K rows in the file.
+    public static func finalSnapshots(in url: URL, configuration config: SimulationConfiguration, seeds: [UInt64],
+                                      epoch: Int) throws -> [Snapshot] {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        guard let head = lines.first else { return [] }
+        let index = Dictionary(uniqueKeysWithValues: head.enumerated().map { ($1, $0) })
+        let grid = try TrainingGrid(problem: config.problem, k: config.k, steps: config.steps)
+        var snapshots = [Snapshot]()
+        for s in seeds {
+            let mine = lines.dropFirst().filter { $0.count == head.count && $0[index["seed"]!] == "\(s)" && $0[index["epoch"]!] == "\(epoch)" }
+            guard mine.count == config.steps else { continue }
+            func v(_ r: [String], _ key: String) -> Double { Double(r[index[key]!]) ?? .nan }
+            let ops = mine.map { r in OrderParameters { v(r, $0.rawValue) } }
+            let r0 = mine[0]
+            let g = r0[index["p_hat"]!].isEmpty ? nil : GenerationStatistics(samples: config.samples, pHat: v(r0, "p_hat"), pHatSE: v(r0, "p_hat_se"), sigmaHat: v(r0, "sigma_hat"),
+                                         sigmaHatSE: v(r0, "sigma_hat_se"), magnetisation: v(r0, "magnetisation"), magnetisationSE: v(r0, "magnetisation_se"))
+            snapshots.append(Snapshot(seed: s, epoch: epoch, time: v(r0, "time"), grid: grid, orderParameters: ops,
+                                      loss: mine.map { v($0, "loss") }, generation: g, trainingFraction: v(r0, "n_plus_fraction")))
+        }
+        return snapshots
+    }
+}
+
+/// The final epoch across seeds: per grid time the means ± standard errors of the order
+/// parameters and the loss, the pooled p̂, σ̂, and the inputs (the stdout table of `simulate`).
+///
+///     let rows = SeedSummary.rows(try run.run(resume: false, label: "simulate"), configuration)
+public enum SeedSummary {
+    public static func rows(_ snapshots: [Snapshot], _ config: SimulationConfiguration) -> [Row] {
+        let pooled = SimulationRunner.pooledGeneration(snapshots)   // nil without generation
+        let fraction = snapshots.map(\.trainingFraction).reduce(0, +) / Double(snapshots.count)
+        return SimulationRunner.summarize(snapshots).map { summary in
+            var row = Row()
+            row.add("tau", summary.tau); row.add("t", summary.t); row.add("phase", summary.phase)
+            for key in OrderParameter.allCases {
+                row.add(key.rawValue, summary.mean[key]); row.add(key.rawValue + "_se", summary.standardError[key])
+            }
+            row.add("loss", summary.loss)
+            if let pooled {
+                row.add("p_hat", pooled.pHat); row.add("p_hat_se", pooled.pHatSE)
+                row.add("sigma_hat", pooled.sigmaHat); row.add("sigma_hat_se", pooled.sigmaHatSE)
+            }
+            row.add("n_plus_fraction", fraction)
+            row.add("epoch", snapshots[0].epoch); row.add("seeds", snapshots.count)
+            SnapshotRows.addInputs(config, to: &row)
+            return row
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import FlowModel
+import GSLKit
+import Simulation
+import Theory
+
+/// The finite-d static theory (autoencoder-theory.md, evaluated at each seed's n₊) against the
+/// Monte Carlo simulation, for every order parameter at every grid time and for p̂, σ̂, at several
+/// d, with deviations in units of the standard error across seeds and a finite-size fit
+/// max |deviation| ∝ d^a. Each d's simulation is written incrementally to <directory>/d<d>/simulate.csv
+/// (resumable); the comparison itself is recomputed from those files.
+///
+///     var config = SimulationConfiguration(problem: try Problem(dimension: 200, p: 0.8, sigma: 1), n: 128, k: 2,
+///                                          steps: 4, training: TrainingOptions())
+///     config.training.epochs = 100
+///     let comparison = StaticComparison(configuration: config, dimensions: [200, 400], seeds: [1, 2], threads: 2,
+///                                       directory: URL(fileURLWithPath: "out/compare"))
+///     let result = try comparison.run(resume: false)   // result.summaries: one row per d; result.fit
+public struct StaticComparison: Sendable {
+    /// Everything but d (which each dimension replaces).
+    public var configuration: SimulationConfiguration
+    public var dimensions: [Double]
+    public var seeds: [UInt64]
+    public var threads: Int
+    public var directory: URL
+
+    public init(configuration: SimulationConfiguration, dimensions: [Double], seeds: [UInt64], threads: Int, directory: URL) {
+        self.configuration = configuration; self.dimensions = dimensions; self.seeds = seeds
+        self.threads = threads; self.directory = directory
+    }
+
+    /// One d's comparison: per grid time the simulation's means and standard errors beside the
+    /// theory, and the generated p̂, σ̂ beside their prediction.
+    public struct Result: Sendable {
+        public let d: Int
+        public let rows: [Row]
+        public let maxDeviation: (value: Double, key: String, tau: Double)
+        public let maxPerKey: [OrderParameter: Double]
+        public let maxZ: Double
+        public let summary: Row
+    }
+
+    /// Simulates every d (resuming what is on disk), compares, writes compare.csv, summary.csv and
+    /// the figure, and returns the per-d summary rows and the finite-size fit lines.
+    public func run(resume: Bool) throws -> (summaries: [Row], fit: String?) {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var results = [Result]()
+        for d in dimensions {
+            var config = configuration
+            config.problem = try Problem(dimension: d, p: configuration.problem.p, sigma: configuration.problem.sigma)
+            let url = directory.appendingPathComponent("d\(config.problem.dimension)/simulate.csv")
+            let snapshots = try SeedRun(configuration: config, seeds: seeds, threads: threads, url: url)
+                .run(resume: resume, label: "compare d=\(config.problem.dimension)")
+            guard snapshots.count >= 2 else { throw InputError("d = \(config.problem.dimension): fewer than two complete seeds") }
+            results.append(try Self.compare(config, snapshots))
+        }
+        try writeAtomically(try render(results.flatMap(\.rows), as: .csv), to: directory.appendingPathComponent("compare.csv"))
+        let summaries = results.map(\.summary)
+        try writeAtomically(try render(summaries, as: .csv), to: directory.appendingPathComponent("summary.csv"))
+        let script = directory.appendingPathComponent("compare.gp")
+        try writeAtomically(Self.gnuplotScript(dims: results.map(\.d)), to: script)
+        try? FileManager.default.removeItem(at: directory.appendingPathComponent("compare.png"))
+        _ = renderWithGnuplot(script: script, in: directory)
+        guard results.count >= 2 else { return (summaries, nil) }
+        let dims = results.map { Double($0.d) }
+        let overall = try FiniteSizeFit(dimensions: dims, deviations: results.map(\.maxDeviation.value))
+        var lines = [String(format: "max |sim − theory| ∝ d^a with %@ over %d dimensions", overall?.text ?? "no fit", results.count)]
+        let perKey = try OrderParameter.allCases.compactMap { key in
+            try FiniteSizeFit(dimensions: dims, deviations: results.map { $0.maxPerKey[key] ?? 0 }).map { "\(key.rawValue) \($0.text)" }
+        }
+        if !perKey.isEmpty { lines.append("per parameter: " + perKey.joined(separator: "; ")) }
+        return (summaries, lines.joined(separator: "\n"))
+    }
+
+    /// The parameters the theory determines at a grid time: in the saturated regime (φ = sign)
+    /// b, ω, r and u·w are free (AT §3), and on the trivial branch b is infinite (AT.36).
+    public static func determinedKeys(_ theory: LearnedParameters) -> [OrderParameter] {
+        if theory.saturated && theory.solution != .trivial { return [.c, .m, .q] }
+        return OrderParameter.allCases.filter { $0 != .b || theory.solution != .trivial }
+    }
+
+    public static func compare(_ config: SimulationConfiguration, _ snapshots: [Snapshot]) throws -> Result {
+        let d = config.problem.dimension, K = config.steps, n = config.n
+        let penalties = config.training.staticTheoryPenalties(dimension: d, steps: K)
+        let grid = snapshots[0].grid, taus = Array(grid.tau[0..<K])
+        let schedule = try DilatedSchedule(base: LinearSchedule(), k: config.k, dimension: d)
+        // The finite-n theory is conditional on the training set's n₊ (AT §4.3): evaluate it per
+        // seed (once per distinct n₊) and average over seeds like the simulation.
+        var theoryRows = [[LearnedParameters]](), predictions = [LearnedFlow.Prediction]()
+        var cache = [Double: ([LearnedParameters], LearnedFlow.Prediction)]()
+        for s in snapshots {
+            let nPlus = (s.trainingFraction * Double(n)).rounded()
+            if cache[nPlus] == nil {
+                let problem = try AutoencoderProblem(p: config.problem.p, sigma: config.problem.sigma, n: Double(n),
+                                                     nPlus: nPlus, penaltyU: penalties.u, penaltyW: penalties.w)
+                let theory = try AutoencoderTheory(problem: problem, k: config.k, dimension: Double(d))
+                cache[nPlus] = (try theory.table(at: taus),
+                                try LearnedFlow.grid(problem, schedule: schedule, dimension: d, steps: K, moments: theory.moments))
+            }
+            theoryRows.append(cache[nPlus]!.0)
+            predictions.append(cache[nPlus]!.1)
+        }
+        let S = Double(snapshots.count)
+        func theoryMean(_ j: Int, _ key: OrderParameter) -> Double {
+            theoryRows.map { $0[j].orderParameters[key] }.reduce(0, +) / S
+        }
+        var rows = [Row](), worst = (value: 0.0, key: "", tau: 0.0), maxZ = 0.0
+        var worstPerKey = [OrderParameter: Double]()
+        for summary in SimulationRunner.summarize(snapshots) {
+            let j = summary.index
+            let determined = OrderParameter.allCases.filter { key in theoryRows.allSatisfy { Self.determinedKeys($0[j]).contains(key) } }
+            var row = Row()
+            row.add("d", d); row.add("tau", summary.tau); row.add("t", summary.t); row.add("phase", summary.phase)
+            for key in OrderParameter.allCases {
+                let mean = summary.mean[key], se = summary.standardError[key]
+                let theory = theoryMean(j, key), deviation = mean - theory
+                let z = deviation / max(se, 1e-300)
+                row.add(key.rawValue, mean); row.add(key.rawValue + "_se", se)
+                row.add(key.rawValue + "_theory", theory)
+                row.add(key.rawValue + "_z", determined.contains(key) && z.isFinite ? z : 0)
+                guard determined.contains(key) else { continue }
+                worstPerKey[key] = max(worstPerKey[key] ?? 0, abs(deviation))
+                if abs(deviation) > worst.value { worst = (abs(deviation), key.rawValue, summary.tau) }
+                if z.isFinite { maxZ = max(maxZ, abs(z)) }
+            }
+            row.add("determined", determined.map(\.rawValue).joined(separator: " "))
+            row.add("seeds", snapshots.count)
+            SnapshotRows.addInputs(config, to: &row, dimension: false)
+            rows.append(row)
+        }
+        let pooled = SimulationRunner.pooledGeneration(snapshots)!
+        var summary = Row()
+        summary.add("d", d); summary.add("seeds", snapshots.count); summary.add("epochs", config.training.epochs)
+        summary.add("protocol", config.training.trainingProtocol.rawValue)
+        summary.add("penalty_u_effective", penalties.u); summary.add("penalty_w_effective", penalties.w)
+        summary.add("n_plus_fraction", snapshots.map(\.trainingFraction).reduce(0, +) / S)
+        summary.add("max_abs_dev", worst.value); summary.add("worst_key", worst.key); summary.add("worst_tau", worst.tau)
+        summary.add("max_abs_z", maxZ)
+        for key in OrderParameter.allCases { summary.add("max_dev_" + key.rawValue, worstPerKey[key] ?? 0) }
+        summary.add("p_hat", pooled.pHat); summary.add("p_hat_se", pooled.pHatSE)
+        summary.add("p_hat_theory", predictions.map(\.pHat).reduce(0, +) / S)
+        summary.add("sigma_hat", pooled.sigmaHat); summary.add("sigma_hat_se", pooled.sigmaHatSE)
+        summary.add("sigma_hat_theory", predictions.map(\.sigmaHat).reduce(0, +) / S)
+        return Result(d: d, rows: rows, maxDeviation: worst, maxPerKey: worstPerKey, maxZ: maxZ, summary: summary)
+    }
+
+    /// Theory curves (lines) and simulation means with standard-error bars (points) against τ,
+    /// one panel per order parameter, one colour per d: the layout of the paper's overlap figure.
+    static func gnuplotScript(dims: [Int]) -> String {
+        let columns = Dictionary(uniqueKeysWithValues: OrderParameter.allCases.enumerated().map { ($1, 5 + 4 * $0) })
+        var s = """
+        # Theory (lines) vs simulation (points, ± one standard error across seeds) against the clock τ.
+        set terminal pngcairo size 1200,720 font ",10"
+        set output "compare.png"
+        set datafile separator ","
+        set key font ",7" samplen 1 spacing 0.8
+        set xlabel "τ (dilated clock)"
+        set multiplot layout 2,3
+
+        """
+        for key in [OrderParameter.m, .c, .omega, .q, .r, .b] {
+            let col = columns[key]!
+            s += "set title \"\(key.rawValue)\" noenhanced\nplot "
+            s += dims.enumerated().map { i, d in
+                let pick = "(column(1) == \(d) ? $2 : NaN)"
+                return "\"compare.csv\" using \(pick):\(col + 2) with lines lc \(i + 1) title \"theory d=\(d)\", "
+                    + "\"compare.csv\" using \(pick):\(col):\(col + 1) with yerrorbars pt 7 ps 0.5 lc \(i + 1) title \"sim d=\(d)\""
+            }.joined(separator: ", \\\n     ") + "\n"
+        }
+        return s + "unset multiplot\n"
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import FlowModel
+import Simulation
+
+/// Seconds per epoch of the fast and the dense gradient path in one process on the authors'
+/// configuration, and the projected time of their 40 000-epoch protocol.
+///
+///     let bench = TrainingBenchmark(problem: try Problem(dimension: 5000, p: 0.8, sigma: 1))
+///     let row = try bench.run()   // epoch_seconds, dense_epoch_seconds, speedup, protocol_minutes, …
+public struct TrainingBenchmark: Sendable {
+    public var problem: Problem
+    public var n = 128, steps = 80, k = 2.0
+    public var fastEpochs = 10, denseEpochs = 2, protocolEpochs = 40_000, samples = 256
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+    public var precision = SimulationPrecision.double
+    public var seed: UInt64 = 1
+
+    public init(problem: Problem) { self.problem = problem }
+
+    public func run() throws -> Row {
+        var options = TrainingOptions()
+        options.trainingProtocol = .adam
+        options.threads = threads
+        let total = 2 + fastEpochs + denseEpochs
+        let progress = Progress(total: total)
+        var done = 0
+        func time(_ trainer: some EpochRunner, epochs: Int, label: String) -> Double {
+            trainer.runEpoch()  // warm-up
+            done += 1
+            progress.update(done: done, label: label + " warm-up")
+            let start = Date()
+            for _ in 0..<epochs {
+                trainer.runEpoch()
+                done += 1
+                progress.update(done: done, label: label)
+            }
+            return Date().timeIntervalSince(start) / Double(epochs)
+        }
+        options.path = .fast
+        let fast: Double
+        let generationSeconds: Double
+        switch precision {
+        case .double:
+            let trainer = try Trainer<Double>(problem: problem, n: n, k: k, steps: steps, options: options, seed: seed)
+            fast = time(trainer, epochs: fastEpochs, label: "fast")
+            let start = Date()
+            _ = try Generator.generate(bank: trainer.bank, grid: trainer.grid, mean: trainer.data.mean, samples: samples, seed: seed)
+            generationSeconds = Date().timeIntervalSince(start)
+        case .float:
+            let trainer = try Trainer<Float>(problem: problem, n: n, k: k, steps: steps, options: options, seed: seed)
+            fast = time(trainer, epochs: fastEpochs, label: "fast (float)")
+            let start = Date()
+            _ = try Generator.generate(bank: trainer.bank.inDouble(), grid: trainer.grid, mean: trainer.data.mean, samples: samples, seed: seed)
+            generationSeconds = Date().timeIntervalSince(start)
+        }
+        options.path = .dense
+        let denseTrainer = try Trainer<Double>(problem: problem, n: n, k: k, steps: steps, options: options, seed: seed)
+        let dense = time(denseTrainer, epochs: denseEpochs, label: "dense")
+        var row = Row()
+        row.add("epoch_seconds", fast)
+        row.add("dense_epoch_seconds", dense)
+        row.add("speedup", dense / fast)
+        row.add("protocol_minutes", (Double(protocolEpochs) * fast + generationSeconds) / 60)
+        row.add("generation_seconds", generationSeconds)
+        row.add("d", problem.dimension); row.add("n", n); row.add("steps", steps); row.add("k", k)
+        row.add("p", problem.p); row.add("sigma", problem.sigma); row.add("epochs", protocolEpochs); row.add("samples", samples)
+        row.add("threads", threads); row.add("precision", precision.rawValue)
+        return row
+    }
+}
+
+/// Lets the benchmark time trainers of either precision.
+protocol EpochRunner { func runEpoch() }
+extension Trainer: EpochRunner { func runEpoch() { step() } }

@@ -1,0 +1,41 @@
+import Foundation
+
+/// The physical setup every experiment shares: the target (d, p, σ), the dilated clock (k) and
+/// the training-set size n (∞ for the population). Each library builds its own objects from it
+/// (`Problem` for finite d, `AutoencoderProblem`, `TrainingSetting`, `SimulationConfiguration`).
+///
+///     let setup = try Setup(dimension: .finite(5000), p: 0.8, sigma: 1, k: 2, n: 128)
+///     let target = try setup.problem()          // Problem(d = 5000, p = 0.8, σ = 1)
+///     try setup.clock().interpolantTime(at: 1)   // k/√d
+public struct Setup: Sendable, Equatable {
+    public let dimension: Dimension
+    public let p: Double
+    public let sigma: Double
+    /// The dilation constant of the clock.
+    public let k: Double
+    /// Training points n (∞: the population; online SGD draws fresh samples).
+    public let n: Double
+
+    public init(dimension: Dimension, p: Double, sigma: Double, k: Double, n: Double = .infinity) throws {
+        try require("p", p, "in (0, 1)") { $0 > 0 && $0 < 1 }
+        try require("sigma", sigma, "> 0") { $0 > 0 }
+        try require("k", k, "> 0") { $0 > 0 }
+        guard !n.isNaN, n >= 1 else { throw InputError("n must be ≥ 1 or inf; got \(n)") }
+        self.dimension = dimension
+        self.p = p
+        self.sigma = sigma
+        self.k = k
+        self.n = n
+    }
+
+    /// The dilated clock; needs k < √d (checked here, not at construction, because the
+    /// undilated schedules accept any k).
+    public func clock() throws -> DilatedClock { try DilatedClock(k: k, dimension: dimension) }
+    public var logOdds: Double { FlowModel.logOdds(p: p) }
+
+    /// The finite-d target; throws at d = ∞.
+    public func problem(mean: MeanVector = .allOnes) throws -> Problem {
+        guard let d = dimension.finite else { throw InputError("this needs a finite d; got d = inf") }
+        return try Problem(dimension: Double(d), p: p, sigma: sigma, mean: mean)
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import Dynamics
+import Experiments
+import FlowModel
+import GSLKit
+import Simulation
+import Theory
+
+extension ScheduleName: ExpressibleByArgument {}
+extension ODEStepper: ExpressibleByArgument {}
+extension TrainingRule: ExpressibleByArgument {}
+extension TrainingProtocol: ExpressibleByArgument {}
+extension Initialisation: ExpressibleByArgument {}
+extension GradientPathChoice: ExpressibleByArgument {}
+extension SimulationPrecision: ExpressibleByArgument {}
+extension GenerationScheme: ExpressibleByArgument {}
+extension OutputFormat: ExpressibleByArgument {}
+extension AutoencoderExperiment.Integrator: ExpressibleByArgument {}
+extension DiagramSweep.Scheme: ExpressibleByArgument {}
+
+/// A count or dimension that may be infinite: a number, or `inf` for the n = ∞ / d = ∞ theory.
+struct Extended: ExpressibleByArgument, CustomStringConvertible {
+    let value: Double
+    init(_ value: Double) { self.value = value }
+    init?(argument: String) {
+        let text = argument.lowercased()
+        if ["inf", "infinity", "∞"].contains(text) { value = .infinity; return }
+        guard let x = Double(argument), !x.isNaN else { return nil }
+        value = x
+    }
+    var description: String { extendedCell(value).text }
+}
+
+/// The physical setup shared by every command: the target (d, p, σ) and the dilation constant k.
+/// p, σ and k have the same defaults everywhere; d defaults to what the command computes by
+/// default (∞ for the theory, a finite d for the flows and simulations).
+struct SetupOptions: ParsableArguments {
+    @Option(help: "Dimension d: a whole number ≥ 1 (1e5 is accepted), or inf where the theory allows it (the default depends on the command).")
+    var d: Extended?
+    @Option(help: "Probability p of the + mode, in (0, 1).")
+    var p: Double = 0.8
+    @Option(help: "Within-mode standard deviation σ > 0.")
+    var sigma: Double = 1
+    @Option(help: "Dilation constant k of the dilated clock (phase 1 covers β√d ∈ [0, k]; needs k < √d).")
+    var k: Double = 2
+
+    func dimension(default value: Double) -> Double { d?.value ?? value }
+
+    /// The setup these flags define, with the command's default d and the training-set size n.
+    func setup(default value: Double, n: Double = .infinity) throws -> Setup {
+        try Setup(dimension: try Dimension(dimension(default: value)), p: p, sigma: sigma, k: k, n: n)
+    }
+
+    /// The target at a finite d.
+    func problem(default value: Double) throws -> Problem {
+        try setup(default: value).problem()
+    }
+
+    /// Refuses --d in commands that take their dimensions elsewhere.
+    func rejectDimension(_ reason: String) throws {
+        if let d { throw ValidationError("--d \(d) is not used here: \(reason)") }
+    }
+}
+
+/// The training set and penalties of the autoencoder theory (`theory`, `predict`, `boundaries`).
+struct AutoencoderOptions: ParsableArguments {
+    @Option(help: "Number n of training points (≥ 1), or inf for the closed forms.")
+    var n: Extended = Extended(128)
+    @Option(name: .customLong("n-plus"), help: "Training points in the + mode (default p·n; any value in (0, n)).")
+    var nPlus: Double?
+    @Option(name: .customLong("penalty-u"), help: "L_u of J = Σ E|f − x₁|²/d + L_u|u|²/d + L_w|w|²/d (AT.2).")
+    var penaltyU: Double = 2
+    @Option(name: .customLong("penalty-w"), help: "L_w of J (AT.2).")
+    var penaltyW: Double = 2
+
+    func problem(_ setup: Setup) throws -> AutoencoderProblem {
+        try AutoencoderProblem(setup: setup, nPlus: nPlus, penaltyU: penaltyU, penaltyW: penaltyW)
+    }
+}
+
+/// Prints rows on stdout in the chosen format.
+func printRows(_ rows: [Row], _ format: OutputFormat) throws {
+    print(try render(rows, as: format), terminator: "")
+}
+
+/// "name.png" when gnuplot drew it, else a note.
+func pngNote(_ directory: String, _ name: String) -> String {
+    FileManager.default.fileExists(atPath: directory + "/" + name) ? ", " + name : " (gnuplot not found: no PNG)"
+}
