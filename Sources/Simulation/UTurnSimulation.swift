@@ -1,0 +1,123 @@
+import Foundation
+import FlowModel
+
+/// Monte Carlo of the mixture's U-turn in dimension d (derivations/mixture-uturn.md §6): draw x₁ of
+/// mode s, noise it to clock time τ with the forward interpolant, carry the d-vector back to the
+/// data end with the exact denoiser, classify by the sign of μ·x, count the flips.
+///
+/// - deterministic: the x₁-prediction (DDIM) update of the probability-flow ODE (EF.12 in d
+///   dimensions), exact for a denoiser held constant over a step (UT.15);
+/// - stochastic: the ancestral (DDPM) sampler, x_{j+1} drawn from the Gaussian bridge
+///   q(x_{j+1} | x_j, x₁) of the Markov forward process at x₁ = E[x₁ | x_j] (UT.16).
+///
+/// The grid is uniform in log-SNR from λ(τ) to max(λ(τ), −log d) + `logSNRSpan`, then one last
+/// step to the data end. Single-threaded and seeded: a seed gives bit-identical counts.
+///
+///     let problem = try Problem(dimension: 1000, p: 0.8, sigma: 1)
+///     let sim = UTurnSimulation(problem: problem, schedule: LinearSchedule(), steps: 400)
+///     let r = try sim.run(startPlus: true, clock: 0.05, stochastic: false, samples: 1000, seed: 1)
+///     print(r.fraction, r.standardError)       // P(end in − | start in +) ± its standard error
+public struct UTurnSimulation: Sendable {
+    public let problem: Problem
+    public let schedule: any Schedule
+    public let steps: Int
+    public let logSNRSpan: Double
+
+    public init(problem: Problem, schedule: any Schedule, steps: Int = 400, logSNRSpan: Double = 14) {
+        self.problem = problem
+        self.schedule = schedule
+        self.steps = steps
+        self.logSNRSpan = logSNRSpan
+    }
+
+    /// Flips counted over the samples: the fraction that ends in the other mode, and its binomial standard error.
+    public struct Result: Sendable, Equatable {
+        public let flips: Int
+        public let samples: Int
+        public var fraction: Double { Double(flips) / Double(samples) }
+        public var standardError: Double { (max(fraction * (1 - fraction), 1 / Double(samples * samples)) / Double(samples)).squareRoot() }
+    }
+
+    /// The clock grid: uniform in λ from λ(τ) on, then the data end.
+    public func grid(from tau: Double) throws -> [Double] {
+        let lambda0 = schedule.logSNR(at: tau)
+        let lambda1 = max(lambda0, -log(Double(problem.dimension))) + logSNRSpan
+        var times = [tau]
+        for j in 1...steps {
+            let c = try schedule.clock(atLogSNR: lambda0 + (lambda1 - lambda0) * Double(j) / Double(steps))
+            if c > times.last! && c < schedule.clockEnd { times.append(c) }
+        }
+        times.append(schedule.clockEnd)
+        return times
+    }
+
+    public func run(startPlus: Bool, clock tau: Double, stochastic: Bool, samples: Int, seed: UInt64) throws -> Result {
+        try require("samples", Double(samples), "≥ 1") { $0 >= 1 }
+        try require("tau", tau, "inside the clock (0, \(schedule.clockEnd))") { $0 > 0 && $0 < schedule.clockEnd }
+        try require("steps", Double(steps), "≥ 1") { $0 >= 1 }
+        let d = problem.dimension, sqrtD = problem.sqrtD, sigma = problem.sigma, s2 = sigma * sigma, h = problem.logOdds
+        let mu = Self.meanVector(problem)
+        let times = try grid(from: tau)
+        let values = times.map { schedule.values(at: $0) }
+        let start = values[0]
+        let sign: Double = startPlus ? 1 : -1
+        var stream = NormalStream(seed: StreamSeed.derive(seed, .generation, (startPlus ? 0 : 1) + (stochastic ? 2 : 0)))
+        var x = [Double](repeating: 0, count: d)
+        var flips = 0
+        for _ in 0..<samples {
+            // x_τ = α z + β (s μ + σ η) (UT.1).
+            var zeta = 0.0
+            for i in 0..<d {
+                let x1 = sign * mu[i] + sigma * stream.gaussian()
+                x[i] = start.alpha * stream.gaussian() + start.beta * x1
+                zeta += mu[i] * x[i]
+            }
+            zeta /= sqrtD
+            for j in 0..<(values.count - 1) {
+                let now = values[j], next = values[j + 1]
+                let v = now.alpha * now.alpha + now.beta * now.beta * s2
+                // E[x₁ | x] = (βσ²/v) x + (α²/v) μ m, m = tanh(h + β√d ζ/v) (EF.4, EF.5).
+                let m = tanh(h + now.beta * sqrtD * zeta / v)
+                let cx = now.beta * s2 / v, cm = now.alpha * now.alpha / v * m
+                var keep = 0.0, pull = 0.0, noise = 0.0
+                if stochastic {
+                    // Bridge of the Markov forward process (UT.16): r = β_j/β_{j+1}, c² = α_j² − r²α_{j+1}².
+                    let r = now.beta / next.beta
+                    let c2 = max(now.alpha * now.alpha - r * r * next.alpha * next.alpha, 0)
+                    keep = r * next.alpha * next.alpha / (now.alpha * now.alpha)
+                    pull = next.beta - keep * now.beta
+                    noise = next.alpha * c2.squareRoot() / now.alpha
+                } else {
+                    // x₁-prediction step (EF.12).
+                    keep = next.alpha / now.alpha
+                    pull = next.beta - keep * now.beta
+                }
+                zeta = 0
+                for i in 0..<d {
+                    let denoised = cx * x[i] + cm * mu[i]
+                    var y = keep * x[i] + pull * denoised
+                    if stochastic { y += noise * stream.gaussian() }
+                    x[i] = y
+                    zeta += mu[i] * y
+                }
+                zeta /= sqrtD
+            }
+            if (zeta < 0) == startPlus { flips += 1 }
+        }
+        return Result(flips: flips, samples: samples)
+    }
+
+    /// μ with |μ|² = d, as the problem specifies it.
+    static func meanVector(_ problem: Problem) -> [Double] {
+        switch problem.mean {
+        case .allOnes:
+            return [Double](repeating: 1, count: problem.dimension)
+        case let .random(seed: meanSeed):
+            var stream = NormalStream(seed: StreamSeed.derive(meanSeed, .mean))
+            var v = (0..<problem.dimension).map { _ in stream.gaussian() }
+            let scale = problem.sqrtD / v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            for i in v.indices { v[i] *= scale }
+            return v
+        }
+    }
+}
