@@ -5,25 +5,35 @@ import FlowModel
 /// mode s, noise it to clock time τ with the forward interpolant, carry the d-vector back to the
 /// data end with the exact denoiser, classify by the sign of μ·x, count the flips.
 ///
-/// - deterministic: the x₁-prediction (DDIM) update of the probability-flow ODE (EF.12 in d
-///   dimensions), exact for a denoiser held constant over a step (UT.15);
-/// - stochastic: the ancestral (DDPM) sampler, x_{j+1} drawn from the Gaussian bridge
-///   q(x_{j+1} | x_j, x₁) of the Markov forward process at x₁ = E[x₁ | x_j] (UT.16).
+/// The samplers (`Sampler`): the probability-flow ODE by its x₁-prediction (DDIM) update (EF.12
+/// in d dimensions, UT.15; first order in the step), and two ancestral samplers of the reverse
+/// SDE: the exact one (the mixture's reverse transition, exact in law on any grid, UT.16) and the
+/// practitioner's DDPM step with E[x₁ | x] in the bridge (UT.17; first order in the step).
 ///
 /// The grid is uniform in log-SNR from λ(τ) to max(λ(τ), −log d) + `logSNRSpan`, then one last
 /// step to the data end. Single-threaded and seeded: a seed gives bit-identical counts.
 ///
 ///     let problem = try Problem(dimension: 1000, p: 0.8, sigma: 1)
-///     let sim = UTurnSimulation(problem: problem, schedule: LinearSchedule(), steps: 400)
-///     let r = try sim.run(startPlus: true, clock: 0.05, stochastic: false, samples: 1000, seed: 1)
+///     let sim = UTurnSimulation(problem: problem, schedule: LinearSchedule(), steps: 300)
+///     let r = try sim.run(startPlus: true, clock: 0.05, sampler: .probabilityFlow, samples: 1000, seed: 1)
 ///     print(r.fraction, r.standardError)       // P(end in − | start in +) ± its standard error
 public struct UTurnSimulation: Sendable {
+    public enum Sampler: String, Sendable, CaseIterable {
+        /// x₁-prediction (DDIM) steps of the probability-flow ODE (UT.15).
+        case probabilityFlow = "ode"
+        /// The exact reverse transition of the mixture: s′ from P(s′ | x_j), x₁ from p(x₁ | x_j, s′),
+        /// x_{j+1} from the bridge (UT.16).
+        case exactAncestral = "sde-exact"
+        /// DDPM: the bridge at x₁ = E[x₁ | x_j] (UT.17).
+        case plugInAncestral = "sde-ddpm"
+    }
+
     public let problem: Problem
     public let schedule: any Schedule
     public let steps: Int
     public let logSNRSpan: Double
 
-    public init(problem: Problem, schedule: any Schedule, steps: Int = 400, logSNRSpan: Double = 14) {
+    public init(problem: Problem, schedule: any Schedule, steps: Int = 400, logSNRSpan: Double = 8) {
         self.problem = problem
         self.schedule = schedule
         self.steps = steps
@@ -51,7 +61,7 @@ public struct UTurnSimulation: Sendable {
         return times
     }
 
-    public func run(startPlus: Bool, clock tau: Double, stochastic: Bool, samples: Int, seed: UInt64) throws -> Result {
+    public func run(startPlus: Bool, clock tau: Double, sampler: Sampler, samples: Int, seed: UInt64) throws -> Result {
         try require("samples", Double(samples), "≥ 1") { $0 >= 1 }
         try require("tau", tau, "inside the clock (0, \(schedule.clockEnd))") { $0 > 0 && $0 < schedule.clockEnd }
         try require("steps", Double(steps), "≥ 1") { $0 >= 1 }
@@ -61,7 +71,7 @@ public struct UTurnSimulation: Sendable {
         let values = times.map { schedule.values(at: $0) }
         let start = values[0]
         let sign: Double = startPlus ? 1 : -1
-        var stream = NormalStream(seed: StreamSeed.derive(seed, .generation, (startPlus ? 0 : 1) + (stochastic ? 2 : 0)))
+        var stream = NormalStream(seed: StreamSeed.derive(seed, .generation, (startPlus ? 0 : 1) + 2 * (Sampler.allCases.firstIndex(of: sampler) ?? 0)))
         var x = [Double](repeating: 0, count: d)
         var flips = 0
         for _ in 0..<samples {
@@ -76,27 +86,39 @@ public struct UTurnSimulation: Sendable {
             for j in 0..<(values.count - 1) {
                 let now = values[j], next = values[j + 1]
                 let v = now.alpha * now.alpha + now.beta * now.beta * s2
-                // E[x₁ | x] = (βσ²/v) x + (α²/v) μ m, m = tanh(h + β√d ζ/v) (EF.4, EF.5).
-                let m = tanh(h + now.beta * sqrtD * zeta / v)
-                let cx = now.beta * s2 / v, cm = now.alpha * now.alpha / v * m
-                var keep = 0.0, pull = 0.0, noise = 0.0
-                if stochastic {
+                let field = h + now.beta * sqrtD * zeta / v
+                let cx = now.beta * s2 / v
+                var cm = 0.0, keep = 0.0, pull = 0.0, noise = 0.0
+                switch sampler {
+                case .probabilityFlow:
+                    // E[x₁ | x] = (βσ²/v) x + (α²/v) μ m, m = tanh(h + β√d ζ/v) (EF.4, EF.5); x₁-prediction step (EF.12).
+                    cm = now.alpha * now.alpha / v * tanh(field)
+                    keep = next.alpha / now.alpha
+                    pull = next.beta - keep * now.beta
+                case .exactAncestral, .plugInAncestral:
                     // Bridge of the Markov forward process (UT.16): r = β_j/β_{j+1}, c² = α_j² − r²α_{j+1}².
                     let r = now.beta / next.beta
                     let c2 = max(now.alpha * now.alpha - r * r * next.alpha * next.alpha, 0)
                     keep = r * next.alpha * next.alpha / (now.alpha * now.alpha)
                     pull = next.beta - keep * now.beta
                     noise = next.alpha * c2.squareRoot() / now.alpha
-                } else {
-                    // x₁-prediction step (EF.12).
-                    keep = next.alpha / now.alpha
-                    pull = next.beta - keep * now.beta
+                    if sampler == .plugInAncestral {
+                        cm = now.alpha * now.alpha / v * tanh(field)
+                    } else {
+                        // s′ ~ P(s′ | x) = σ(2 s′ field) (EF.4); x₁ | x, s′ ~ N((βσ²/v) x + (α²/v) s′ μ, σ²α²/v);
+                        // its spread joins the bridge noise in one Gaussian (UT.16).
+                        let plus = stream.uniform() * (1 + exp(-2 * field)) < 1
+                        cm = now.alpha * now.alpha / v * (plus ? 1 : -1)
+                        let spread = pull * pull * s2 * now.alpha * now.alpha / v
+                        noise = (noise * noise + spread).squareRoot()
+                    }
                 }
+                keep += pull * cx
                 zeta = 0
+                let pullMean = pull * cm
                 for i in 0..<d {
-                    let denoised = cx * x[i] + cm * mu[i]
-                    var y = keep * x[i] + pull * denoised
-                    if stochastic { y += noise * stream.gaussian() }
+                    var y = keep * x[i] + pullMean * mu[i]
+                    if noise > 0 { y += noise * stream.gaussian() }
                     x[i] = y
                     zeta += mu[i] * y
                 }
