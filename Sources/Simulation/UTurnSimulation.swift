@@ -5,8 +5,8 @@ import FlowModel
 /// mode s, noise it to clock time τ with the forward interpolant, carry the d-vector back to the
 /// data end with the exact denoiser, classify by the sign of μ·x, count the flips.
 ///
-/// The samplers (`Sampler`): the probability-flow ODE by its x₁-prediction (DDIM) update (EF.12
-/// in d dimensions, UT.15; first order in the step), and two ancestral samplers of the reverse
+/// The samplers (`Sampler`): the probability-flow ODE by the x₁-prediction (DDIM) update (EF.12
+/// in d dimensions) with the denoiser at the half step's λ-midpoint (UT.15; second order), and two ancestral samplers of the reverse
 /// SDE: the exact one (the mixture's reverse transition, exact in law on any grid, UT.16) and the
 /// practitioner's DDPM step with E[x₁ | x] in the bridge (UT.17; first order in the step).
 ///
@@ -19,7 +19,7 @@ import FlowModel
 ///     print(r.fraction, r.standardError)       // P(end in − | start in +) ± its standard error
 public struct UTurnSimulation: Sendable {
     public enum Sampler: String, Sendable, CaseIterable {
-        /// x₁-prediction (DDIM) steps of the probability-flow ODE (UT.15).
+        /// x₁-prediction steps of the probability-flow ODE, denoiser at the λ-midpoint (UT.15).
         case probabilityFlow = "ode"
         /// The exact reverse transition of the mixture: s′ from P(s′ | x_j), x₁ from p(x₁ | x_j, s′),
         /// x_{j+1} from the bridge (UT.16).
@@ -69,6 +69,12 @@ public struct UTurnSimulation: Sendable {
         let mu = Self.meanVector(problem)
         let times = try grid(from: tau)
         let values = times.map { schedule.values(at: $0) }
+        // λ-midpoints of the interior steps, for the second-order ODE step (UT.15); none for the last step to α = 0.
+        let midpoints: [ScheduleValues?] = try (0..<(times.count - 1)).map { j in
+            guard sampler == .probabilityFlow, j < times.count - 2 else { return nil }
+            let lambda = (schedule.logSNR(at: times[j]) + schedule.logSNR(at: times[j + 1])) / 2
+            return schedule.values(at: try schedule.clock(atLogSNR: lambda))
+        }
         let start = values[0]
         let sign: Double = startPlus ? 1 : -1
         var stream = NormalStream(seed: StreamSeed.derive(seed, .generation, (startPlus ? 0 : 1) + 2 * (Sampler.allCases.firstIndex(of: sampler) ?? 0)))
@@ -88,20 +94,36 @@ public struct UTurnSimulation: Sendable {
                 let v = now.alpha * now.alpha + now.beta * now.beta * s2
                 let field = h + now.beta * sqrtD * zeta / v
                 let cx = now.beta * s2 / v
-                var cm = 0.0, keep = 0.0, pull = 0.0, noise = 0.0
+                var keep = 0.0, shift = 0.0, noise = 0.0   // x_{j+1} = keep·x + shift·μ + noise·ξ
                 switch sampler {
                 case .probabilityFlow:
-                    // E[x₁ | x] = (βσ²/v) x + (α²/v) μ m, m = tanh(h + β√d ζ/v) (EF.4, EF.5); x₁-prediction step (EF.12).
-                    cm = now.alpha * now.alpha / v * tanh(field)
-                    keep = next.alpha / now.alpha
-                    pull = next.beta - keep * now.beta
+                    // E[x₁ | x] = (βσ²/v) x + (α²/v) μ m, m = tanh(h + β√d ζ/v) (EF.4, EF.5), and the
+                    // x₁-prediction step x' = (α'/α) x + (β' − α'β/α) E[x₁ | x] (EF.12) ...
+                    let cm = now.alpha * now.alpha / v * tanh(field)
+                    let k = next.alpha / now.alpha, pull = next.beta - k * now.beta
+                    if let mid = midpoints[j] {
+                        // ... with the denoiser taken at the half step to the λ-midpoint (UT.15): second order.
+                        // The half step is A x + B μ, so its ζ is A ζ + B √d.
+                        let kh = mid.alpha / now.alpha, ph = mid.beta - kh * now.beta
+                        let a = kh + ph * cx, b = ph * cm
+                        let zetaMid = a * zeta + b * sqrtD
+                        let vMid = mid.alpha * mid.alpha + mid.beta * mid.beta * s2
+                        let cxMid = mid.beta * s2 / vMid
+                        let cmMid = mid.alpha * mid.alpha / vMid * tanh(h + mid.beta * sqrtD * zetaMid / vMid)
+                        keep = k + pull * cxMid * a
+                        shift = pull * (cxMid * b + cmMid)
+                    } else {
+                        keep = k + pull * cx
+                        shift = pull * cm
+                    }
                 case .exactAncestral, .plugInAncestral:
                     // Bridge of the Markov forward process (UT.16): r = β_j/β_{j+1}, c² = α_j² − r²α_{j+1}².
                     let r = now.beta / next.beta
                     let c2 = max(now.alpha * now.alpha - r * r * next.alpha * next.alpha, 0)
-                    keep = r * next.alpha * next.alpha / (now.alpha * now.alpha)
-                    pull = next.beta - keep * now.beta
+                    let k = r * next.alpha * next.alpha / (now.alpha * now.alpha)
+                    let pull = next.beta - k * now.beta
                     noise = next.alpha * c2.squareRoot() / now.alpha
+                    var cm = 0.0
                     if sampler == .plugInAncestral {
                         cm = now.alpha * now.alpha / v * tanh(field)
                     } else {
@@ -109,15 +131,14 @@ public struct UTurnSimulation: Sendable {
                         // its spread joins the bridge noise in one Gaussian (UT.16).
                         let plus = stream.uniform() * (1 + exp(-2 * field)) < 1
                         cm = now.alpha * now.alpha / v * (plus ? 1 : -1)
-                        let spread = pull * pull * s2 * now.alpha * now.alpha / v
-                        noise = (noise * noise + spread).squareRoot()
+                        noise = (noise * noise + pull * pull * s2 * now.alpha * now.alpha / v).squareRoot()
                     }
+                    keep = k + pull * cx
+                    shift = pull * cm
                 }
-                keep += pull * cx
                 zeta = 0
-                let pullMean = pull * cm
                 for i in 0..<d {
-                    var y = keep * x[i] + pullMean * mu[i]
+                    var y = keep * x[i] + shift * mu[i]
                     if noise > 0 { y += noise * stream.gaussian() }
                     x[i] = y
                     zeta += mu[i] * y
