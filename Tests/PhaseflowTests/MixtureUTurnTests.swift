@@ -124,6 +124,16 @@ final class MixtureUTurnTests: XCTestCase {
             XCTAssertEqual(try MixtureUTurn.limitFlip(curve, signal: 0, p: p), curve.start == .plus ? 1 - p : p, accuracy: 1e-12)
             XCTAssertLessThan(try MixtureUTurn.limitFlip(curve, signal: 30, p: p), 1e-100)
         }
+        // Small signal (UT.8, UT.11): the ODE curve leaves 1 − p linearly, slope −2(1 − p)φ(Φ⁻¹(1 − p));
+        // the SDE curve quadratically, (1 − p)(1 − 4p(1 − p)a²).
+        for p in [0.6, 0.8, 0.95] {
+            let a = 1e-3, u0 = StandardNormal.quantile(1 - p)
+            let ode = try MixtureUTurn.limitFlip(UTurnCurve(.ode, start: .plus), signal: a, p: p)
+            let sde = try MixtureUTurn.limitFlip(UTurnCurve(.sde, start: .plus), signal: a, p: p)
+            let slope = -2 * (1 - p) * exp(-0.5 * u0 * u0) / (2 * Double.pi).squareRoot()
+            XCTAssertEqual((ode - (1 - p)) / a, slope, accuracy: 1e-2 * abs(slope))
+            XCTAssertEqual((sde - (1 - p)) / (a * a), -4 * p * (1 - p) * (1 - p), accuracy: 1e-2 * 4 * p * (1 - p) * (1 - p))
+        }
     }
 
     /// Detailed balance (UT.5): p·flip₊ − (1 − p)·flip₋ = q* − (1 − p), for each dynamics, from two
