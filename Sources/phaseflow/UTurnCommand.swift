@@ -13,7 +13,7 @@ struct UTurnCommand: ParsableCommand {
     var schedule: ScheduleName = .linear
     @Option(help: "Number of times (uniform in log-SNR across the four curves' 1–99 % range).")
     var points: Int = 60
-    @Flag(help: "Print t10 t50 t90 (and their log-SNR and signal) of each curve instead of the curves.")
+    @Flag(help: "Print t10 t50 t90 (and their clock tau, log-SNR and signal) of each curve instead of the curves.")
     var summary = false
     @Option(help: "Output format: json, csv or table.")
     var format: OutputFormat = .table
@@ -36,9 +36,11 @@ struct UTurnCommand: ParsableCommand {
                 row.add("curve", curve.key)
                 row.add("start_value", window.startValue)
                 row.add("end_value", window.endValue)
-                for point in window.points { row.add("t\(Int((point.fraction * 100).rounded()))", point.t) }
-                for point in window.points { row.add("log_snr\(Int((point.fraction * 100).rounded()))", point.logSNR) }
-                for point in window.points { row.add("signal\(Int((point.fraction * 100).rounded()))", point.signal) }
+                let percent = window.points.map { "\(Int(($0.fraction * 100).rounded()))" }
+                for (point, q) in zip(window.points, percent) { row.add("t\(q)", point.t) }
+                for (point, q) in zip(window.points, percent) { row.add("tau\(q)", point.clock) }
+                for (point, q) in zip(window.points, percent) { row.add("log_snr\(q)", point.logSNR) }
+                for (point, q) in zip(window.points, percent) { row.add("signal\(q)", point.signal) }
                 return row
             }
         } else {
