@@ -209,6 +209,15 @@ final class MixtureUTurnTests: XCTestCase {
         }
     }
 
+    /// GSLKit's qagp wrapper on integrals known in closed form; a bad interval throws instead of aborting.
+    func testAdaptiveIntegral() throws {
+        XCTAssertEqual(try AdaptiveIntegral.integrate(from: -1, to: 2, points: [0]) { abs($0) }, 2.5, accuracy: 1e-12)
+        let mass = try AdaptiveIntegral.integrate(from: -8, to: 8, points: [0]) { exp(-0.5 * $0 * $0) / (2 * Double.pi).squareRoot() }
+        XCTAssertEqual(mass, 1 - 2 * StandardNormal.upperTail(8), accuracy: 1e-12)
+        XCTAssertEqual(try AdaptiveIntegral.integrate(from: 0, to: 3, points: [1]) { $0 < 1 ? 1 : 0 }, 1, accuracy: 1e-12)
+        XCTAssertThrowsError(try AdaptiveIntegral.integrate(from: 1, to: 0) { $0 })
+    }
+
     /// Same seed, same counts, bit for bit.
     func testSimulationIsReproducible() throws {
         let problem = try Problem(dimension: 200, p: 0.8, sigma: 1)
