@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "TheoryTests", dependencies: ["Theory", "FlowModel", "GSLKit"]),
         .testTarget(name: "DynamicsTests", dependencies: ["Dynamics", "Theory", "FlowModel", "GSLKit"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "FlowModel", "BLASKit", "GSLKit"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Dynamics", "Simulation", "FlowModel", "GSLKit"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Theory", "Dynamics", "Simulation", "FlowModel", "GSLKit"]),
         .testTarget(name: "PhaseflowTests", dependencies: ["Theory", "FlowModel", "Simulation"]),
     ]
 )

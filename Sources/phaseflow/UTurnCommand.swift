@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import FlowModel
 import Theory
 
@@ -8,9 +9,11 @@ struct UTurnCommand: ParsableCommand {
         commandName: "uturn",
         abstract: "P(end in the other mode | start mode) after noising to t and flowing back (ODE and SDE), and its window t10 t50 t90.")
 
-    @OptionGroup var problemOptions: ProblemOptions
+    @OptionGroup var setup: SetupOptions
     @Option(help: "Schedule: \(ScheduleName.allCases.map(\.rawValue).joined(separator: ", ")).")
     var schedule: ScheduleName = .linear
+    @Option(name: .customLong("sigma-max"), help: "Initial noise level of the ve schedule (default 100√d).")
+    var sigmaMax: Double?
     @Option(help: "Number of times (uniform in log-SNR across the four curves' 1–99 % range).")
     var points: Int = 60
     @Flag(help: "Print t10 t50 t90 (and their clock tau, log-SNR and signal) of each curve instead of the curves.")
@@ -18,42 +21,13 @@ struct UTurnCommand: ParsableCommand {
     @Option(help: "Output format: json, csv or table.")
     var format: OutputFormat = .table
 
+    func validate() throws {
+        try require("points", Double(points), "≥ 2") { $0 >= 2 }
+    }
+
     func run() throws {
-        let problem = try problemOptions.problem()
-        let uturn = MixtureUTurn(problem: problem, schedule: try problemOptions.schedule(schedule, for: problem))
-        func inputs() -> Row {
-            var row = Row()
-            row.add("schedule", schedule.rawValue)
-            row.add("d", problem.dimension)
-            row.add("p", problem.p)
-            row.add("sigma", problem.sigma)
-            return row
-        }
-        let rows: [Row] = if summary {
-            try UTurnCurve.allCases.map { curve in
-                let window = try uturn.window(curve)
-                var row = inputs()
-                row.add("curve", curve.key)
-                row.add("start_value", window.startValue)
-                row.add("end_value", window.endValue)
-                let percent = window.points.map { "\(Int(($0.fraction * 100).rounded()))" }
-                for (point, q) in zip(window.points, percent) { row.add("t\(q)", point.t) }
-                for (point, q) in zip(window.points, percent) { row.add("tau\(q)", point.clock) }
-                for (point, q) in zip(window.points, percent) { row.add("log_snr\(q)", point.logSNR) }
-                for (point, q) in zip(window.points, percent) { row.add("signal\(q)", point.signal) }
-                return row
-            }
-        } else {
-            try uturn.plotClocks(points: points).map { tau in
-                var row = inputs()
-                row.add("tau", tau)
-                row.add("t", uturn.schedule.interpolantTime(at: tau))
-                row.add("log_snr", uturn.logSNR(at: tau))
-                row.add("signal", uturn.signal(at: tau))
-                for curve in UTurnCurve.allCases { row.add(curve.key, try uturn.flip(curve, at: tau)) }
-                return row
-            }
-        }
-        print(try render(rows, as: format), terminator: "")
+        let problem = try setup.problem(default: 10_000)
+        let uturn = MixtureUTurn(problem: problem, schedule: try schedule.make(for: problem, k: setup.k, sigmaMax: sigmaMax))
+        try printRows(summary ? try uturn.summaryRows(scheduleName: schedule) : try uturn.curveRows(points: points, scheduleName: schedule), format)
     }
 }
