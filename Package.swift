@@ -33,11 +33,15 @@ let package = Package(
         .target(name: "BLASKit", dependencies: ["COpenBLAS"]),
         // Monte Carlo at finite d: training the bank of networks, generation, measurement.
         .target(name: "Simulation", dependencies: ["FlowModel", "GSLKit", "BLASKit"], swiftSettings: optimisedInDebug),
+        // Trained flow-matching models on real data: an MLP x₁-predictor with hand-written backprop on
+        // BLAS, training-time densities, the schedules experiment (derivations/training-schedules.md).
+        .target(name: "FlowMatching", dependencies: ["FlowModel", "GSLKit", "BLASKit"], swiftSettings: optimisedInDebug),
         // Command-line front end.
         .executableTarget(name: "phaseflow", dependencies: [
-            "Theory", "FlowModel", "Dynamics", "Simulation",
+            "Theory", "FlowModel", "Dynamics", "Simulation", "FlowMatching",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .testTarget(name: "FlowMatchingTests", dependencies: ["FlowMatching", "FlowModel", "GSLKit", "BLASKit"]),
         .testTarget(name: "PhaseflowTests", dependencies: ["Theory", "FlowModel", "GSLKit", "Dynamics", "Simulation", "BLASKit"]),
     ]
 )
