@@ -5,17 +5,17 @@ import GSLKit
 
 /// A trained x₁-predictor D(x, t) ≈ E[x₁ | x_t = x] on the linear interpolant
 /// x_t = (1 − t) z + t x₁: an MLP with a log-SNR embedding inside the skip/scale wrapping of
-/// `Preconditioning` (TS.7–TS.12). `T` is the network's arithmetic (Float for training speed,
-/// Double for gradient checks); inputs and outputs are Double.
+/// `Preconditioning` (TS.7–TS.12). The network computes in Float (sgemm, measured choice:
+/// training-schedules.md §4); inputs, outputs and the loss are Double.
 ///
-///     let model = try FlowMatchingModel<Float>(dataMean: mean, dataVariance: v, hidden: 256, seed: 1)
+///     let model = try FlowMatchingModel(dataMean: mean, dataVariance: v, hidden: 256, seed: 1)
 ///     let x1 = try model.predictData(x, count: n, t: 0.3)
-public final class FlowMatchingModel<T: BLASScalar> {
+public final class FlowMatchingModel {
     public let dimension: Int
     public let dataMean: [Double]
     public let preconditioning: Preconditioning
     public let embedding: TimeEmbedding
-    public let network: MLPNetwork<T>
+    public let network: MLPNetwork
 
     public init(dataMean: [Double], dataVariance: Double, hidden: Int = 256,
                 embedding: TimeEmbedding = TimeEmbedding(), seed: UInt64) throws {
@@ -26,17 +26,17 @@ public final class FlowMatchingModel<T: BLASScalar> {
         self.dataMean = dataMean
         preconditioning = Preconditioning(dataVariance: dataVariance)
         self.embedding = embedding
-        network = try MLPNetwork<T>(input: dataMean.count + embedding.size, hidden: hidden, output: dataMean.count, seed: seed)
+        network = try MLPNetwork(input: dataMean.count + embedding.size, hidden: hidden, output: dataMean.count, seed: seed)
     }
 
     /// The network's input columns [c_in (x − tμ); e(λ)] (TS.7, TS.12).
-    func networkInput(_ x: UnsafeBufferPointer<Double>, times: [Double]) -> [T] {
+    func networkInput(_ x: UnsafeBufferPointer<Double>, times: [Double]) -> [Float] {
         let d = dimension, width = d + embedding.size
-        var u = [T](repeating: 0, count: width * times.count)
+        var u = [Float](repeating: 0, count: width * times.count)
         for (b, t) in times.enumerated() {
             let c = preconditioning.coefficients(at: t)
-            for i in 0..<d { u[b * width + i] = T(c.input * (x[b * d + i] - t * dataMean[i])) }
-            for (j, e) in embedding.features(at: t).enumerated() { u[b * width + d + j] = T(e) }
+            for i in 0..<d { u[b * width + i] = Float(c.input * (x[b * d + i] - t * dataMean[i])) }
+            for (j, e) in embedding.features(at: t).enumerated() { u[b * width + d + j] = Float(e) }
         }
         return u
     }
@@ -71,7 +71,7 @@ public final class FlowMatchingModel<T: BLASScalar> {
     /// The flow-matching loss (TS.13) on one batch: data rows x₁, noise rows z, one time per row,
     /// L = (1/(B d)) Σ_b ‖F_b − (x₁ − μ − c_skip (x_t − tμ))/c_out‖², i.e. ‖D − x₁‖²/c_out² averaged.
     /// With `gradient` non-nil, also ∂L/∂parameters.
-    public func loss(data: [Double], noise: [Double], times: [Double], gradient: UnsafeMutablePointer<[T]>? = nil) -> Double {
+    public func loss(data: [Double], noise: [Double], times: [Double], gradient: UnsafeMutablePointer<[Float]>? = nil) -> Double {
         let d = dimension, batch = times.count
         var xt = [Double](repeating: 0, count: d * batch)
         var target = [Double](repeating: 0, count: d * batch)
@@ -85,12 +85,12 @@ public final class FlowMatchingModel<T: BLASScalar> {
         }
         let f = xt.withUnsafeBufferPointer { network.forward(networkInput($0, times: times), batch: batch) }
         var sum = 0.0
-        var dOut = [T](repeating: 0, count: d * batch)
+        var dOut = [Float](repeating: 0, count: d * batch)
         let scale = 2 / Double(d * batch)
         for k in 0..<(d * batch) {
             let r = Double(f[k]) - target[k]
             sum += r * r
-            dOut[k] = T(scale * r)
+            dOut[k] = Float(scale * r)
         }
         if let gradient { network.backward(dOut, into: &gradient.pointee) }
         return sum / Double(d * batch)

@@ -4,7 +4,7 @@ import Foundation
 import GSLKit
 
 /// Adam (Kingma & Ba) on a flat parameter vector (TS.14), default β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
-public struct Adam<T: BLASScalar> {
+public struct Adam {
     public let learningRate, beta1, beta2, epsilon: Double
     private var m: [Double], v: [Double]
     private var step = 0
@@ -18,14 +18,14 @@ public struct Adam<T: BLASScalar> {
         v = m
     }
 
-    public mutating func update(_ parameters: inout [T], gradient: [T]) {
+    public mutating func update(_ parameters: inout [Float], gradient: [Float]) {
         step += 1
         let c1 = 1 - pow(beta1, Double(step)), c2 = 1 - pow(beta2, Double(step))
         for i in parameters.indices {
             let g = Double(gradient[i])
             m[i] = beta1 * m[i] + (1 - beta1) * g
             v[i] = beta2 * v[i] + (1 - beta2) * g * g
-            parameters[i] -= T(learningRate * (m[i] / c1) / ((v[i] / c2).squareRoot() + epsilon))
+            parameters[i] -= Float(learningRate * (m[i] / c1) / ((v[i] / c2).squareRoot() + epsilon))
         }
     }
 }
@@ -52,21 +52,21 @@ public struct TrainingSettings: Sendable {
 /// stream: the same seed gives bit-identical parameters, and two densities with the same seed see
 /// the same images, noise and uniforms.
 ///
-///     let trainer = try FlowMatchingTrainer<Float>(data: rows, count: n, settings: TrainingSettings(seed: 3))
+///     let trainer = try FlowMatchingTrainer(data: rows, count: n, settings: TrainingSettings(seed: 3))
 ///     try trainer.train(steps: 1000, density: UniformDensity())
-public final class FlowMatchingTrainer<T: BLASScalar> {
-    public let model: FlowMatchingModel<T>
+public final class FlowMatchingTrainer {
+    public let model: FlowMatchingModel
     public let settings: TrainingSettings
     public private(set) var stepsDone = 0
     /// The batch loss (TS.13) of every step taken.
     public private(set) var losses: [Double] = []
     private let data: [Double]
     private let count: Int
-    private var optimiser: Adam<T>
+    private var optimiser: Adam
     private let orderStream, noiseStream, timeStream: RandomStream
     private var order: [Int] = []
     private var position = 0
-    private var gradient: [T]
+    private var gradient: [Float]
 
     /// - Parameters: data: `count` rows of the model's dimension (row-major).
     public init(data: [Double], count: Int, settings: TrainingSettings) throws {
@@ -80,15 +80,15 @@ public final class FlowMatchingTrainer<T: BLASScalar> {
         var variance = 0.0
         for r in 0..<count { for i in 0..<d { let v = data[r * d + i] - mean[i]; variance += v * v } }
         variance /= Double(count * d)
-        model = try FlowMatchingModel<T>(dataMean: mean, dataVariance: max(variance, 1e-12), hidden: settings.hidden, seed: settings.seed)
+        model = try FlowMatchingModel(dataMean: mean, dataVariance: max(variance, 1e-12), hidden: settings.hidden, seed: settings.seed)
         self.settings = settings
         self.data = data
         self.count = count
-        optimiser = Adam<T>(count: model.network.parameterCount, learningRate: settings.learningRate)
+        optimiser = Adam(count: model.network.parameterCount, learningRate: settings.learningRate)
         orderStream = try RandomStream(seed: settings.seed &+ 1_000_003)
         noiseStream = try RandomStream(seed: settings.seed &+ 2_000_029)
         timeStream = try RandomStream(seed: settings.seed &+ 3_000_017)
-        gradient = [T](repeating: 0, count: model.network.parameterCount)
+        gradient = [Float](repeating: 0, count: model.network.parameterCount)
     }
 
     /// The next row index of the seeded epoch order (Fisher–Yates reshuffle per epoch).

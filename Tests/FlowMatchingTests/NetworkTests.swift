@@ -14,22 +14,24 @@ final class NetworkTests: XCTestCase {
         return x
     }
 
-    /// The backprop gradient (TS.11) against central finite differences of the loss (TS.13), in
-    /// Double, on every parameter block. Central differences have error O(h²·L‴) ≈ 1e-10 at h = 1e-5,
-    /// far below the 1e-6 relative tolerance; a wrong transpose or SiLU′ gives O(1) errors.
+    /// The backprop gradient (TS.11) against central finite differences of the loss (TS.13) on
+    /// every parameter block. The network computes in Float (relative rounding 6e-8), so with step
+    /// h the difference quotient carries a rounding error ~ 6e-8·L/h ≈ 1e-5 at h = 5e-3 and a
+    /// truncation error ~ h²·L‴/6 ≈ 1e-5; the tolerance 2 % + 2e-4 is far above both and far
+    /// below the O(1) relative error of a wrong transpose, sign or SiLU′.
     func testGradientMatchesFiniteDifferences() throws {
         let d = 5, batch = 7
-        let model = try FlowMatchingModel<Double>(dataMean: [0.1, -0.2, 0, 0.3, 0], dataVariance: 0.8, hidden: 9,
-                                                  embedding: TimeEmbedding(pairs: 2), seed: 11)
+        let model = try FlowMatchingModel(dataMean: [0.1, -0.2, 0, 0.3, 0], dataVariance: 0.8, hidden: 9,
+                                          embedding: TimeEmbedding(pairs: 2), seed: 11)
         let s = try RandomStream(seed: 5)
         let x1 = (0..<(d * batch)).map { _ in s.gaussian() }
         let z = (0..<(d * batch)).map { _ in s.gaussian() }
         let times = (0..<batch).map { _ in 0.02 + 0.96 * s.uniform() }
-        var gradient = [Double](repeating: 0, count: model.network.parameterCount)
+        var gradient = [Float](repeating: 0, count: model.network.parameterCount)
         _ = withUnsafeMutablePointer(to: &gradient) { model.loss(data: x1, noise: z, times: times, gradient: $0) }
         let net = model.network
         let probes = [net.w1, net.w1 + 17, net.b1 + 3, net.w2 + 40, net.b2, net.w3 + 12, net.w3 + 44, net.b3 + 4]
-        let h = 1e-5
+        let h: Float = 5e-3
         for p in probes {
             let saved = net.parameters[p]
             net.parameters[p] = saved + h
@@ -37,8 +39,9 @@ final class NetworkTests: XCTestCase {
             net.parameters[p] = saved - h
             let down = model.loss(data: x1, noise: z, times: times)
             net.parameters[p] = saved
-            let numeric = (up - down) / (2 * h)
-            XCTAssertEqual(gradient[p], numeric, accuracy: 1e-6 * max(1, abs(numeric)), "parameter \(p)")
+            let numeric = (up - down) / (2 * Double(h))
+            XCTAssertEqual(Double(gradient[p]), numeric, accuracy: 0.02 * abs(numeric) + 2e-4, "parameter \(p)")
+            XCTAssertGreaterThan(abs(numeric), 1e-3, "probe \(p) has a gradient large enough to test")
         }
     }
 
@@ -46,8 +49,8 @@ final class NetworkTests: XCTestCase {
         let data = try Self.blobs(count: 200, dimension: 6, seed: 2)
         var settings = TrainingSettings(hidden: 32, batch: 32, learningRate: 2e-3, seed: 7)
         settings.tMin = 1e-4
-        func run() throws -> FlowMatchingTrainer<Float> {
-            let trainer = try FlowMatchingTrainer<Float>(data: data, count: 200, settings: settings)
+        func run() throws -> FlowMatchingTrainer {
+            let trainer = try FlowMatchingTrainer(data: data, count: 200, settings: settings)
             try trainer.train(steps: 1000, density: UniformDensity())
             return trainer
         }
