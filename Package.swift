@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "phaseflow", targets: ["phaseflow"]),
         .library(name: "Theory", targets: ["Theory"]),
         .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "RealData", targets: ["RealData"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -33,15 +34,27 @@ let package = Package(
         .target(name: "BLASKit", dependencies: ["COpenBLAS"]),
         // Monte Carlo at finite d: training the bank of networks, generation, measurement.
         .target(name: "Simulation", dependencies: ["FlowModel", "GSLKit", "BLASKit"], swiftSettings: optimisedInDebug),
+        // C: zlib, reached only through ZlibKit (gzip inflation; Foundation on Linux cannot inflate).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // The one Swift layer over zlib: gunzip a file into bytes, errors naming the file.
+        .target(name: "ZlibKit", dependencies: ["CZlib"]),
+        // Real data: readers, PCA, the class-conditional Gaussian denoiser, samplers, U-turn windows
+        // (derivations/real-data-uturn.md).
+        // The 8×8 UCI digits ship as a resource so that `window --dataset digits` and the tests
+        // both find them.
+        .target(name: "RealData", dependencies: ["FlowModel", "GSLKit", "BLASKit", "ZlibKit"],
+                exclude: ["Resources/DIGITS-ATTRIBUTION.md"], resources: [.copy("Resources/digits.csv.gz")],
+                swiftSettings: optimisedInDebug),
         // Trained flow-matching models on real data: an MLP x₁-predictor with hand-written backprop on
         // BLAS, training-time densities, the schedules experiment (derivations/training-schedules.md).
-        .target(name: "FlowMatching", dependencies: ["FlowModel", "GSLKit", "BLASKit"], swiftSettings: optimisedInDebug),
+        .target(name: "FlowMatching", dependencies: ["RealData", "FlowModel", "GSLKit", "BLASKit"], swiftSettings: optimisedInDebug),
         // Command-line front end.
         .executableTarget(name: "phaseflow", dependencies: [
-            "Theory", "FlowModel", "Dynamics", "Simulation", "FlowMatching",
+            "Theory", "FlowModel", "Dynamics", "Simulation", "RealData", "FlowMatching",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "FlowMatchingTests", dependencies: ["FlowMatching", "FlowModel", "GSLKit", "BLASKit"]),
+        .testTarget(name: "FlowMatchingTests", dependencies: ["FlowMatching", "RealData", "FlowModel", "GSLKit", "BLASKit"]),
         .testTarget(name: "PhaseflowTests", dependencies: ["Theory", "FlowModel", "GSLKit", "Dynamics", "Simulation", "BLASKit"]),
+        .testTarget(name: "RealDataTests", dependencies: ["RealData", "FlowModel", "GSLKit", "BLASKit", "ZlibKit"]),
     ]
 )
