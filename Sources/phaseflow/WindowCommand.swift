@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FlowModel
 import RealData
+import FlowMatching
 
 extension SamplerKind: ExpressibleByArgument {}
 
@@ -11,7 +12,7 @@ struct WindowCommand: ParsableCommand {
         commandName: "window",
         abstract: "Time window where the class of a real image is decided (U-turn, sigmoid in log-SNR, bootstrap 95 % intervals).")
 
-    enum ModelChoice: String, ExpressibleByArgument, CaseIterable { case gaussian }
+    enum ModelChoice: String, ExpressibleByArgument, CaseIterable { case gaussian, trained }
 
     @Option(help: "Dataset: \(DatasetName.allCases.map(\.rawValue).joined(separator: ", ")).")
     var dataset: String = "mnist"
@@ -25,8 +26,12 @@ struct WindowCommand: ParsableCommand {
     var pca: Int?
     @Option(help: "Rank of each class covariance's low-rank part (default: half the PCA dimension).")
     var rank: Int?
-    @Option(help: "Model: gaussian (the zero-shot class-conditional Gaussian).")
+    @Option(help: "Model: gaussian (the zero-shot class-conditional Gaussian) or trained (flow-matching pilots, uniform t).")
     var model: ModelChoice = .gaussian
+    @Option(name: .customLong("pilot-seeds"), help: "Pilot models for --model trained (bootstrapped over).")
+    var pilotSeeds: Int = 3
+    @Option(name: .customLong("pilot-steps"), help: "Training steps of each pilot (--model trained).")
+    var pilotSteps: Int = 2000
     @Option(help: "Sampler back to the data end: ode or sde.")
     var sampler: SamplerKind = .sde
     @Option(help: "Sampler steps (uniform in log-SNR).")
@@ -70,7 +75,11 @@ struct WindowCommand: ParsableCommand {
         case "vp": config.schedule = VariancePreservingSchedule()
         default: throw ValidationError("schedule must be linear or vp; got \(schedule)")
         }
-        let result = try WindowExperiment.run(config)
+        var pilots = PilotSettings()
+        guard pilotSeeds >= 1, pilotSteps >= 1 else { throw ValidationError("pilot-seeds and pilot-steps must be ≥ 1; got \(pilotSeeds), \(pilotSteps)") }
+        pilots.seeds = (1...pilotSeeds).map { 100 + UInt64($0) }
+        pilots.steps = pilotSteps
+        let result = model == .trained ? try TrainedWindow.run(config, pilots: pilots) : try WindowExperiment.run(config)
         let d = result.data
         FileHandle.standardError.write(Data(String(format: "window: zero-shot interval (model fit, U-turns, sigmoid fits) %.2f s wall, %.2f s CPU; total %.2f s wall; classifier accuracy %.4f on %d held-out images\n",
                                                    result.zeroShotSeconds, result.zeroShotCPUSeconds, result.totalSeconds, d.accuracy, d.heldOutLabels.count).utf8))
