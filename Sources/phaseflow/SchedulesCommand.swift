@@ -21,6 +21,8 @@ struct SchedulesCommand: ParsableCommand {
     @Option(help: "PCA dimension (default 64; 32 for digits).") var pca: Int?
     @Option(help: "Number of paired seeds (1…N).") var seeds = 5
     @Option(parsing: .upToNextOption, help: "Step budgets (checkpoints), increasing.") var budgets = [100, 300, 1000, 3000]
+    @Option(parsing: .upToNextOption, help: "Schedules to train, uniform first (the paired reference): uniform logit-normal edm adaptive.")
+    var schedules = ["uniform", "logit-normal", "edm", "adaptive"]
     @Option(help: "Adaptive interval: zero-shot, trained or T_LO,T_HI.") var interval = "zero-shot"
     @Option(help: "Mass of the adaptive density on its interval.") var fraction = 0.5
     @Option(help: "Generated samples per evaluation.") var samples = 1000
@@ -56,10 +58,15 @@ struct SchedulesCommand: ParsableCommand {
         pilots.steps = pilotSteps
         pilots.training = training
         pilots.threads = threads
-        let window = try IntervalChoice(parsing: interval, pilots: pilots).resolve(config)
-        let ci = { (c: (Double, Double)?) in c.map { String(format: " [%.4f, %.4f]", $0.0, $0.1) } ?? "" }
-        warnLine(String(format: "schedules: %@ interval t_lo = %.4f%@, t_hi = %.4f%@ (%.1f s)", window.source, window.lo, ci(window.loCI),
-                        window.hi, ci(window.hiCI), Date().timeIntervalSince(started)))
+        guard schedules.first == "uniform" else { throw ValidationError("schedules must start with uniform (the reference); got \(schedules.joined(separator: " "))") }
+        var window: IntervalChoice.Resolved?
+        if schedules.contains("adaptive") {
+            let w = try IntervalChoice(parsing: interval, pilots: pilots).resolve(config)
+            let ci = { (c: (Double, Double)?) in c.map { String(format: " [%.4f, %.4f]", $0.0, $0.1) } ?? "" }
+            warnLine(String(format: "schedules: %@ interval t_lo = %.4f%@, t_hi = %.4f%@ (%.1f s)", w.source, w.lo, ci(w.loCI),
+                            w.hi, ci(w.hiCI), Date().timeIntervalSince(started)))
+            window = w
+        }
 
         let data = try SchedulesData(window: try WindowExperiment.prepare(config))
         var settings = SchedulesSettings()
@@ -71,8 +78,15 @@ struct SchedulesCommand: ParsableCommand {
         settings.samplerSteps = samplerSteps
         settings.targetError = target
         settings.threads = threads
-        let densities: [any TrainingDensity] = [UniformDensity(), LogitNormalDensity.sd3, LogitNormalDensity.edm,
-                                                try IntervalAdaptiveDensity(lo: window.lo, hi: window.hi, fraction: fraction)]
+        let densities: [any TrainingDensity] = try schedules.map { name in
+            switch name {
+            case "uniform": return UniformDensity()
+            case "logit-normal": return LogitNormalDensity.sd3
+            case "edm": return LogitNormalDensity.edm
+            case "adaptive": return try IntervalAdaptiveDensity(lo: window!.lo, hi: window!.hi, fraction: fraction)
+            default: throw ValidationError("unknown schedule '\(name)'; known: uniform, logit-normal, edm, adaptive")
+            }
+        }
         let experimentStart = Date()
         let progress = Progress(total: seeds * densities.count)
         let result = try SchedulesExperiment(data: data, densities: densities, settings: settings).run { done, _, label in
