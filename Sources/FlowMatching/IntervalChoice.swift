@@ -37,10 +37,10 @@ public enum IntervalChoice: Sendable {
         case let .fixed(lo, hi):
             return Resolved(source: "fixed", lo: lo, hi: hi, loCI: nil, hiCI: nil)
         case .zeroShot:
-            let w = try TrainedWindow.interval(try WindowExperiment.run(config))
+            let w = try WindowInterval(try WindowExperiment.run(config))
             return Resolved(source: "zero-shot", lo: w.lo, hi: w.hi, loCI: w.loCI, hiCI: w.hiCI)
         case let .trained(pilots):
-            let w = try TrainedWindow.interval(try TrainedWindow.run(config, pilots: pilots))
+            let w = try WindowInterval(try TrainedWindow.run(config, pilots: pilots))
             return Resolved(source: "trained", lo: w.lo, hi: w.hi, loCI: w.loCI, hiCI: w.hiCI)
         }
     }

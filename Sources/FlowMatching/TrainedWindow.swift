@@ -9,7 +9,7 @@ import RealData
 ///
 ///     var config = WindowConfiguration()                      // MNIST 0/1 at 0.8
 ///     let result = try TrainedWindow.run(config, pilots: PilotSettings())
-///     let interval = try TrainedWindow.interval(result)      // t_lo, t_hi for the adaptive density
+///     let interval = try WindowInterval(result)              // t_lo, t_hi for the adaptive density
 public struct PilotSettings: Sendable {
     public var seeds: [UInt64] = [101, 102, 103]
     public var steps = 2000
@@ -44,18 +44,25 @@ public enum TrainedWindow {
             try pilots(features: data.trainFeatures, count: data.trainLabels.count, settings: settings)
         }
     }
+}
 
-    /// The interval for the adaptive density: the union over the two start classes of
-    /// [t(λ_lo), t(λ_hi)] (the times where either class is being decided), with the union of
-    /// their 95 % bootstrap intervals for each end (TS.23).
-    public static func interval(_ result: WindowResult) throws -> (lo: Double, hi: Double, loCI: (Double, Double), hiCI: (Double, Double)) {
-        let lo = try result.windows.map { try result.time(atLogSNR: $0.fit.lambdaLow) }.min()!
-        let hi = try result.windows.map { try result.time(atLogSNR: $0.fit.lambdaHigh) }.max()!
-        let loCI = (try result.windows.map { try result.time(atLogSNR: $0.bootstrap.lambdaLow.low) }.min()!,
-                    try result.windows.map { try result.time(atLogSNR: $0.bootstrap.lambdaLow.high) }.max()!)
-        let hiCI = (try result.windows.map { try result.time(atLogSNR: $0.bootstrap.lambdaHigh.low) }.min()!,
-                    try result.windows.map { try result.time(atLogSNR: $0.bootstrap.lambdaHigh.high) }.max()!)
-        return (lo, hi, loCI, hiCI)
+/// The interval for the adaptive density from a window result (zero-shot or trained): the union
+/// over the two start classes of [t(λ_lo), t(λ_hi)] (the times where either class is being
+/// decided), each end with the widest of the two classes' 95 % bootstrap ranges (TS.23).
+///
+///     let w = try WindowInterval(try WindowExperiment.run(config))
+public struct WindowInterval: Sendable {
+    public let lo, hi: Double
+    public let loCI, hiCI: (Double, Double)
+
+    public init(_ result: WindowResult) throws {
+        let t = { (lambda: Double) in try result.time(atLogSNR: lambda) }
+        lo = try result.windows.map { try t($0.fit.lambdaLow) }.min()!
+        hi = try result.windows.map { try t($0.fit.lambdaHigh) }.max()!
+        loCI = (try result.windows.map { try t($0.bootstrap.lambdaLow.low) }.min()!,
+                try result.windows.map { try t($0.bootstrap.lambdaLow.high) }.max()!)
+        hiCI = (try result.windows.map { try t($0.bootstrap.lambdaHigh.low) }.min()!,
+                try result.windows.map { try t($0.bootstrap.lambdaHigh.high) }.max()!)
     }
 }
 
