@@ -126,13 +126,8 @@ public struct SchedulesExperiment: Sendable {
         DispatchQueue.concurrentPerform(iterations: min(settings.threads, jobs.count)) { _ in
             while let index = board.next() {
                 let (seed, which) = jobs[index]
-                do {
-                    let rows = try runOne(seed: seed, density: densities[which], dataFraction: dataFraction, sw: sw, grid: grid)
-                    board.finish(index, with: .success(rows))
-                } catch {
-                    board.finish(index, with: .failure(error))
-                }
-                progress(board.doneCount, jobs.count, "seed \(seed) \(densities[which].name)")
+                let outcome = Result { try runOne(seed: seed, density: densities[which], dataFraction: dataFraction, sw: sw, grid: grid) }
+                progress(board.finish(index, with: outcome), jobs.count, "seed \(seed) \(densities[which].name)")
             }
         }
         var measurements = [ScheduleMeasurement]()
@@ -202,7 +197,7 @@ public struct SchedulesExperiment: Sendable {
 private final class JobBoard: @unchecked Sendable {
     private let lock = NSLock()
     private var nextIndex = 0
-    private(set) var doneCount = 0
+    private var doneCount = 0
     var results: [Result<[ScheduleMeasurement], Error>?]
     private let count: Int
 
@@ -216,9 +211,11 @@ private final class JobBoard: @unchecked Sendable {
         defer { nextIndex += 1 }
         return nextIndex
     }
-    func finish(_ index: Int, with result: Result<[ScheduleMeasurement], Error>) {
+    /// Stores a result; returns how many jobs are done.
+    func finish(_ index: Int, with result: Result<[ScheduleMeasurement], Error>) -> Int {
         lock.lock(); defer { lock.unlock() }
         results[index] = result
         doneCount += 1
+        return doneCount
     }
 }
