@@ -34,9 +34,9 @@ struct WindowCommand: ParsableCommand {
     @Option(help: "Schedule: linear or vp.")
     var schedule: String = "linear"
     @Option(name: .customLong("lambda-min"), parsing: .unconditional, help: "Smallest start log-SNR.")
-    var lambdaMin: Double = -10
+    var lambdaMin: Double = -12
     @Option(name: .customLong("lambda-max"), parsing: .unconditional, help: "Largest start log-SNR.")
-    var lambdaMax: Double = 6
+    var lambdaMax: Double = 4
     @Option(help: "Number of start log-SNRs.")
     var points: Int = 17
     @Option(help: "Held-out start images per class.")
