@@ -53,6 +53,15 @@ struct WindowCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func run() throws {
+        let (rows, result) = try compute()
+        let d = result.data
+        FileHandle.standardError.write(Data(String(format: "window: zero-shot interval (model fit, U-turns, sigmoid fits) %.2f s wall, %.2f s CPU; total %.2f s wall; classifier accuracy %.4f on %d held-out images\n",
+                                                   result.zeroShotSeconds, result.zeroShotCPUSeconds, result.totalSeconds, d.accuracy, d.heldOutLabels.count).utf8))
+        print(try render(rows, as: format), terminator: "")
+    }
+
+    /// The rows (windows, or curves with --curves) and the experiment's result.
+    func compute() throws -> (rows: [Row], result: WindowResult) {
         var config = WindowConfiguration()
         config.dataset = try DatasetName(parsing: dataset)
         config.dataPath = dataPath
@@ -72,8 +81,6 @@ struct WindowCommand: ParsableCommand {
         }
         let result = try WindowExperiment.run(config)
         let d = result.data
-        FileHandle.standardError.write(Data(String(format: "window: zero-shot interval (model fit, U-turns, sigmoid fits) %.2f s wall, %.2f s CPU; total %.2f s wall; classifier accuracy %.4f on %d held-out images\n",
-                                                   result.zeroShotSeconds, result.zeroShotCPUSeconds, result.totalSeconds, d.accuracy, d.heldOutLabels.count).utf8))
         var rows: [Row] = []
         for w in result.windows {
             if curves {
@@ -102,6 +109,6 @@ struct WindowCommand: ParsableCommand {
             row.add("classifier_accuracy", d.accuracy); row.add("bootstrap_failures", b.failures)
             rows.append(row)
         }
-        print(try render(rows, as: format), terminator: "")
+        return (rows, result)
     }
 }
