@@ -16,7 +16,7 @@ public struct WindowConfiguration: Sendable {
     public var rank: Int? = nil
     public var sampler: SamplerKind = .sde
     public var steps = 100
-    public var lambdaMin = -10.0, lambdaMax = 6.0
+    public var lambdaMin = -12.0, lambdaMax = 4.0
     public var points = 17
     /// Held-out start images per class (all if fewer).
     public var imagesPerClass = 200

@@ -39,9 +39,9 @@ struct WindowCommand: ParsableCommand {
     @Option(help: "Schedule: linear or vp.")
     var schedule: String = "linear"
     @Option(name: .customLong("lambda-min"), parsing: .unconditional, help: "Smallest start log-SNR.")
-    var lambdaMin: Double = -10
+    var lambdaMin: Double = -12
     @Option(name: .customLong("lambda-max"), parsing: .unconditional, help: "Largest start log-SNR.")
-    var lambdaMax: Double = 6
+    var lambdaMax: Double = 4
     @Option(help: "Number of start log-SNRs.")
     var points: Int = 17
     @Option(help: "Held-out start images per class.")
@@ -58,6 +58,15 @@ struct WindowCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func run() throws {
+        let (rows, result) = try compute()
+        let d = result.data
+        FileHandle.standardError.write(Data(String(format: "window: zero-shot interval (model fit, U-turns, sigmoid fits) %.2f s wall, %.2f s CPU; total %.2f s wall; classifier accuracy %.4f on %d held-out images\n",
+                                                   result.zeroShotSeconds, result.zeroShotCPUSeconds, result.totalSeconds, d.accuracy, d.heldOutLabels.count).utf8))
+        print(try render(rows, as: format), terminator: "")
+    }
+
+    /// The rows (windows, or curves with --curves) and the experiment's result.
+    func compute() throws -> (rows: [Row], result: WindowResult) {
         var config = WindowConfiguration()
         config.dataset = try DatasetName(parsing: dataset)
         config.dataPath = dataPath
@@ -81,8 +90,6 @@ struct WindowCommand: ParsableCommand {
         pilots.steps = pilotSteps
         let result = model == .trained ? try TrainedWindow.run(config, pilots: pilots) : try WindowExperiment.run(config)
         let d = result.data
-        FileHandle.standardError.write(Data(String(format: "window: zero-shot interval (model fit, U-turns, sigmoid fits) %.2f s wall, %.2f s CPU; total %.2f s wall; classifier accuracy %.4f on %d held-out images\n",
-                                                   result.zeroShotSeconds, result.zeroShotCPUSeconds, result.totalSeconds, d.accuracy, d.heldOutLabels.count).utf8))
         var rows: [Row] = []
         for w in result.windows {
             if curves {
@@ -111,6 +118,6 @@ struct WindowCommand: ParsableCommand {
             row.add("classifier_accuracy", d.accuracy); row.add("bootstrap_failures", b.failures)
             rows.append(row)
         }
-        print(try render(rows, as: format), terminator: "")
+        return (rows, result)
     }
 }
