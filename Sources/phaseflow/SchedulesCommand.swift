@@ -38,6 +38,12 @@ struct SchedulesCommand: ParsableCommand {
     @Option(help: "Output format: json, csv or table.") var format: OutputFormat = .table
 
     func run() throws {
+        let (rows, _) = try compute()
+        print(try render(rows, as: format), terminator: "")
+    }
+
+    /// Runs the experiment, writes the --out files, returns the summary rows and the result.
+    func compute() throws -> (rows: [Row], result: SchedulesResult) {
         let started = Date()
         var config = WindowConfiguration()
         config.dataset = try DatasetName(parsing: dataset)
@@ -105,7 +111,6 @@ struct SchedulesCommand: ParsableCommand {
             }
             rows.append(row)
         }
-        print(try render(rows, as: format), terminator: "")
         warnLine("schedules: data fraction \(result.dataFraction), sw floor \(result.swFloor); steps to error ≤ \(target): "
                  + result.stepsToTarget.map { "\($0.schedule) \($0.steps.map(String.init) ?? "none")" }.joined(separator: ", "))
         if let out {
@@ -119,6 +124,7 @@ struct SchedulesCommand: ParsableCommand {
             let drawn = renderWithGnuplot(script: script, in: directory)
             warnLine("wrote \(out)/schedules_summary.csv, schedules_runs.csv, schedules_steps_to_target.csv, schedules.gp" + (drawn ? ", schedules.png" : " (no PNG: gnuplot missing or failed)"))
         }
+        return (rows, result)
     }
 
     private func warnLine(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
