@@ -37,6 +37,27 @@ struct SchedulesCommand: ParsableCommand {
     @Option(help: "Output directory for CSV, gnuplot script and PNG.") var out: String?
     @Option(help: "Output format: json, csv or table.") var format: OutputFormat = .table
 
+    /// Every flag checked before any work or output.
+    func validate() throws {
+        guard seeds >= 1 else { throw ValidationError("seeds must be ≥ 1; got \(seeds)") }
+        guard let first = budgets.first, first >= 1, zip(budgets, budgets.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw ValidationError("budgets must be increasing positive step counts; got \(budgets.map(String.init).joined(separator: " "))")
+        }
+        try require("fraction", fraction, "in (0, 1)") { $0 > 0 && $0 < 1 }
+        try require("learning-rate", learningRate, "> 0") { $0 > 0 }
+        try require("target", target, "> 0") { $0 > 0 }
+        for (name, value, least) in [("samples", samples, 10), ("sampler-steps", samplerSteps, 2), ("hidden", hidden, 1), ("batch", batch, 1),
+                                     ("threads", threads, 1), ("pilot-seeds", pilotSeeds, 1), ("pilot-steps", pilotSteps, 1)] where value < least {
+            throw ValidationError("\(name) must be ≥ \(least); got \(value)")
+        }
+        guard schedules.first == "uniform" else { throw ValidationError("schedules must start with uniform (the reference); got \(schedules.joined(separator: " "))") }
+        for name in schedules where !["uniform", "logit-normal", "edm", "adaptive"].contains(name) {
+            throw ValidationError("unknown schedule '\(name)'; known: uniform, logit-normal, edm, adaptive")
+        }
+        guard Set(schedules).count == schedules.count else { throw ValidationError("schedules repeat: \(schedules.joined(separator: " "))") }
+        _ = try IntervalChoice(parsing: interval)
+    }
+
     func run() throws {
         let (rows, _) = try compute()
         print(try render(rows, as: format), terminator: "")

@@ -1,0 +1,30 @@
+import Foundation
+import XCTest
+
+/// `phaseflow schedules` as a user runs it, on the committed 8×8 digits.
+final class SchedulesCommandTests: XCTestCase {
+    func testSchedulesCommand() throws {
+        let digits = ["schedules", "--dataset", "digits", "--pca", "16"]
+        try assertOneLineErrors([
+            (digits + ["--interval", "0.3,0.2"], "0.3,0.2"), (digits + ["--interval", "sometime"], "sometime"),
+            (digits + ["--schedules", "edm", "uniform"], "uniform"), (digits + ["--interval", "0.1,0.2", "--schedules", "uniform", "cosine"], "cosine"),
+            (digits + ["--interval", "0.1,0.2", "--budgets", "300", "100"], "300"), (digits + ["--interval", "0.1,0.2", "--fraction", "1.5"], "1.5"),
+            (digits + ["--interval", "0.1,0.2", "--seeds", "0"], "seeds"), (digits + ["--interval", "0.1,0.2", "--samples", "3"], "samples"),
+            (["schedules", "--dataset", "mnist", "--data-path", "/nonexistent/mnist.csv.gz"], "/nonexistent/mnist.csv.gz"),
+        ])
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("phaseflow-schedules-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let run = try phaseflow(digits + ["--seeds", "2", "--budgets", "20", "60", "--samples", "100", "--hidden", "32",
+                                          "--batch", "32", "--sampler-steps", "8", "--format", "csv", "--out", out.path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let lines = run.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1 + 4 * 2)
+        XCTAssertTrue(lines[0].hasPrefix("schedule,steps,feature_error,feature_error_se"))
+        for file in ["schedules_summary.csv", "schedules_runs.csv", "schedules_steps_to_target.csv", "schedules.gp"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), file)
+        }
+        let runs = try String(contentsOf: out.appendingPathComponent("schedules_runs.csv"), encoding: .utf8)
+        XCTAssertEqual(runs.split(separator: "\n").count, 1 + 4 * 2 * 2)
+        XCTAssertTrue(run.stderr.contains("zero-shot interval"))
+    }
+}
