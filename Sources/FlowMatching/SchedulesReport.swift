@@ -40,26 +40,31 @@ public struct SchedulesReport: Sendable {
             .joined(separator: "\n") + "\n"
     }
 
-    /// Two panels against the step budget (log axis): feature error ± SE and sliced W₂ ± SE, one
-    /// line per schedule (blocks of `schedules_summary.csv` selected by name).
+    /// Three panels against the step budget (log axis): feature error ± SE, its paired difference
+    /// vs uniform ± SE (TS.21), and sliced W₂ ± SE; one line per schedule (rows of
+    /// `schedules_summary.csv` selected by name, shifted slightly in x so error bars do not overlap).
     public func gnuplotScript(summaryFile: String = "schedules_summary.csv", png: String = "schedules.png") -> String {
-        let names = Array(NSOrderedSet(array: result.summaries.map(\.schedule))) as! [String]
+        var names: [String] = []
+        for s in result.summaries where !names.contains(s.schedule) { names.append(s.schedule) }
         func plots(_ column: Int) -> String {
             names.enumerated().map { i, name in
                 "'\(summaryFile)' using (strcol(1) eq '\(name)' ? $2 * \(1 + 0.04 * Double(i - names.count / 2)) : NaN):\(column):\(column + 1) with yerrorlines lw 2 title '\(name)'"
             }.joined(separator: ", \\\n     ")
         }
         return """
-        set terminal pngcairo size 1200,500 enhanced
+        set terminal pngcairo size 1650,500 enhanced
         set output '\(png)'
         set datafile separator ','
         set key autotitle columnhead
         set logscale x
-        set multiplot layout 1,2
+        set multiplot layout 1,3
         set xlabel 'training steps'
         set ylabel '|generated majority fraction - data fraction|'
         set title 'feature error (mean ± SE over seeds)'
         plot \(plots(3))
+        set ylabel 'feature error - uniform (same seed)'
+        set title 'paired difference vs uniform (mean ± SE)'
+        plot \(plots(8)), 0 with lines lc 'gray' notitle
         set ylabel 'sliced W_2 to held-out data'
         set title 'other features: sliced Wasserstein (floor \(String(format: "%.3f", result.swFloor)))'
         plot \(plots(6))
