@@ -132,6 +132,8 @@ public enum WindowExperiment {
     public static func run(_ config: WindowConfiguration,
                            denoisers: ((WindowData) throws -> [any Denoiser])? = nil) throws -> WindowResult {
         guard config.points >= 5 else { throw InputError("points must be ≥ 5; got \(config.points)") }
+        try require("lambda-min", config.lambdaMin, "in [−40, 40]") { abs($0) <= 40 }
+        try require("lambda-max", config.lambdaMax, "in [−40, 40]") { abs($0) <= 40 }
         guard config.lambdaMin < config.lambdaMax else { throw InputError("lambda-min must be below lambda-max; got \(config.lambdaMin), \(config.lambdaMax)") }
         guard config.steps >= 2 else { throw InputError("steps must be ≥ 2; got \(config.steps)") }
         guard config.splits >= 1 else { throw InputError("splits must be ≥ 1; got \(config.splits)") }
