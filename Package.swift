@@ -37,7 +37,7 @@ let package = Package(
         // C: zlib, reached only through ZlibKit (gzip inflation; Foundation on Linux cannot inflate).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The one Swift layer over zlib: gunzip a file into bytes, errors naming the file.
-        .target(name: "ZlibKit", dependencies: ["CZlib"]),
+        .target(name: "ZlibKit", dependencies: ["CZlib"], swiftSettings: optimisedInDebug),
         // Real data: readers, PCA, the class-conditional Gaussian denoiser, samplers, U-turn windows
         // (derivations/real-data-uturn.md).
         // The 8×8 UCI digits ship as a resource so that `window --dataset digits` and the tests

@@ -6,8 +6,9 @@ import FlowModel
 /// must be deterministic: the same input gives the same output (RD.1).
 ///
 /// ```swift
-/// let model = try GaussianClassModel(fitting: features, labels: labels, classes: [0, 1], rank: 16)
-/// let xHat = try model.predictData(noisy, count: 100, t: 0.4)
+/// let model = try GaussianClassModel(fitting: y, labels: labels, classCount: 2, dimension: 64,
+///                                    rank: 32, schedule: LinearSchedule())
+/// let xHat = try model.predictData(noisy, count: 100, t: 0.4)   // 100 × 64 predictions
 /// ```
 public protocol Denoiser {
     var dimension: Int { get }

@@ -26,6 +26,9 @@ public struct WindowConfiguration: Sendable {
     public var seed: UInt64 = 1
     public var schedule: any Schedule = LinearSchedule()
     public var ridge = 1.0
+    /// Independent train/held-out splits (each with its own model, classifier and start images);
+    /// the bootstrap resamples them as runs (RD.25), so its interval includes the split's variation.
+    public var splits = 1
     /// Cap on the training set (both classes), nil for none.
     public var maxTrainCount: Int? = nil
     public init() {}
@@ -61,14 +64,22 @@ public struct ClassWindow: Sendable {
 /// The result of a window experiment.
 public struct WindowResult: Sendable {
     public let configuration: WindowConfiguration
+    /// The first split's data (the only one unless `splits` > 1).
     public let data: WindowData
+    /// The classifier's held-out accuracy on each split.
+    public let accuracies: [Double]
     public let lambdas: [Double]
     public let windows: [ClassWindow]
-    /// Seconds for the model fit, U-turn and sigmoid fits (not the data loading, PCA or bootstrap).
+    /// Seconds for the model fits and U-turns of all splits (not the data loading, PCA, classifier,
+    /// sigmoid fits or bootstrap).
     public let zeroShotSeconds: Double
     /// Process CPU seconds of the same stage (wall time on a shared machine overstates the cost).
     public let zeroShotCPUSeconds: Double
     public let totalSeconds: Double
+    /// Process CPU seconds of the whole experiment (loading, PCA, classifier, U-turns, fits, bootstrap).
+    public let totalCPUSeconds: Double
+    /// The mean held-out accuracy over the splits.
+    public var meanAccuracy: Double { accuracies.reduce(0, +) / Double(accuracies.count) }
 
     /// Interpolant time t of a log-SNR under the configuration's schedule (RD.2).
     public func time(atLogSNR lambda: Double) throws -> Double {
@@ -121,37 +132,58 @@ public enum WindowExperiment {
     public static func run(_ config: WindowConfiguration,
                            denoisers: ((WindowData) throws -> [any Denoiser])? = nil) throws -> WindowResult {
         guard config.points >= 5 else { throw InputError("points must be ≥ 5; got \(config.points)") }
+        try require("lambda-min", config.lambdaMin, "in [−40, 40]") { abs($0) <= 40 }
+        try require("lambda-max", config.lambdaMax, "in [−40, 40]") { abs($0) <= 40 }
         guard config.lambdaMin < config.lambdaMax else { throw InputError("lambda-min must be below lambda-max; got \(config.lambdaMin), \(config.lambdaMax)") }
         guard config.steps >= 2 else { throw InputError("steps must be ≥ 2; got \(config.steps)") }
-        let clock = ContinuousClock(), start = clock.now
-        let data = try prepare(config)
-        let zeroShotStart = clock.now, zeroShotCPUStart = processCPUSeconds()
-        var gaussian: GaussianClassModel?
-        let models: [any Denoiser]
-        if let denoisers { models = try denoisers(data) } else {
-            gaussian = try gaussianModel(data, config)
-            models = [gaussian!]
-        }
+        guard config.splits >= 1 else { throw InputError("splits must be ≥ 1; got \(config.splits)") }
+        let clock = ContinuousClock(), start = clock.now, startCPU = processCPUSeconds()
         let lambdas = config.lambdas
-        let outcomes = try UTurn.run(denoisers: models, schedule: config.schedule, classifier: data.classifier,
-                                     starts: data.starts, lambdas: lambdas, sampler: config.sampler, steps: config.steps,
-                                     noiseDraws: config.noiseDraws, seed: config.seed)
-        let impurity = try gaussian.map { try UTurn.expectedImpurity(model: $0, schedule: config.schedule, starts: data.starts, lambdas: lambdas, seed: config.seed) }
+        var runs: [[[[Double]]]] = [], impurityRuns: [[[Double]]] = [], splitData: [WindowData] = []
+        var zeroShot = 0.0, zeroShotCPU = 0.0
+        for split in 0..<config.splits {
+            // Split 0 uses the seed itself, so `--splits 1` is the single-split experiment.
+            var splitConfig = config
+            if split > 0 { splitConfig.seed = UTurn.mix(config.seed, 1000 + split, 0, 0) }
+            let data = try prepare(splitConfig)
+            let stageStart = clock.now, cpuStart = processCPUSeconds()
+            var gaussian: GaussianClassModel?
+            let models: [any Denoiser]
+            if let denoisers { models = try denoisers(data) } else {
+                gaussian = try gaussianModel(data, splitConfig)
+                models = [gaussian!]
+            }
+            let outcomes = try UTurn.run(denoisers: models, schedule: config.schedule, classifier: data.classifier,
+                                         starts: data.starts, lambdas: lambdas, sampler: config.sampler, steps: config.steps,
+                                         noiseDraws: config.noiseDraws, seed: splitConfig.seed)
+            runs += outcomes.switched
+            if let gaussian {
+                impurityRuns.append(try UTurn.expectedImpurity(model: gaussian, schedule: config.schedule, starts: data.starts,
+                                                               lambdas: lambdas, seed: splitConfig.seed))
+            }
+            splitData.append(data)
+            zeroShot += (clock.now - stageStart) / .seconds(1); zeroShotCPU += processCPUSeconds() - cpuStart
+        }
+        let outcomes = UTurnOutcomes(lambdas: lambdas, switched: runs)
+        let impurity: [[Double]]? = impurityRuns.isEmpty ? nil : (0..<2).map { c in
+            lambdas.indices.map { j in impurityRuns.map { $0[c][j] }.reduce(0, +) / Double(impurityRuns.count) }
+        }
+        let data = splitData[0]
         let names = data.subset.classNames
         let fits = try (0..<2).map { c in
             do { return try SigmoidWindow(lambdas: lambdas, values: outcomes.switchFraction(startClass: c)) } catch let error as InputError {
                 throw InputError("start class \(names[c]): \(error.message)")
             }
         }
-        let zeroShot = (clock.now - zeroShotStart) / .seconds(1), zeroShotCPU = processCPUSeconds() - zeroShotCPUStart
         let windows = try (0..<2).map { c in
             ClassWindow(startClass: names[c], otherClass: names[1 - c], switchFraction: outcomes.switchFraction(startClass: c),
                         impurity: impurity?[c], fit: fits[c],
                         bootstrap: try WindowBootstrap(outcomes: outcomes, startClass: c, replicates: config.bootstrap,
                                                        seed: UTurn.mix(config.seed, 99, c, 0)))
         }
-        return WindowResult(configuration: config, data: data, lambdas: lambdas, windows: windows,
-                            zeroShotSeconds: zeroShot, zeroShotCPUSeconds: zeroShotCPU, totalSeconds: (clock.now - start) / .seconds(1))
+        return WindowResult(configuration: config, data: data, accuracies: splitData.map(\.accuracy), lambdas: lambdas, windows: windows,
+                            zeroShotSeconds: zeroShot, zeroShotCPUSeconds: zeroShotCPU, totalSeconds: (clock.now - start) / .seconds(1),
+                            totalCPUSeconds: processCPUSeconds() - startCPU)
     }
 }
 
