@@ -106,3 +106,29 @@ public struct IntervalAdaptiveDensity: TrainingDensity {
         return min(hi + (u - atHi) / outside, 1)
     }
 }
+
+/// The densities a user can name (`--schedules`), built from the adaptive interval when needed.
+///
+///     let density = try TrainingDensityName(parsing: "edm").density(interval: nil)
+public enum TrainingDensityName: String, CaseIterable, Sendable {
+    case uniform, logitNormal = "logit-normal", edm, adaptive
+
+    public init(parsing text: String) throws {
+        guard let name = TrainingDensityName(rawValue: text) else {
+            throw InputError("unknown schedule '\(text)'; known: \(Self.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        self = name
+    }
+
+    /// The density; `adaptive` needs the interval (TS.6) and uses `fraction` of the mass on it.
+    public func density(interval: (lo: Double, hi: Double)?, fraction: Double = 0.5) throws -> any TrainingDensity {
+        switch self {
+        case .uniform: return UniformDensity()
+        case .logitNormal: return LogitNormalDensity.sd3
+        case .edm: return LogitNormalDensity.edm
+        case .adaptive:
+            guard let interval else { throw InputError("the adaptive schedule needs an interval") }
+            return try IntervalAdaptiveDensity(lo: interval.lo, hi: interval.hi, fraction: fraction)
+        }
+    }
+}

@@ -51,9 +51,7 @@ struct SchedulesCommand: ParsableCommand {
             throw ValidationError("\(name) must be ≥ \(least); got \(value)")
         }
         guard schedules.first == "uniform" else { throw ValidationError("schedules must start with uniform (the reference); got \(schedules.joined(separator: " "))") }
-        for name in schedules where !["uniform", "logit-normal", "edm", "adaptive"].contains(name) {
-            throw ValidationError("unknown schedule '\(name)'; known: uniform, logit-normal, edm, adaptive")
-        }
+        for name in schedules { _ = try TrainingDensityName(parsing: name) }
         guard Set(schedules).count == schedules.count else { throw ValidationError("schedules repeat: \(schedules.joined(separator: " "))") }
         _ = try IntervalChoice(parsing: interval)
     }
@@ -78,14 +76,11 @@ struct SchedulesCommand: ParsableCommand {
         config.majority = majority
         config.pcaDimension = pca
         var training = TrainingSettings(hidden: hidden, batch: batch, learningRate: learningRate)
-        guard seeds >= 1 else { throw ValidationError("seeds must be ≥ 1; got \(seeds)") }
         var pilots = PilotSettings()
-        guard pilotSeeds >= 1 else { throw ValidationError("pilot-seeds must be ≥ 1; got \(pilotSeeds)") }
         pilots.seeds = (1...pilotSeeds).map { 100 + UInt64($0) }
         pilots.steps = pilotSteps
         pilots.training = training
         pilots.threads = threads
-        guard schedules.first == "uniform" else { throw ValidationError("schedules must start with uniform (the reference); got \(schedules.joined(separator: " "))") }
         var window: IntervalChoice.Resolved?
         if schedules.contains("adaptive") {
             let w = try IntervalChoice(parsing: interval, pilots: pilots).resolve(config)
@@ -105,14 +100,8 @@ struct SchedulesCommand: ParsableCommand {
         settings.samplerSteps = samplerSteps
         settings.targetError = target
         settings.threads = threads
-        let densities: [any TrainingDensity] = try schedules.map { name in
-            switch name {
-            case "uniform": return UniformDensity()
-            case "logit-normal": return LogitNormalDensity.sd3
-            case "edm": return LogitNormalDensity.edm
-            case "adaptive": return try IntervalAdaptiveDensity(lo: window!.lo, hi: window!.hi, fraction: fraction)
-            default: throw ValidationError("unknown schedule '\(name)'; known: uniform, logit-normal, edm, adaptive")
-            }
+        let densities = try schedules.map {
+            try TrainingDensityName(parsing: $0).density(interval: window.map { ($0.lo, $0.hi) }, fraction: fraction)
         }
         let experimentStart = Date()
         let progress = Progress(total: seeds * densities.count)
