@@ -41,6 +41,15 @@ final class DensityTests: XCTestCase {
         XCTAssertThrowsError(try IntervalAdaptiveDensity(lo: 0.1, hi: 0.2, fraction: 1))
     }
 
+    func testDensityNamesRoundTrip() throws {
+        for name in TrainingDensityName.allCases {
+            let density = try name.density(interval: (0.1, 0.3))
+            XCTAssertEqual(density.name, name.rawValue)
+        }
+        XCTAssertThrowsError(try TrainingDensityName.adaptive.density(interval: nil))
+        XCTAssertThrowsError(try TrainingDensityName(parsing: "cosine"))
+    }
+
     /// EDM's noise levels: σ = (1 − t)/t of the drawn t has ln σ ~ N(−1.2, 1.2²) (TS.5).
     func testEDMDensityIsLogNormalNoiseLevel() {
         let edm = LogitNormalDensity.edm
