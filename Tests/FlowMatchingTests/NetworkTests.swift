@@ -68,3 +68,25 @@ final class NetworkTests: XCTestCase {
         XCTAssertNotEqual(a.model.network.parameters, c.model.network.parameters)
     }
 }
+
+final class PreconditioningTests: XCTestCase {
+    /// TS.7–TS.8: for Gaussian data x₁ ~ N(μ, σ_d² I), the regression target of F,
+    /// (x₁ − μ − c_skip (x_t − tμ))/c_out, is exactly N(0, 1) at every t, so the loss of F ≡ 0 has
+    /// mean 1 and standard error √(2/(B d)). A wrong c_skip or c_out (e.g. σ_d instead of σ_d²)
+    /// moves it by far more than 4 SE.
+    func testGaussianTargetHasUnitVariance() throws {
+        let d = 4, batch = 20_000, variance = 2.5
+        let mean = [0.3, -1.0, 0.0, 2.0]
+        let model = try FlowMatchingModel(dataMean: mean, dataVariance: variance, hidden: 4, seed: 1)
+        let net = model.network
+        for i in net.w3..<net.parameters.count { net.parameters[i] = 0 }   // F ≡ 0
+        let s = try RandomStream(seed: 9)
+        for tRange in [(0.001, 0.2), (0.2, 0.8), (0.8, 0.999)] {
+            let times = (0..<batch).map { _ in tRange.0 + (tRange.1 - tRange.0) * s.uniform() }
+            let x1 = (0..<(d * batch)).map { mean[$0 % d] + variance.squareRoot() * s.gaussian() }
+            let z = (0..<(d * batch)).map { _ in s.gaussian() }
+            let loss = model.loss(data: x1, noise: z, times: times)
+            XCTAssertEqual(loss, 1, accuracy: 4 * (2 / Double(batch * d)).squareRoot(), "t in \(tRange)")
+        }
+    }
+}
