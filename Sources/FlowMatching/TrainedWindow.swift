@@ -3,13 +3,7 @@ import FlowModel
 import GSLKit
 import RealData
 
-/// The trained-model interval (derivations/training-schedules.md §5, TS.23–TS.24): pilot models
-/// trained with uniform t on the window's training features, one per pilot seed, run through
-/// RealData's U-turn, sigmoid fit and bootstrap in place of the Gaussian model.
-///
-///     var config = WindowConfiguration()                      // MNIST 0/1 at 0.8
-///     let result = try TrainedWindow.run(config, pilots: PilotSettings())
-///     let interval = try WindowInterval(result)              // t_lo, t_hi for the adaptive density
+/// The pilots of the trained-model interval: seeds, steps, architecture, threads.
 public struct PilotSettings: Sendable {
     public var seeds: [UInt64] = [101, 102, 103]
     public var steps = 2000
@@ -18,6 +12,13 @@ public struct PilotSettings: Sendable {
     public init() {}
 }
 
+/// The trained-model interval (derivations/training-schedules.md §5, TS.23–TS.24): pilot models
+/// trained with uniform t on the window's training features, one per pilot seed, run through
+/// RealData's U-turn, sigmoid fit and bootstrap in place of the Gaussian model.
+///
+///     var config = WindowConfiguration()                      // MNIST 0/1 at 0.8
+///     let result = try TrainedWindow.run(config, pilots: PilotSettings())
+///     let interval = try WindowInterval(result)              // t_lo, t_hi for the adaptive density
 public enum TrainedWindow {
     /// Trains one pilot per seed with the uniform density (TS.3), in parallel over seeds; each
     /// pilot is seeded, so the result does not depend on the thread count.

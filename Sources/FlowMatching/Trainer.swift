@@ -4,6 +4,9 @@ import Foundation
 import GSLKit
 
 /// Adam (Kingma & Ba) on a flat parameter vector (TS.14), default β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
+///
+///     var adam = Adam(count: net.parameterCount, learningRate: 1e-3)
+///     adam.update(&net.parameters, gradient: gradient)
 public struct Adam {
     public let learningRate, beta1, beta2, epsilon: Double
     private var m: [Double], v: [Double]
