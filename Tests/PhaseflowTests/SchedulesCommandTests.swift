@@ -27,4 +27,21 @@ final class SchedulesCommandTests: XCTestCase {
         XCTAssertEqual(runs.split(separator: "\n").count, 1 + 4 * 2 * 2)
         XCTAssertTrue(run.stderr.contains("zero-shot interval"))
     }
+
+    /// `window --model trained`: pilots from FlowMatching in place of the Gaussian model.
+    func testWindowWithTrainedPilots() throws {
+        try assertOneLineErrors([(["window", "--dataset", "digits", "--model", "trained", "--pilot-steps", "0"], "pilot")])
+        let run = try phaseflow(["window", "--dataset", "digits", "--pca", "16", "--model", "trained", "--pilot-seeds", "2",
+                                 "--pilot-steps", "600", "--steps", "24", "--images", "40", "--noise-draws", "2",
+                                 "--bootstrap", "30", "--format", "csv"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let lines = run.stdout.split(separator: "\n")
+        guard lines.count == 3 else { return XCTFail("expected a header and two windows: \(run.stdout) \(run.stderr)") }
+        let keys = lines[0].split(separator: ",").map(String.init)
+        for line in lines.dropFirst() {
+            let values = line.split(separator: ",").map(String.init)
+            let t = ["t_lo", "t_mid", "t_hi"].map { Double(values[keys.firstIndex(of: $0)!])! }
+            XCTAssertLessThan(t[0], t[1]); XCTAssertLessThan(t[1], t[2])
+        }
+    }
 }
