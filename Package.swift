@@ -9,6 +9,8 @@ let package = Package(
         .executable(name: "phaseflow", targets: ["phaseflow"]),
         .library(name: "Theory", targets: ["Theory"]),
         .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "RealData", targets: ["RealData"]),
+        .library(name: "FlowMatching", targets: ["FlowMatching"]),
         .library(name: "Experiments", targets: ["Experiments"]),
     ],
     dependencies: [
@@ -34,12 +36,25 @@ let package = Package(
         .target(name: "BLASKit", dependencies: ["COpenBLAS"]),
         // Monte Carlo at finite d: training the bank of networks, generation, measurement.
         .target(name: "Simulation", dependencies: ["FlowModel", "GSLKit", "BLASKit"], swiftSettings: optimisedInDebug),
+        // C: zlib, reached only through ZlibKit (gzip inflation; Foundation on Linux cannot inflate).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // The one Swift layer over zlib: gunzip a file into bytes, errors naming the file.
+        .target(name: "ZlibKit", dependencies: ["CZlib"], swiftSettings: optimisedInDebug),
+        // Real data: readers, PCA, the class-conditional Gaussian denoiser, samplers, U-turn windows
+        // (derivations/real-data-uturn.md). The 8×8 UCI digits ship as a resource so that
+        // `window --dataset digits` and the tests both find them.
+        .target(name: "RealData", dependencies: ["FlowModel", "GSLKit", "BLASKit", "ZlibKit"],
+                exclude: ["Resources/DIGITS-ATTRIBUTION.md"], resources: [.copy("Resources/digits.csv.gz")],
+                swiftSettings: optimisedInDebug),
+        // Trained flow-matching models on real data: an MLP x₁-predictor with hand-written backprop on
+        // BLAS, training-time densities, the schedules experiment (derivations/training-schedules.md).
+        .target(name: "FlowMatching", dependencies: ["RealData", "FlowModel", "GSLKit", "BLASKit"], swiftSettings: optimisedInDebug),
         // The experiments: theory against simulation, the seed runner with its CSV files, the
         // boundary searches, finite-size fits, output rows and the report of `reproduce`.
-        .target(name: "Experiments", dependencies: ["Theory", "Dynamics", "Simulation", "FlowModel", "GSLKit"]),
+        .target(name: "Experiments", dependencies: ["Theory", "Dynamics", "Simulation", "RealData", "FlowMatching", "FlowModel", "GSLKit"]),
         // Command-line front end: parses flags, calls Experiments, renders its rows.
         .executableTarget(name: "phaseflow", dependencies: [
-            "Experiments", "Theory", "FlowModel", "Dynamics", "Simulation", "GSLKit",
+            "Experiments", "Theory", "FlowModel", "Dynamics", "Simulation", "RealData", "FlowMatching", "GSLKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // One test target per library target; PhaseflowTests runs the executable end to end.
@@ -48,6 +63,8 @@ let package = Package(
         .testTarget(name: "TheoryTests", dependencies: ["Theory", "FlowModel", "GSLKit"]),
         .testTarget(name: "DynamicsTests", dependencies: ["Dynamics", "Theory", "FlowModel", "GSLKit"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "FlowModel", "BLASKit", "GSLKit"]),
+        .testTarget(name: "RealDataTests", dependencies: ["RealData", "FlowModel", "GSLKit", "BLASKit", "ZlibKit"]),
+        .testTarget(name: "FlowMatchingTests", dependencies: ["FlowMatching", "RealData", "FlowModel", "GSLKit", "BLASKit"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Theory", "Dynamics", "Simulation", "FlowModel", "GSLKit"]),
         .testTarget(name: "PhaseflowTests", dependencies: ["Theory", "FlowModel", "Simulation"]),
     ]

@@ -12,6 +12,8 @@
 #include <gsl/gsl_fit.h>
 #include <gsl/gsl_statistics_double.h>
 #include <gsl/gsl_linalg.h>
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_multifit_nlinear.h>
 
 // GSL exposes its method tables as mutable C globals; Swift 6 treats those as shared mutable
 // state. These accessors read them once, without Swift seeing a global variable.
@@ -25,5 +27,6 @@ static inline const gsl_multimin_fminimizer_type *cgsl_multimin_nmsimplex2(void)
 static inline const gsl_multimin_fdfminimizer_type *cgsl_multimin_bfgs2(void) { return gsl_multimin_fdfminimizer_vector_bfgs2; }
 static inline const gsl_integration_fixed_type *cgsl_fixed_hermite(void) { return gsl_integration_fixed_hermite; }
 static inline const gsl_rng_type *cgsl_rng_mt19937(void) { return gsl_rng_mt19937; }
+static inline const gsl_multifit_nlinear_type *cgsl_nlinear_trust(void) { return gsl_multifit_nlinear_trust; }
 
 #endif

@@ -1,0 +1,183 @@
+import Foundation
+import FlowMatching
+import FlowModel
+import RealData
+
+extension WindowConfiguration {
+    /// The two classes from the command line's words `A B`, where B may be `rest` (class A against
+    /// every other class).
+    public mutating func setClasses(_ words: [String]) throws {
+        guard words.count == 2, let a = Int(words[0]) else {
+            throw InputError("classes must be two values A B (B a class or 'rest'); got \(words.joined(separator: " "))")
+        }
+        classA = a
+        if words[1] == "rest" { classB = nil; return }
+        guard let b = Int(words[1]) else { throw InputError("second class must be a number or 'rest'; got \(words[1])") }
+        classB = b
+    }
+
+    /// The interpolant by name: `linear` or `vp` (the window in log-SNR does not depend on it, RD.3).
+    public mutating func setSchedule(_ name: String) throws {
+        switch name {
+        case "linear": schedule = LinearSchedule()
+        case "vp": schedule = VariancePreservingSchedule()
+        default: throw InputError("schedule must be linear or vp; got \(name)")
+        }
+    }
+}
+
+extension PilotSettings {
+    /// `count` pilots (seeds 101, 102, …) of `steps` training steps each.
+    public init(count: Int, steps: Int) throws {
+        guard count >= 1, steps >= 1 else { throw InputError("pilot-seeds and pilot-steps must be ≥ 1; got \(count), \(steps)") }
+        self.init()
+        seeds = (1...count).map { 100 + UInt64($0) }
+        self.steps = steps
+    }
+}
+
+/// `phaseflow window`: the interval of flow time where a class is decided, from U-turns of held-out
+/// images through the zero-shot Gaussian model or trained pilots (derivations/real-data-uturn.md,
+/// derivations/training-schedules.md §5), as output rows.
+///
+///     var config = WindowConfiguration(); try config.setClasses(["0", "1"])   // MNIST 0/1 at 0.8
+///     let (rows, result) = try WindowRun(configuration: config).run()        // t_lo t_mid t_hi with 95 % intervals
+public struct WindowRun: Sendable {
+    public enum Model: String, CaseIterable, Sendable { case gaussian, trained }
+
+    public var configuration: WindowConfiguration
+    public var model: Model = .gaussian
+    public var pilots = PilotSettings()
+    /// Rows of the U-turn curves instead of the windows.
+    public var curves = false
+
+    public init(configuration: WindowConfiguration) { self.configuration = configuration }
+
+    public func run() throws -> (rows: [Row], result: WindowResult) {
+        let result = model == .trained ? try TrainedWindow.run(configuration, pilots: pilots) : try WindowExperiment.run(configuration)
+        return (try curves ? curveRows(result) : windowRows(result), result)
+    }
+
+    /// One row per start class: t_lo, t_mid, t_hi and their log-SNR with 95 % bootstrap intervals (RD.20–RD.25).
+    func windowRows(_ result: WindowResult) throws -> [Row] {
+        try result.windows.map { w in
+            var row = Row()
+            row.add("dataset", configuration.dataset.rawValue); row.add("start_class", w.startClass); row.add("other_class", w.otherClass)
+            row.add("majority", configuration.majority); row.add("pca", result.data.pca.dimension); row.add("sampler", configuration.sampler.rawValue)
+            let b = w.bootstrap
+            let points = [("lo", w.fit.lambdaLow, b.lambdaLow), ("mid", w.fit.lambdaMid, b.lambdaMid), ("hi", w.fit.lambdaHigh, b.lambdaHigh)]
+            for (key, value, ci) in points {
+                row.add("t_\(key)", try result.time(atLogSNR: value))
+                row.add("t_\(key)_ci_low", try result.time(atLogSNR: ci.low)); row.add("t_\(key)_ci_high", try result.time(atLogSNR: ci.high))
+            }
+            for (key, value, ci) in points {
+                row.add("log_snr_\(key)", value); row.add("log_snr_\(key)_ci_low", ci.low); row.add("log_snr_\(key)_ci_high", ci.high)
+            }
+            row.add("p_switch_noise", w.fit.pNoise); row.add("p_switch_data", w.fit.pData)
+            row.add("splits", configuration.splits); row.add("classifier_accuracy", result.meanAccuracy); row.add("bootstrap_failures", b.failures)
+            return row
+        }
+    }
+
+    /// The measured switch fraction and its fitted sigmoid at every start log-SNR, per start class.
+    func curveRows(_ result: WindowResult) throws -> [Row] {
+        try result.windows.flatMap { w in
+            try result.lambdas.enumerated().map { j, lambda in
+                var row = Row()
+                row.add("start_class", w.startClass); row.add("other_class", w.otherClass)
+                row.add("log_snr", lambda); row.add("t", try result.time(atLogSNR: lambda))
+                row.add("p_switch", w.switchFraction[j]); row.add("p_switch_fit", w.fit.value(at: lambda))
+                if let impurity = w.impurity { row.add("impurity", impurity[j]) }
+                return row
+            }
+        }
+    }
+}
+
+/// `phaseflow schedules`: the same flow-matching model trained under several training-time densities
+/// at equal budgets and paired seeds; the feature error, sliced Wasserstein distance and paired
+/// differences against uniform (derivations/training-schedules.md), with its CSV files and figure.
+///
+///     var config = WindowConfiguration(); try config.setClasses(["0", "1"])
+///     let run = SchedulesRun(window: config, densities: ["uniform", "adaptive"], interval: "zero-shot")
+///     let (rows, result) = try run.run(out: URL(fileURLWithPath: "out/schedules"))
+public struct SchedulesRun: Sendable {
+    public var window: WindowConfiguration
+    /// Density names, uniform first (the paired reference): uniform, logit-normal, edm, adaptive.
+    public var densities: [String]
+    /// The adaptive density's interval: zero-shot, trained or T_LO,T_HI.
+    public var interval: String
+    /// Mass of the adaptive density on its interval (TS.4).
+    public var fraction = 0.5
+    public var settings = SchedulesSettings()
+    public var pilots = PilotSettings()
+
+    public init(window: WindowConfiguration, densities: [String], interval: String) {
+        self.window = window; self.densities = densities; self.interval = interval
+    }
+
+    /// Checks the densities and the interval before any work.
+    public func validate() throws {
+        guard densities.first == "uniform" else { throw InputError("schedules must start with uniform (the reference); got \(densities.joined(separator: " "))") }
+        for name in densities { _ = try TrainingDensityName(parsing: name) }
+        guard Set(densities).count == densities.count else { throw InputError("schedules repeat: \(densities.joined(separator: " "))") }
+        _ = try IntervalChoice(parsing: interval)
+    }
+
+    /// Resolves the interval, trains every (seed, density), writes the files under `out` and returns
+    /// one summary row per density and budget. Timings and the interval go to stderr.
+    public func run(out: URL? = nil) throws -> (rows: [Row], result: SchedulesResult) {
+        try validate()
+        let started = Date()
+        var interval: IntervalChoice.Resolved?
+        if densities.contains("adaptive") {
+            let w = try IntervalChoice(parsing: self.interval, pilots: pilots).resolve(window)
+            let ci = { (c: (Double, Double)?) in c.map { String(format: " [%.4f, %.4f]", $0.0, $0.1) } ?? "" }
+            note(String(format: "schedules: %@ interval t_lo = %.4f%@, t_hi = %.4f%@ (%.1f s)", w.source, w.lo, ci(w.loCI),
+                        w.hi, ci(w.hiCI), Date().timeIntervalSince(started)))
+            interval = w
+        }
+        let data = try SchedulesData(window: try WindowExperiment.prepare(window))
+        let made = try densities.map {
+            try TrainingDensityName(parsing: $0).density(interval: interval.map { ($0.lo, $0.hi) }, fraction: fraction)
+        }
+        let experimentStart = Date()
+        let progress = Progress(total: settings.seeds.count * made.count)
+        let result = try SchedulesExperiment(data: data, densities: made, settings: settings).run { done, _, label in
+            progress.update(done: done, label: label)
+        }
+        note(String(format: "schedules: %d schedules × %d seeds × %d steps, d = %d, %d training rows: experiment %.1f s, total %.1f s wall",
+                    made.count, settings.seeds.count, settings.budgets.last ?? 0, data.dimension, data.trainCount,
+                    Date().timeIntervalSince(experimentStart), Date().timeIntervalSince(started)))
+        note("schedules: data fraction \(result.dataFraction), sw floor \(result.swFloor); steps to error ≤ \(settings.targetError): "
+             + result.stepsToTarget.map { "\($0.schedule) \($0.steps.map(String.init) ?? "none")" }.joined(separator: ", "))
+        let report = SchedulesReport(result: result)
+        if let out { try write(report, to: out) }
+        return (summaryRows(report, result), result)
+    }
+
+    func summaryRows(_ report: SchedulesReport, _ result: SchedulesResult) -> [Row] {
+        result.summaries.map { s in
+            var row = Row()
+            for (key, value) in zip(SchedulesReport.summaryHeader, report.summaryFields(s)) {
+                if let x = Double(value), key != "steps" { row.add(key, x) } else if let i = Int(value) { row.add(key, i) } else { row.add(key, value) }
+            }
+            return row
+        }
+    }
+
+    func write(_ report: SchedulesReport, to directory: URL) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try writeAtomically(report.summaryCSV, to: directory.appendingPathComponent("schedules_summary.csv"))
+        try writeAtomically(report.measurementsCSV, to: directory.appendingPathComponent("schedules_runs.csv"))
+        try writeAtomically(report.stepsToTargetCSV, to: directory.appendingPathComponent("schedules_steps_to_target.csv"))
+        let script = directory.appendingPathComponent("schedules.gp")
+        try writeAtomically(report.gnuplotScript(), to: script)
+        let drawn = renderWithGnuplot(script: script, in: directory)
+        note("wrote \(directory.path)/schedules_summary.csv, schedules_runs.csv, schedules_steps_to_target.csv, schedules.gp"
+             + (drawn ? ", schedules.png" : " (no PNG: gnuplot missing or failed)"))
+    }
+}
+
+/// A line on stderr (progress and timings; stdout holds only data).
+func note(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }

@@ -1,0 +1,75 @@
+import Foundation
+
+/// The files of a schedules run: per-run measurements, per-(schedule, budget) summaries, steps to
+/// target, and a gnuplot script drawing error and sliced Wasserstein against the budget
+/// (derivations/training-schedules.md §4). Columns in lower_snake_case (a summary over one seed
+/// has SE 0).
+///
+///     let report = SchedulesReport(result: result)
+///     try report.summaryCSV.write(toFile: "out/schedules_summary.csv", atomically: true, encoding: .utf8)
+public struct SchedulesReport: Sendable {
+    public let result: SchedulesResult
+    public init(result: SchedulesResult) { self.result = result }
+
+    public static let summaryHeader = ["schedule", "steps", "feature_error", "feature_error_se", "binomial_se",
+                                       "sliced_wasserstein", "sliced_wasserstein_se", "feature_error_diff_vs_uniform",
+                                       "feature_error_diff_se", "sliced_wasserstein_diff_vs_uniform", "sliced_wasserstein_diff_se"]
+
+    public var measurementsCSV: String {
+        var lines = ["schedule,steps,seed,generated_fraction,data_fraction,feature_error,binomial_se,sliced_wasserstein,sw_floor,loss"]
+        for m in result.measurements {
+            lines.append([m.schedule, "\(m.budget)", "\(m.seed)", "\(m.generatedFraction)", "\(result.dataFraction)",
+                          "\(m.featureError)", "\(m.binomialSE)", "\(m.slicedWasserstein)", "\(result.swFloor)", "\(m.recentLoss)"]
+                .joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public func summaryFields(_ s: ScheduleSummary) -> [String] {
+        [s.schedule, "\(s.budget)"] + [s.errorMean, s.errorSE, s.binomialSEMean, s.swMean, s.swSE,
+                                       s.errorDiffMean, s.errorDiffSE, s.swDiffMean, s.swDiffSE].map { "\($0)" }
+    }
+
+    public var summaryCSV: String {
+        ([Self.summaryHeader.joined(separator: ",")] + result.summaries.map { summaryFields($0).joined(separator: ",") })
+            .joined(separator: "\n") + "\n"
+    }
+
+    public var stepsToTargetCSV: String {
+        (["schedule,steps_to_target"] + result.stepsToTarget.map { "\($0.schedule),\($0.steps.map(String.init) ?? "none")" })
+            .joined(separator: "\n") + "\n"
+    }
+
+    /// Three panels against the step budget (log axis): feature error ± SE, its paired difference
+    /// vs uniform ± SE (TS.21), and sliced W₂ ± SE; one line per schedule (rows of
+    /// `schedules_summary.csv` selected by name, shifted slightly in x so error bars do not overlap).
+    public func gnuplotScript(summaryFile: String = "schedules_summary.csv", png: String = "schedules.png") -> String {
+        var names: [String] = []
+        for s in result.summaries where !names.contains(s.schedule) { names.append(s.schedule) }
+        func plots(_ column: Int) -> String {
+            names.enumerated().map { i, name in
+                "'\(summaryFile)' using (strcol(1) eq '\(name)' ? $2 * \(1 + 0.04 * Double(i - names.count / 2)) : NaN):\(column):\(column + 1) with yerrorlines lw 2 title '\(name)'"
+            }.joined(separator: ", \\\n     ")
+        }
+        return """
+        set terminal pngcairo size 1650,500 enhanced
+        set output '\(png)'
+        set datafile separator ','
+        set key autotitle columnhead
+        set logscale x
+        set multiplot layout 1,3
+        set xlabel 'training steps'
+        set ylabel '|generated majority fraction - data fraction|'
+        set title 'feature error (mean ± SE over seeds)'
+        plot \(plots(3))
+        set ylabel 'feature error - uniform (same seed)'
+        set title 'paired difference vs uniform (mean ± SE)'
+        plot \(plots(8)), 0 with lines lc 'gray' notitle
+        set ylabel 'sliced W_2 to held-out data'
+        set title 'other features: sliced Wasserstein (floor \(String(format: "%.3f", result.swFloor)))'
+        plot \(plots(6))
+        unset multiplot
+
+        """
+    }
+}

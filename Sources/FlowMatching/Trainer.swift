@@ -1,0 +1,133 @@
+import FlowModel
+import BLASKit
+import Foundation
+import GSLKit
+
+/// Adam (Kingma & Ba) on a flat parameter vector (TS.14), default β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
+///
+///     var adam = Adam(count: net.parameterCount, learningRate: 1e-3)
+///     adam.update(&net.parameters, gradient: gradient)
+public struct Adam {
+    public let learningRate, beta1, beta2, epsilon: Double
+    private var m: [Double], v: [Double]
+    private var step = 0
+
+    public init(count: Int, learningRate: Double, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        m = [Double](repeating: 0, count: count)
+        v = m
+    }
+
+    public mutating func update(_ parameters: inout [Float], gradient: [Float]) {
+        step += 1
+        let c1 = 1 - pow(beta1, Double(step)), c2 = 1 - pow(beta2, Double(step))
+        for i in parameters.indices {
+            let g = Double(gradient[i])
+            m[i] = beta1 * m[i] + (1 - beta1) * g
+            v[i] = beta2 * v[i] + (1 - beta2) * g * g
+            parameters[i] -= Float(learningRate * (m[i] / c1) / ((v[i] / c2).squareRoot() + epsilon))
+        }
+    }
+}
+
+/// The settings of one training run; the seed fixes initialisation, data order and noise, the
+/// density only the times (TS.15: paired runs across densities).
+public struct TrainingSettings: Sendable {
+    public var hidden = 256
+    public var batch = 128
+    public var learningRate = 1e-3
+    public var seed: UInt64 = 1
+    /// Training times are clamped to [tMin, 1 − tMin] (c_out → 0 at t = 1).
+    public var tMin = 1e-5
+    public init(hidden: Int = 256, batch: Int = 128, learningRate: Double = 1e-3, seed: UInt64 = 1) {
+        self.hidden = hidden
+        self.batch = batch
+        self.learningRate = learningRate
+        self.seed = seed
+    }
+}
+
+/// Flow-matching training of a `FlowMatchingModel` by Adam on minibatches (TS.13–TS.15). Data order
+/// is a seeded reshuffle per epoch, noise a seeded N(0, I) stream, times F⁻¹(u) of a seeded uniform
+/// stream: the same seed gives bit-identical parameters, and two densities with the same seed see
+/// the same images, noise and uniforms.
+///
+///     let trainer = try FlowMatchingTrainer(data: rows, count: n, settings: TrainingSettings(seed: 3))
+///     try trainer.train(steps: 1000, density: UniformDensity())
+public final class FlowMatchingTrainer {
+    public let model: FlowMatchingModel
+    public let settings: TrainingSettings
+    public private(set) var stepsDone = 0
+    /// The batch loss (TS.13) of every step taken.
+    public private(set) var losses: [Double] = []
+    private let data: [Double]
+    private let count: Int
+    private var optimiser: Adam
+    private let orderStream, noiseStream, timeStream: RandomStream
+    private var order: [Int] = []
+    private var position = 0
+    private var gradient: [Float]
+
+    /// - Parameters: data: `count` rows of the model's dimension (row-major).
+    public init(data: [Double], count: Int, settings: TrainingSettings) throws {
+        guard count >= 2, data.count % count == 0 else { throw InputError("training data: \(data.count) values in \(count) rows") }
+        guard settings.batch >= 1 else { throw InputError("batch must be ≥ 1; got \(settings.batch)") }
+        try require("learning rate", settings.learningRate, "> 0") { $0 > 0 }
+        let d = data.count / count
+        var mean = [Double](repeating: 0, count: d)
+        for r in 0..<count { for i in 0..<d { mean[i] += data[r * d + i] } }
+        for i in 0..<d { mean[i] /= Double(count) }
+        var variance = 0.0
+        for r in 0..<count { for i in 0..<d { let v = data[r * d + i] - mean[i]; variance += v * v } }
+        variance /= Double(count * d)
+        model = try FlowMatchingModel(dataMean: mean, dataVariance: max(variance, 1e-12), hidden: settings.hidden, seed: settings.seed)
+        self.settings = settings
+        self.data = data
+        self.count = count
+        optimiser = Adam(count: model.network.parameterCount, learningRate: settings.learningRate)
+        orderStream = try RandomStream(seed: settings.seed &+ 1_000_003)
+        noiseStream = try RandomStream(seed: settings.seed &+ 2_000_029)
+        timeStream = try RandomStream(seed: settings.seed &+ 3_000_017)
+        gradient = [Float](repeating: 0, count: model.network.parameterCount)
+    }
+
+    /// The next row index of the seeded epoch order (Fisher–Yates reshuffle per epoch).
+    private func nextRow() -> Int {
+        if position == order.count {
+            order = Array(0..<count)
+            for i in stride(from: count - 1, to: 0, by: -1) {
+                let j = Int(orderStream.uniform() * Double(i + 1))
+                order.swapAt(i, j)
+            }
+            position = 0
+        }
+        defer { position += 1 }
+        return order[position]
+    }
+
+    /// Takes `steps` Adam steps with training times drawn from `density`.
+    public func train(steps: Int, density: any TrainingDensity) throws {
+        let d = model.dimension, batch = settings.batch
+        var x1 = [Double](repeating: 0, count: d * batch)
+        var z = x1
+        var times = [Double](repeating: 0, count: batch)
+        for _ in 0..<steps {
+            for b in 0..<batch {
+                let r = nextRow()
+                for i in 0..<d { x1[b * d + i] = data[r * d + i] }
+                times[b] = min(max(density.sample(timeStream), settings.tMin), 1 - settings.tMin)
+            }
+            z.withUnsafeMutableBufferPointer { noiseStream.fillGaussian($0) }
+            let l = withUnsafeMutablePointer(to: &gradient) { g in
+                model.loss(data: x1, noise: z, times: times, gradient: g)
+            }
+            guard l.isFinite else { throw InputError("training diverged at step \(stepsDone + 1) (loss \(l)); lower the learning rate") }
+            optimiser.update(&model.network.parameters, gradient: gradient)
+            losses.append(l)
+            stepsDone += 1
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import Experiments
+import FlowMatching
+import FlowModel
+import RealData
+
+extension SamplerKind: ExpressibleByArgument {}
+extension WindowRun.Model: ExpressibleByArgument {}
+
+/// The data flags shared by `window` and `schedules`.
+struct RealDataOptions: ParsableArguments {
+    @Option(help: "Dataset: \(DatasetName.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var dataset: String = "mnist"
+    @Option(name: .customLong("data-path"), help: "Dataset file (directory for fashion-mnist); default: the installed one or $PHASEFLOW_MNIST_CSV / $PHASEFLOW_FASHION_MNIST_DIR / $PHASEFLOW_DIGITS_CSV.")
+    var dataPath: String?
+    @Option(parsing: .upToNextOption, help: "The two classes A B (B may be 'rest'); A is the majority.")
+    var classes: [String] = ["0", "1"]
+    @Option(help: "Fraction of class A in the training set.")
+    var majority: Double = 0.8
+    @Option(help: "PCA dimension (default 64; 32 for digits).")
+    var pca: Int?
+    @Option(name: .customLong("pilot-seeds"), help: "Pilot models of the trained window (bootstrapped over).")
+    var pilotSeeds: Int = 3
+    @Option(name: .customLong("pilot-steps"), help: "Training steps of each pilot.")
+    var pilotSteps: Int = 2000
+
+    func configuration() throws -> WindowConfiguration {
+        var config = WindowConfiguration()
+        config.dataset = try DatasetName(parsing: dataset)
+        config.dataPath = dataPath
+        try config.setClasses(classes)
+        config.majority = majority
+        config.pcaDimension = pca
+        return config
+    }
+}
+
+/// `phaseflow window`: the time window where a class is decided, from U-turns of held-out images.
+struct WindowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "window",
+        abstract: "Time window where the class of a real image is decided (U-turn, sigmoid in log-SNR, bootstrap 95 % intervals).")
+
+    @OptionGroup var data: RealDataOptions
+    @Option(help: "Rank of each class covariance's low-rank part (default: half the PCA dimension).")
+    var rank: Int?
+    @Option(help: "Model: gaussian (the zero-shot class-conditional Gaussian) or trained (flow-matching pilots, uniform t).")
+    var model: WindowRun.Model = .gaussian
+    @Option(help: "Sampler back to the data end: ode or sde.")
+    var sampler: SamplerKind = .sde
+    @Option(help: "Sampler steps (uniform in log-SNR).")
+    var steps: Int = 100
+    @Option(help: "Schedule: linear or vp.")
+    var schedule: String = "linear"
+    @Option(name: .customLong("lambda-min"), parsing: .unconditional, help: "Smallest start log-SNR.")
+    var lambdaMin: Double = -12
+    @Option(name: .customLong("lambda-max"), parsing: .unconditional, help: "Largest start log-SNR.")
+    var lambdaMax: Double = 4
+    @Option(help: "Number of start log-SNRs.")
+    var points: Int = 17
+    @Option(help: "Held-out start images per class.")
+    var images: Int = 200
+    @Option(name: .customLong("noise-draws"), help: "Noise draws per start image and start time.")
+    var noiseDraws: Int = 4
+    @Option(help: "Independent train/held-out splits, resampled by the bootstrap with the images.")
+    var splits: Int = 1
+    @Option(help: "Bootstrap replicates.")
+    var bootstrap: Int = 200
+    @Option(help: "Seed (split, noise, sampler, bootstrap).")
+    var seed: UInt64 = 1
+    @Flag(help: "Print the U-turn curves instead of the windows.")
+    var curves = false
+    @Option(help: "Output format: json, csv or table.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        var config = try data.configuration()
+        config.rank = rank; config.sampler = sampler; config.steps = steps
+        config.lambdaMin = lambdaMin; config.lambdaMax = lambdaMax; config.points = points
+        config.imagesPerClass = images; config.splits = splits; config.noiseDraws = noiseDraws; config.bootstrap = bootstrap; config.seed = seed
+        try config.setSchedule(schedule)
+        var window = WindowRun(configuration: config)
+        window.model = model; window.curves = curves
+        window.pilots = try PilotSettings(count: data.pilotSeeds, steps: data.pilotSteps)
+        let (rows, result) = try window.run()
+        FileHandle.standardError.write(Data(String(format: "window: model fits and U-turns %.2f s wall, %.2f s CPU; whole run (data, PCA, classifier, fits, bootstrap) %.2f s wall, %.2f s CPU; classifier accuracy %.4f on %d held-out images (mean over %d splits)\n",
+                                                   result.zeroShotSeconds, result.zeroShotCPUSeconds, result.totalSeconds, result.totalCPUSeconds,
+                                                   result.meanAccuracy, result.data.heldOutLabels.count, result.accuracies.count).utf8))
+        try printRows(rows, format)
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import XCTest
+
+/// `phaseflow schedules` as a user runs it, on the committed 8×8 digits.
+final class SchedulesCommandTests: XCTestCase {
+    func testSchedulesCommand() throws {
+        let digits = ["schedules", "--dataset", "digits", "--pca", "16"]
+        try assertOneLineErrors([
+            (digits + ["--interval", "0.3,0.2"], "0.3,0.2"), (digits + ["--interval", "sometime"], "sometime"),
+            (digits + ["--schedules", "edm", "uniform"], "uniform"), (digits + ["--interval", "0.1,0.2", "--schedules", "uniform", "cosine"], "cosine"),
+            (digits + ["--interval", "0.1,0.2", "--budgets", "300", "100"], "300"), (digits + ["--interval", "0.1,0.2", "--fraction", "1.5"], "1.5"),
+            (digits + ["--interval", "0.1,0.2", "--seeds", "0"], "seeds"), (digits + ["--interval", "0.1,0.2", "--samples", "3"], "samples"),
+            (["schedules", "--dataset", "mnist", "--data-path", "/nonexistent/mnist.csv.gz"], "/nonexistent/mnist.csv.gz"),
+        ])
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("phaseflow-schedules-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let run = try phaseflow(digits + ["--seeds", "2", "--budgets", "20", "60", "--samples", "100", "--hidden", "32",
+                                          "--batch", "32", "--sampler-steps", "8", "--format", "csv", "--out", out.path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let lines = run.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1 + 4 * 2)
+        XCTAssertTrue(lines[0].hasPrefix("schedule,steps,feature_error,feature_error_se"))
+        for file in ["schedules_summary.csv", "schedules_runs.csv", "schedules_steps_to_target.csv", "schedules.gp"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), file)
+        }
+        let runs = try String(contentsOf: out.appendingPathComponent("schedules_runs.csv"), encoding: .utf8)
+        XCTAssertEqual(runs.split(separator: "\n").count, 1 + 4 * 2 * 2)
+        XCTAssertTrue(run.stderr.contains("zero-shot interval"))
+    }
+
+    /// `window --model trained`: pilots from FlowMatching in place of the Gaussian model.
+    func testWindowWithTrainedPilots() throws {
+        try assertOneLineErrors([(["window", "--dataset", "digits", "--model", "trained", "--pilot-steps", "0"], "pilot")])
+        let run = try phaseflow(["window", "--dataset", "digits", "--pca", "16", "--model", "trained", "--pilot-seeds", "2",
+                                 "--pilot-steps", "600", "--steps", "24", "--images", "40", "--noise-draws", "2",
+                                 "--bootstrap", "30", "--format", "csv"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let lines = run.stdout.split(separator: "\n")
+        guard lines.count == 3 else { return XCTFail("expected a header and two windows: \(run.stdout) \(run.stderr)") }
+        let keys = lines[0].split(separator: ",").map(String.init)
+        for line in lines.dropFirst() {
+            let values = line.split(separator: ",").map(String.init)
+            let t = ["t_lo", "t_mid", "t_hi"].map { Double(values[keys.firstIndex(of: $0)!])! }
+            XCTAssertLessThan(t[0], t[1]); XCTAssertLessThan(t[1], t[2])
+        }
+    }
+}
