@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "phaseflow", targets: ["phaseflow"]),
         .library(name: "Theory", targets: ["Theory"]),
         .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "RunStore", targets: ["RunStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -33,11 +34,15 @@ let package = Package(
         .target(name: "BLASKit", dependencies: ["COpenBLAS"]),
         // Monte Carlo at finite d: training the bank of networks, generation, measurement.
         .target(name: "Simulation", dependencies: ["FlowModel", "GSLKit", "BLASKit"], swiftSettings: optimisedInDebug),
+        // Run directories: manifest, framed CSV row log, lock, shards and merge, checkpoints,
+        // throwing writes (Foundation and the system API only; format in Sources/RunStore/README.md).
+        .target(name: "RunStore", exclude: ["README.md"]),
         // Command-line front end.
         .executableTarget(name: "phaseflow", dependencies: [
             "Theory", "FlowModel", "Dynamics", "Simulation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .testTarget(name: "RunStoreTests", dependencies: ["RunStore"]),
         .testTarget(name: "PhaseflowTests", dependencies: ["Theory", "FlowModel", "GSLKit", "Dynamics", "Simulation", "BLASKit"]),
     ]
 )
