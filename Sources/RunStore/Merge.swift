@@ -12,6 +12,10 @@ import Foundation
 public enum RunMerge {
     public static func merge(shards: [URL], into output: URL) throws {
         guard !shards.isEmpty else { throw RunStoreError("merge: no shard directories given") }
+        var seen = Set<String>()
+        for url in shards where !seen.insert(url.standardizedFileURL.resolvingSymlinksInPath().path).inserted {
+            throw RunStoreError("merge: the directory '\(url.path)' is given twice")
+        }
         var locks = [RunLock]()   // no writer may be working on a shard while it is read
         defer { locks.forEach { $0.release() } }
         var parts = [(url: URL, manifest: Manifest, shard: Shard, data: Data, blocks: [String: Range<Int>])]()
