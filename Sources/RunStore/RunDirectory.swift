@@ -49,6 +49,7 @@ public final class RunDirectory: @unchecked Sendable {
     private var blocks: [String: Range<Int>]
     private var end: Int
     private var log: Int32
+    private var closed = false
 
     /// Opens (creating if needed) the directory of a run described by `manifest`.
     /// - resume: continue the run already there (settings must agree); a directory without a run
@@ -58,6 +59,10 @@ public final class RunDirectory: @unchecked Sendable {
     public static func open(at url: URL, manifest: Manifest, resume: Bool, extendable: Set<String> = []) throws -> RunDirectory {
         try manifest.validate()
         try checkBeforeLocking(url, resume: resume)
+        if resume, try contents(url).hasManifest {
+            // Refuse a different run before touching anything, even the lock file.
+            try checkSameRun(Manifest.read(from: url.appendingPathComponent(manifestName)), wanted: manifest, extendable: extendable, url: url)
+        }
         do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
             throw RunStoreError("cannot create the run directory '\(url.path)': \(error.localizedDescription)")
         }
@@ -76,11 +81,10 @@ public final class RunDirectory: @unchecked Sendable {
             // Checked again under the lock: another writer may have started in between.
             guard resume else { throw RunStoreError(RunDirectory.holdsRunMessage(url, "manifest.json")) }
             let existing = try Manifest.read(from: manifestURL)
-            if let difference = existing.firstDifference(from: wanted, ignoring: extendable) {
-                throw RunStoreError("cannot resume '\(url.path)': \(difference); rerun with the directory's settings or choose another --out")
-            }
-            guard FileManager.default.fileExists(atPath: rowsURL.path) else {
-                throw RunStoreError("cannot resume '\(url.path)': manifest.json is there but rows.csv is missing; choose another --out")
+            try RunDirectory.checkSameRun(existing, wanted: wanted, extendable: extendable, url: url)
+            if !FileManager.default.fileExists(atPath: rowsURL.path) {
+                // A run stopped between writing its manifest and its header: nothing to lose.
+                try AtomicFile.write(RowLog.headerLine(existing.columns), to: rowsURL)
             }
             let data = try RunDirectory.read(rowsURL)
             let scan = try RowLog.scan(data, columns: existing.columns, path: rowsURL.path)
@@ -90,7 +94,12 @@ public final class RunDirectory: @unchecked Sendable {
                 throw RunStoreError("cannot resume '\(url.path)': unit \(stray.unit) is done but not part of this run's units; rerun with the directory's settings or choose another --out")
             }
             if let problem = scan.tailProblem {
-                let saved = url.appendingPathComponent("\(Self.rowsName).torn-at-\(scan.goodEnd)")
+                var saved = url.appendingPathComponent("\(Self.rowsName).torn-at-\(scan.goodEnd)")
+                var copy = 1
+                while FileManager.default.fileExists(atPath: saved.path) {
+                    copy += 1
+                    saved = url.appendingPathComponent("\(Self.rowsName).torn-at-\(scan.goodEnd).\(copy)")
+                }
                 try AtomicFile.write(data.subdata(in: scan.goodEnd..<data.count), to: saved)
                 try RunDirectory.truncate(rowsURL, to: scan.goodEnd)
                 cut = TornTail(bytes: data.count - scan.goodEnd, problem: problem, savedAs: saved)
@@ -108,8 +117,10 @@ public final class RunDirectory: @unchecked Sendable {
             if state.hasRows || state.hasCheckpoints {
                 throw RunStoreError("'\(url.path)' holds \(state.hasRows ? "rows.csv" : "checkpoints/") but no manifest.json (not written by this version); choose another --out")
             }
-            try AtomicFile.write(RowLog.headerLine(wanted.columns), to: rowsURL)
+            // Manifest first: a run stopped in between resumes (the header is recreated), whereas
+            // rows.csv without a manifest would be refused as foreign data.
             try AtomicFile.write(wanted.encoded(), to: manifestURL)
+            try AtomicFile.write(RowLog.headerLine(wanted.columns), to: rowsURL)
             blocks = [:]
             end = RowLog.headerLine(wanted.columns).count
             manifest = wanted
@@ -124,6 +135,7 @@ public final class RunDirectory: @unchecked Sendable {
     /// Releases the lock and the files (also done on deinit and at exit).
     public func close() {
         mutex.lock(); defer { mutex.unlock() }
+        closed = true
         lock.release()
     }
 
@@ -158,6 +170,7 @@ public final class RunDirectory: @unchecked Sendable {
         }
         let data = RowLog.block(unit: unit, rows: rows)
         mutex.lock(); defer { mutex.unlock() }
+        guard !closed else { throw RunStoreError("'\(url.path)' was closed; open it again to append") }
         guard shardUnits.contains(unit) else {
             throw RunStoreError("unit \(unit) is not one of shard \(shard)'s units")
         }
@@ -186,6 +199,7 @@ public final class RunDirectory: @unchecked Sendable {
     /// file `merge` writes from the shards of the same run.
     public func compact() throws {
         mutex.lock(); defer { mutex.unlock() }
+        guard !closed else { throw RunStoreError("'\(url.path)' was closed; open it again to compact") }
         if let missing = shardUnits.first(where: { blocks[$0] == nil }) {
             let count = shardUnits.filter { blocks[$0] == nil }.count
             throw RunStoreError("cannot compact '\(rowsURL.path)': \(count) unit(s) not done yet (first: \(missing))")
@@ -257,6 +271,12 @@ public final class RunDirectory: @unchecked Sendable {
         if !resume, state.hasManifest { throw RunStoreError(holdsRunMessage(url, "manifest.json")) }
         if !state.hasManifest, state.hasRows || state.hasCheckpoints {
             throw RunStoreError("'\(url.path)' holds \(state.hasRows ? "rows.csv" : "checkpoints/") but no manifest.json (not written by this version); choose another --out")
+        }
+    }
+
+    static func checkSameRun(_ existing: Manifest, wanted: Manifest, extendable: Set<String>, url: URL) throws {
+        if let difference = existing.firstDifference(from: wanted, ignoring: extendable) {
+            throw RunStoreError("cannot resume '\(url.path)': \(difference); rerun with the directory's settings or choose another --out")
         }
     }
 

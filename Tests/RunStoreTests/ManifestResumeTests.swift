@@ -9,6 +9,9 @@ final class ManifestResumeTests: RunStoreTestCase {
         for unit in run.pendingUnits.prefix(3) { try run.append(unit: unit, rows: Self.rows(of: unit)) }
         run.close()
         let manifestBefore = try bytes(run.manifestURL), rowsBefore = try bytes(run.rowsURL)
+        let lockURL = out.appendingPathComponent("lock")
+        let lockDate = try FileManager.default.attributesOfItem(atPath: lockURL.path)[.modificationDate] as? Date
+        usleep(20_000)
 
         let changed = manifest([Setting("d", "400"), Setting("n", "16"), Setting("p", "0.6")])
         XCTAssertThrowsError(try RunDirectory.open(at: out, manifest: changed, resume: true)) { error in
@@ -33,6 +36,21 @@ final class ManifestResumeTests: RunStoreTestCase {
         }
         XCTAssertEqual(try bytes(run.manifestURL), manifestBefore)
         XCTAssertEqual(try bytes(run.rowsURL), rowsBefore)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: lockURL.path)[.modificationDate] as? Date, lockDate,
+                       "a refused resume does not even take the lock")
+    }
+
+    func testRunStoppedBetweenManifestAndHeaderResumesAndAClosedRunRefusesAppends() throws {
+        let out = scratch.appendingPathComponent("half")
+        let run = try RunDirectory.open(at: out, manifest: manifest(), resume: false)
+        run.close()
+        XCTAssertThrowsError(try run.append(unit: Self.units()[0], rows: Self.rows(of: Self.units()[0]))) {
+            XCTAssertTrue("\($0)".contains("was closed"), "\($0)")
+        }
+        try FileManager.default.removeItem(at: run.rowsURL)
+        let again = try RunDirectory.open(at: out, manifest: manifest(), resume: true)
+        XCTAssertEqual(again.pendingUnits, Self.units())
+        XCTAssertEqual(try String(contentsOf: again.rowsURL, encoding: .utf8), "seed,epoch,tau,c\n")
     }
 
     func testResumeWithTheSameSettingsContinuesAndCreationTimeIsNotCompared() throws {
