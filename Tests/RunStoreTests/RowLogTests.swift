@@ -65,7 +65,8 @@ final class RowLogTests: RunStoreTestCase {
         block[2] ^= 0x01   // a flipped bit in the first row, trailer intact
         try append(String(decoding: block, as: UTF8.self), to: run.rowsURL)
         let resumed = try RunDirectory.open(at: out, manifest: manifest(), resume: true)
-        XCTAssertTrue(try XCTUnwrap(resumed.cutTail).problem.contains("checksum"), "\(resumed.cutTail!.problem)")
+        let cut = try XCTUnwrap(resumed.cutTail)
+        XCTAssertTrue(cut.problem.contains("checksum"), cut.problem)
         XCTAssertEqual(try bytes(run.rowsURL), good)
         XCTAssertEqual(resumed.pendingUnits.first, unit)
     }
