@@ -35,6 +35,25 @@ final class RowLogTests: RunStoreTestCase {
         XCTAssertEqual(String(lines[2].suffix(8)), CRC32.hex(CRC32.checksum(Array(covered.utf8))))
     }
 
+    /// The example of README.md, whose checksums were computed with zlib.crc32 (an independent implementation).
+    func testDocumentedExampleVerifies() throws {
+        let example = """
+        seed,epoch,tau,c
+        1,50,0.25,0.0123
+        1,50,0.5,0.0456
+        # block seed=1,epoch=50 rows=2 crc32=07433ca3
+        2,50,0.25,0.0119
+        2,50,0.5,0.0447
+        # block seed=2,epoch=50 rows=2 crc32=3d14547e
+
+        """
+        let scan = try RowLog.scan(Data(example.utf8), columns: Self.columns, path: "example")
+        XCTAssertNil(scan.tailProblem)
+        XCTAssertEqual(scan.blocks.map(\.unit), ["seed=1,epoch=50", "seed=2,epoch=50"])
+        XCTAssertEqual(RowLog.block(unit: "seed=2,epoch=50", rows: [["2", "50", "0.25", "0.0119"], ["2", "50", "0.5", "0.0447"]]),
+                       Data(example.utf8).suffix(RowLog.block(unit: "seed=2,epoch=50", rows: [["2", "50", "0.25", "0.0119"], ["2", "50", "0.5", "0.0447"]]).count))
+    }
+
     func testTornTailWithoutTrailerIsCutAndGoodBlocksKept() throws {
         let (out, run) = try writtenRun("torn", blocks: 4)
         let good = try bytes(run.rowsURL)
