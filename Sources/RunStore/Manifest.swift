@@ -99,7 +99,8 @@ public struct Manifest: Codable, Sendable, Equatable {
         return try encoder.encode(self) + Data("\n".utf8)
     }
 
-    static func read(from url: URL) throws -> Manifest {
+    /// Reads and validates a `manifest.json` (one-line errors for a missing, foreign or damaged file).
+    public static func read(from url: URL) throws -> Manifest {
         let data: Data
         do { data = try Data(contentsOf: url) } catch { throw RunStoreError("cannot read '\(url.path)': \(error.localizedDescription)") }
         let manifest: Manifest

@@ -7,7 +7,7 @@ import Darwin
 
 /// What a resume cut from the end of `rows.csv`: bytes after the last verified block (a block
 /// torn by a kill or a crash). The bytes are kept in `savedAs`; their units are pending again.
-public struct TornTail: Sendable, Equatable {
+public struct TornTail: Sendable, Equatable, CustomStringConvertible {
     public var bytes: Int
     public var problem: String
     public var savedAs: URL
