@@ -11,8 +11,13 @@ public struct Setting: Codable, Sendable, Hashable {
 /// unit of work of the whole (unsharded) run in canonical order, the shard this directory holds, and
 /// the build that wrote it. Two manifests describe the same run when everything but `created` agrees.
 ///
-///     let m = Manifest(settings: [Setting("d", "100"), Setting("seeds", "2")], columns: ["seed", "tau", "c"],
-///                      units: ["seed=1", "seed=2"], shard: .whole, toolVersion: "0.4.0", buildCommit: "44689eb")
+/// Units come in groups, and shards are dealt whole groups (`Shard`): group the units that one
+/// worker computes together, e.g. the snapshots of one seed, so that no seed is trained in two
+/// shards and extending a run (more snapshot epochs) keeps every group in its shard.
+///
+///     let m = Manifest(settings: [Setting("d", "100"), Setting("seeds", "2")], columns: ["seed", "epoch", "c"],
+///                      unitGroups: [["seed=1,epoch=0", "seed=1,epoch=50"], ["seed=2,epoch=0", "seed=2,epoch=50"]],
+///                      shard: .whole, toolVersion: "0.4.0", buildCommit: "44689eb")
 public struct Manifest: Codable, Sendable, Equatable {
     public static let currentFormat = "phaseflow-run 1"
 
@@ -21,20 +26,31 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var buildCommit: String
     public var settings: [Setting]
     public var columns: [String]
-    public var units: [String]
+    /// The units in canonical order, in groups (the canonical order is the groups' concatenation).
+    public var unitGroups: [[String]]
     /// `i/N` (see `Shard`).
     public var shard: String
     /// ISO 8601, UTC; not compared.
     public var created: String
 
-    public init(settings: [Setting], columns: [String], units: [String], shard: Shard,
+    public init(settings: [Setting], columns: [String], unitGroups: [[String]], shard: Shard,
                 toolVersion: String, buildCommit: String, created: Date = Date()) {
         format = Manifest.currentFormat
         self.toolVersion = toolVersion; self.buildCommit = buildCommit
-        self.settings = settings; self.columns = columns; self.units = units
+        self.settings = settings; self.columns = columns; self.unitGroups = unitGroups
         self.shard = shard.description
         self.created = Manifest.timestamp(created)
     }
+
+    /// Every unit its own group.
+    public init(settings: [Setting], columns: [String], units: [String], shard: Shard,
+                toolVersion: String, buildCommit: String, created: Date = Date()) {
+        self.init(settings: settings, columns: columns, unitGroups: units.map { [$0] }, shard: shard,
+                  toolVersion: toolVersion, buildCommit: buildCommit, created: created)
+    }
+
+    /// All units in canonical order.
+    public var units: [String] { unitGroups.flatMap { $0 } }
 
     /// ISO 8601 in UTC, as `created` holds it.
     static func timestamp(_ date: Date) -> String {
@@ -46,7 +62,7 @@ public struct Manifest: Codable, Sendable, Equatable {
     public func parsedShard() throws -> Shard { try Shard(parsing: shard) }
 
     /// The units this directory's shard must write, in canonical order.
-    public func shardUnits() throws -> [String] { try parsedShard().units(of: units) }
+    public func shardUnits() throws -> [String] { try parsedShard().units(of: unitGroups).flatMap { $0 } }
 
     /// Checks the manifest can be written and read back unambiguously.
     func validate() throws {
@@ -56,6 +72,7 @@ public struct Manifest: Codable, Sendable, Equatable {
             guard seen.insert(s.key).inserted else { throw RunStoreError("manifest: setting '\(s.key)' is given twice") }
         }
         try RowLog.validateColumns(columns)
+        if unitGroups.contains(where: \.isEmpty) { throw RunStoreError("manifest: a group of units is empty") }
         var units = Set<String>()
         for u in self.units {
             try RowLog.validateUnitKey(u)
@@ -84,8 +101,10 @@ public struct Manifest: Codable, Sendable, Equatable {
         if columns != other.columns {
             return "columns: \(columns.joined(separator: ",")) in \(mine), \(other.columns.joined(separator: ",")) in \(theirs)"
         }
-        if ignoring.isEmpty, units != other.units {
-            return "units of work: \(units.count) (\(units.prefix(3).joined(separator: " "))…) in \(mine), \(other.units.count) (\(other.units.prefix(3).joined(separator: " "))…) in \(theirs)"
+        if ignoring.isEmpty, unitGroups != other.unitGroups {
+            let a = units, b = other.units
+            if a == b { return "the grouping of the units differs: \(unitGroups.count) groups in \(mine), \(other.unitGroups.count) in \(theirs)" }
+            return "units of work: \(a.count) (\(a.prefix(3).joined(separator: " "))…) in \(mine), \(b.count) (\(b.prefix(3).joined(separator: " "))…) in \(theirs)"
         }
         if !ignoringShard, shard != other.shard { return "shard: \(shard) in \(mine), \(other.shard) in \(theirs)" }
         if toolVersion != other.toolVersion { return "tool version: \(toolVersion) in \(mine), \(other.toolVersion) in \(theirs)" }

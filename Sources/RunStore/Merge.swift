@@ -62,9 +62,9 @@ public enum RunMerge {
         }
         // Rows in canonical unit order, each block verbatim from the shard that owns it.
         var rows = RowLog.headerLine(first.manifest.columns)
-        for (position, unit) in first.manifest.units.enumerated() {
+        for (position, group) in first.manifest.unitGroups.enumerated() {
             let part = parts.first { $0.shard.owns(position: position) }!
-            rows += part.data.subdata(in: part.blocks[unit]!)
+            for unit in group { rows += part.data.subdata(in: part.blocks[unit]!) }
         }
         let checkpoints = try collectCheckpoints(parts.map(\.url))
         // The output: a fresh run directory of the whole run.

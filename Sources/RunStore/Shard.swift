@@ -2,9 +2,9 @@
 /// `i/N` with i counted from 1 (`1/3`, `2/3`, `3/3`; `1/1` is the whole run). With SLURM, run the
 /// array as `--array=1-N` and pass `--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`.
 ///
-/// The units of work (in their canonical order) are dealt round-robin: the unit at position j
-/// (0-based) belongs to shard (j mod N) + 1, so every shard gets ⌊U/N⌋ or ⌈U/N⌉ units and the
-/// assignment depends only on the unit list and N.
+/// The groups of units of work (in their canonical order; see `Manifest.unitGroups`) are dealt
+/// round-robin: the group at position j (0-based) belongs to shard (j mod N) + 1, so every shard
+/// gets ⌊G/N⌋ or ⌈G/N⌉ groups and the assignment depends only on the list and N.
 ///
 ///     let shard = try Shard(parsing: "2/3")
 ///     shard.units(of: ["seed=1", "seed=2", "seed=3", "seed=4"])   // ["seed=2"]
@@ -43,10 +43,10 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(index)/\(count)" }
 
-    /// Whether the unit at `position` (0-based, in the canonical unit order) belongs to this shard.
+    /// Whether the group (or unit) at `position` (0-based, in canonical order) belongs to this shard.
     public func owns(position: Int) -> Bool { position % count == index - 1 }
 
-    /// The units of this shard, in canonical order.
+    /// The groups (or units) of this shard, in canonical order.
     public func units<Unit>(of all: [Unit]) -> [Unit] {
         all.enumerated().filter { owns(position: $0.offset) }.map(\.element)
     }

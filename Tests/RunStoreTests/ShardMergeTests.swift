@@ -94,6 +94,43 @@ final class ShardMergeTests: RunStoreTestCase {
         XCTAssertThrowsError(try RunMerge.merge(shards: shardDirectories, into: merged)) { XCTAssertTrue("\($0)".contains("already holds a run"), "\($0)") }
     }
 
+    /// Units grouped by seed: a shard gets whole seeds, and a sharded run extended by a later
+    /// snapshot epoch (resume with `epochs` extendable) keeps every seed in its shard; the merge of
+    /// the extended shards equals an unsharded run of the extended settings done in one go.
+    func testGroupedUnitsStayInTheirShardWhenARunIsExtended() throws {
+        func groups(_ epochs: [Int]) -> [[String]] { (1...5).map { s in epochs.map { "seed=\(s),epoch=\($0)" } } }
+        func grouped(_ epochs: [Int], _ shard: Shard) -> Manifest {
+            Manifest(settings: [Setting("d", "100"), Setting("epochs", "\(epochs.last!)")], columns: Self.columns,
+                     unitGroups: groups(epochs), shard: shard, toolVersion: "0.0.0-test", buildCommit: "abc1234")
+        }
+        var generator = SplitMix64(state: 99)
+        var parts = [URL]()
+        for index in 1...2 {
+            let shard = try Shard(index: index, count: 2)
+            let url = scratch.appendingPathComponent("g\(index)")
+            parts.append(url)
+            let run = try RunDirectory.open(at: url, manifest: grouped([0, 10], shard), resume: false)
+            let seeds = Set(run.pendingUnits.map { $0.split(separator: ",")[0] })
+            XCTAssertEqual(seeds, Set(stride(from: index, through: 5, by: 2).map { Substring("seed=\($0)") }), "whole seeds per shard")
+            for unit in run.pendingUnits.shuffled(using: &generator) { try run.append(unit: unit, rows: Self.rows(of: unit)) }
+            run.close()
+            let extended = try RunDirectory.open(at: url, manifest: grouped([0, 10, 20], shard), resume: true, extendable: ["epochs"])
+            XCTAssertEqual(extended.pendingUnits, stride(from: index, through: 5, by: 2).map { "seed=\($0),epoch=20" })
+            for unit in extended.pendingUnits.shuffled(using: &generator) { try extended.append(unit: unit, rows: Self.rows(of: unit)) }
+            extended.close()
+        }
+        let merged = scratch.appendingPathComponent("g-merged")
+        try RunMerge.merge(shards: parts, into: merged)
+
+        let whole = try RunDirectory.open(at: scratch.appendingPathComponent("g-whole"), manifest: grouped([0, 10, 20], .whole), resume: false)
+        for unit in whole.pendingUnits.shuffled(using: &generator) { try whole.append(unit: unit, rows: Self.rows(of: unit)) }
+        try whole.compact()
+        XCTAssertEqual(try bytes(merged.appendingPathComponent("rows.csv")), try bytes(whole.rowsURL))
+        var expected = RowLog.headerLine(Self.columns)
+        for unit in groups([0, 10, 20]).flatMap({ $0 }) { expected += RowLog.block(unit: unit, rows: Self.rows(of: unit)) }
+        XCTAssertEqual(try bytes(whole.rowsURL), expected)
+    }
+
     func testMergeRefusesIncompleteMissingDuplicateAndMismatchedShards() throws {
         let units = Self.units(seeds: 4, epochs: [0])
         func shardRun(_ name: String, _ index: Int, _ count: Int, settings: [Setting]? = nil, complete: Bool = true) throws -> URL {
