@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "RealData", targets: ["RealData"]),
         .library(name: "FlowMatching", targets: ["FlowMatching"]),
         .library(name: "Experiments", targets: ["Experiments"]),
+        .library(name: "RunStore", targets: ["RunStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -52,6 +53,9 @@ let package = Package(
         // The experiments: theory against simulation, the seed runner with its CSV files, the
         // boundary searches, finite-size fits, output rows and the report of `reproduce`.
         .target(name: "Experiments", dependencies: ["Theory", "Dynamics", "Simulation", "RealData", "FlowMatching", "FlowModel", "GSLKit"]),
+        // Run directories: manifest, framed CSV row log, lock, shards and merge, checkpoints,
+        // throwing writes (Foundation and the system API only; format in Sources/RunStore/README.md).
+        .target(name: "RunStore", exclude: ["README.md"]),
         // Command-line front end: parses flags, calls Experiments, renders its rows.
         .executableTarget(name: "phaseflow", dependencies: [
             "Experiments", "Theory", "FlowModel", "Dynamics", "Simulation", "RealData", "FlowMatching", "GSLKit",
@@ -66,6 +70,7 @@ let package = Package(
         .testTarget(name: "RealDataTests", dependencies: ["RealData", "FlowModel", "GSLKit", "BLASKit", "ZlibKit"]),
         .testTarget(name: "FlowMatchingTests", dependencies: ["FlowMatching", "RealData", "FlowModel", "GSLKit", "BLASKit"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Theory", "Dynamics", "Simulation", "FlowModel", "GSLKit"]),
+        .testTarget(name: "RunStoreTests", dependencies: ["RunStore"]),
         .testTarget(name: "PhaseflowTests", dependencies: ["Theory", "FlowModel", "Simulation"]),
     ]
 )
