@@ -202,7 +202,7 @@ public struct Report: Sendable {
         // 7. Real data: training-time densities at a small budget (derivations/training-schedules.md).
         let schedulesArguments = ["--dataset", "mnist", "--classes", "0", "1", "--majority", "0.8", "--seeds", "3",
                                   "--budgets", "100", "300", "1000", "--samples", "500"]
-        var densities = SchedulesRun(window: mnist, densities: ["uniform", "logit-normal", "edm", "adaptive"], interval: "zero-shot")
+        var densities = SchedulesRun(window: mnist, densities: ["uniform", "logit-normal", "edm", "laplace", "adaptive"], interval: "zero-shot")
         densities.settings.seeds = [1, 2, 3]
         densities.settings.budgets = [100, 300, 1000]
         densities.settings.samples = 500
@@ -213,7 +213,7 @@ public struct Report: Sendable {
         report += """
         ## 7. Real data: does training where the digit is decided help? (small configuration)
 
-        The same MLP x₁-predictor trained with uniform, logit-normal (SD3), EDM and the feature-adaptive
+        The same MLP x₁-predictor trained with uniform, logit-normal (SD3), EDM, Laplace in log-SNR and the feature-adaptive
         density (half the training times on the zero-shot window), paired seeds; feature error
         |generated majority fraction − \(String(format: "%.3f", schedules.dataFraction))| and sliced W₂ to held-out data, mean ± SE
         over seeds, paired differences vs uniform (`phaseflow schedules \(schedulesArguments.joined(separator: " "))`;

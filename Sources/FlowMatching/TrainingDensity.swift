@@ -70,6 +70,40 @@ public struct LogitNormalDensity: TrainingDensity {
     }
 }
 
+/// Log-SNR drawn from a Laplace density centred at λ = 0 (Hang et al. 2024), λ = 2 log(β/α) ~
+/// Laplace(0, b); on the linear interpolant λ = 2 logit t, so logit t ~ Laplace(0, b/2) (TS.25).
+public struct LaplaceLogSNRDensity: TrainingDensity {
+    /// The scale b of the Laplace density of λ.
+    public let scale: Double
+
+    public init(scale: Double) throws {
+        try require("laplace scale", scale, "> 0") { $0 > 0 }
+        self.scale = scale
+    }
+
+    /// The Laplace(0, 0.5) log-SNR density.
+    public static let standard = try! LaplaceLogSNRDensity(scale: 0.5)
+
+    public var name: String { "laplace" }
+    /// The scale of logit t = λ/2.
+    private var logitScale: Double { scale / 2 }
+
+    public func pdf(_ t: Double) -> Double {
+        guard t > 0, t < 1 else { return 0 }
+        return exp(-abs(log(t / (1 - t))) / logitScale) / (2 * logitScale * t * (1 - t))
+    }
+    public func cdf(_ t: Double) -> Double {
+        if t <= 0 { return 0 }
+        if t >= 1 { return 1 }
+        let n = log(t / (1 - t))
+        return n < 0 ? 0.5 * exp(n / logitScale) : 1 - 0.5 * exp(-n / logitScale)
+    }
+    public func quantile(_ u: Double) -> Double {
+        let n = u < 0.5 ? logitScale * log(2 * u) : -logitScale * log(2 * (1 - u))
+        return 1 / (1 + exp(-n))
+    }
+}
+
 /// The feature-adaptive density (TS.6): mass `fraction` uniform on [lo, hi], the rest uniform on
 /// the remainder of [0, 1] — the paper's two-rate dilation with the feature's interval in place
 /// of [0, k/√d]; its cdf is piecewise linear.
@@ -111,7 +145,7 @@ public struct IntervalAdaptiveDensity: TrainingDensity {
 ///
 ///     let density = try TrainingDensityName(parsing: "edm").density(interval: nil)
 public enum TrainingDensityName: String, CaseIterable, Sendable {
-    case uniform, logitNormal = "logit-normal", edm, adaptive
+    case uniform, logitNormal = "logit-normal", edm, laplace, adaptive
 
     public init(parsing text: String) throws {
         guard let name = TrainingDensityName(rawValue: text) else {
@@ -126,6 +160,7 @@ public enum TrainingDensityName: String, CaseIterable, Sendable {
         case .uniform: return UniformDensity()
         case .logitNormal: return LogitNormalDensity.sd3
         case .edm: return LogitNormalDensity.edm
+        case .laplace: return LaplaceLogSNRDensity.standard
         case .adaptive:
             guard let interval else { throw InputError("the adaptive schedule needs an interval") }
             return try IntervalAdaptiveDensity(lo: interval.lo, hi: interval.hi, fraction: fraction)

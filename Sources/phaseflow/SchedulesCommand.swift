@@ -12,13 +12,13 @@ import FlowModel
 struct SchedulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schedules",
-        abstract: "Compare training-time densities (uniform, logit-normal, EDM, adaptive) on real data: feature error and sliced W2 vs steps.")
+        abstract: "Compare training-time densities (uniform, logit-normal, EDM, Laplace log-SNR, adaptive) on real data: feature error and sliced W2 vs steps.")
 
     @OptionGroup var data: RealDataOptions
     @Option(help: "Number of paired seeds (1…N).") var seeds = 5
     @Option(parsing: .upToNextOption, help: "Step budgets (checkpoints), increasing.") var budgets = [100, 300, 1000, 3000]
-    @Option(parsing: .upToNextOption, help: "Schedules to train, uniform first (the paired reference): uniform logit-normal edm adaptive.")
-    var schedules = ["uniform", "logit-normal", "edm", "adaptive"]
+    @Option(parsing: .upToNextOption, help: "Schedules to train, uniform first (the paired reference): uniform logit-normal edm laplace adaptive.")
+    var schedules = ["uniform", "logit-normal", "edm", "laplace", "adaptive"]
     @Option(help: "Adaptive interval: zero-shot, trained or T_LO,T_HI.") var interval = "zero-shot"
     @Option(help: "Mass of the adaptive density on its interval.") var fraction = 0.5
     @Option(help: "Generated samples per evaluation.") var samples = 1000

@@ -4,7 +4,7 @@ import GSLKit
 
 final class DensityTests: XCTestCase {
     static let densities: [any TrainingDensity] = [
-        UniformDensity(), LogitNormalDensity.sd3, LogitNormalDensity.edm,
+        UniformDensity(), LogitNormalDensity.sd3, LogitNormalDensity.edm, LaplaceLogSNRDensity.standard,
         try! IntervalAdaptiveDensity(lo: 0.05, hi: 0.2, fraction: 0.5),
         try! IntervalAdaptiveDensity(lo: 0, hi: 0.1, fraction: 0.7),
     ]
@@ -48,6 +48,18 @@ final class DensityTests: XCTestCase {
         }
         XCTAssertThrowsError(try TrainingDensityName.adaptive.density(interval: nil))
         XCTAssertThrowsError(try TrainingDensityName(parsing: "cosine"))
+    }
+
+    /// The Laplace schedule: λ = 2 log(t/(1 − t)) of the drawn t has P(λ ≤ x) = the Laplace(0, 0.5)
+    /// cdf, ½e^{x/b} below 0 and 1 − ½e^{−x/b} above (TS.25).
+    func testLaplaceDensityIsLaplaceInLogSNR() {
+        let laplace = LaplaceLogSNRDensity.standard
+        for x in [-2.0, -0.3, 0.0, 0.4, 1.7] {
+            let t = 1 / (1 + exp(-x / 2))
+            let expected = x < 0 ? 0.5 * exp(x / 0.5) : 1 - 0.5 * exp(-x / 0.5)
+            XCTAssertEqual(laplace.cdf(t), expected, accuracy: 1e-12, "λ = \(x)")
+        }
+        XCTAssertThrowsError(try LaplaceLogSNRDensity(scale: 0))
     }
 
     /// EDM's noise levels: σ = (1 − t)/t of the drawn t has ln σ ~ N(−1.2, 1.2²) (TS.5).

@@ -18,13 +18,13 @@ final class SchedulesCommandTests: XCTestCase {
                                           "--batch", "32", "--sampler-steps", "8", "--format", "csv", "--out", out.path])
         XCTAssertEqual(run.status, 0, run.stderr)
         let lines = run.stdout.split(separator: "\n")
-        XCTAssertEqual(lines.count, 1 + 4 * 2)
+        XCTAssertEqual(lines.count, 1 + 5 * 2)   // five default schedules × two budgets
         XCTAssertTrue(lines[0].hasPrefix("schedule,steps,feature_error,feature_error_se"))
         for file in ["schedules_summary.csv", "schedules_runs.csv", "schedules_steps_to_target.csv", "schedules.gp"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), file)
         }
         let runs = try String(contentsOf: out.appendingPathComponent("schedules_runs.csv"), encoding: .utf8)
-        XCTAssertEqual(runs.split(separator: "\n").count, 1 + 4 * 2 * 2)
+        XCTAssertEqual(runs.split(separator: "\n").count, 1 + 5 * 2 * 2)
         XCTAssertTrue(run.stderr.contains("zero-shot interval"))
     }
 
