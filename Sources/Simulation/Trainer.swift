@@ -1,6 +1,7 @@
 import Foundation
 import BLASKit
 import FlowModel
+import Theory
 
 /// The three training protocols of the issue (SIM.13–SIM.15).
 public enum TrainingProtocol: String, Sendable, CaseIterable {
@@ -12,6 +13,10 @@ public enum TrainingProtocol: String, Sendable, CaseIterable {
     /// Online SGD: one fresh sample per step and grid time, learning rate η for u, w and η/d for
     /// c, b, training time t = steps/d.
     case online
+    /// The minimiser of the finite-d objective J (AT.2) with the z-average done exactly (Stein's
+    /// lemma, CV.2–CV.5), reached by BFGS from the initialisation with a stopping rule on the
+    /// gradient norm (CV.6); the first epoch does all the work, later epochs change nothing.
+    case converged
 }
 
 /// Which estimator of the full-batch gradient.
@@ -52,12 +57,12 @@ public struct TrainingOptions: Sendable {
     public func staticTheoryPenalties(dimension d: Int, steps K: Int) -> (u: Double, w: Double) {
         switch trainingProtocol {
         case .adam: let L = Double(K) * weightDecay * Double(d) / 2; return (L, L)
-        case .gd, .online: return (penaltyU, penaltyW)
+        case .gd, .online, .converged: return (penaltyU, penaltyW)
         }
     }
 
     public var effectiveLearningRate: Double {
-        learningRate ?? [.adam: 0.01, .gd: 0.05, .online: 0.5][trainingProtocol]!
+        learningRate ?? [.adam: 0.01, .gd: 0.05, .online: 0.5, .converged: 1][trainingProtocol]!
     }
 }
 
@@ -99,6 +104,8 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
     let trained: [Bool]
     var onlineCount = 0
     let onlineScratch: [Buffer<Double>]
+    /// Converged protocol: where the minimiser stopped at each grid time (nil before the first epoch).
+    public private(set) var stopping: [StoppingState]? = nil
 
     public init(problem: Problem, n: Int, k: Double, steps: Int, options: TrainingOptions, seed: UInt64) throws {
         try require("epochs", Double(options.epochs), "≥ 0") { $0 >= 0 }
@@ -129,7 +136,7 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         self.seed = seed
         grid = try TrainingGrid(problem: problem, k: k, steps: steps)
         data = try TrainingSet(problem: problem, n: n, seed: seed)
-        if options.path == .fast && options.trainingProtocol != .online && problem.dimension < 2 * n + 4 {
+        if options.path == .fast && ![.online, .converged].contains(options.trainingProtocol) && problem.dimension < 2 * n + 4 {
             throw InputError("the fast path needs d ≥ 2n + 4 (a Wishart Gram matrix of full rank); got d = \(problem.dimension), n = \(n); use --path dense")
         }
         bank = Bank<T>(d: problem.dimension, steps: steps, initialisation: options.initialisation, seed: seed)
@@ -140,7 +147,7 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         loss = Buffer(repeating: 0, count: steps)
         context = try GradientContext<T>(data: data, grid: grid, seed: seed)
         let ranges = stride(from: 0, to: steps, by: timesPerBlock).map { $0..<min($0 + timesPerBlock, steps) }
-        if options.trainingProtocol == .online {
+        if options.trainingProtocol == .online || options.trainingProtocol == .converged {
             blocks = []
             onlineScratch = ranges.map { _ in Buffer(repeating: 0, count: 4 * problem.dimension) }
         } else {
@@ -188,6 +195,7 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         case .adam: adamStep()
         case .gd: gdStep()
         case .online: onlineStep()
+        case .converged: try? convergedStep()
         }
     }
 
@@ -296,6 +304,26 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// The converged protocol (CV.6): on the first epoch, every grid time's J is minimised exactly
+    /// from the current bank; later epochs leave the bank as it is. A failure of the minimiser
+    /// (non-finite objective) leaves that time's stopping state unconverged.
+    private func convergedStep() throws {
+        guard stopping == nil else { return }
+        let moments = try TanhMoments()
+        let states = Buffer<StoppingState>(repeating: StoppingState(gradientNorm: .nan, iterations: 0, converged: false, objective: .nan),
+                                           count: grid.steps)
+        let bank = bank, data = data, grid = grid, loss = loss, lu = options.penaltyU, lw = options.penaltyW
+        // One grid time per work item: the minimisations are independent (no shared state but disjoint columns).
+        forEachBlock(grid.steps) { j in
+            if let (state, dataLoss) = try? ConvergedTraining.minimise(bank: bank, time: j, data: data, alpha: grid.alpha[j], beta: grid.beta[j],
+                                                                       penaltyU: lu, penaltyW: lw, moments: moments) {
+                states[j] = state
+                loss[j] = dataLoss
+            }
+        }
+        stopping = states.array
     }
 
     /// Restarts the running average of the online loss.
