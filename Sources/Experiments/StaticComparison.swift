@@ -93,7 +93,8 @@ public struct StaticComparison: Sendable {
             if cache[nPlus] == nil {
                 let problem = try AutoencoderProblem(p: config.problem.p, sigma: config.problem.sigma, n: Double(n),
                                                      nPlus: nPlus, penaltyU: penalties.u, penaltyW: penalties.w)
-                let theory = try AutoencoderTheory(problem: problem, k: config.k, dimension: Double(d))
+                var theory = try AutoencoderTheory(problem: problem, k: config.k, dimension: Double(d))
+                theory.finiteDReduced = true   // FD.1–FD.3: finite-d corrections at every τ
                 cache[nPlus] = (try theory.table(at: taus),
                                 try LearnedFlow.grid(problem, schedule: schedule, dimension: d, steps: K, moments: theory.moments))
             }
