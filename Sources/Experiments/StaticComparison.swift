@@ -137,6 +137,10 @@ public struct StaticComparison: Sendable {
         summary.add("n_plus_fraction", snapshots.map(\.trainingFraction).reduce(0, +) / S)
         summary.add("max_abs_dev", worst.value); summary.add("worst_key", worst.key); summary.add("worst_tau", worst.tau)
         summary.add("max_abs_z", maxZ)
+        // Converged protocol (CV.6): the largest stopping gradient norm and the fraction of (seed, τ) that met the rule.
+        let stops = snapshots.compactMap(\.stopping).flatMap { $0 }
+        summary.add("stop_gradient_norm_max", stops.isEmpty ? "" : String(stops.map(\.gradientNorm).max()!))
+        summary.add("stop_converged_fraction", stops.isEmpty ? "" : String(Double(stops.filter(\.converged).count) / Double(stops.count)))
         for key in OrderParameter.allCases { summary.add("max_dev_" + key.rawValue, worstPerKey[key] ?? 0) }
         summary.add("p_hat", pooled.pHat); summary.add("p_hat_se", pooled.pHatSE)
         summary.add("p_hat_theory", predictions.map(\.pHat).reduce(0, +) / S)
