@@ -29,10 +29,11 @@ enum ConvergedTraining {
     static let tolerance = 1e-7
     static let maxIterations = 20_000
 
-    static func minimise<T: BLASScalar>(bank: Bank<T>, time j: Int, data: TrainingSet, alpha: Double, beta: Double,
-                                        penaltyU: Double, penaltyW: Double, moments: TanhMoments,
-                                        tolerance: Double = tolerance, maxIterations: Int = maxIterations) throws
-        -> (state: StoppingState, dataLoss: Double) {
+    /// The reduced problem of grid time j at the bank's current parameters (CV.1): the exact
+    /// objective, the start [c, b, ũ, w̃] and the extra basis vectors (e_w, e_u) of V beyond Q_X.
+    static func reduce<T: BLASScalar>(bank: Bank<T>, time j: Int, data: TrainingSet, alpha: Double, beta: Double,
+                                      penaltyU: Double, penaltyW: Double, moments: TanhMoments)
+        -> (objective: ExactObjective, start: [Double], extra: [[Double]]) {
         let d = data.d, n = data.n, sqrtD = Double(d).squareRoot()
         let q = data.basis.pointer
         let w = (0..<d).map { Double(bank.w[j * d + $0]) }, u = (0..<d).map { Double(bank.u[j * d + $0]) }
@@ -74,6 +75,17 @@ enum ConvergedTraining {
         let objective = ExactObjective(points: points, n: n, dimension: m, alpha: alpha, beta: beta, d: d,
                                        penaltyU: penaltyU, penaltyW: penaltyW, moments: moments)
         let start = [bank.c[j], bank.b[j]] + uc.map { $0 / sqrtD } + wc.map { $0 / sqrtD }
+        return (objective, start, extra)
+    }
+
+    static func minimise<T: BLASScalar>(bank: Bank<T>, time j: Int, data: TrainingSet, alpha: Double, beta: Double,
+                                        penaltyU: Double, penaltyW: Double, moments: TanhMoments,
+                                        tolerance: Double = tolerance, maxIterations: Int = maxIterations) throws
+        -> (state: StoppingState, dataLoss: Double) {
+        let d = data.d, n = data.n, sqrtD = Double(d).squareRoot(), q = data.basis.pointer
+        let (objective, start, extra) = reduce(bank: bank, time: j, data: data, alpha: alpha, beta: beta,
+                                               penaltyU: penaltyU, penaltyW: penaltyW, moments: moments)
+        let m = objective.dimension
         let result = try GradientMinimizer.bfgs(start: start, gradientTolerance: tolerance, maxIterations: maxIterations) { x, g in
             let value = objective.evaluate(x, gradient: &g)
             guard value.isFinite else { throw InputError("the converged protocol's objective is not finite at grid time \(j)") }
