@@ -99,6 +99,8 @@ public struct StaticComparison: Sendable {
                                                      nPlus: nPlus, penaltyU: penalties.u, penaltyW: penalties.w)
                 var theory = try AutoencoderTheory(problem: problem, k: config.k, dimension: Double(d))
                 theory.finiteDReduced = true   // FD.1–FD.3: finite-d corrections at every τ
+                // FD.4: a descent from the paper's start (r = O(1)) lands on the learned branch wherever it exists.
+                if config.training.trainingProtocol == .converged { theory.branchRule = .learnedIfExists }
                 cache[nPlus] = (try theory.table(at: taus),
                                 try LearnedFlow.grid(problem, schedule: schedule, dimension: d, steps: K, moments: theory.moments))
             }
@@ -133,6 +135,12 @@ public struct StaticComparison: Sendable {
                 if z.isFinite { maxZ = max(maxZ, abs(z)) }
             }
             row.add("determined", determined.map(\.rawValue).joined(separator: " "))
+            // Branches (FD.4): the fraction of seeds whose theory row / trained network is on the learned
+            // branch (simulation: r > 1e-6), and whether the theory predicts the mode unlearned at every seed.
+            let theoryLearned = Double(theoryRows.filter { $0[j].solution != .trivial }.count) / S
+            row.add("learned_fraction_theory", theoryLearned)
+            row.add("learned_fraction_sim", Double(snapshots.filter { $0.orderParameters[j].r > 1e-6 }.count) / S)
+            row.add("predicted_unlearned", theoryLearned == 0 ? 1 : 0)
             row.add("seeds", snapshots.count)
             SnapshotRows.addInputs(config, to: &row, dimension: false)
             rows.append(row)

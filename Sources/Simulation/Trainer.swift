@@ -119,7 +119,9 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
             try require("planted omega", planted.omega, "finite") { _ in true }
         }
         if let times = options.trainedTimes {
-            guard options.trainingProtocol == .online else { throw InputError("training only some grid times needs the online protocol") }
+            guard options.trainingProtocol == .online || options.trainingProtocol == .converged else {
+                throw InputError("training only some grid times needs the online or converged protocol")
+            }
             guard !times.isEmpty, times.allSatisfy({ (0..<steps).contains($0) }) else {
                 throw InputError("trained grid times must be indices in 0..<\(steps); got \(times)")
             }
@@ -314,10 +316,10 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         let moments = try TanhMoments()
         let states = Buffer<StoppingState>(repeating: StoppingState(gradientNorm: .nan, iterations: 0, converged: false, objective: .nan),
                                            count: grid.steps)
-        let bank = bank, data = data, grid = grid, loss = loss, lu = options.penaltyU, lw = options.penaltyW
+        let bank = bank, data = data, grid = grid, loss = loss, lu = options.penaltyU, lw = options.penaltyW, trained = trained
         // One grid time per work item: the minimisations are independent (no shared state but disjoint columns).
         forEachBlock(grid.steps) { j in
-            if let (state, dataLoss) = try? ConvergedTraining.minimise(bank: bank, time: j, data: data, alpha: grid.alpha[j], beta: grid.beta[j],
+            if trained[j], let (state, dataLoss) = try? ConvergedTraining.minimise(bank: bank, time: j, data: data, alpha: grid.alpha[j], beta: grid.beta[j],
                                                                        penaltyU: lu, penaltyW: lw, moments: moments) {
                 states[j] = state
                 loss[j] = dataLoss

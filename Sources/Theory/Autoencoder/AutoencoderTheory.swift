@@ -24,6 +24,20 @@ public struct AutoencoderTheory: Sendable {
     /// This gives the finite-d corrections to phase-2 m, q and finite ω, r, uw, b
     /// (derivations/finite-d-corrections.md). Off by default (the published tables).
     public var finiteDReduced = false
+    /// Which branch a row reports where the learned branch and the trivial one are both local minima
+    /// (derivations/finite-d-corrections.md FD.4): the global minimum (default), or the learned
+    /// branch wherever it exists — the branch a descent from a start with r = O(1) reaches.
+    public var branchRule: BranchRule = .global
+
+    public enum BranchRule: String, Sendable, CaseIterable { case global, learnedIfExists = "learned-if-exists" }
+
+    /// The solve at one time under `branchRule`.
+    private func solve(_ objective: PhaseOneObjective, start: (w: Double, bias: Double)) throws -> LearnedParameters {
+        if branchRule == .learnedIfExists, objective.signal > 0, let learned = try PhaseOneSolver.branch(objective, start: start) {
+            return learned
+        }
+        return try PhaseOneSolver.solve(objective, start: start)
+    }
     /// The d = ∞ clock (nil with a finite-d schedule).
     private let limit: DilatedClock?
 
@@ -129,7 +143,7 @@ public struct AutoencoderTheory: Sendable {
         } else {
             let v = s.alpha * s.alpha + s.beta * s.beta * problem.sigma * problem.sigma
             let start = warmStart ?? (s.signal / v, atanh(max(-0.999, min(0.999, problem.imbalance))))
-            out = try PhaseOneSolver.solve(phaseOneObjective(at: tau), start: start)
+            out = try solve(phaseOneObjective(at: tau), start: start)
             if finiteDReduced && dimension.isFinite && s.beta > 0 {
                 // FD.2: iterate c to the stationary skip weight of the exact objective (CV.7).
                 for _ in 0..<40 {
@@ -138,7 +152,7 @@ public struct AutoencoderTheory: Sendable {
                     let objective = PhaseOneObjective(problem: problem, signal: s.signal, alpha: s.alpha, beta: s.beta,
                                                       moments: moments, skipWeight: c)
                     let from = out.solution == .learned ? (out.halfGap, out.bEff) : start
-                    out = try PhaseOneSolver.solve(objective, start: from)
+                    out = try solve(objective, start: from)
                 }
             }
         }
