@@ -136,10 +136,10 @@ public struct StaticComparison: Sendable {
             }
             row.add("determined", determined.map(\.rawValue).joined(separator: " "))
             // Branches (FD.4): the fraction of seeds whose theory row / trained network is on the learned
-            // branch (simulation: r > 1e-6), and whether the theory predicts the mode unlearned at every seed.
+            // branch (simulation: r > 1e-9; the trivial branch stops at r ≈ 1e-13), and whether the theory predicts the mode unlearned at every seed.
             let theoryLearned = Double(theoryRows.filter { $0[j].solution != .trivial }.count) / S
             row.add("learned_fraction_theory", theoryLearned)
-            row.add("learned_fraction_sim", Double(snapshots.filter { $0.orderParameters[j].r > 1e-6 }.count) / S)
+            row.add("learned_fraction_sim", Double(snapshots.filter { $0.orderParameters[j].r > 1e-9 }.count) / S)
             row.add("predicted_unlearned", theoryLearned == 0 ? 1 : 0)
             row.add("seeds", snapshots.count)
             SnapshotRows.addInputs(config, to: &row, dimension: false)

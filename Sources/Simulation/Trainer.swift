@@ -36,6 +36,11 @@ public struct TrainingOptions: Sendable {
     /// L_u, L_w of (AT.2) for gd; the per-sample ℓ_u, ℓ_w for online.
     public var penaltyU: Double = 0
     public var penaltyW: Double = 0
+    /// Converged protocol: minimise J with the penalties of the authors' Adam run at the same d,
+    /// L_u = L_w = Kλd/2 from `weightDecay` (AT.5), instead of `penaltyU`, `penaltyW` (the CLI sets
+    /// this when neither --penalty-u nor --penalty-w is given), so that `compare` defaults to the
+    /// objective whose stationary points the authors' protocol targets.
+    public var convergedPenaltiesFromWeightDecay = false
     public var initialisation: Initialisation = .paper
     /// Condition the start on m·ω ≥ 0 at every grid time: w_j is negated where the initial u_j·μ and
     /// w_j·μ have opposite signs (TD.20). Applied before `planted`.
@@ -57,6 +62,7 @@ public struct TrainingOptions: Sendable {
     public func staticTheoryPenalties(dimension d: Int, steps K: Int) -> (u: Double, w: Double) {
         switch trainingProtocol {
         case .adam: let L = Double(K) * weightDecay * Double(d) / 2; return (L, L)
+        case .converged where convergedPenaltiesFromWeightDecay: let L = Double(K) * weightDecay * Double(d) / 2; return (L, L)
         case .gd, .online, .converged: return (penaltyU, penaltyW)
         }
     }
@@ -316,7 +322,8 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         let moments = try TanhMoments()
         let states = Buffer<StoppingState>(repeating: StoppingState(gradientNorm: .nan, iterations: 0, converged: false, objective: .nan),
                                            count: grid.steps)
-        let bank = bank, data = data, grid = grid, loss = loss, lu = options.penaltyU, lw = options.penaltyW, trained = trained
+        let penalties = options.staticTheoryPenalties(dimension: problem.dimension, steps: grid.steps)
+        let bank = bank, data = data, grid = grid, loss = loss, lu = penalties.u, lw = penalties.w, trained = trained
         // One grid time per work item: the minimisations are independent (no shared state but disjoint columns).
         forEachBlock(grid.steps) { j in
             if trained[j], let (state, dataLoss) = try? ConvergedTraining.minimise(bank: bank, time: j, data: data, alpha: grid.alpha[j], beta: grid.beta[j],
@@ -326,6 +333,24 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
             }
         }
         stopping = states.array
+    }
+
+    /// Minimises the exact objective J (CV.2–CV.6) with penalties (L_u, L_w) at every grid time,
+    /// starting from the bank as it is (e.g. after Adam), in place: the minimiser in the basin of the
+    /// current state. Returns the stopping states. Used to split an Adam run into minimiser and
+    /// offset (`AdamDecomposition`).
+    public func polish(penaltyU: Double, penaltyW: Double) throws -> [StoppingState] {
+        let moments = try TanhMoments()
+        let states = Buffer<StoppingState>(repeating: StoppingState(gradientNorm: .nan, iterations: 0, converged: false, objective: .nan),
+                                           count: grid.steps)
+        let bank = bank, data = data, grid = grid
+        forEachBlock(grid.steps) { j in
+            if let (state, _) = try? ConvergedTraining.minimise(bank: bank, time: j, data: data, alpha: grid.alpha[j], beta: grid.beta[j],
+                                                                penaltyU: penaltyU, penaltyW: penaltyW, moments: moments) {
+                states[j] = state
+            }
+        }
+        return states.array
     }
 
     /// Restarts the running average of the online loss.
