@@ -163,6 +163,24 @@ public struct AutoencoderTheory: Sendable {
         return out
     }
 
+    /// The trivial branch at τ (w = 0, |b| = ∞, AT.36), with the stationary skip weight (FD.1, FD.2)
+    /// when `finiteDReduced` at finite d: the theory row for a network that sits on that branch (FD.4).
+    public func trivialParameters(at tau: Double) -> LearnedParameters {
+        let s = clock(tau)
+        var objective = PhaseOneObjective(problem: problem, signal: s.signal, alpha: s.alpha, beta: s.beta, moments: moments)
+        var out = objective.trivialParameters
+        if finiteDReduced && dimension.isFinite && s.beta > 0 {
+            for _ in 0..<40 {
+                let c = SkipWeight.stationary(out, problem: problem, alpha: s.alpha, beta: s.beta, dimension: dimension, moments: moments)
+                if abs(c - out.c) < 1e-12 { break }
+                objective = PhaseOneObjective(problem: problem, signal: s.signal, alpha: s.alpha, beta: s.beta, moments: moments, skipWeight: c)
+                out = objective.trivialParameters
+            }
+        }
+        out.tau = tau; out.t = s.t; out.phase = s.phase; out.signal = s.signal
+        return out
+    }
+
     /// Clock times of the table: τ_j = j/points, j = 0 … 2·points − 1 (points per phase), so that a
     /// simulation grid of K = 2·points/m times (τ = i·2/K) joins on identical τ values.
     public static func clockTimes(pointsPerPhase points: Int) -> [Double] {
