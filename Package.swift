@@ -36,7 +36,7 @@ let package = Package(
         // The one Swift layer over BLAS (single-threaded, deterministic calls).
         .target(name: "BLASKit", dependencies: ["COpenBLAS"]),
         // Monte Carlo at finite d: training the bank of networks, generation, measurement.
-        .target(name: "Simulation", dependencies: ["FlowModel", "GSLKit", "BLASKit"], swiftSettings: optimisedInDebug),
+        .target(name: "Simulation", dependencies: ["FlowModel", "Theory", "GSLKit", "BLASKit"], swiftSettings: optimisedInDebug),
         // C: zlib, reached only through ZlibKit (gzip inflation; Foundation on Linux cannot inflate).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The one Swift layer over zlib: gunzip a file into bytes, errors naming the file.
@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "FlowModelTests", dependencies: ["FlowModel"]),
         .testTarget(name: "TheoryTests", dependencies: ["Theory", "FlowModel", "GSLKit"]),
         .testTarget(name: "DynamicsTests", dependencies: ["Dynamics", "Theory", "FlowModel", "GSLKit"]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "FlowModel", "BLASKit", "GSLKit"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Theory", "FlowModel", "BLASKit", "GSLKit"]),
         .testTarget(name: "RealDataTests", dependencies: ["RealData", "FlowModel", "GSLKit", "BLASKit", "ZlibKit"]),
         .testTarget(name: "FlowMatchingTests", dependencies: ["FlowMatching", "RealData", "FlowModel", "GSLKit", "BLASKit"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Theory", "Dynamics", "Simulation", "FlowModel", "GSLKit"]),

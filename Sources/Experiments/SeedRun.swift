@@ -23,7 +23,7 @@ public struct SeedRun: Sendable {
 
     public static let header = ["seed", "epoch", "time", "tau", "t", "phase"] + OrderParameters.keys
         + ["loss", "p_hat", "p_hat_se", "sigma_hat", "sigma_hat_se", "magnetisation", "magnetisation_se"]
-        + SnapshotRows.trainingSetKeys + SnapshotRows.inputKeys
+        + SnapshotRows.trainingSetKeys + SnapshotRows.protocolKeys + SnapshotRows.inputKeys
 
     public var finalEpoch: Int { configuration.snapshotEpochs.last! }
 

@@ -8,7 +8,11 @@ import Simulation
 ///     let back = try SnapshotRows.finalSnapshots(in: url, configuration: configuration, seeds: [1, 2], epoch: 50)
 public enum SnapshotRows {
     /// The training set of a seed: n₊/n (the fraction the finite-n theory uses in place of p).
-    public static let trainingSetKeys = ["n_plus_fraction"]
+    public static let trainingSetKeys = ["n_plus_fraction", "n_plus"]
+    /// The converged protocol's stopping state per grid time (CV.6; empty cells for the other
+    /// protocols) and the penalties of the static theory the run is matched to (L_u, L_w of AT.2).
+    public static let protocolKeys = ["stop_gradient_norm", "stop_iterations", "stop_converged", "objective_per_sample",
+                                      "penalty_u_effective", "penalty_w_effective"]
     /// The inputs of a simulation under their flag names (d first).
     public static let inputKeys = ["d", "n", "p", "sigma", "k", "steps", "epochs", "protocol", "lr", "weight_decay",
                                    "penalty_u", "penalty_w", "init", "path", "precision", "samples", "scheme",
@@ -28,6 +32,15 @@ public enum SnapshotRows {
                 if let value { row.add(key, value) } else { row.add(key, "") }
             }
             row.add("n_plus_fraction", s.trainingFraction)
+            row.add("n_plus", Int((s.trainingFraction * Double(config.n)).rounded()))
+            // Converged protocol (CV.6): the stopping state; empty for the other protocols.
+            let stop = s.stopping?[j]
+            for (key, value) in [("stop_gradient_norm", stop.map { String($0.gradientNorm) }), ("stop_iterations", stop.map { String($0.iterations) }),
+                                 ("stop_converged", stop.map { $0.converged ? "1" : "0" }), ("objective_per_sample", stop.map { String($0.objective) })] {
+                row.add(key, value ?? "")
+            }
+            let penalties = config.training.staticTheoryPenalties(dimension: config.problem.dimension, steps: config.steps)
+            row.add("penalty_u_effective", penalties.u); row.add("penalty_w_effective", penalties.w)
             addInputs(config, to: &row)
             return row
         }
@@ -63,8 +76,14 @@ public enum SnapshotRows {
             let r0 = mine[0]
             let g = r0[index["p_hat"]!].isEmpty ? nil : GenerationStatistics(samples: config.samples, pHat: v(r0, "p_hat"), pHatSE: v(r0, "p_hat_se"), sigmaHat: v(r0, "sigma_hat"),
                                          sigmaHatSE: v(r0, "sigma_hat_se"), magnetisation: v(r0, "magnetisation"), magnetisationSE: v(r0, "magnetisation_se"))
+            var stopping: [StoppingState]? = nil
+            if let gi = index["stop_gradient_norm"], !r0[gi].isEmpty {
+                stopping = mine.map { r in StoppingState(gradientNorm: v(r, "stop_gradient_norm"), iterations: Int(v(r, "stop_iterations")),
+                                                         converged: v(r, "stop_converged") == 1, objective: v(r, "objective_per_sample")) }
+            }
             snapshots.append(Snapshot(seed: s, epoch: epoch, time: v(r0, "time"), grid: grid, orderParameters: ops,
-                                      loss: mine.map { v($0, "loss") }, generation: g, trainingFraction: v(r0, "n_plus_fraction")))
+                                      loss: mine.map { v($0, "loss") }, generation: g, trainingFraction: v(r0, "n_plus_fraction"),
+                                      stopping: stopping))
         }
         return snapshots
     }

@@ -73,12 +73,14 @@ public struct Snapshot: Sendable {
     public var generation: GenerationStatistics?
     /// n₊/n of the seed's training set: the class fraction the finite-n theory uses in place of p.
     public var trainingFraction: Double
+    /// Converged protocol: where the minimiser stopped at each grid time (nil for other protocols).
+    public var stopping: [StoppingState]?
 
     public init(seed: UInt64, epoch: Int, time: Double, grid: TrainingGrid, orderParameters: [OrderParameters],
-                loss: [Double], generation: GenerationStatistics?, trainingFraction: Double) {
+                loss: [Double], generation: GenerationStatistics?, trainingFraction: Double, stopping: [StoppingState]? = nil) {
         self.seed = seed; self.epoch = epoch; self.time = time; self.grid = grid
         self.orderParameters = orderParameters; self.loss = loss; self.generation = generation
-        self.trainingFraction = trainingFraction
+        self.trainingFraction = trainingFraction; self.stopping = stopping
     }
 }
 
@@ -120,7 +122,7 @@ public enum SimulationRunner {
             let time = config.training.trainingProtocol == .online ? trainer.onlineTime : Double(trainer.epoch)
             try record(Snapshot(seed: seed, epoch: trainer.epoch, time: time, grid: trainer.grid,
                                 orderParameters: trainer.orderParameters(), loss: trainer.loss.array, generation: stats,
-                                trainingFraction: trainer.data.positiveFraction))
+                                trainingFraction: trainer.data.positiveFraction, stopping: trainer.stopping))
             if config.training.trainingProtocol == .online { trainer.resetLossAverage() }
         }
         if pending.first == 0 { try snapshot(); pending.removeFirst() }

@@ -1,6 +1,7 @@
 import Foundation
 import BLASKit
 import FlowModel
+import Theory
 
 /// The three training protocols of the issue (SIM.13–SIM.15).
 public enum TrainingProtocol: String, Sendable, CaseIterable {
@@ -12,6 +13,10 @@ public enum TrainingProtocol: String, Sendable, CaseIterable {
     /// Online SGD: one fresh sample per step and grid time, learning rate η for u, w and η/d for
     /// c, b, training time t = steps/d.
     case online
+    /// The minimiser of the finite-d objective J (AT.2) with the z-average done exactly (Stein's
+    /// lemma, CV.2–CV.5), reached by BFGS from the initialisation with a stopping rule on the
+    /// gradient norm (CV.6); the first epoch does all the work, later epochs change nothing.
+    case converged
 }
 
 /// Which estimator of the full-batch gradient.
@@ -31,6 +36,11 @@ public struct TrainingOptions: Sendable {
     /// L_u, L_w of (AT.2) for gd; the per-sample ℓ_u, ℓ_w for online.
     public var penaltyU: Double = 0
     public var penaltyW: Double = 0
+    /// Converged protocol: minimise J with the penalties of the authors' Adam run at the same d,
+    /// L_u = L_w = Kλd/2 from `weightDecay` (AT.5), instead of `penaltyU`, `penaltyW` (the CLI sets
+    /// this when neither --penalty-u nor --penalty-w is given), so that `compare` defaults to the
+    /// objective whose stationary points the authors' protocol targets.
+    public var convergedPenaltiesFromWeightDecay = false
     public var initialisation: Initialisation = .paper
     /// Condition the start on m·ω ≥ 0 at every grid time: w_j is negated where the initial u_j·μ and
     /// w_j·μ have opposite signs (TD.20). Applied before `planted`.
@@ -52,12 +62,13 @@ public struct TrainingOptions: Sendable {
     public func staticTheoryPenalties(dimension d: Int, steps K: Int) -> (u: Double, w: Double) {
         switch trainingProtocol {
         case .adam: let L = Double(K) * weightDecay * Double(d) / 2; return (L, L)
-        case .gd, .online: return (penaltyU, penaltyW)
+        case .converged where convergedPenaltiesFromWeightDecay: let L = Double(K) * weightDecay * Double(d) / 2; return (L, L)
+        case .gd, .online, .converged: return (penaltyU, penaltyW)
         }
     }
 
     public var effectiveLearningRate: Double {
-        learningRate ?? [.adam: 0.01, .gd: 0.05, .online: 0.5][trainingProtocol]!
+        learningRate ?? [.adam: 0.01, .gd: 0.05, .online: 0.5, .converged: 1][trainingProtocol]!
     }
 }
 
@@ -99,6 +110,8 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
     let trained: [Bool]
     var onlineCount = 0
     let onlineScratch: [Buffer<Double>]
+    /// Converged protocol: where the minimiser stopped at each grid time (nil before the first epoch).
+    public private(set) var stopping: [StoppingState]? = nil
 
     public init(problem: Problem, n: Int, k: Double, steps: Int, options: TrainingOptions, seed: UInt64) throws {
         try require("epochs", Double(options.epochs), "≥ 0") { $0 >= 0 }
@@ -112,7 +125,9 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
             try require("planted omega", planted.omega, "finite") { _ in true }
         }
         if let times = options.trainedTimes {
-            guard options.trainingProtocol == .online else { throw InputError("training only some grid times needs the online protocol") }
+            guard options.trainingProtocol == .online || options.trainingProtocol == .converged else {
+                throw InputError("training only some grid times needs the online or converged protocol")
+            }
             guard !times.isEmpty, times.allSatisfy({ (0..<steps).contains($0) }) else {
                 throw InputError("trained grid times must be indices in 0..<\(steps); got \(times)")
             }
@@ -129,7 +144,7 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         self.seed = seed
         grid = try TrainingGrid(problem: problem, k: k, steps: steps)
         data = try TrainingSet(problem: problem, n: n, seed: seed)
-        if options.path == .fast && options.trainingProtocol != .online && problem.dimension < 2 * n + 4 {
+        if options.path == .fast && ![.online, .converged].contains(options.trainingProtocol) && problem.dimension < 2 * n + 4 {
             throw InputError("the fast path needs d ≥ 2n + 4 (a Wishart Gram matrix of full rank); got d = \(problem.dimension), n = \(n); use --path dense")
         }
         bank = Bank<T>(d: problem.dimension, steps: steps, initialisation: options.initialisation, seed: seed)
@@ -140,7 +155,7 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         loss = Buffer(repeating: 0, count: steps)
         context = try GradientContext<T>(data: data, grid: grid, seed: seed)
         let ranges = stride(from: 0, to: steps, by: timesPerBlock).map { $0..<min($0 + timesPerBlock, steps) }
-        if options.trainingProtocol == .online {
+        if options.trainingProtocol == .online || options.trainingProtocol == .converged {
             blocks = []
             onlineScratch = ranges.map { _ in Buffer(repeating: 0, count: 4 * problem.dimension) }
         } else {
@@ -188,6 +203,7 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         case .adam: adamStep()
         case .gd: gdStep()
         case .online: onlineStep()
+        case .converged: try? convergedStep()
         }
     }
 
@@ -296,6 +312,45 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// The converged protocol (CV.6): on the first epoch, every grid time's J is minimised exactly
+    /// from the current bank; later epochs leave the bank as it is. A failure of the minimiser
+    /// (non-finite objective) leaves that time's stopping state unconverged.
+    private func convergedStep() throws {
+        guard stopping == nil else { return }
+        let moments = try TanhMoments()
+        let states = Buffer<StoppingState>(repeating: StoppingState(gradientNorm: .nan, iterations: 0, converged: false, objective: .nan),
+                                           count: grid.steps)
+        let penalties = options.staticTheoryPenalties(dimension: problem.dimension, steps: grid.steps)
+        let bank = bank, data = data, grid = grid, loss = loss, lu = penalties.u, lw = penalties.w, trained = trained
+        // One grid time per work item: the minimisations are independent (no shared state but disjoint columns).
+        forEachBlock(grid.steps) { j in
+            if trained[j], let (state, dataLoss) = try? ConvergedTraining.minimise(bank: bank, time: j, data: data, alpha: grid.alpha[j], beta: grid.beta[j],
+                                                                       penaltyU: lu, penaltyW: lw, moments: moments) {
+                states[j] = state
+                loss[j] = dataLoss
+            }
+        }
+        stopping = states.array
+    }
+
+    /// Minimises the exact objective J (CV.2–CV.6) with penalties (L_u, L_w) at every grid time,
+    /// starting from the bank as it is (e.g. after Adam), in place: the minimiser in the basin of the
+    /// current state. Returns the stopping states. Used to split an Adam run into minimiser and
+    /// offset (`AdamDecomposition`).
+    public func polish(penaltyU: Double, penaltyW: Double) throws -> [StoppingState] {
+        let moments = try TanhMoments()
+        let states = Buffer<StoppingState>(repeating: StoppingState(gradientNorm: .nan, iterations: 0, converged: false, objective: .nan),
+                                           count: grid.steps)
+        let bank = bank, data = data, grid = grid
+        forEachBlock(grid.steps) { j in
+            if let (state, _) = try? ConvergedTraining.minimise(bank: bank, time: j, data: data, alpha: grid.alpha[j], beta: grid.beta[j],
+                                                                penaltyU: penaltyU, penaltyW: penaltyW, moments: moments) {
+                states[j] = state
+            }
+        }
+        return states.array
     }
 
     /// Restarts the running average of the online loss.

@@ -45,6 +45,8 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var simulation: SimulationOptions
     @Option(help: "Output directory.") var out: String = "out/compare"
     @Flag(help: "Keep the simulations of an interrupted run and compute only the rest.") var resume = false
+    @Flag(help: "With --protocol adam: split each d's Adam runs into the minimiser reached from the Adam state, Adam's offset from it, and the metastable times (decomposition.csv) instead of the comparison.")
+    var decompose = false
     @Option(help: "Summary format on stdout: json, csv or table.") var format: OutputFormat = .table
 
     func validate() throws {
@@ -53,12 +55,25 @@ struct CompareCommand: ParsableCommand {
         try require("seeds", Double(simulation.seeds), "≥ 2 (standard errors are taken across seeds)") { $0 >= 2 }
         try require("samples", Double(simulation.samples), "≥ 2 (compare measures the generated p̂, σ̂)") { $0 >= 2 }
         guard simulation.trainingProtocol != .online else {
-            throw ValidationError("compare takes --protocol adam or gd (the static theory is at fixed n; online SGD is compared by `dynamics`)")
+            throw ValidationError("compare takes --protocol converged, adam or gd (the static theory is at fixed n; online SGD is compared by `dynamics`)")
         }
+        if decompose && simulation.trainingProtocol != .adam { throw ValidationError("--decompose needs --protocol adam") }
     }
 
     func run() throws {
-        let config = try simulation.configuration(setup, dimension: dims[0])
+        let config = try simulation.configuration(setup, dimension: dims[0], defaultProtocol: .converged)
+        if decompose {
+            var rows = [Row]()
+            for d in dims {
+                var c = config
+                c.problem = try Problem(dimension: d, p: config.problem.p, sigma: config.problem.sigma)
+                rows += try AdamDecomposition(configuration: c, seeds: simulation.seedList, threads: simulation.threads).rows()
+            }
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try writeAtomically(try render(rows, as: .csv), to: URL(fileURLWithPath: out).appendingPathComponent("decomposition.csv"))
+            try printRows(rows, format)
+            return
+        }
         let comparison = StaticComparison(configuration: config, dimensions: dims, seeds: simulation.seedList,
                                           threads: simulation.threads, directory: URL(fileURLWithPath: out, isDirectory: true))
         let (summaries, fit) = try comparison.run(resume: resume)

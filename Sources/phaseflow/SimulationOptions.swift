@@ -11,12 +11,12 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "Epochs (adam, gd: full-batch steps; online: SGD steps, time = epochs/d).") var epochs: Int = 40_000
     @Option(help: "Number of seeds, run in parallel.") var seeds: Int = 1
     @Option(help: "First seed; seeds are seed, seed+1, ….") var seed: UInt64 = 1
-    @Option(name: .customLong("protocol"), help: "Training protocol: adam, gd or online.")
-    var trainingProtocol: TrainingProtocol = .adam
+    @Option(name: .customLong("protocol"), help: "Training protocol: adam, gd, online or converged (default: simulate adam, compare converged).")
+    var trainingProtocol: TrainingProtocol?
     @Option(help: "Learning rate (default: adam 0.01, gd 0.05, online 0.5).") var lr: Double?
     @Option(name: .customLong("weight-decay"), help: "Adam weight decay λ on u and w (L = Kλd/2).") var weightDecay: Double = 1e-5
-    @Option(name: .customLong("penalty-u"), help: "L_u of the static theory (gd); per-sample ℓ_u (online).") var penaltyU: Double = 0
-    @Option(name: .customLong("penalty-w"), help: "L_w of the static theory (gd); per-sample ℓ_w (online).") var penaltyW: Double = 0
+    @Option(name: .customLong("penalty-u"), help: "L_u of the static theory (gd, converged; default 0, converged: Kλd/2 if neither penalty is given); per-sample ℓ_u (online).") var penaltyU: Double?
+    @Option(name: .customLong("penalty-w"), help: "L_w of the static theory (gd, converged; default 0, converged: Kλd/2 if neither penalty is given); per-sample ℓ_w (online).") var penaltyW: Double?
     @Option(help: "Initialisation: paper (all N(0,1)) or theory (c = b = 0).") var `init`: Initialisation = .paper
     @Flag(name: .customLong("aligned-start"), help: "Condition the start on m·ω ≥ 0 at every grid time: w is negated where it is not (TD.20).")
     var alignedStart = false
@@ -40,17 +40,18 @@ struct SimulationOptions: ParsableArguments {
         try require("threads", Double(threads), "≥ 1") { $0 >= 1 }
         if let lr { try require("lr", lr, "> 0") { $0 > 0 } }
         try require("weight-decay", weightDecay, "≥ 0") { $0 >= 0 }
-        try require("penalty-u", penaltyU, "≥ 0") { $0 >= 0 }
-        try require("penalty-w", penaltyW, "≥ 0") { $0 >= 0 }
+        if let penaltyU { try require("penalty-u", penaltyU, "≥ 0") { $0 >= 0 } }
+        if let penaltyW { try require("penalty-w", penaltyW, "≥ 0") { $0 >= 0 } }
     }
 
     var seedList: [UInt64] { (0..<seeds).map { seed + UInt64($0) } }
 
-    func configuration(_ setup: SetupOptions, dimension d: Double) throws -> SimulationConfiguration {
+    func configuration(_ setup: SetupOptions, dimension d: Double, defaultProtocol: TrainingProtocol = .adam) throws -> SimulationConfiguration {
         let setup = try setup.setup(default: d, n: Double(n))
         var training = TrainingOptions()
-        training.trainingProtocol = trainingProtocol; training.epochs = epochs; training.learningRate = lr
-        training.weightDecay = weightDecay; training.penaltyU = penaltyU; training.penaltyW = penaltyW
+        training.trainingProtocol = trainingProtocol ?? defaultProtocol; training.epochs = epochs; training.learningRate = lr
+        training.weightDecay = weightDecay; training.penaltyU = penaltyU ?? 0; training.penaltyW = penaltyW ?? 0
+        training.convergedPenaltiesFromWeightDecay = penaltyU == nil && penaltyW == nil
         training.initialisation = `init`; training.path = path
         training.alignedStart = alignedStart; training.planted = planted.map { PlantedOverlap(m: $0, omega: $0) }
         var config = try SimulationConfiguration(setup: setup, steps: steps, training: training)

@@ -10,7 +10,9 @@ final class CompareCommandTests: XCTestCase {
         let cases: [([String], String)] = [
             (["--seeds", "1"], "seeds"), (["--protocol", "online", "--seeds", "2"], "online"),
             (["--dims", "0", "--seeds", "2"], "d must"), (["--p", "1.5", "--seeds", "2"], "1.5"),
-            (["--dims", "100", "--seeds", "2", "--n", "64"], "d ≥ 2n + 4"),
+            (["--dims", "100", "--seeds", "2", "--n", "64", "--protocol", "adam"], "d ≥ 2n + 4"),
+            (["--dims", "100", "--seeds", "2", "--n", "100"], "n + 4"),
+            (["--dims", "100", "--seeds", "2", "--decompose"], "--decompose needs --protocol adam"),
             (["--dims", "1e9", "--seeds", "2"], "GiB"),
         ]
         try assertOneLineErrors(cases.map { (["compare", "--out", NSTemporaryDirectory() + "pf-cmp-bad-\(UUID())"] + $0.0, $0.1) })
@@ -39,7 +41,9 @@ final class CompareCommandTests: XCTestCase {
             XCTAssertEqual(fractions.count, 2)
             let theories = try fractions.map { fraction in
                 let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: 16, nPlus: (fraction * 16).rounded(), penaltyU: 2, penaltyW: 1)
-                return try AutoencoderTheory(problem: problem, k: 2, dimension: Double(d)).table(at: [0, 0.5, 1, 1.5])
+                var theory = try AutoencoderTheory(problem: problem, k: 2, dimension: Double(d))
+                theory.finiteDReduced = true   // compare uses the finite-d corrections (FD.1–FD.3)
+                return try theory.table(at: [0, 0.5, 1, 1.5])
             }
             let rows = table.filter { $0["d"] == "\(d)" }
             XCTAssertEqual(rows.map { Double($0["tau"]!)! }, [0, 0.5, 1, 1.5])

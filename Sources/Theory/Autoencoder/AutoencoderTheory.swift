@@ -19,6 +19,25 @@ public struct AutoencoderTheory: Sendable {
     public let dimension: Double
     public let moments: TanhMoments
     private let schedule: (any Schedule)?
+    /// Finite d: solve the reduced problem (AT.31 with the stationary skip weight, FD.1–FD.3) at
+    /// every τ, also where S = β√d > 12 (the saturated times), instead of the closed form AT.20 there.
+    /// This gives the finite-d corrections to phase-2 m, q and finite ω, r, uw, b
+    /// (derivations/finite-d-corrections.md). Off by default (the published tables).
+    public var finiteDReduced = false
+    /// Which branch a row reports where the learned branch and the trivial one are both local minima
+    /// (derivations/finite-d-corrections.md FD.4): the global minimum (default), or the learned
+    /// branch wherever it exists — the branch a descent from a start with r = O(1) reaches.
+    public var branchRule: BranchRule = .global
+
+    public enum BranchRule: String, Sendable, CaseIterable { case global, learnedIfExists = "learned-if-exists" }
+
+    /// The solve at one time under `branchRule`.
+    private func solve(_ objective: PhaseOneObjective, start: (w: Double, bias: Double)) throws -> LearnedParameters {
+        if branchRule == .learnedIfExists, objective.signal > 0, let learned = try PhaseOneSolver.branch(objective, start: start) {
+            return learned
+        }
+        return try PhaseOneSolver.solve(objective, start: start)
+    }
     /// The d = ∞ clock (nil with a finite-d schedule).
     private let limit: DilatedClock?
 
@@ -72,6 +91,9 @@ public struct AutoencoderTheory: Sendable {
         dimension.isFinite ? clock(tau).signal > Self.saturationSignal : tau > 1
     }
 
+    /// Whether `parameters(at:)` uses the closed form AT.20 at τ.
+    func usesClosedForm(_ tau: Double) -> Bool { isSaturated(tau) && !(finiteDReduced && dimension.isFinite) }
+
     /// The signal above which the finite-d unit is treated as saturated.
     public static let saturationSignal = 12.0
 
@@ -116,18 +138,46 @@ public struct AutoencoderTheory: Sendable {
         let s = clock(tau)
         if problem.isInfinite { return closedForm(at: tau) }
         var out: LearnedParameters
-        if isSaturated(tau) {
+        if usesClosedForm(tau) {
             out = PhaseTwo.parameters(problem, alpha: s.alpha, beta: s.beta)
         } else {
-            let objective = phaseOneObjective(at: tau)
             let v = s.alpha * s.alpha + s.beta * s.beta * problem.sigma * problem.sigma
             let start = warmStart ?? (s.signal / v, atanh(max(-0.999, min(0.999, problem.imbalance))))
-            out = try PhaseOneSolver.solve(objective, start: start)
+            out = try solve(phaseOneObjective(at: tau), start: start)
+            if finiteDReduced && dimension.isFinite && s.beta > 0 {
+                // FD.2: iterate c to the stationary skip weight of the exact objective (CV.7).
+                for _ in 0..<40 {
+                    let c = SkipWeight.stationary(out, problem: problem, alpha: s.alpha, beta: s.beta, dimension: dimension, moments: moments)
+                    if abs(c - out.c) < 1e-12 { break }
+                    let objective = PhaseOneObjective(problem: problem, signal: s.signal, alpha: s.alpha, beta: s.beta,
+                                                      moments: moments, skipWeight: c)
+                    let from = out.solution == .learned ? (out.halfGap, out.bEff) : start
+                    out = try solve(objective, start: from)
+                }
+            }
         }
         out.tau = tau
         out.t = s.t
         out.phase = s.phase
         out.signal = s.signal
+        return out
+    }
+
+    /// The trivial branch at τ (w = 0, |b| = ∞, AT.36), with the stationary skip weight (FD.1, FD.2)
+    /// when `finiteDReduced` at finite d: the theory row for a network that sits on that branch (FD.4).
+    public func trivialParameters(at tau: Double) -> LearnedParameters {
+        let s = clock(tau)
+        var objective = PhaseOneObjective(problem: problem, signal: s.signal, alpha: s.alpha, beta: s.beta, moments: moments)
+        var out = objective.trivialParameters
+        if finiteDReduced && dimension.isFinite && s.beta > 0 {
+            for _ in 0..<40 {
+                let c = SkipWeight.stationary(out, problem: problem, alpha: s.alpha, beta: s.beta, dimension: dimension, moments: moments)
+                if abs(c - out.c) < 1e-12 { break }
+                objective = PhaseOneObjective(problem: problem, signal: s.signal, alpha: s.alpha, beta: s.beta, moments: moments, skipWeight: c)
+                out = objective.trivialParameters
+            }
+        }
+        out.tau = tau; out.t = s.t; out.phase = s.phase; out.signal = s.signal
         return out
     }
 
@@ -151,6 +201,7 @@ public struct AutoencoderTheory: Sendable {
         for tau in times { try require("tau", tau, "in [0, \(end)]") { $0 >= 0 && $0 <= end } }
         var rows = [LearnedParameters?](repeating: nil, count: times.count)
         var start: (w: Double, bias: Double)?
+        var top: (w: Double, bias: Double)?
         for j in times.indices.filter({ !isSaturated(times[$0]) }).sorted(by: { times[$0] > times[$1] }) {
             var row = try parameters(at: times[j], warmStart: start)
             if !problem.isInfinite, row.solution == .trivial, let from = start ?? defaultStart(times[j]),
@@ -161,8 +212,17 @@ public struct AutoencoderTheory: Sendable {
             }
             row.tau = times[j]
             rows[j] = row
+            if top == nil, row.solution == .learned { top = (row.halfGap, row.bEff) }
         }
-        for j in times.indices where isSaturated(times[j]) { rows[j] = try parameters(at: times[j]) }
+        // Saturated times: closed form, or (finiteDReduced) continuation in increasing τ from the
+        // top of the unsaturated range.
+        var up = top
+        for j in times.indices.filter({ isSaturated(times[$0]) }).sorted(by: { times[$0] < times[$1] }) {
+            var row = try parameters(at: times[j], warmStart: usesClosedForm(times[j]) ? nil : up)
+            if row.solution == .learned && !usesClosedForm(times[j]) { up = (row.halfGap, row.bEff) }
+            row.tau = times[j]
+            rows[j] = row
+        }
         return rows.map { $0! }
     }
 

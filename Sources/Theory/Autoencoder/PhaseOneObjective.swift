@@ -21,13 +21,16 @@ public struct PhaseOneObjective: Sendable {
     public let c: Double
     public let moments: TanhMoments
 
-    public init(problem: AutoencoderProblem, signal: Double, alpha: Double = 1, beta: Double = 0, moments: TanhMoments) {
+    /// `skipWeight`: c to use (e.g. the stationary c of CV.7 in a self-consistent solve); nil = the
+    /// AT.20 form.
+    public init(problem: AutoencoderProblem, signal: Double, alpha: Double = 1, beta: Double = 0, moments: TanhMoments,
+                skipWeight: Double? = nil) {
         self.problem = problem
         self.signal = signal
         let sigma2 = problem.sigma * problem.sigma
         noiseScale = (alpha * alpha + beta * beta * sigma2).squareRoot()
         let d = problem.believedVariance
-        let c = beta > 0 ? beta * d / (alpha * alpha + beta * beta * d) : 0
+        let c = skipWeight ?? (beta > 0 ? beta * d / (alpha * alpha + beta * beta * d) : 0)
         self.c = c
         shrink = 1 - c * beta
         self.moments = moments

@@ -1,0 +1,82 @@
+@testable import Experiments
+import FlowModel
+import Foundation
+import GSLKit
+import Simulation
+import Theory
+import XCTest
+
+/// The converged protocol against the finite-d theory (derivations/converged-protocol.md,
+/// derivations/finite-d-corrections.md): within error bars in both phases, deviation shrinking with d.
+final class ConvergedComparisonTests: XCTestCase {
+    private func comparison(d: Double, n: Int, seeds: [UInt64], planted: PlantedOverlap? = nil) throws -> StaticComparison.Result {
+        var training = TrainingOptions()
+        training.trainingProtocol = .converged; training.epochs = 1; training.penaltyU = 2; training.penaltyW = 2
+        training.planted = planted
+        var config = SimulationConfiguration(problem: try Problem(dimension: d, p: 0.8, sigma: 1), n: n, k: 2, steps: 8, training: training)
+        config.samples = 8
+        let runs = try SimulationRunner.runSeeds(config, seeds: seeds, threads: 2)
+        return try StaticComparison.compare(config, seeds.compactMap { runs[$0]?.last })
+    }
+
+    /// τ = 0, ¼ … 1¾ (K = 8): every determined order parameter within the 95 % point of the largest
+    /// of the Student-t ratios at d = 1000 and 4000, and the largest deviation smaller at 4000.
+    func testConvergedProtocolAgreesWithTheoryAndDeviationShrinks() throws {
+        var deviations = [Double]()
+        for d in [1000.0, 4000.0] {
+            let result = try comparison(d: d, n: 32, seeds: Array(1...6))
+ let threshold = result.summary.fields.first { $0.key == "max_z_95" }.map { "\($0.value)" } ?? "?"
+            let agrees = result.summary.fields.first { $0.key == "agrees" }.map { "\($0.value)" } ?? "?"
+            XCTAssertTrue(agrees.contains("1"), "d = \(d): max |z| = \(result.maxZ) (\(result.maxDeviation.key) at τ = \(result.maxDeviation.tau)), 95 % point \(threshold)")
+            print("converged vs theory, d = \(Int(d)): max |z| = \(result.maxZ), 95 % point \(threshold), max |dev| = \(result.maxDeviation)")
+            deviations.append(result.maxDeviation.value)
+        }
+        XCTAssertLessThan(deviations[1], deviations[0], "max |sim − theory| at d = 1000, 4000: \(deviations)")
+    }
+}
+
+/// Each finite-d theory term (derivations/finite-d-corrections.md) against the converged simulation,
+/// next to the form it replaces: FD.1's skip weight in phase 1 vs the AT.20 form; the reduced problem
+/// at saturated times (FD.3: m, q corrections, predicted ω, r, uw, b) vs the closed form AT.20/21.
+final class FiniteDCorrectionTests: XCTestCase {
+    func testEachCorrectionAgreesWhereTheFormItReplacesDoesNot() throws {
+        let d = 1000.0, n = 32, seeds: [UInt64] = Array(1...6)
+        var training = TrainingOptions()
+        training.trainingProtocol = .converged; training.epochs = 1; training.penaltyU = 2; training.penaltyW = 2
+        var config = SimulationConfiguration(problem: try Problem(dimension: d, p: 0.8, sigma: 1), n: n, k: 2, steps: 8, training: training)
+        config.samples = 0
+        let runs = try SimulationRunner.runSeeds(config, seeds: seeds, threads: 2)
+        let snapshots = seeds.compactMap { runs[$0]?.last }
+        let taus = Array(snapshots[0].grid.tau[0..<8])
+        // Per seed, the theory at the seed's n₊, with (FD) and without (published) the corrections.
+        var corrected = [[LearnedParameters]](), published = [[LearnedParameters]]()
+        for s in snapshots {
+            let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: Double(n), nPlus: (s.trainingFraction * Double(n)).rounded(),
+                                                 penaltyU: 2, penaltyW: 2)
+            var theory = try AutoencoderTheory(problem: problem, k: 2, dimension: d)
+            published.append(try theory.table(at: taus))
+            theory.finiteDReduced = true
+            corrected.append(try theory.table(at: taus))
+        }
+        func z(_ table: [[LearnedParameters]], _ j: Int, _ key: OrderParameter) -> Double {
+            let sim = snapshots.map { $0.orderParameters[j][key] }, (mean, se) = meanAndStandardError(sim)
+            let theory = table.map { $0[j].orderParameters[key] }.reduce(0, +) / Double(table.count)
+            return (mean - theory) / se
+        }
+        let bound = largestStudentTThreshold(count: 10, dof: seeds.count - 1)
+        // Phase 1 (τ = ¼, ½): the skip weight c (FD.1).
+        for j in [1, 2] {
+            XCTAssertLessThan(abs(z(corrected, j, .c)), bound, "FD.1 c at τ = \(taus[j])")
+            XCTAssertGreaterThan(abs(z(published, j, .c)), bound, "AT.20-form c at τ = \(taus[j]) should be excluded")
+        }
+        // Phase 2 (τ = 1.5, 1.75): m, q (FD.3) and the w-side, which the closed form reports as 0.
+        for j in [6, 7] {
+            for key in [OrderParameter.m, .q, .omega, .r, .uw, .b] {
+                XCTAssertLessThan(abs(z(corrected, j, key)), bound, "FD.3 \(key) at τ = \(taus[j])")
+            }
+            for key in [OrderParameter.m, .omega] {
+                XCTAssertGreaterThan(abs(z(published, j, key)), bound, "closed-form \(key) at τ = \(taus[j]) should be excluded")
+            }
+        }
+    }
+}
