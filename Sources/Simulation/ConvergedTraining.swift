@@ -1,7 +1,6 @@
 import Foundation
 import BLASKit
 import GSLKit
-import Theory
 import FlowModel
 
 /// Where the converged protocol stopped at one grid time: the gradient norm of J/n in the variables

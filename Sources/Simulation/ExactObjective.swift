@@ -1,6 +1,5 @@
 import Foundation
 import GSLKit
-import Theory
 
 /// The z-averaged objective J/n of one grid time (AT.2), exactly at finite d, with its gradient, in
 /// coordinates of the (m+2)-dimensional space V = span(X₁, w₀, u₀) that contains every gradient

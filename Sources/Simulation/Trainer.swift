@@ -1,7 +1,7 @@
+import GSLKit
 import Foundation
 import BLASKit
 import FlowModel
-import Theory
 
 /// The three training protocols of the issue (SIM.13–SIM.15).
 public enum TrainingProtocol: String, Sendable, CaseIterable {

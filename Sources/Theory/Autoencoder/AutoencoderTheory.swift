@@ -1,3 +1,4 @@
+import GSLKit
 import Foundation
 import FlowModel
 

@@ -1,3 +1,4 @@
+import GSLKit
 import Foundation
 
 /// The reduced phase-1 objective (AT.31) at one time, per training sample, as a function of the

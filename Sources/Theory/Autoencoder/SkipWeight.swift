@@ -1,3 +1,4 @@
+import GSLKit
 import Foundation
 
 /// The skip weight c at which the exact finite-d objective is stationary given the rest of the

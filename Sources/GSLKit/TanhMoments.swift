@@ -1,5 +1,4 @@
 import Foundation
-import GSLKit
 
 /// T_k = E_g tanh^k(a + s g), g ~ N(0, 1), k = 0…6: the Gaussian integrals of the autoencoder theory
 /// (Φ1 = T1, Φ2 = T2 of AT.31) and of the training dynamics (TD.14, where every expectation is a
