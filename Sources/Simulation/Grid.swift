@@ -19,10 +19,10 @@ public struct TrainingGrid: Sendable {
         self.steps = steps
         var tau = [Double](), t = [Double](), a = [Double](), b = [Double](), ad = [Double](), bd = [Double]()
         for j in 0...steps {
-            let x = 2 * Double(j) / Double(steps)
-            let v = schedule.values(at: x)
+            let x = schedule.clockTime(atStep: j, of: steps)
+            let v = schedule.values(atStep: j, of: steps)     // rates of the step leaving τ_j (EF.18)
             tau.append(x)
-            t.append(j == steps ? 1 : schedule.interpolantTime(at: x))
+            t.append(j == steps ? 1 : schedule.interpolantTime(atStep: j, of: steps))
             a.append(j == steps ? 0 : v.alpha)
             b.append(j == steps ? 1 : v.beta)
             ad.append(v.alphaDot)
@@ -31,7 +31,9 @@ public struct TrainingGrid: Sendable {
         self.tau = tau; self.t = t; alpha = a; beta = b; alphaDot = ad; betaDot = bd
     }
 
-    public func phase(_ j: Int) -> Int { tau[j] < 1 ? 1 : 2 }
+    /// Phase 1 up to and including τ = 1 (2j ≤ K): the network at τ = 1 is trained at β√d = k, the
+    /// phase-1 problem, as in the theory's rows (AT.13); only the step leaving τ = 1 is phase 2's.
+    public func phase(_ j: Int) -> Int { 2 * j <= steps ? 1 : 2 }
 
     /// The smallest even K ≤ `maxSteps` whose grid τ_j = 2j/K (SIM.1) contains `tau` ∈ [0, 2), and
     /// that j; nil if there is none (τ not a ratio with a small enough denominator).

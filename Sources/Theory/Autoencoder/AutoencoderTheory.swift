@@ -44,9 +44,10 @@ public struct AutoencoderTheory: Sendable {
     }
 
     /// The schedule at clock τ: (α, β, t, S = β√d, phase). The phase label follows the clock's
-    /// halves (τ < 1: phase 1); τ = 1 itself still has S = k, so its network is solved as phase 1.
+    /// halves with τ = 1 in phase 1: its network has S = k and is solved (and reported) as the
+    /// phase-1 problem (AT.13), the top of that phase (EF.18 for the step that leaves it).
     public func clock(_ tau: Double) -> (alpha: Double, beta: Double, t: Double, signal: Double, phase: Int) {
-        var phase = tau < 1 ? 1 : 2
+        var phase = tau <= 1 ? 1 : 2
         if let schedule {
             let v = schedule.values(at: tau), signal = v.beta * dimension.squareRoot()
             if !(schedule is DilatedSchedule) { phase = signal > Self.saturationSignal ? 2 : 1 }
