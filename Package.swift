@@ -33,11 +33,13 @@ let package = Package(
         .target(name: "BLASKit", dependencies: ["COpenBLAS"]),
         // Monte Carlo at finite d: training the bank of networks, generation, measurement.
         .target(name: "Simulation", dependencies: ["FlowModel", "GSLKit", "BLASKit"], swiftSettings: optimisedInDebug),
+        // Experiments composed of the theory and the simulation (the dilation ablation, the precursor).
+        .target(name: "Experiments", dependencies: ["Theory", "Simulation", "FlowModel", "GSLKit"], swiftSettings: optimisedInDebug),
         // Command-line front end.
         .executableTarget(name: "phaseflow", dependencies: [
-            "Theory", "FlowModel", "Dynamics", "Simulation",
+            "Theory", "FlowModel", "Dynamics", "Simulation", "Experiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "PhaseflowTests", dependencies: ["Theory", "FlowModel", "GSLKit", "Dynamics", "Simulation", "BLASKit"]),
+        .testTarget(name: "PhaseflowTests", dependencies: ["Theory", "FlowModel", "GSLKit", "Dynamics", "Simulation", "BLASKit", "Experiments"]),
     ]
 )

@@ -97,7 +97,7 @@ struct CompareCommand: ParsableCommand {
         let d = config.problem.dimension, K = simulation.steps
         let penalties = config.training.staticTheoryPenalties(dimension: d, steps: K)
         let grid = snapshots[0].grid, taus = Array(grid.tau[0..<K])
-        let schedule = try DilatedSchedule(base: LinearSchedule(), k: simulation.k, dimension: d)
+        let schedule = grid.schedule   // the training clock (dilated, or the linear/vp ablation)
         // The finite-n theory is conditional on the training set's n₊ (AT §4.3): evaluate it per
         // seed (once per distinct n₊) and average over seeds like the simulation.
         var theoryRows = [[LearnedParameters]](), predictions = [LearnedFlow.Prediction]()
@@ -107,7 +107,9 @@ struct CompareCommand: ParsableCommand {
             if cache[nPlus] == nil {
                 let problem = try AutoencoderProblem(p: simulation.p, sigma: simulation.sigma, n: Double(simulation.n),
                                                      nPlus: nPlus, penaltyU: penalties.u, penaltyW: penalties.w)
-                let theory = try AutoencoderTheory(problem: problem, k: simulation.k, dimension: Double(d))
+                let theory = simulation.schedule == .dilated
+                    ? try AutoencoderTheory(problem: problem, k: simulation.k, dimension: Double(d))
+                    : try AutoencoderTheory(problem: problem, schedule: schedule, dimension: d)
                 cache[nPlus] = (try theory.table(at: taus),
                                 try LearnedFlow.grid(problem, schedule: schedule, dimension: d, steps: K, moments: theory.moments))
             }

@@ -6,7 +6,8 @@ struct Phaseflow: ParsableCommand {
         abstract: "Asymptotic theory of flow-based generative models on a two-mode Gaussian mixture.",
         subcommands: [ExactCommand.self, DiagramCommand.self, TheoryCommand.self, PredictCommand.self,
                       BoundariesCommand.self, DynamicsCommand.self, SimulateCommand.self, CompareCommand.self,
-                      BenchCommand.self, ReproduceCommand.self])
+                      BenchCommand.self, ReproduceCommand.self,
+                      AblationCommand.self])
 
     /// Parses and runs; help and version go to the parser's normal output, while every error
     /// (bad flag, bad value, numerical failure) is printed as a single line naming the problem.

@@ -15,7 +15,9 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "Dilation constant k.") var k: Double = 2
     @Option(help: "Probability p of the + mode.") var p: Double = 0.8
     @Option(help: "Within-mode standard deviation σ.") var sigma: Double = 1
-    @Option(help: "Grid times K on the dilated clock (even).") var steps: Int = 80
+    @Option(help: "Grid times K on the clock (even on the dilated clock).") var steps: Int = 80
+    @Option(help: "Clock of the training grid: dilated (the paper's), linear or vp (the undilated ablation).")
+    var schedule: ScheduleName = .dilated
     @Option(help: "Epochs (adam, gd: full-batch steps; online: SGD steps, time = epochs/d).") var epochs: Int = 40_000
     @Option(help: "Number of seeds, run in parallel.") var seeds: Int = 1
     @Option(help: "First seed; seeds are seed, seed+1, ….") var seed: UInt64 = 1
@@ -61,6 +63,7 @@ struct SimulationOptions: ParsableArguments {
         training.trainingProtocol = trainingProtocol; training.epochs = epochs; training.learningRate = lr
         training.weightDecay = weightDecay; training.penaltyU = penaltyU; training.penaltyW = penaltyW
         training.initialisation = `init`; training.path = path
+        training.schedule = schedule
         training.alignedStart = alignedStart; training.planted = planted.map { PlantedOverlap(m: $0, omega: $0) }
         var config = SimulationConfiguration(problem: problem, n: n, k: k, steps: steps, training: training)
         config.precision = precision; config.samples = samples; config.scheme = scheme
@@ -78,5 +81,6 @@ struct SimulationOptions: ParsableArguments {
         row.add("path", path.rawValue); row.add("precision", precision.rawValue); row.add("samples", samples)
         row.add("scheme", scheme.rawValue)
         row.add("aligned_start", alignedStart ? 1 : 0); row.add("planted", planted.map { String($0) } ?? "none")
+        row.add("schedule", schedule.rawValue)
     }
 }

@@ -12,7 +12,7 @@ struct SimulationRun {
     static let header = ["seed", "epoch", "time", "tau", "t", "phase"] + OrderParameters.keys
         + ["loss", "p_hat", "p_hat_se", "sigma_hat", "sigma_hat_se", "magnetisation", "magnetisation_se", "p_train",
            "d", "n", "p", "sigma", "k", "steps", "epochs", "protocol", "lr", "weight_decay", "penalty_u", "penalty_w",
-           "init", "path", "precision", "samples", "scheme", "aligned_start", "planted"]
+           "init", "path", "precision", "samples", "scheme", "aligned_start", "planted", "schedule"]
 
     var finalEpoch: Int { config.snapshotEpochs.last! }
 
@@ -77,7 +77,7 @@ struct SimulationRun {
         let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         guard let head = lines.first else { return [] }
         let index = Dictionary(uniqueKeysWithValues: head.enumerated().map { ($1, $0) })
-        let grid = try TrainingGrid(problem: config.problem, k: options.k, steps: options.steps)
+        let grid = try TrainingGrid(problem: config.problem, k: options.k, steps: options.steps, schedule: options.schedule)
         var snapshots = [Snapshot]()
         for s in options.seedList {
             let mine = lines.dropFirst().filter { $0.count == head.count && $0[index["seed"]!] == "\(s)" && $0[index["epoch"]!] == "\(finalEpoch)" }
