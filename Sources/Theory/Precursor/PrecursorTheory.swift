@@ -88,9 +88,9 @@ public struct PrecursorTheory: Sendable {
     /// PC.5: K Euler steps of the flow on t_j = j/K (≡ x₁-prediction on this clock, EF.19), each with
     /// the network trained at t_j; states at j = 0 … K. The t = 0 network (PC.1 at β = 0) drives the
     /// first step.
-    public func grid(steps: Int) throws -> [State] {
+    public func grid(steps: Int, start: State? = nil) throws -> [State] {
         try require("steps", Double(steps), "≥ 1") { $0 >= 1 }
-        var s = State(t: 0, m: 0, etaOverlap: 0, baseNoiseOverlap: 0, gain: 1), out = [s]
+        var s = start ?? State(t: 0, m: 0, etaOverlap: 0, baseNoiseOverlap: 0, gain: 1), out = [s]
         let delta = 1 / Double(steps)
         for j in 0..<steps {
             let r = rates(at: Double(j) / Double(steps))
@@ -100,6 +100,16 @@ public struct PrecursorTheory: Sendable {
             out.append(s)
         }
         return out
+    }
+
+    /// PC.9: the start at finite d. The sample's mode s_gen = sign(u₀·X₀) is chosen by its own
+    /// initial projections g₁ = μ·X₀/√d ~ N(0, 1), g₂ = η̄·X₀/√d ~ N(0, 1/n) (u₀ ∝ μ + ση̄ at t = 0),
+    /// so E[s_gen X₀·μ/d] = √(2/π)/√((1 + σ²/n) d) and E[s_gen X₀·η̄/d] = (σ/n) times that; the flow
+    /// is linear in the state, so the start adds its homogeneous propagation (O(d^{-1/2})).
+    public func finiteDimensionStart(dimension d: Double) -> State {
+        guard n.isFinite else { return State(t: 0, m: (2 / Double.pi / d).squareRoot(), etaOverlap: 0, baseNoiseOverlap: 0, gain: 1) }
+        let m0 = (2 / Double.pi / ((1 + sigma * sigma / n) * d)).squareRoot()
+        return State(t: 0, m: m0, etaOverlap: sigma / n * m0, baseNoiseOverlap: 0, gain: 1)
     }
 
     /// PC.6: ‖μ̂ − μ‖²/d = (M − 1)² + n(P_η² + P_ξ²) for the learned mean μ̂ = Mμ + nP_η η̄ + nP_ξ ξ̄.
