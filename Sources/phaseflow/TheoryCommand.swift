@@ -19,6 +19,9 @@ struct TheoryCommand: ParsableCommand {
     var schedule: ScheduleName = .dilated
     @Option(help: "Output format: json, csv or table.")
     var format: OutputFormat = .table
+    @Option(help: "Base noise of the training loss: redrawn (default) or fixed (one draw per point, Cui et al.: phase-2 rows, AT.22).")
+    var noise: TrainingNoise = .redrawn
+    enum TrainingNoise: String, ExpressibleByArgument { case redrawn, fixed }
 
     func validate() throws {
         try require("points", Double(points), "≥ 1") { $0 >= 1 }
@@ -38,6 +41,7 @@ struct TheoryCommand: ParsableCommand {
     /// The learned parameters at every clock time, and the output rows.
     func compute() throws -> (table: [LearnedParameters], rows: [Row]) {
         let problem = try training.problem()
+        if noise == .fixed { return try fixedNoise(problem) }
         let table: [LearnedParameters]
         if schedule == .dilated {
             table = try AutoencoderTheory(problem: problem, k: training.k, dimension: d.value).table(pointsPerPhase: points)
@@ -59,5 +63,22 @@ struct TheoryCommand: ParsableCommand {
             return row
         }
         return (table, rows)
+    }
+
+    /// `--noise fixed`: the saturated rows of the fixed-noise theory with `base_noise_overlap`.
+    func fixedNoise(_ problem: AutoencoderProblem) throws -> (table: [LearnedParameters], rows: [Row]) {
+        guard schedule == .dilated else { throw InputError("--noise fixed takes the dilated clock at d = inf; got schedule '\(schedule.rawValue)'") }
+        let table = try AutoencoderTheory(problem: problem, k: training.k, dimension: d.value).fixedNoiseTable(pointsPerPhase: points)
+        let rows = table.map { entry -> Row in
+            var row = Row()
+            entry.parameters.add(to: &row)
+            row.add("base_noise_overlap", entry.baseNoiseOverlap)
+            row.add("noise", "fixed")
+            row.add("d", d)
+            row.add("schedule", schedule.rawValue)
+            training.addInputs(to: &row, problem: problem)
+            return row
+        }
+        return (table.map(\.parameters), rows)
     }
 }

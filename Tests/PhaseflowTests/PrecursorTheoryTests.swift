@@ -14,6 +14,8 @@ final class PrecursorTheoryTests: XCTestCase {
             XCTAssertEqual(a.c, b.c, accuracy: 1e-14)
             XCTAssertEqual(a.m, b.m, accuracy: 1e-14)
             XCTAssertEqual(a.etaOverlap, b.rhoPlus, accuracy: 1e-14)   // s u·η^ν/d = u·η̄/d at d = ∞
+            XCTAssertEqual(a.q, b.q, accuracy: 1e-14)
+            XCTAssertEqual(a.baseNoiseOverlap, PhaseTwo.baseNoiseOverlap(problem, alpha: 1 - t, beta: t), accuracy: 1e-14)
         }
     }
 
