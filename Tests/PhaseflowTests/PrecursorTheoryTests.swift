@@ -85,6 +85,7 @@ final class PrecursorTheoryTests: XCTestCase {
         print("precursor rate: slope \(rate.slope) ± \(rate.slopeStandardError); errors \(rate.errors)")
         XCTAssertEqual(rate.slope, -1, accuracy: 0.1)
         let limit = try PrecursorTheory(sigma: 0.5, n: .infinity, penalty: 0.1).noiseConstant()
+        XCTAssertEqual(limit, 2 * 0.25, accuracy: 1e-7)   // PC.7: I_η = 1, I_ξ = σ in closed form
         XCTAssertEqual(rate.errors.last! * 1024 / limit, 1, accuracy: 0.02)
     }
 }
