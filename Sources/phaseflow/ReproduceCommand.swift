@@ -157,6 +157,7 @@ struct ReproduceCommand: ParsableCommand {
 
         """
 
+        report += try timed("ablation and precursor") { try ablationAndPrecursorSections() }   // ReproduceAblation.swift
         report += "\n## Run time\n\n| stage | seconds |\n|---|---|\n"
         report += timings.map { String(format: "| %@ | %.1f |", $0.0, $0.1) }.joined(separator: "\n")
         report += String(format: "\n| total | %.1f |\n", Date().timeIntervalSince(started))
