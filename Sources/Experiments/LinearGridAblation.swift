@@ -42,6 +42,9 @@ public enum LinearGridAblation {
         /// clock, S ∈ [1, 1 + √d/K) on the linear one), its S, the learned b there (η → 0
         /// extrapolation, mean ± SE across seeds) and the theory's.
         public var decisionSignal = 0.0, bDecision = 0.0, bDecisionSE = 0.0, bDecisionTheory = 0.0
+        /// p̂ of the η/2 run itself (no extrapolation), pooled across seeds: the extrapolation AB.7
+        /// assumes converged runs with a bias linear in η; where they differ much, it is not valid.
+        public var pHatHalfRate = 0.0, pHatHalfRateSE = 0.0
         /// ∂J/∂b at b = 0 (AB.3): theory and the d-dimensional Monte Carlo ± SE.
         public var gradientTheory = 0.0, gradientMonteCarlo: Double?, gradientMonteCarloSE: Double?
     }
@@ -96,6 +99,7 @@ public enum LinearGridAblation {
         var out = Row(d: d, schedule: schedule)
         // p̂ carries the same O(η) bias: AB.7 per seed, mean ± SE across seeds.
         (out.pHat, out.pHatSE) = meanAndStandardError(seeds.indices.map { 2 * finals[$0].generation!.pHat - coarse[$0].generation!.pHat })
+        (out.pHatHalfRate, out.pHatHalfRateSE) = meanAndStandardError(finals.map { $0.generation!.pHat })
         // The theory at each seed's n₊ (AT §4.3), averaged over seeds like the simulation.
         let taus = Array(grid.tau[0..<grid.steps]), win = window(grid, k: setup.k, dimension: d)
         var cache = [Double: (pHat: Double, table: [LearnedParameters])]()
@@ -188,13 +192,13 @@ public enum LinearGridAblation {
     /// Column names of the table, in the order the gnuplot script reads them.
     public static let columns = ["d", "schedule", "p_hat", "p_hat_se", "p_hat_theory", "window_times", "b_window", "b_window_se",
                                  "b_window_theory", "grad_b_theory", "grad_b_mc", "grad_b_mc_se",
-                                 "decision_signal", "b_decision", "b_decision_se", "b_decision_theory"]
+                                 "decision_signal", "b_decision", "b_decision_se", "b_decision_theory", "p_hat_half_lr", "p_hat_half_lr_se"]
 
     /// The row's cells in `columns` order; missing values are empty strings (never NaN).
     public static func values(_ r: Row) -> [String] {
         func f(_ x: Double?) -> String { x.map { String($0) } ?? "" }
         return ["\(r.d)", r.schedule.rawValue, f(r.pHat), f(r.pHatSE), f(r.pHatTheory), "\(r.windowTimes)", f(r.bWindow),
                 f(r.bWindowSE), f(r.bWindowTheory), f(r.gradientTheory), f(r.gradientMonteCarlo), f(r.gradientMonteCarloSE),
-                f(r.decisionSignal), f(r.bDecision), f(r.bDecisionSE), f(r.bDecisionTheory)]
+                f(r.decisionSignal), f(r.bDecision), f(r.bDecisionSE), f(r.bDecisionTheory), f(r.pHatHalfRate), f(r.pHatHalfRateSE)]
     }
 }
