@@ -162,7 +162,7 @@ public enum LinearGridAblation {
         return out
     }
 
-    /// A gnuplot script for `ablation.csv` (as written by `columns`/`values`): p̂ and the window's
+    /// A gnuplot script for `ablation.csv` (as written by `columns`/`values`, rows grouped by clock): p̂ and the
     /// learned b against d, both clocks; theory lines, simulation points with ± SE bars, and |∂J/∂b|.
     public static func gnuplotScript(csv: String = "ablation.csv", png: String = "ablation.png") -> String {
         """
@@ -176,7 +176,8 @@ public enum LinearGridAblation {
         set multiplot layout 1,3
         set title "generated p̂ (target p = 0.8)" noenhanced
         plot for [s in "dilated linear vp"] "\(csv)" using (strcol(2) eq s ? $1 : NaN):5 with lines title "theory ".s, \\
-             for [s in "dilated linear vp"] "\(csv)" using (strcol(2) eq s ? $1 : NaN):3:4 with yerrorbars pt 7 title "sim ".s
+             for [s in "dilated linear vp"] "\(csv)" using (strcol(2) eq s ? $1 : NaN):3:4 with yerrorbars pt 7 title "sim ".s, \\
+             0.8 with lines dt 3 lc rgb "gray" title "p"
         set title "learned b at the decision time (first β√d ≥ 1; η → 0)" noenhanced
         plot for [s in "dilated linear vp"] "\(csv)" using (strcol(2) eq s ? $1 : NaN):16 with linespoints dt 2 title "theory ".s, \\
              for [s in "dilated linear vp"] "\(csv)" using (strcol(2) eq s ? $1 : NaN):14:15 with yerrorbars pt 7 title "sim ".s

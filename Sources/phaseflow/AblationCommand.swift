@@ -45,7 +45,9 @@ struct AblationCommand: ParsableCommand {
 
     /// Runs the ablation, writes the csv, script and figure, and returns the table rendered as `format`.
     func table() throws -> String {
+        // Grouped by clock (then d) so that the figure's theory lines join consecutive rows.
         let rows = try LinearGridAblation.run(setup) { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
+            .sorted { (schedules.firstIndex(of: $0.schedule)!, $0.d) < (schedules.firstIndex(of: $1.schedule)!, $1.d) }
         let directory = URL(fileURLWithPath: out, isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let csv = ([LinearGridAblation.columns] + rows.map(LinearGridAblation.values)).map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n"
