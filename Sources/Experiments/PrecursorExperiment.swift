@@ -57,8 +57,9 @@ public enum PrecursorExperiment {
 
     /// A gnuplot script for `precursor.csv`: ‖μ̂ − μ‖²/d against n on log–log axes, the theory and
     /// the simulation points with ± SE bars, and the reference 1/n.
-    public static func gnuplotScript(csv: String = "precursor.csv", png: String = "precursor.png") -> String {
-        """
+    public static func gnuplotScript(csv: String = "precursor.csv", png: String = "precursor.png", simulation: Bool = true, sigma: Double = 0.5) -> String {
+        let simulated = simulation ? "\"\(csv)\" using 1:($8 > 0 ? $8 : NaN):9 with yerrorbars pt 7 title \"simulation\", \\\n     " : ""
+        return """
         set terminal pngcairo size 700,480 font ",10"
         set output "\(png)"
         set datafile separator ","
@@ -68,8 +69,7 @@ public enum PrecursorExperiment {
         set ylabel "‖μ̂ − μ‖²/d"
         set title "Cui et al. as a special case: the learned mean's error (theory PC.6, simulation PC.8)" noenhanced
         plot "\(csv)" using 1:7 with linespoints title "theory", \\
-             "\(csv)" using 1:($8 > 0 ? $8 : NaN):9 with yerrorbars pt 7 title "simulation", \\
-             "\(csv)" using 1:(0.5/$1) with lines dt 2 title "1/(2n)"
+             \(simulated)"\(csv)" using 1:(\(2 * sigma * sigma)/$1) with lines dt 2 title "2σ²/n (PC.7)"
 
         """
     }

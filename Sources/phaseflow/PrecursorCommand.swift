@@ -72,7 +72,7 @@ struct PrecursorCommand: ParsableCommand {
         // The csv carries the columns of the figure only in their first 9 places: n … mean_error_sim_se.
         try writeAtomically(try render(rows.map { Row(fields: Array($0.fields.prefix(9))) }, as: .csv), to: directory.appendingPathComponent("precursor.csv"))
         let script = directory.appendingPathComponent("precursor.gp")
-        try writeAtomically(PrecursorExperiment.gnuplotScript(), to: script)
+        try writeAtomically(PrecursorExperiment.gnuplotScript(simulation: !simulate.isEmpty, sigma: sigma), to: script)
         _ = renderWithGnuplot(script: script, in: directory)
         let fit = String(format: "‖μ̂ − μ‖²/d ∝ n^a with a = %.4f ± %.4f over n = %d … %d", result.slope, result.slopeStandardError,
                          ns.min()!, ns.max()!)
