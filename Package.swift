@@ -51,8 +51,10 @@ let package = Package(
         // BLAS, training-time densities, the schedules experiment (derivations/training-schedules.md).
         .target(name: "FlowMatching", dependencies: ["RealData", "FlowModel", "GSLKit", "BLASKit"], swiftSettings: optimisedInDebug),
         // The experiments: theory against simulation, the seed runner with its CSV files, the
-        // boundary searches, finite-size fits, output rows and the report of `reproduce`.
-        .target(name: "Experiments", dependencies: ["Theory", "Dynamics", "Simulation", "RealData", "FlowMatching", "FlowModel", "GSLKit"]),
+        // boundary searches, finite-size fits, the dilation ablation and the precursor (which run
+        // simulations, hence optimised in debug too), output rows and the report of `reproduce`.
+        .target(name: "Experiments", dependencies: ["Theory", "Dynamics", "Simulation", "RealData", "FlowMatching", "FlowModel", "GSLKit"],
+                swiftSettings: optimisedInDebug),
         // Run directories: manifest, framed CSV row log, lock, shards and merge, checkpoints,
         // throwing writes (Foundation and the system API only; format in Sources/RunStore/README.md).
         .target(name: "RunStore", exclude: ["README.md"]),

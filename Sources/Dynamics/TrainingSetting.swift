@@ -49,13 +49,13 @@ public struct TrainingSetting: Sendable {
         let linear = try DilatedClock(k: k, dimension: try dimension.map { try Dimension($0) } ?? .infinite).linear(at: tau)
         alpha = linear.alpha
         beta = linear.beta
-        saturated = dimension == nil && tau >= 1   // φ = s·sign(ω): the signal no longer enters (TD.23)
+        saturated = dimension == nil && DilatedClock.phase(at: tau) == 2   // φ = s·sign(ω): the signal no longer enters (TD.23)
         a = saturated ? 0 : linear.signal
         invSqrtD = dimension.map { 1 / $0.squareRoot() } ?? 0
         v = alpha * alpha + beta * beta * sigma * sigma
     }
 
-    public var phase: Int { tau < 1 ? 1 : 2 }
+    public var phase: Int { DilatedClock.phase(at: tau) }
     /// Interpolant time κ (the `t` key); in the limit, κ = 0 throughout phase 1.
     public var interpolantTime: Double { beta }
     public var logOdds: Double { FlowModel.logOdds(p: p) }

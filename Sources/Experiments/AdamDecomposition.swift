@@ -50,7 +50,7 @@ public struct AdamDecomposition: Sendable {
             }
         }
         let parts = try results.values()
-        let grid = try TrainingGrid(problem: config.problem, k: config.k, steps: config.steps)
+        let grid = try TrainingGrid(problem: config.problem, k: config.k, steps: config.steps, schedule: config.training.schedule)
         let S = Double(parts.count)
         return (0..<config.steps).map { j in
             var row = Row()

@@ -76,6 +76,24 @@ public struct AutoencoderExperiment: Sendable {
         return (table, rows)
     }
 
+    /// `theory --noise fixed`: the saturated rows of the fixed-noise theory (one base-noise draw per
+    /// training point, Cui et al.; AT.22, PC.3) with `base_noise_overlap`, on the dilated clock.
+    public func fixedNoiseRows(points: Int) throws -> (table: [LearnedParameters], rows: [Row]) {
+        guard schedule == .dilated else { throw InputError("--noise fixed takes the dilated clock; got schedule '\(schedule.rawValue)'") }
+        let table = try AutoencoderTheory(problem: problem, k: k, dimension: dimension).fixedNoiseTable(pointsPerPhase: points)
+        let rows = table.map { entry -> Row in
+            var row = Row()
+            entry.parameters.add(to: &row)
+            row.add("base_noise_overlap", entry.baseNoiseOverlap)
+            row.add("noise", "fixed")
+            row.add("d", extendedCell(dimension))
+            row.add("schedule", schedule.rawValue)
+            problem.addInputs(to: &row, k: k)
+            return row
+        }
+        return (table.map(\.parameters), rows)
+    }
+
     /// p̂ and σ̂ of the learned flow: at d = ∞ the continuous flow (AT.46) and/or K steps of the
     /// dilated grid (AT.47); at finite d the practitioner's grid on any schedule. One row per integrator.
     public func predictionRows(integrator: Integrator, steps: Int = 80) throws -> [Row] {

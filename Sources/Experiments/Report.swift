@@ -258,6 +258,7 @@ public struct Report: Sendable {
 
         """
 
+        report += try timed("ablation and precursor") { try ablationAndPrecursorSections() }   // ReportAblation.swift
         report += "\n## Run time\n\n| stage | seconds |\n|---|---|\n"
         report += timings.map { String(format: "| %@ | %.1f |", $0.0, $0.1) }.joined(separator: "\n")
         let seconds = Date().timeIntervalSince(started)

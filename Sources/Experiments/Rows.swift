@@ -29,6 +29,7 @@ public enum Value: Sendable {
 public struct Row: Sendable {
     public var fields: [(key: String, value: Value)] = []
     public init() {}
+    public init(fields: [(key: String, value: Value)]) { self.fields = fields }
     public mutating func add(_ key: String, _ value: Value) { fields.append((key, value)) }
     public mutating func add(_ key: String, _ x: Double) { fields.append((key, .double(x))) }
     public mutating func add(_ key: String, _ i: Int) { fields.append((key, .int(i))) }

@@ -16,7 +16,7 @@ public enum SnapshotRows {
     /// The inputs of a simulation under their flag names (d first).
     public static let inputKeys = ["d", "n", "p", "sigma", "k", "steps", "epochs", "protocol", "lr", "weight_decay",
                                    "penalty_u", "penalty_w", "init", "path", "precision", "samples", "scheme",
-                                   "aligned_start", "planted"]
+                                   "aligned_start", "planted", "schedule"]
 
     public static func rows(_ s: Snapshot, _ config: SimulationConfiguration) -> [Row] {
         (0..<s.grid.steps).map { j in
@@ -57,6 +57,7 @@ public enum SnapshotRows {
         row.add("path", t.path.rawValue); row.add("precision", config.precision.rawValue); row.add("samples", config.samples)
         row.add("scheme", config.scheme.rawValue)
         row.add("aligned_start", t.alignedStart ? 1 : 0); row.add("planted", t.planted.map { String($0.m) } ?? "none")
+        row.add("schedule", t.schedule.rawValue)
     }
 
     /// The snapshot at `epoch` of every seed that has all K rows in the file.
@@ -66,7 +67,7 @@ public enum SnapshotRows {
         let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         guard let head = lines.first else { return [] }
         let index = Dictionary(uniqueKeysWithValues: head.enumerated().map { ($1, $0) })
-        let grid = try TrainingGrid(problem: config.problem, k: config.k, steps: config.steps)
+        let grid = try TrainingGrid(problem: config.problem, k: config.k, steps: config.steps, schedule: config.training.schedule)
         var snapshots = [Snapshot]()
         for s in seeds {
             let mine = lines.dropFirst().filter { $0.count == head.count && $0[index["seed"]!] == "\(s)" && $0[index["epoch"]!] == "\(epoch)" }

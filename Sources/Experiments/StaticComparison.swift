@@ -96,7 +96,7 @@ public struct StaticComparison: Sendable {
         let d = config.problem.dimension, K = config.steps, n = config.n
         let penalties = config.training.staticTheoryPenalties(dimension: d, steps: K)
         let grid = snapshots[0].grid, taus = Array(grid.tau[0..<K])
-        let schedule = try DilatedSchedule(base: LinearSchedule(), k: config.k, dimension: d)
+        let schedule = grid.schedule   // the training clock (dilated, or the linear/vp ablation, AB.1)
         // The finite-n theory is conditional on the training set's n₊ (AT §4.3): evaluate it per
         // seed (once per distinct n₊) and average over seeds like the simulation.
         var theoryRows = [[LearnedParameters]](), predictions = [LearnedFlow.Prediction]()
@@ -107,7 +107,9 @@ public struct StaticComparison: Sendable {
             if cache[nPlus] == nil {
                 let problem = try AutoencoderProblem(p: config.problem.p, sigma: config.problem.sigma, n: Double(n),
                                                      nPlus: nPlus, penaltyU: penalties.u, penaltyW: penalties.w)
-                var theory = try AutoencoderTheory(problem: problem, k: config.k, dimension: Double(d))
+                var theory = config.training.schedule == .dilated
+                    ? try AutoencoderTheory(problem: problem, k: config.k, dimension: Double(d))
+                    : try AutoencoderTheory(problem: problem, schedule: schedule, dimension: d)
                 theory.finiteDReduced = true   // FD.1–FD.3: finite-d corrections at every τ
                 // FD.4: a descent from the paper's start (r = O(1)) lands on the learned branch wherever it exists.
                 if config.training.trainingProtocol == .converged { theory.branchRule = .learnedIfExists }

@@ -35,11 +35,16 @@ public struct DilatedClock: Sendable, Equatable {
     /// d κ/dτ on either half.
     public func rate(at tau: Double) -> Double { tau < 1 ? kappaOne : 1 - kappaOne }
 
+    /// The phase of the network trained at clock τ: 1 up to and including τ = 1, whose network is
+    /// trained at S = β√d = k (the top of the phase-1 problem, AT.13); 2 after (EF.18: only the step
+    /// that leaves τ = 1 runs at the phase-2 rate). The one place the label is decided.
+    public static func phase(at tau: Double) -> Int { tau <= 1 ? 1 : 2 }
+
     /// The dilated linear interpolant α = 1 − κ, β = κ and the signal S = β√d (TD.2). At d = ∞:
-    /// α = 1, β = 0, S = kτ for τ < 1 (TD.21) and α = 2 − τ, β = τ − 1, S = ∞ after (TD.23).
+    /// α = 1, β = 0, S = kτ for τ ≤ 1 (TD.21) and α = 2 − τ, β = τ − 1, S = ∞ after (TD.23).
     public func linear(at tau: Double) -> (alpha: Double, beta: Double, signal: Double) {
         guard let d = dimension.finite else {
-            return tau < 1 ? (1, 0, k * tau) : (2 - tau, tau - 1, .infinity)
+            return Self.phase(at: tau) == 1 ? (1, 0, k * tau) : (2 - tau, tau - 1, .infinity)
         }
         let kappa = interpolantTime(at: tau)
         return (1 - kappa, kappa, kappa * Double(d).squareRoot())

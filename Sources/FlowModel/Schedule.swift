@@ -22,12 +22,23 @@ public protocol Schedule: Sendable {
     func interpolantTime(at tau: Double) -> Double
     /// Step counts K that are multiples of this put every breakpoint on the uniform grid.
     var stepQuantum: Int { get }
+    /// α, β at grid time τ_j = j·clockEnd/K of K uniform steps, with α̇, β̇ the rates of the step
+    /// *leaving* τ_j, i.e. on [τ_j, τ_{j+1}] (EF.18). Re-clocked schedules decide their piece by the
+    /// integer index, never by comparing a rounded τ_j with a breakpoint.
+    func values(atStep j: Int, of count: Int) -> ScheduleValues
+    /// The interpolant time at grid time τ_j = j·clockEnd/K.
+    func interpolantTime(atStep j: Int, of count: Int) -> Double
 }
 
 extension Schedule {
     public var breakpoints: [Double] { [] }
     public var stepQuantum: Int { 1 }
     public func interpolantTime(at tau: Double) -> Double { tau }
+
+    /// τ_j = j·clockEnd/K, correctly rounded (one division of exact integers times clockEnd).
+    public func clockTime(atStep j: Int, of count: Int) -> Double { clockEnd * (Double(j) / Double(count)) }
+    public func values(atStep j: Int, of count: Int) -> ScheduleValues { values(at: clockTime(atStep: j, of: count)) }
+    public func interpolantTime(atStep j: Int, of count: Int) -> Double { interpolantTime(at: clockTime(atStep: j, of: count)) }
 
     /// Signal-to-noise ratio β²/α².
     public func snr(at tau: Double) -> Double {
@@ -128,6 +139,21 @@ public struct DilatedSchedule: Schedule {
     public func values(at tau: Double) -> ScheduleValues {
         let rate = clock.rate(at: tau)
         let b = base.values(at: interpolantTime(at: tau))
+        return ScheduleValues(alpha: b.alpha, beta: b.beta, alphaDot: b.alphaDot * rate, betaDot: b.betaDot * rate)
+    }
+
+    /// Grid time τ_j = 2j/K: the piece is decided by the integer test 2j < K (τ_j < 1 exactly), so
+    /// the step leaving τ = 1 (2j = K) runs at the second half's rate 1 − k/√d (EF.18); with odd K the
+    /// step that straddles τ = 1 keeps the first half's rate. In the second half κ is formed from the
+    /// exact rational τ_j − 1 = (2j − K)/K.
+    public func interpolantTime(atStep j: Int, of count: Int) -> Double {
+        2 * j < count ? kappaOne * (2 * Double(j) / Double(count))
+                      : kappaOne + (1 - kappaOne) * (Double(2 * j - count) / Double(count))
+    }
+
+    public func values(atStep j: Int, of count: Int) -> ScheduleValues {
+        let rate = 2 * j < count ? kappaOne : 1 - kappaOne
+        let b = base.values(at: interpolantTime(atStep: j, of: count))
         return ScheduleValues(alpha: b.alpha, beta: b.beta, alphaDot: b.alphaDot * rate, betaDot: b.betaDot * rate)
     }
 }

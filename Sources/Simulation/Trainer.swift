@@ -52,6 +52,9 @@ public struct TrainingOptions: Sendable {
     /// stream, so a trained time follows bit for bit the trajectory it has when all times are trained.
     public var trainedTimes: [Int]? = nil
     public var path: GradientPathChoice = .fast
+    /// The clock of the K training times: dilated (the paper's), or the undilated linear or vp
+    /// clock of the ablation (AB.1).
+    public var schedule: ScheduleName = .dilated
     /// Worker threads inside one run (results do not depend on it).
     public var threads: Int = 1
     public init() {}
@@ -142,7 +145,7 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         self.problem = problem
         self.options = options
         self.seed = seed
-        grid = try TrainingGrid(problem: problem, k: k, steps: steps)
+        grid = try TrainingGrid(problem: problem, k: k, steps: steps, schedule: options.schedule)
         data = try TrainingSet(problem: problem, n: n, seed: seed)
         if options.path == .fast && ![.online, .converged].contains(options.trainingProtocol) && problem.dimension < 2 * n + 4 {
             throw InputError("the fast path needs d ≥ 2n + 4 (a Wishart Gram matrix of full rank); got d = \(problem.dimension), n = \(n); use --path dense")

@@ -25,8 +25,12 @@ public struct ExactField: Sendable {
         public let a, b: Double
     }
 
-    public func coefficients(at tau: Double) -> Coefficients {
-        let s = schedule.values(at: tau)
+    public func coefficients(at tau: Double) -> Coefficients { coefficients(schedule.values(at: tau)) }
+
+    /// The coefficients at grid time j of K uniform steps, with the rates of the step leaving it (EF.18).
+    public func coefficients(atStep j: Int, of count: Int) -> Coefficients { coefficients(schedule.values(atStep: j, of: count)) }
+
+    func coefficients(_ s: ScheduleValues) -> Coefficients {
         let sigma2 = problem.sigma * problem.sigma
         let v = s.alpha * s.alpha + s.beta * s.beta * sigma2
         return Coefficients(values: s, v: v,

@@ -138,7 +138,7 @@ public struct GridFlow: ReducedFlow {
         guard count >= 1 else { throw InputError("steps must be ≥ 1; got \(count)") }
         let sqrtD = field.problem.sqrtD, h = field.problem.logOdds
         let steps = Self.uniformClock(field.schedule, count).map { j, now, next -> Step in
-            let c = field.coefficients(at: now)
+            let c = field.coefficients(atStep: j, of: count)   // rates of the step leaving τ_j (EF.18)
             let (s, sigma2) = (c.values, field.problem.sigma * field.problem.sigma)
             let g = s.beta * sqrtD / c.v
             switch scheme {
@@ -146,7 +146,7 @@ public struct GridFlow: ReducedFlow {
                 let delta = next - now
                 return Step(a: 1 + delta * c.a, b: delta * c.b * sqrtD, g: g, bias: h)
             case .x1Prediction: // EF.12
-                let n = field.schedule.values(at: next)
+                let n = field.schedule.values(atStep: j + 1, of: count)
                 let cj = n.beta - n.alpha * s.beta / s.alpha
                 return Step(a: n.alpha / s.alpha + cj * s.beta * sigma2 / c.v, b: cj * s.alpha * s.alpha / c.v * sqrtD, g: g, bias: h)
             }
@@ -156,14 +156,13 @@ public struct GridFlow: ReducedFlow {
 
     /// (j, τ_j, τ_{j+1}) for K uniform steps of the schedule's clock.
     public static func uniformClock(_ schedule: any Schedule, _ count: Int) -> [(Int, Double, Double)] {
-        let delta = schedule.clockEnd / Double(count)
-        return (0..<count).map { ($0, Double($0) * delta, Double($0 + 1) * delta) }
+        (0..<count).map { ($0, schedule.clockTime(atStep: $0, of: count), schedule.clockTime(atStep: $0 + 1, of: count)) }
     }
 
     public var isContinuous: Bool { false }
 
     public func commitScanTimes() -> [Double] {
-        (0...steps.count).map { Double($0) * field.schedule.clockEnd / Double(steps.count) }
+        (0...steps.count).map { field.schedule.clockTime(atStep: $0, of: steps.count) }
     }
 
     /// ζ after `count` steps from ξ.

@@ -7,7 +7,8 @@ struct Phaseflow: ParsableCommand {
         abstract: "Asymptotic theory of flow-based generative models on a two-mode Gaussian mixture.",
         subcommands: [ExactCommand.self, DiagramCommand.self, TheoryCommand.self, PredictCommand.self,
                       BoundariesCommand.self, DynamicsCommand.self, SimulateCommand.self, CompareCommand.self,
-                      BenchCommand.self, ReproduceCommand.self, UTurnCommand.self, WindowCommand.self, SchedulesCommand.self])
+                      BenchCommand.self, ReproduceCommand.self, UTurnCommand.self, WindowCommand.self, SchedulesCommand.self,
+                      AblationCommand.self, PrecursorCommand.self])
 
     /// Parses and runs; help and version go to the parser's normal output, while every error
     /// (bad flag, bad value, numerical failure) is printed as a single line naming the problem.

@@ -7,7 +7,9 @@ import Simulation
 /// `simulate` and `compare`.
 struct SimulationOptions: ParsableArguments {
     @Option(help: "Training points n (adam, gd).") var n: Int = 128
-    @Option(help: "Grid times K on the dilated clock (even).") var steps: Int = 80
+    @Option(help: "Grid times K on the clock (even on the dilated clock).") var steps: Int = 80
+    @Option(help: "Clock of the training grid: dilated (the paper's), linear or vp (the undilated ablation).")
+    var schedule: ScheduleName = .dilated
     @Option(help: "Epochs (adam, gd: full-batch steps; online: SGD steps, time = epochs/d).") var epochs: Int = 40_000
     @Option(help: "Number of seeds, run in parallel.") var seeds: Int = 1
     @Option(help: "First seed; seeds are seed, seed+1, ….") var seed: UInt64 = 1
@@ -53,6 +55,7 @@ struct SimulationOptions: ParsableArguments {
         training.weightDecay = weightDecay; training.penaltyU = penaltyU ?? 0; training.penaltyW = penaltyW ?? 0
         training.convergedPenaltiesFromWeightDecay = penaltyU == nil && penaltyW == nil
         training.initialisation = `init`; training.path = path
+        training.schedule = schedule
         training.alignedStart = alignedStart; training.planted = planted.map { PlantedOverlap(m: $0, omega: $0) }
         var config = try SimulationConfiguration(setup: setup, steps: steps, training: training)
         config.precision = precision; config.samples = samples; config.scheme = scheme

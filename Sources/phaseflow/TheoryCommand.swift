@@ -18,6 +18,9 @@ struct TheoryCommand: ParsableCommand {
     var schedule: ScheduleName = .dilated
     @Option(help: "Output format: json, csv or table.")
     var format: OutputFormat = .table
+    @Option(help: "Base noise of the training loss: redrawn (default) or fixed (one draw per point, Cui et al.: phase-2 rows, AT.22).")
+    var noise: TrainingNoise = .redrawn
+    enum TrainingNoise: String, ExpressibleByArgument { case redrawn, fixed }
 
     func validate() throws {
         try require("points", Double(points), "≥ 1") { $0 >= 1 }
@@ -28,7 +31,7 @@ struct TheoryCommand: ParsableCommand {
         let setup = try setup.setup(default: .infinity, n: training.n.value)
         let experiment = AutoencoderExperiment(problem: try training.problem(setup), k: setup.k,
                                                dimension: setup.dimension.value, schedule: schedule)
-        let (table, rows) = try experiment.theoryRows(points: points)
+        let (table, rows) = noise == .fixed ? try experiment.fixedNoiseRows(points: points) : try experiment.theoryRows(points: points)
         try printRows(rows, format)
         let notConverged = table.filter { !$0.converged }.count
         if notConverged > 0 { warn("\(notConverged) phase-1 minimisations did not converge (column converged = 0)") }

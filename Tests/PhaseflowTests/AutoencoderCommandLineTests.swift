@@ -20,7 +20,7 @@ final class AutoencoderCommandLineTests: XCTestCase {
                 XCTAssertNotNil(row[key], key)
             }
             XCTAssertEqual(row["tau"] as? Double, Double(j) / 8)
-            XCTAssertEqual(row["phase"] as? Int, j < 8 ? 1 : 2)
+            XCTAssertEqual(row["phase"] as? Int, j <= 8 ? 1 : 2)   // τ = 1 is the top of phase 1 (S = k)
             XCTAssertEqual(row["converged"] as? Int, 1)
             XCTAssertEqual(row["n"] as? Int, 64)
             XCTAssertEqual(row["d"] as? String, "inf")

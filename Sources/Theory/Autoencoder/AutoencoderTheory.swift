@@ -71,18 +71,19 @@ public struct AutoencoderTheory: Sendable {
     }
 
     /// The schedule at clock τ: (α, β, t, S = β√d, phase). The phase label follows the clock's
-    /// halves (τ < 1: phase 1); τ = 1 itself still has S = k, so its network is solved as phase 1.
+    /// halves with τ = 1 in phase 1: its network has S = k and is solved (and reported) as the
+    /// phase-1 problem (AT.13), the top of that phase (EF.18 for the step that leaves it).
     public func clock(_ tau: Double) -> (alpha: Double, beta: Double, t: Double, signal: Double, phase: Int) {
-        var phase = tau < 1 ? 1 : 2
+        var phase = DilatedClock.phase(at: tau)
         if let schedule {
             let v = schedule.values(at: tau), signal = v.beta * dimension.squareRoot()
             if !(schedule is DilatedSchedule) { phase = signal > Self.saturationSignal ? 2 : 1 }
             return (v.alpha, v.beta, schedule.interpolantTime(at: tau), signal, phase)
         }
-        // d = ∞ (AT §2); τ = 1 itself still has S = k (the phase-1 network).
-        guard let limit, tau != 1 else { return (1, 0, 0, k, phase) }
+        // d = ∞ (AT §2); τ = 1 itself has S = k (the phase-1 network).
+        guard let limit else { return (1, 0, 0, k * tau, phase) }
         let v = limit.linear(at: tau)
-        return (v.alpha, v.beta, limit.interpolantTime(at: tau), v.signal, tau < 1 ? phase : 2)
+        return (v.alpha, v.beta, limit.interpolantTime(at: tau), v.signal, phase)
     }
 
     /// Whether the network at τ is the saturated phase-2 closed form (AT.20), or the phase-1 problem

@@ -91,12 +91,13 @@ public enum LearnedFlow {
                             moments: TanhMoments, saturation: Double = AutoencoderTheory.saturationSignal) throws -> Prediction {
         guard steps >= 1 else { throw InputError("steps must be ≥ 1; got \(steps)") }
         let sqrtD = Double(dimension).squareRoot(), sigma = problem.sigma
-        let times = (0...steps).map { Double($0) * schedule.clockEnd / Double(steps) }
-        let values = times.map { schedule.values(at: $0) }
+        let values = (0...steps).map { schedule.values(atStep: $0, of: steps) }
         // Networks at the grid times with S ≤ saturation, by continuation downward in S.
         var nets = [LearnedParameters?](repeating: nil, count: steps)
         var start: (w: Double, bias: Double)?
-        for j in (0..<steps).reversed() where values[j].beta * sqrtD <= saturation {
+        // At n = ∞ the closed form (AT.8) is the exact denoiser at every S, so it is never replaced by
+        // the saturated form: the grid is then the exact-field x₁-prediction grid (EF.12) itself.
+        for j in (0..<steps).reversed() where problem.isInfinite || values[j].beta * sqrtD <= saturation {
             let v = values[j], s = v.beta * sqrtD
             if problem.isInfinite {
                 let var_ = v.alpha * v.alpha + v.beta * v.beta * sigma * sigma

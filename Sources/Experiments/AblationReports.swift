@@ -1,0 +1,70 @@
+import Foundation
+import FlowModel
+
+extension LinearGridAblation {
+    /// Runs the ablation and writes `ablation.csv`, `ablation.gp` and, with gnuplot, `ablation.png`
+    /// into `directory`; returns the table as output rows, grouped by clock (then d) so that the
+    /// figure's theory lines join consecutive rows (derivations/ablation.md).
+    ///
+    ///     var setup = LinearGridAblation.Setup(); setup.dims = [500, 2000]
+    ///     let rows = try LinearGridAblation.report(setup, to: URL(fileURLWithPath: "out/ablation"))
+    public static func report(_ setup: Setup, to directory: URL, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> [Row] {
+        let entries = try run(setup, progress: progress).sorted {
+            (setup.schedules.firstIndex(of: $0.schedule) ?? 0, $0.d) < (setup.schedules.firstIndex(of: $1.schedule) ?? 0, $1.d)
+        }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let csv = ([columns] + entries.map(values)).map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n"
+        try writeAtomically(csv, to: directory.appendingPathComponent("ablation.csv"))
+        let script = directory.appendingPathComponent("ablation.gp")
+        try writeAtomically(gnuplotScript(), to: script)
+        _ = renderWithGnuplot(script: script, in: directory)
+        return entries.map { entry in
+            var row = Row()
+            for (key, value) in zip(columns, values(entry)) {
+                if let x = Double(value), key != "schedule" { row.add(key, x) } else { row.add(key, value) }
+            }
+            row.add("n", setup.n); row.add("steps", setup.steps); row.add("seeds", setup.seeds)
+            row.add("training_time", setup.trainingTime); row.add("lr", setup.learningRate)
+            row.add("penalty_u", setup.penalty); row.add("penalty_w", setup.penalty)
+            return row
+        }
+    }
+}
+
+extension PrecursorExperiment {
+    /// Runs the precursor's rate and writes `precursor.csv` (the figure's columns), `precursor.gp` and,
+    /// with gnuplot, `precursor.png` into `directory`; returns the output rows and the fitted slope
+    /// line (derivations/precursor.md, PC.7).
+    ///
+    ///     let (rows, fit) = try PrecursorExperiment.report(.init(), to: URL(fileURLWithPath: "out/precursor"))
+    public static func report(_ setup: Setup, to directory: URL, progress: (String) -> Void = { _ in }) throws -> (rows: [Row], fit: String) {
+        let result = try run(setup, progress: progress)
+        let rows = result.entries.map { r -> Row in
+            var row = Row()
+            row.add("n", r.n); row.add("gen_m", r.state.m); row.add("gen_eta_overlap", r.state.etaOverlap)
+            row.add("gen_base_noise_overlap", r.state.baseNoiseOverlap); row.add("sigma_hat", r.state.gain)
+            row.add("n_mean_error", Double(r.n) * r.meanError); row.add("mean_error", r.meanError)
+            let c = r.comparison
+            func cell(_ x: Double?) -> Value { x.map { .double($0) } ?? .string("") }
+            row.add("mean_error_sim", cell(c?.simulated["mean_error"]?.mean)); row.add("mean_error_sim_se", cell(c?.simulated["mean_error"]?.standardError))
+            for key in ["gen_m", "gen_eta_overlap", "gen_base_noise_overlap", "sigma_hat"] {
+                row.add(key + "_sim", cell(c?.simulated[key]?.mean)); row.add(key + "_sim_se", cell(c?.simulated[key]?.standardError))
+                row.add(key + "_theory_d", cell(c?.theory[key]))
+            }
+            row.add("mean_error_theory_d", cell(c?.theory["mean_error"]))
+            row.add("sign_inconsistent_fraction", cell(c?.inconsistentFraction))
+            row.add("sigma", setup.sigma); row.add("penalty_u", setup.penalty); row.add("steps", setup.steps)
+            row.add("d", r.comparison == nil ? "inf" : "\(setup.dimension)")
+            return row
+        }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // The csv carries the figure's columns, the first 9: n … mean_error_sim_se.
+        try writeAtomically(try render(rows.map { Row(fields: Array($0.fields.prefix(9))) }, as: .csv), to: directory.appendingPathComponent("precursor.csv"))
+        let script = directory.appendingPathComponent("precursor.gp")
+        try writeAtomically(gnuplotScript(simulation: !setup.simulateNs.isEmpty, sigma: setup.sigma), to: script)
+        _ = renderWithGnuplot(script: script, in: directory)
+        let fit = String(format: "‖μ̂ − μ‖²/d ∝ n^a with a = %.4f ± %.4f over n = %d … %d", result.slope, result.slopeStandardError,
+                         setup.ns.min() ?? 0, setup.ns.max() ?? 0)
+        return (rows, fit)
+    }
+}
