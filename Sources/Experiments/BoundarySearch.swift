@@ -16,6 +16,8 @@ public struct BoundarySearch: Sendable {
     /// p̂ from the continuous flow (d = ∞, GSL ODE) or the dilated grid of `steps` steps (d = ∞).
     public var integrator = AutoencoderExperiment.Integrator.continuous
     public var steps = 80
+    /// The largest k: the (n, kτ) continuation walks down from kτ = max(k, 4) in steps of 0.05.
+    public static let largestK = 100.0
 
     public init(p: Double, sigma: Double, k: Double, penaltyU: Double, penaltyW: Double, nPlus: Double? = nil) {
         self.p = p; self.sigma = sigma; self.k = k; self.penaltyU = penaltyU; self.penaltyW = penaltyW; self.nPlus = nPlus

@@ -127,6 +127,7 @@ public enum SimulationRunner {
         while let next = pending.first {
             while trainer.epoch < next {
                 trainer.step()
+                try trainer.checkDivergence()
                 progress(trainer.epoch)
             }
             try snapshot()

@@ -35,6 +35,9 @@ struct BenchCommand: ParsableCommand {
         try require("dense-epochs", Double(denseEpochs), "≥ 1") { $0 >= 1 }
         try require("protocol-epochs", Double(protocolEpochs), "≥ 1") { $0 >= 1 }
         try require("threads", Double(threads), "≥ 1") { $0 >= 1 }
+        try requireCount("fast-epochs", fastEpochs, atMost: 1_000_000)
+        try requireCount("dense-epochs", denseEpochs, atMost: 1_000_000)
+        try requireCount("samples", samples, atLeast: 0, atMost: Limits.samples)
     }
 
     func run() throws {
@@ -62,11 +65,14 @@ struct ReproduceCommand: ParsableCommand {
         try require("seeds", Double(seeds), "≥ 2") { $0 >= 2 }
         try require("epochs", Double(epochs), "≥ 1") { $0 >= 1 }
         guard dims.count >= 2 else { throw ValidationError("--dims needs at least two dimensions (for the finite-size fit)") }
+        for d in dims { try require("dims", d, "a whole number in [\(Report.smallestDimension), 1e7] (the authors' n = 128 on the fast path needs d ≥ 2n + 4)") {
+            $0 >= Double(Report.smallestDimension) && $0 <= 1e7 && $0 == $0.rounded() } }
+        _ = try seedRange(first: 1, count: seeds)
     }
 
     func run() throws {
         let report = Report(directory: URL(fileURLWithPath: out, isDirectory: true), dimensions: dims, seeds: seeds, epochs: epochs)
         let seconds = try report.write(resume: resume)
-        print("wrote \(out)/report.md in \(String(format: "%.0f", seconds)) s")
+        note("wrote \(out)/report.md in \(String(format: "%.0f", seconds)) s")
     }
 }

@@ -20,12 +20,12 @@ struct TheoryCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func validate() throws {
-        try require("points", Double(points), "≥ 1") { $0 >= 1 }
+        try requireCount("points", points, atMost: 10_000)
     }
 
     func run() throws {
         let started = Date()
-        let setup = try setup.setup(default: .infinity, n: training.n.value)
+        let setup = try setup.setup(default: .infinity, n: training.trainingPoints)
         let experiment = AutoencoderExperiment(problem: try training.problem(setup), k: setup.k,
                                                dimension: setup.dimension.value, schedule: schedule)
         let (table, rows) = try experiment.theoryRows(points: points)
@@ -57,14 +57,14 @@ struct PredictCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func validate() throws {
-        try require("steps", Double(steps), "≥ 1") { $0 >= 1 }
+        try requireCount("steps", steps, atMost: 10_000)
         if !setup.dimension(default: .infinity).isFinite, integrator != .continuous {
             try require("steps", Double(steps), "even on the dilated clock at d = inf (τ = 1 on the grid)") { Int($0) % 2 == 0 }
         }
     }
 
     func run() throws {
-        let setup = try setup.setup(default: .infinity, n: training.n.value)
+        let setup = try setup.setup(default: .infinity, n: training.trainingPoints)
         let experiment = AutoencoderExperiment(problem: try training.problem(setup), k: setup.k,
                                                dimension: setup.dimension.value, schedule: schedule)
         try printRows(try experiment.predictionRows(integrator: integrator, steps: steps), format)
@@ -97,23 +97,26 @@ struct BoundariesCommand: ParsableCommand {
 
     func validate() throws {
         try setup.rejectDimension("the boundaries are at d = inf")
-        for n in ns { try require("ns", n, "≥ 2") { $0 >= 2 } }
+        if let n = training.n { throw ValidationError("--n \(n) is not used here: the boundaries take --ns") }
+        guard !ns.isEmpty else { throw ValidationError("--ns needs at least one n") }
+        for n in ns { try require("ns", n, "in [2, 1e9]") { $0 >= 2 && $0 <= 1e9 } }
+        try require("k", setup.k, "in (0, \(BoundarySearch.largestK)] (the continuation starts at kτ = max(k, 4))") { $0 > 0 && $0 <= BoundarySearch.largestK }
         for p in ps { try require("ps", p, "in (0, 1)") { $0 > 0 && $0 < 1 } }
         try require("tolerance", tolerance, "in (0, 1)") { $0 > 0 && $0 < 1 }
-        try require("steps", Double(steps), "even and ≥ 2") { $0 >= 2 && Int($0) % 2 == 0 }
+        try require("steps", Double(steps), "even and in [2, 10000]") { $0 >= 2 && $0 <= 10_000 && Int($0) % 2 == 0 }
         guard integrator != .all else { throw InputError("integrator must be continuous or grid; got all") }
     }
 
     func run() throws {
         let started = Date()
-        let setup = try setup.setup(default: .infinity, n: training.n.value)
+        let setup = try setup.setup(default: .infinity, n: training.trainingPoints)
         var search = BoundarySearch(p: setup.p, sigma: setup.sigma, k: setup.k, penaltyU: training.penaltyU,
                                     penaltyW: training.penaltyW, nPlus: training.nPlus)
         search.tolerance = tolerance; search.integrator = integrator; search.steps = steps
         let (nRows, pRows) = try search.run(ns: ns, ps: noPBoundary ? [] : ps, directory: URL(fileURLWithPath: out, isDirectory: true))
         try printRows(nRows, .table)
         if !pRows.isEmpty { try printRows(pRows, .table) }
-        print(String(format: "wrote %@/boundary_n.csv, boundary_p.csv, boundaries.gp%@ in %.1f s", out,
+        note(String(format: "wrote %@/boundary_n.csv, boundary_p.csv, boundaries.gp%@ in %.1f s", out,
                      pngNote(out, "boundaries.png"), Date().timeIntervalSince(started)))
     }
 }

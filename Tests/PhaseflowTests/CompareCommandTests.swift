@@ -29,7 +29,7 @@ final class CompareCommandTests: XCTestCase {
                          "--protocol", "gd", "--penalty-u", "2", "--penalty-w", "1", "--samples", "16", "--out", out]
         let first = try phaseflow(arguments)
         XCTAssertEqual(first.status, 0, first.stderr)
-        XCTAssertTrue(first.stdout.contains("max |sim − theory| ∝ d^a"), first.stdout)
+        XCTAssertTrue(first.stderr.contains("max |sim − theory| ∝ d^a"), first.stderr)
         let table = try csv(out + "/compare.csv")
         XCTAssertEqual(table.count, 2 * 4)
         for d in [100, 200] {
