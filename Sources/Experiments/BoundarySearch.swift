@@ -59,9 +59,10 @@ public struct BoundarySearch: Sendable {
         let header = ["n", "n_plus", "p", "sigma", "k", "penalty_u", "penalty_w", "k_tau_star", "tau_star",
                       "branch_end", "penalty_star", "p_hat", "p_hat_error", "integrator"]
         let nFile = try ResultFile(url: directory.appendingPathComponent("boundary_n.csv"), header: header, resume: false)
-        var nRows: [Row] = []
-        for (i, n) in ns.enumerated() {
-            progress.update(done: i, label: "n = \(n)")
+        // Every n (and below, every p) is computed alone, in parallel; rows are written in input order,
+        // so the files do not depend on the number of threads.
+        let nResults = inParallel(ns.count) { i -> Row in
+            let n = ns[i]
             let problem = try problem(n: n)
             let crossing = try PhaseOneBoundary.signal(problem, moments: moments, from: max(k, 4), step: 0.05)
             let penalty = try PhaseOneBoundary.penalty(p: problem.p, sigma: problem.sigma, n: n, nPlus: nPlus,
@@ -73,6 +74,12 @@ public struct BoundarySearch: Sendable {
             row.add("k_tau_star", crossing.value); row.add("tau_star", crossing.value / k)
             row.add("branch_end", crossing.branchEnd ?? 0); row.add("penalty_star", penalty.value)
             row.add("p_hat", generated); row.add("p_hat_error", generated - problem.p); row.add("integrator", integrator.rawValue)
+            progress.update(done: progress.tick(), label: "n = \(n)")
+            return row
+        }
+        var nRows: [Row] = []
+        for result in nResults {
+            let row = try result.get()
             try nFile.append([row])
             nRows.append(row)
         }
@@ -80,12 +87,12 @@ public struct BoundarySearch: Sendable {
         // (n, p): the smallest n with |p̂ − p| ≤ tolerance.
         let pHeader = ["p", "sigma", "k", "penalty_u", "penalty_w", "tolerance", "n_star", "p_hat", "integrator"]
         let pFile = try ResultFile(url: directory.appendingPathComponent("boundary_p.csv"), header: pHeader, resume: false)
-        var pRows: [Row] = []
-        for (i, p) in ps.enumerated() {
-            progress.update(done: ns.count + i, label: "p = \(p)")
+        let pResults = inParallel(ps.count) { i -> Row? in
+            let p = ps[i]
+            defer { progress.update(done: progress.tick(), label: "p = \(p)") }
             guard let nStar = try smallestN(p: p) else {
                 warn("p = \(p): |p̂ − p| > \(tolerance) even at n = 1e5; no boundary in range")
-                continue
+                return nil
             }
             var row = Row()
             row.add("p", p); row.add("sigma", sigma); row.add("k", k)
@@ -93,14 +100,25 @@ public struct BoundarySearch: Sendable {
             row.add("n_star", nStar)
             row.add("p_hat", try pHat(try problem(n: nStar, p: p)))
             row.add("integrator", integrator.rawValue)
+            return row
+        }
+        var pRows: [Row] = []
+        for result in pResults {
+            guard let row = try result.get() else { continue }
             try pFile.append([row])
             pRows.append(row)
         }
-        progress.update(done: progress.total, label: "done")
         let script = directory.appendingPathComponent("boundaries.gp")
         try writeAtomically(gnuplotScript, to: script)
         _ = renderWithGnuplot(script: script, in: directory)
         return (nRows, pRows)
+    }
+
+    /// `work` for 0..<count on the cores, results in index order.
+    private func inParallel<T: Sendable>(_ count: Int, _ work: @escaping @Sendable (Int) throws -> T) -> [Result<T, Error>] {
+        let results = IndexedResults<T>(count: count)
+        DispatchQueue.concurrentPerform(iterations: count) { i in results.store(i, Result { try work(i) }) }
+        return results.values.map { $0! }
     }
 
     private var gnuplotScript: String {
@@ -130,4 +148,12 @@ public struct BoundarySearch: Sendable {
 
         """
     }
+}
+
+/// Results of parallel work by index.
+private final class IndexedResults<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [Result<T, Error>?]
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+    func store(_ i: Int, _ value: Result<T, Error>) { lock.lock(); values[i] = value; lock.unlock() }
 }

@@ -33,6 +33,8 @@ public struct Progress: Sendable {
     public static let stderrIsTerminal = isatty(STDERR_FILENO) == 1
     private let state = ProgressState()
     public init(total: Int) { self.total = total }
+    /// One more item done (from any thread); returns the count so far.
+    public func tick() -> Int { state.tick() }
     public func update(done: Int, label: String) {
         let elapsed = Date().timeIntervalSince(start)
         let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
@@ -50,6 +52,8 @@ final class ProgressState: @unchecked Sendable {
     private let lock = NSLock()
     private var lastLine: Double?
     private var finished = false
+    private var count = 0
+    func tick() -> Int { lock.lock(); defer { lock.unlock() }; count += 1; return count }
     /// Whether a line is due: the first, one `interval` after the previous, and the last (once).
     func due(at elapsed: Double, last: Bool, interval: Double) -> Bool {
         lock.lock(); defer { lock.unlock() }

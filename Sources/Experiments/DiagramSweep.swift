@@ -100,9 +100,10 @@ public struct DiagramSweep: Sendable {
             }
             if found.count >= 2 {
                 let fit = try StepBoundary.powerLawExponent(dimensions: found.map(\.d), thresholds: found.map(\.kStar))
-                summary.append(String(format: "%@: K* ∝ d^a with a = %.3f ± %.3f over %d dimensions (K* from %d to %d)",
-                                      name.rawValue, fit.slope, fit.slopeStandardError, found.count,
-                                      found.first!.kStar, found.last!.kStar))
+                // Two dimensions determine the line: no standard error (it would be NaN).
+                let error = found.count > 2 && fit.slopeStandardError.isFinite ? String(format: " ± %.3f", fit.slopeStandardError) : ""
+                summary.append(String(format: "%@: K* ∝ d^a with a = %.3f%@ over %ld dimensions (K* from %ld to %ld)",
+                                      name.rawValue, fit.slope, error, found.count, found.first!.kStar, found.last!.kStar))
             } else {
                 summary.append("\(name.rawValue): K* found at \(found.count) dimension(s); no exponent fitted")
             }

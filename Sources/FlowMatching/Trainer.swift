@@ -130,6 +130,8 @@ public final class FlowMatchingTrainer {
                 model.loss(data: x1, noise: z, times: times, gradient: g)
             }
             guard l.isFinite else { throw diverged("loss \(l)") }
+            // A legitimate run lowers the loss from its first value; a hundredfold rise is a runaway.
+            if let first = losses.first, l > 100 * max(first, 1e-12) { throw diverged("loss \(l), 100 × the first step's \(first)") }
             optimiser.update(&model.network.parameters, gradient: gradient)
             // Adam moves a parameter by about the learning rate per step: a non-finite or huge one means a runaway.
             if let bad = model.network.parameters.first(where: { !$0.isFinite || abs($0) > 1e6 }) { throw diverged("a parameter reached \(bad)") }

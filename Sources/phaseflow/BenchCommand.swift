@@ -29,6 +29,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Output format: json, csv or table.")
     var format: OutputFormat = .json
     @Option(help: "Seed.") var seed: UInt64 = 1
+    @Flag(name: .customLong("phase-diagram"), help: "Instead: time the 100 × 100 phase-1 diagram over (n, kτ) at d = inf (phase-diagram --grid 100x100).")
+    var phaseDiagram = false
 
     func validate() throws {
         try require("fast-epochs", Double(fastEpochs), "≥ 1") { $0 >= 1 }
@@ -41,6 +43,16 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if phaseDiagram {
+            var diagram = PhaseDiagram(p: setup.p, sigma: setup.sigma, penaltyU: 2, penaltyW: 2)
+            diagram.threads = threads
+            let started = Date()
+            let (cells, _) = try diagram.run()
+            var row = Row()
+            row.add("cells", cells.count); row.add("threads", threads); row.add("seconds", Date().timeIntervalSince(started))
+            try printRows([row], format)
+            return
+        }
         var bench = TrainingBenchmark(problem: try setup.problem(default: 5000))
         bench.n = n; bench.steps = steps; bench.k = setup.k; bench.fastEpochs = fastEpochs; bench.denseEpochs = denseEpochs
         bench.protocolEpochs = protocolEpochs; bench.samples = samples; bench.threads = threads

@@ -6,7 +6,7 @@ struct Phaseflow: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Asymptotic theory of flow-based generative models on a two-mode Gaussian mixture.",
         subcommands: [ExactCommand.self, DiagramCommand.self, TheoryCommand.self, PredictCommand.self,
-                      BoundariesCommand.self, DynamicsCommand.self, SimulateCommand.self, CompareCommand.self,
+                      BoundariesCommand.self, PhaseDiagramCommand.self, DynamicsCommand.self, SimulateCommand.self, CompareCommand.self,
                       BenchCommand.self, ReproduceCommand.self, UTurnCommand.self, WindowCommand.self, SchedulesCommand.self])
 
     /// Negative numbers as values (`--x -5`, `--lambda-min -inf`): ArgumentParser reads a word that

@@ -107,6 +107,10 @@ final class FuzzCommandLineTests: XCTestCase {
                 options: realDataOptions + [("seeds", .size), ("budgets", .size), ("schedules", .choice), ("fraction", .probability),
                                             ("samples", .size), ("sampler-steps", .size), ("hidden", .size), ("batch", .size),
                                             ("learning-rate", .positive), ("target", .positive), ("threads", .count), ("format", .choice)]),
+        Command(words: ["phase-diagram"], base: [("grid", ["4x4"])],
+                options: [("p", .probability), ("sigma", .positive), ("penalty-u", .nonNegative), ("penalty-w", .nonNegative),
+                          ("grid", .choice), ("n-min", .positive), ("n-max", .positive), ("k-tau-max", .positive), ("threads", .count),
+                          ("format", .choice)]),
         Command(words: ["dynamics", "flow"], base: dynamicsBase,
                 options: dynamicsOptions + [("d", .dimension), ("tau-grid", .size), ("m0", .finite), ("omega0", .finite), ("uw0", .finite),
                                             ("c0", .finite), ("training", .choice)]),
@@ -187,6 +191,9 @@ final class FuzzCommandLineTests: XCTestCase {
             Case(arguments: ["window", "--dataset", "digits", "--classes", "0", "0"], fragments: ["0"]),
             Case(arguments: ["window", "--dataset", "digits", "--lambda-min", "4", "--lambda-max", "-12"], fragments: ["lambda"]),
             Case(arguments: ["schedules", "--dataset", "digits", "--budgets", "300", "100"], fragments: ["budgets"]),
+            Case(arguments: ["phase-diagram", "--grid", "100000x100000"], fragments: ["grid"]),
+            Case(arguments: ["phase-diagram", "--grid", "4x4", "--n-min", "100", "--n-max", "10"], fragments: ["n-max"]),
+            Case(arguments: ["phase-diagram", "--grid", "4x4", "--k", "3"], fragments: ["--k"]),
         ]
         return cases
     }
@@ -210,6 +217,7 @@ final class FuzzCommandLineTests: XCTestCase {
                 Case(arguments: ["boundaries", "--ns", "16", "--no-p-boundary", "--out", out], fragments: [out, "out"]),
                 Case(arguments: ["reproduce", "--dims", "300", "400", "--seeds", "2", "--epochs", "2", "--out", out], fragments: [out, "out"]),
                 Case(arguments: ["dynamics", "flow", "--tau", "0.5", "--time-max", "1", "--time-points", "4", "--out", out], fragments: [out, "out"]),
+                Case(arguments: ["phase-diagram", "--grid", "4x4", "--out", out], fragments: [out, "out"]),
             ]
         }
         cases += [
@@ -227,11 +235,12 @@ final class FuzzCommandLineTests: XCTestCase {
         ["theory", "--points", "4", "--format", "csv"],
         ["predict", "--steps", "4", "--integrator", "grid"],
         ["uturn", "--points", "4", "--format", "csv"],
+        ["phase-diagram", "--grid", "6x8", "--format", "csv"],
         ["dynamics", "flow", "--tau", "0.5", "--time-max", "1", "--time-points", "4", "--c0", "-0.5"],
         ["dynamics", "flow", "--tau", "0.5", "--time-max", "1", "--time-points", "4", "--uw0", "-1e-3", "--m0", "0.01"],
         ["simulate", "--d", "50", "--n", "8", "--steps", "4", "--epochs", "2", "--seeds", "2", "--samples", "0", "--threads", "1",
          "--planted", "-0.1", "--format", "csv"],
-        ["window", "--dataset", "digits", "--points", "5", "--images", "5", "--bootstrap", "20", "--lambda-min", "-8", "--format", "csv"],
+        ["window", "--dataset", "digits", "--points", "9", "--images", "40", "--bootstrap", "20", "--lambda-min", "-8", "--format", "csv"],
     ]
 
     /// What one run did.
@@ -346,6 +355,27 @@ final class FuzzCommandLineTests: XCTestCase {
             XCTAssertFalse(o.stdout.isEmpty, "\(arguments)")
             let lowered = o.stdout.lowercased()
             XCTAssertFalse(lowered.contains("nan"), "\(arguments): non-finite output \(o.stdout.prefix(300))")
+        }
+    }
+
+    /// Divergence during training (issue 11): gd at lr 5 and lr 1 runs away (weights reach 1e27 at
+    /// lr 1 without the check). The run must stop with a line naming the seed, the epoch and the
+    /// learning rate, a non-zero exit, and no row on disk (the only snapshot is the last epoch).
+    func testDivergingTrainingStopsWithoutWritingRows() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("phaseflow-diverge-\(ProcessInfo.processInfo.processIdentifier)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        for lr in ["5", "1"] {
+            let directory = root.appendingPathComponent("lr\(lr)")
+            let o = try Self.run(["simulate", "--d", "100", "--n", "16", "--steps", "4", "--epochs", "50", "--protocol", "gd", "--lr", lr,
+                                  "--seeds", "2", "--threads", "1", "--out", "mm"], in: directory, limit: 60)
+            XCTAssertNotEqual(o.status, 0, "lr \(lr)")
+            XCTAssertFalse(o.signalled || o.timedOut, "lr \(lr)")
+            XCTAssertTrue(o.stdout.isEmpty, "lr \(lr): \(o.stdout)")
+            let error = try XCTUnwrap(o.stderr.split(separator: "\n").last { $0.hasPrefix("phaseflow: error:") }, o.stderr)
+            XCTAssertTrue(error.contains("diverged") && error.contains("seed ") && error.contains("epoch ") && error.contains("lr = \(lr)"), String(error))
+            let csv = try String(contentsOf: directory.appendingPathComponent("mm/simulate.csv"), encoding: .utf8)
+            XCTAssertEqual(csv.split(separator: "\n").count, 1, "only the header: \(csv.prefix(300))")
+            XCTAssertFalse(csv.lowercased().contains("nan"))
         }
     }
 }
