@@ -86,8 +86,10 @@ struct BoundariesCommand: ParsableCommand {
     var ps: [Double] = [0.6, 0.7, 0.8, 0.9]
     @Option(help: "The (n, p) boundary is the smallest n with |p̂ − p| ≤ tolerance.")
     var tolerance: Double = 0.01
+    /// The generations `boundaries` offers (predict's `all` is not one: each boundary uses one).
+    enum BoundaryIntegrator: String, ExpressibleByArgument, CaseIterable { case continuous, grid }
     @Option(help: "Generation for p̂: continuous (d = inf, GSL ODE) or grid (d = inf, dilated, --steps).")
-    var integrator: AutoencoderExperiment.Integrator = .continuous
+    var integrator: BoundaryIntegrator = .continuous
     @Option(help: "Grid steps K when --integrator grid.")
     var steps: Int = 80
     @Option(help: "Output directory.")
@@ -104,7 +106,6 @@ struct BoundariesCommand: ParsableCommand {
         for p in ps { try require("ps", p, "in (0, 1)") { $0 > 0 && $0 < 1 } }
         try require("tolerance", tolerance, "in (0, 1)") { $0 > 0 && $0 < 1 }
         try require("steps", Double(steps), "even and in [2, 10000]") { $0 >= 2 && $0 <= 10_000 && Int($0) % 2 == 0 }
-        guard integrator != .all else { throw InputError("integrator must be continuous or grid; got all") }
     }
 
     func run() throws {
@@ -112,7 +113,7 @@ struct BoundariesCommand: ParsableCommand {
         let setup = try setup.setup(default: .infinity, n: training.trainingPoints)
         var search = BoundarySearch(p: setup.p, sigma: setup.sigma, k: setup.k, penaltyU: training.penaltyU,
                                     penaltyW: training.penaltyW, nPlus: training.nPlus)
-        search.tolerance = tolerance; search.integrator = integrator; search.steps = steps
+        search.tolerance = tolerance; search.integrator = integrator == .grid ? .grid : .continuous; search.steps = steps
         let (nRows, pRows) = try search.run(ns: ns, ps: noPBoundary ? [] : ps, directory: URL(fileURLWithPath: out, isDirectory: true))
         try printRows(nRows, .table)
         if !pRows.isEmpty { try printRows(pRows, .table) }
