@@ -9,7 +9,7 @@ final class CompareCommandTests: XCTestCase {
     func testCompareRejectsBadInput() throws {
         let cases: [([String], String)] = [
             (["--seeds", "1"], "seeds"), (["--protocol", "online", "--seeds", "2"], "online"),
-            (["--dims", "0", "--seeds", "2"], "d must"), (["--p", "1.5", "--seeds", "2"], "1.5"),
+            (["--dims", "0", "--seeds", "2"], "dims must"), (["--p", "1.5", "--seeds", "2"], "1.5"),
             (["--dims", "100", "--seeds", "2", "--n", "64"], "d ≥ 2n + 4"),
             (["--dims", "1e9", "--seeds", "2"], "GiB"),
         ]
