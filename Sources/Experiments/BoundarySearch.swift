@@ -1,5 +1,6 @@
 import Foundation
 import FlowModel
+import GSLKit
 import Theory
 
 /// The phase-1 boundary (mode learned or not) in the (n, kτ) and (n, penalty) planes, and the
@@ -33,19 +34,19 @@ public struct BoundarySearch: Sendable {
                                    : try LearnedFlow.continuousAtInfiniteD(theory).pHat
     }
 
-    /// The smallest n in [2, 10⁵] with |p̂ − p| ≤ tolerance at mode probability p, by bisection in
-    /// log n (12 halvings); nil when even n = 10⁵ misses the tolerance.
+    /// The n in [2, 10⁵] where |p̂ − p| falls to the tolerance at mode probability p: Brent root
+    /// finding (GSL) of log|p̂ − p| − log tolerance in log n, to 10⁻³ in log n (the 12 halvings of
+    /// a bisection reached 2.6·10⁻³ with 14 evaluations of p̂; Brent needs about half as many);
+    /// 2 when n = 2 already meets it, nil when even n = 10⁵ misses it.
     public func smallestN(p: Double) throws -> Double? {
         func error(_ n: Double) throws -> Double { abs(try pHat(try problem(n: n, p: p)) - p) }
-        var (lo, hi) = (log(2.0), log(1e5))
+        let (lo, hi) = (log(2.0), log(1e5))
         guard try error(exp(hi)) <= tolerance else { return nil }
-        if try error(exp(lo)) > tolerance {
-            for _ in 0..<12 {
-                let mid = (lo + hi) / 2
-                if try error(exp(mid)) <= tolerance { hi = mid } else { lo = mid }
-            }
-        } else { hi = lo }
-        return exp(hi)
+        guard try error(exp(lo)) > tolerance else { return exp(lo) }
+        let root = try RootFinder.brent(in: lo, hi, absolute: 1e-3, relative: 0) { x in
+            log(max(try error(exp(x)), 1e-300)) - log(tolerance)
+        }
+        return exp(root)
     }
 
     /// Both boundaries; rows are appended to the CSV files as they are found.

@@ -34,4 +34,19 @@ final class PhaseDiagramTests: XCTestCase {
         XCTAssertEqual(try render(cells, as: .csv), try render(cells2, as: .csv))
         XCTAssertEqual(try render(boundary, as: .csv), try render(boundary2, as: .csv))
     }
+
+    /// The (n, p) boundary by Brent in log n: at n* the error |p̂ − p| equals the tolerance (to the
+    /// 10⁻³ resolution in log n), above it at 0.9 n* and below it at 1.1 n*.
+    func testSmallestNIsWhereTheErrorCrossesTheTolerance() throws {
+        let search = BoundarySearch(p: 0.8, sigma: 1, k: 2, penaltyU: 2, penaltyW: 2)
+        let nStar = try XCTUnwrap(try search.smallestN(p: 0.8))
+        func error(_ n: Double) throws -> Double {
+            let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: n, penaltyU: 2, penaltyW: 2)
+            return abs(try LearnedFlow.continuousAtInfiniteD(try AutoencoderTheory(problem: problem, k: 2)).pHat - 0.8)
+        }
+        // d log error / d log n is about −1 (the 1/n correction), so 10⁻³ in log n is 10⁻³ relative.
+        XCTAssertEqual(try error(nStar), 0.01, accuracy: 0.01 * 2e-3)
+        XCTAssertGreaterThan(try error(0.9 * nStar), 0.01)
+        XCTAssertLessThan(try error(1.1 * nStar), 0.01)
+    }
 }
