@@ -18,7 +18,7 @@ public struct PhaseDiagram: Sendable {
     public var nMin = 8.0, nMax = 4096.0
     public var nCount = 100
     /// kτ runs over signalMax·j/signalCount, j = 1 … signalCount.
-    public var signalMax = 4.0
+    public var signalMax = 1.0
     public var signalCount = 100
     public var threads = ProcessInfo.processInfo.activeProcessorCount
 
@@ -110,13 +110,16 @@ public struct PhaseDiagram: Sendable {
         set logscale x
         set xlabel "training points n"
         set ylabel "k tau"
-        set cblabel "F_branch - F_triv (grey: no branch)"
         set palette defined (-1 "blue", 0 "white", 1 "red")
+        set cbrange [-1:1]
+        set cblabel "sign(gap) |gap|^(1/4); grey: no branch (trivial only)"
         set object 1 rectangle from graph 0,0 to graph 1,1 behind fc rgb "#cccccc" fs solid noborder
         dn = (\(nMax)/\(nMin))**(0.5/\(nCount - 1))
         dk = \(signalMax)/\(signalCount)/2
-        set title "p = \(p), sigma = \(sigma), L_u = \(penaltyU), L_w = \(penaltyW)"
-        plot "phase_diagram.csv" every ::1 using 1:6:($1/dn):($1*dn):($6-dk):($6+dk):(strcol(7) eq "none" ? NaN : ($7 < 0 ? -1 : 1) * abs($7)**0.25) \\
+        set xrange [\(nMin)/dn:\(nMax)*dn]
+        set yrange [0:\(signalMax)*1.02]
+        set title "F_branch - F_triv at p = \(p), sigma = \(sigma), L_u = \(penaltyU), L_w = \(penaltyW)"
+        plot "phase_diagram.csv" every ::1 using (strcol(7) eq "none" ? NaN : $1):6:($1/dn):($1*dn):($6-dk):($6+dk):(($7 < 0 ? -1 : 1) * abs($7)**0.25) \\
                  with boxxyerror fs solid 1.0 noborder palette notitle, \\
              "phase_boundary.csv" every ::1 using 1:(strcol(6) eq "below_grid" || strcol(6) eq "above_grid" ? NaN : $6) with lines lw 2 lc rgb "black" title "k tau*(n)"
 

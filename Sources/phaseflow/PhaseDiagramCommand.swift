@@ -18,7 +18,7 @@ struct PhaseDiagramCommand: ParsableCommand {
     @Option(help: "Cells: <n count>x<kτ count>.") var grid: String = "100x100"
     @Option(name: .customLong("n-min"), help: "Smallest n (log-spaced grid).") var nMin: Double = 8
     @Option(name: .customLong("n-max"), help: "Largest n.") var nMax: Double = 4096
-    @Option(name: .customLong("k-tau-max"), help: "Largest kτ (the grid is k-tau-max·j/count, j = 1 … count).") var kTauMax: Double = 4
+    @Option(name: .customLong("k-tau-max"), help: "Largest kτ (the grid is k-tau-max·j/count, j = 1 … count).") var kTauMax: Double = 1
     @Option(help: "Worker threads over the columns of n (the result does not depend on it).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Output directory.") var out: String = "out"
