@@ -18,20 +18,50 @@ public func renderWithGnuplot(script: URL, in directory: URL) -> Bool {
     }
 }
 
-/// A one-line progress indicator on stderr with the elapsed time and an ETA.
+/// A progress indicator on stderr with the elapsed time and an ETA. On a terminal it redraws one
+/// line with `\r`; otherwise (a log file, a pipe, a SLURM output) it writes whole lines, at most one
+/// every `logInterval` seconds plus the last one, so that a log stays readable.
 ///
 ///     let progress = Progress(total: 10)
 ///     progress.update(done: 3, label: "d = 1000")   // "[3/10] d = 1000  elapsed …  eta …" on stderr
 public struct Progress: Sendable {
     public let total: Int
     let start = Date()
+    /// Seconds between two lines when stderr is not a terminal.
+    public static let logInterval = 10.0
+    /// Whether stderr is a terminal (decided once).
+    public static let stderrIsTerminal = isatty(STDERR_FILENO) == 1
+    private let state = ProgressState()
     public init(total: Int) { self.total = total }
+    /// One more item done (from any thread); returns the count so far.
+    public func tick() -> Int { state.tick() }
     public func update(done: Int, label: String) {
         let elapsed = Date().timeIntervalSince(start)
         let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
-        let line = String(format: "\r[%d/%d] %@  elapsed %.1fs  eta %.1fs   ", done, total, label, elapsed, eta)
-        FileHandle.standardError.write(Data(line.utf8))
-        if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+        let text = String(format: "[%ld/%ld] %@  elapsed %.1fs  eta %.1fs", done, total, label, elapsed, eta)
+        if Self.stderrIsTerminal {
+            FileHandle.standardError.write(Data(("\r" + text + "   " + (done == total ? "\n" : "")).utf8))
+        } else if state.due(at: elapsed, last: done == total, interval: Self.logInterval) {
+            FileHandle.standardError.write(Data((text + "\n").utf8))
+        }
+    }
+}
+
+/// When the last log line of a `Progress` was written (shared by the copies of the struct).
+final class ProgressState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lastLine: Double?
+    private var finished = false
+    private var count = 0
+    func tick() -> Int { lock.lock(); defer { lock.unlock() }; count += 1; return count }
+    /// Whether a line is due: the first, one `interval` after the previous, and the last (once).
+    func due(at elapsed: Double, last: Bool, interval: Double) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        if finished { return false }
+        if last { finished = true; lastLine = elapsed; return true }
+        if let lastLine, elapsed - lastLine < interval { return false }
+        lastLine = elapsed
+        return true
     }
 }
 

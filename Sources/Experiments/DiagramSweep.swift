@@ -29,9 +29,27 @@ public struct DiagramSweep: Sendable {
 
     public init(directory: URL) { self.directory = directory }
 
+    /// Checks the settings before any work: p, σ, every schedule at the smallest d (a dilated
+    /// schedule needs k < √d_min; it is not dropped silently), and the grid sizes.
+    public func validate() throws {
+        guard !schedules.isEmpty else { throw InputError("schedules needs at least one schedule") }
+        guard dMin >= 1, dMin.isFinite, dMax >= dMin, dMax <= 1e12 else { throw InputError("d-min, d-max must satisfy 1 ≤ d-min ≤ d-max ≤ 1e12; got \(dMin), \(dMax)") }
+        guard stepsMin >= 1, stepsMax >= stepsMin, stepsMax <= Double(Limits.gridSteps) else {
+            throw InputError("steps-min, steps-max must satisfy 1 ≤ steps-min ≤ steps-max ≤ \(Limits.gridSteps); got \(stepsMin), \(stepsMax)")
+        }
+        let smallest = try Problem(dimension: dMin.rounded(.up), p: p, sigma: sigma)
+        for name in schedules {
+            do { _ = try name.make(for: smallest, k: k, sigmaMax: name == .ve ? sigmaMax : nil) } catch {
+                throw InputError("schedule \(name.rawValue) cannot be built at d-min = \(smallest.dimension) with k = \(k): \(error)")
+            }
+        }
+        if let sigmaMax, !schedules.contains(.ve) { throw InputError("sigma-max \(sigmaMax) applies to the ve schedule only; it is not in --schedules") }
+    }
+
     /// Runs the sweep (keeping the rows of an interrupted run with `resume`), writes the files, and
     /// returns the boundary rows and the fitted-exponent lines.
     public func run(resume: Bool) throws -> (boundary: [Row], exponents: [String]) {
+        try validate()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let dims = StepBoundary.geometricGrid(from: dMin, to: dMax, perDecade: dPerDecade)
         _ = try Problem(dimension: dMin.rounded(.up), p: p, sigma: sigma)  // validate p, σ before any work
@@ -52,7 +70,7 @@ public struct DiagramSweep: Sendable {
             for (di, d) in dims.enumerated() {
                 progress.update(done: si * dims.count + di, label: "\(name.rawValue) d=\(d)")
                 let problem = try Problem(dimension: Double(d), p: p, sigma: sigma)
-                guard let schedule = try? name.make(for: problem, k: k, sigmaMax: sigmaMax) else { continue }
+                let schedule = try name.make(for: problem, k: k, sigmaMax: name == .ve ? sigmaMax : nil)
                 let field = ExactField(problem: problem, schedule: schedule)
                 let quantum = schedule.stepQuantum
                 let stepGrid = StepBoundary.geometricGrid(from: stepsMin, to: stepsMax, perDecade: stepsPerDecade, quantum: quantum)
@@ -82,9 +100,10 @@ public struct DiagramSweep: Sendable {
             }
             if found.count >= 2 {
                 let fit = try StepBoundary.powerLawExponent(dimensions: found.map(\.d), thresholds: found.map(\.kStar))
-                summary.append(String(format: "%@: K* ∝ d^a with a = %.3f ± %.3f over %d dimensions (K* from %d to %d)",
-                                      name.rawValue, fit.slope, fit.slopeStandardError, found.count,
-                                      found.first!.kStar, found.last!.kStar))
+                // Two dimensions determine the line: no standard error (it would be NaN).
+                let error = found.count > 2 && fit.slopeStandardError.isFinite ? String(format: " ± %.3f", fit.slopeStandardError) : ""
+                summary.append(String(format: "%@: K* ∝ d^a with a = %.3f%@ over %ld dimensions (K* from %ld to %ld)",
+                                      name.rawValue, fit.slope, error, found.count, found.first!.kStar, found.last!.kStar))
             } else {
                 summary.append("\(name.rawValue): K* found at \(found.count) dimension(s); no exponent fitted")
             }

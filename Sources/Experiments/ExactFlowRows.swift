@@ -26,7 +26,9 @@ extension ExactField {
             row.add("sigma_hat", o.sigmaHat)
             row.add("commit_time", o.commitClock)
             row.add("commit_t", o.commitTime)
-            row.add("commit_log_snr", o.commitLogSNR)
+            // A flow that never commits (U > ½ up to the clock's end, e.g. d = 1) has its commit at the
+            // end, where log-SNR is +∞ (EF.17): written as "inf", like d = ∞.
+            row.add("commit_log_snr", o.commitLogSNR.isFinite ? .double(o.commitLogSNR) : .string(o.commitLogSNR > 0 ? "inf" : "-inf"))
             return row
         }
     }

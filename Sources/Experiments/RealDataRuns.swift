@@ -29,7 +29,8 @@ extension WindowConfiguration {
 extension PilotSettings {
     /// `count` pilots (seeds 101, 102, …) of `steps` training steps each.
     public init(count: Int, steps: Int) throws {
-        guard count >= 1, steps >= 1 else { throw InputError("pilot-seeds and pilot-steps must be ≥ 1; got \(count), \(steps)") }
+        try requireCount("pilot-seeds", count, atMost: 1000)
+        try requireCount("pilot-steps", steps, atMost: 10_000_000)
         self.init()
         seeds = (1...count).map { 100 + UInt64($0) }
         self.steps = steps
@@ -117,11 +118,21 @@ public struct SchedulesRun: Sendable {
     }
 
     /// Checks the densities and the interval before any work.
+    /// The most paired seeds a run may ask for.
+    public static let largestSeedCount = 1000
+
     public func validate() throws {
         guard densities.first == "uniform" else { throw InputError("schedules must start with uniform (the reference); got \(densities.joined(separator: " "))") }
         for name in densities { _ = try TrainingDensityName(parsing: name) }
         guard Set(densities).count == densities.count else { throw InputError("schedules repeat: \(densities.joined(separator: " "))") }
         _ = try IntervalChoice(parsing: interval)
+        // Sizes beyond which memory or time exceed one machine (one line naming the flag).
+        try requireCount("seeds", settings.seeds.count, atMost: Self.largestSeedCount)
+        try requireCount("budgets", settings.budgets.last ?? 1, atMost: 10_000_000)
+        try requireCount("samples", settings.samples, atLeast: 10, atMost: 100_000)
+        try requireCount("sampler-steps", settings.samplerSteps, atLeast: 2, atMost: 100_000)
+        try requireCount("hidden", settings.training.hidden, atMost: 8192)
+        try requireCount("batch", settings.training.batch, atMost: 100_000)
     }
 
     /// Resolves the interval, trains every (seed, density), writes the files under `out` and returns

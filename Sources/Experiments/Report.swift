@@ -22,6 +22,9 @@ public struct Report: Sendable {
     public var epochs: Int
     public var threads = ProcessInfo.processInfo.activeProcessorCount
 
+    /// The smallest d of the comparison: the authors' n = 128 on the fast path needs d ≥ 2n + 4.
+    public static let smallestDimension = 2 * 128 + 4
+
     public init(directory: URL, dimensions: [Double], seeds: Int, epochs: Int) {
         self.directory = directory; self.dimensions = dimensions; self.seeds = seeds; self.epochs = epochs
     }

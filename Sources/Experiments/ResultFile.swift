@@ -1,4 +1,5 @@
 import Foundation
+import FlowModel
 
 /// A CSV results file written incrementally: each `append` adds whole lines in one write and
 /// flushes them to disk, so an interrupted run keeps every finished block; `resume` reads back
@@ -16,6 +17,9 @@ public final class ResultFile {
         self.url = url
         self.header = header
         let headerLine = header.joined(separator: ",")
+        if resume, let text = try? String(contentsOf: url, encoding: .utf8), !text.isEmpty, !text.hasPrefix(headerLine + "\n") {
+            throw InputError("--resume: \(url.path) was written with other columns (its first line is not this run's header); not resumed, the file is untouched")
+        }
         if resume, let text = try? String(contentsOf: url, encoding: .utf8), text.hasPrefix(headerLine + "\n") {
             let complete = text.hasSuffix("\n") ? text : String(text[..<(text.lastIndex(of: "\n")!)]) + "\n"
             existingRows = complete.split(separator: "\n").dropFirst().map { line in

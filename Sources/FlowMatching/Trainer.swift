@@ -108,6 +108,11 @@ public final class FlowMatchingTrainer {
         return order[position]
     }
 
+    /// The one-line divergence error naming the seed, the step and the learning rate.
+    private func diverged(_ what: String) -> InputError {
+        InputError("training diverged (seed \(settings.seed), step \(stepsDone + 1), learning rate \(settings.learningRate)): \(what); lower --learning-rate")
+    }
+
     /// Takes `steps` Adam steps with training times drawn from `density`.
     public func train(steps: Int, density: any TrainingDensity) throws {
         let d = model.dimension, batch = settings.batch
@@ -124,8 +129,12 @@ public final class FlowMatchingTrainer {
             let l = withUnsafeMutablePointer(to: &gradient) { g in
                 model.loss(data: x1, noise: z, times: times, gradient: g)
             }
-            guard l.isFinite else { throw InputError("training diverged at step \(stepsDone + 1) (loss \(l)); lower the learning rate") }
+            guard l.isFinite else { throw diverged("loss \(l)") }
+            // A legitimate run lowers the loss from its first value; a hundredfold rise is a runaway.
+            if let first = losses.first, l > 100 * max(first, 1e-12) { throw diverged("loss \(l), 100 × the first step's \(first)") }
             optimiser.update(&model.network.parameters, gradient: gradient)
+            // Adam moves a parameter by about the learning rate per step: a non-finite or huge one means a runaway.
+            if let bad = model.network.parameters.first(where: { !$0.isFinite || abs($0) > 1e6 }) { throw diverged("a parameter reached \(bad)") }
             losses.append(l)
             stepsDone += 1
         }

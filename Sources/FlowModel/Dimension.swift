@@ -13,7 +13,7 @@ public enum Dimension: Sendable, Hashable, CustomStringConvertible {
     /// A whole number in [1, 10¹²] (1e5 is accepted), or +∞.
     public init(_ value: Double) throws {
         if value == .infinity { self = .infinite; return }
-        try require("d", value, "a whole number ≥ 1 or inf") { $0 >= 1 && $0 == $0.rounded() && $0 <= 1e12 }
+        try require("d", value, "a whole number in [1, 1e12] or inf") { $0 >= 1 && $0 == $0.rounded() && $0 <= 1e12 }
         self = .finite(Int(value))
     }
 

@@ -21,6 +21,7 @@ public enum ScheduleName: String, CaseIterable, Sendable {
     /// Builds the schedule for a problem. `k` is the dilation constant; `sigmaMax` the
     /// variance-exploding noise level (default 100√d, so the prior mismatch is ≈ 1% of a mode's offset).
     public func make(for problem: Problem, k: Double = 2, sigmaMax: Double? = nil) throws -> any Schedule {
+        if let sigmaMax, self != .ve { throw InputError("sigma-max \(sigmaMax) applies to the ve schedule only; got schedule \(rawValue)") }
         let veSigma = sigmaMax ?? 100 * problem.sqrtD
         switch self {
         case .linear: return LinearSchedule()

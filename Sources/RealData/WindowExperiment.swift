@@ -131,7 +131,12 @@ public enum WindowExperiment {
     /// seed), the Gaussian model by default.
     public static func run(_ config: WindowConfiguration,
                            denoisers: ((WindowData) throws -> [any Denoiser])? = nil) throws -> WindowResult {
-        guard config.points >= 5 else { throw InputError("points must be ≥ 5; got \(config.points)") }
+        try requireCount("points", config.points, atLeast: 5, atMost: 10_000)
+        try requireCount("steps", config.steps, atLeast: 2, atMost: Limits.gridSteps)
+        try requireCount("splits", config.splits, atMost: 1000)
+        try requireCount("images", config.imagesPerClass, atLeast: 5, atMost: 100_000)
+        try requireCount("noise-draws", config.noiseDraws, atMost: 100_000)
+        try requireCount("bootstrap", config.bootstrap, atMost: 1_000_000)
         try require("lambda-min", config.lambdaMin, "in [−40, 40]") { abs($0) <= 40 }
         try require("lambda-max", config.lambdaMax, "in [−40, 40]") { abs($0) <= 40 }
         guard config.lambdaMin < config.lambdaMax else { throw InputError("lambda-min must be below lambda-max; got \(config.lambdaMin), \(config.lambdaMax)") }

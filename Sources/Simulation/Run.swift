@@ -126,9 +126,13 @@ public enum SimulationRunner {
             if config.training.trainingProtocol == .online { trainer.resetLossAverage() }
         }
         if pending.first == 0 { try snapshot(); pending.removeFirst() }
+        // The divergence check reads the bank (O(dK)): every epoch of the full-batch protocols
+        // (an epoch is O(dnK)), every 64 steps of online SGD (a step is O(dK)), and before every snapshot.
+        let checkEvery = config.training.trainingProtocol == .online ? 64 : 1
         while let next = pending.first {
             while trainer.epoch < next {
                 trainer.step()
+                if trainer.epoch % checkEvery == 0 || trainer.epoch == next { try trainer.checkDivergence() }
                 progress(trainer.epoch)
             }
             try snapshot()

@@ -138,8 +138,8 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         let bytes = Self.estimatedBytes(d: problem.dimension, n: n, steps: steps, options: options)
         let available = Double(ProcessInfo.processInfo.physicalMemory)
         if bytes > 0.8 * available {
-            throw InputError(String(format: "d = %d, n = %d, K = %d needs about %.1f GiB of memory per seed; this machine has %.1f GiB",
-                                    problem.dimension, n, steps, bytes / 1_073_741_824, available / 1_073_741_824))
+            throw InputError("d = \(problem.dimension), n = \(n), K = \(steps) needs about " + String(format: "%.1f GiB of memory per seed; this machine has %.1f GiB",
+                                    bytes / 1_073_741_824, available / 1_073_741_824))
         }
         BLAS.singleThreaded()
         self.problem = problem

@@ -65,8 +65,10 @@ struct SetupOptions: ParsableArguments {
 
 /// The training set and penalties of the autoencoder theory (`theory`, `predict`, `boundaries`).
 struct AutoencoderOptions: ParsableArguments {
-    @Option(help: "Number n of training points (≥ 1), or inf for the closed forms.")
-    var n: Extended = Extended(128)
+    @Option(help: "Number n of training points (≥ 1), or inf for the closed forms (default 128).")
+    var n: Extended?
+    /// n, 128 by default.
+    var trainingPoints: Double { n?.value ?? 128 }
     @Option(name: .customLong("n-plus"), help: "Training points in the + mode (default p·n; any value in (0, n)).")
     var nPlus: Double?
     @Option(name: .customLong("penalty-u"), help: "L_u of J = Σ E|f − x₁|²/d + L_u|u|²/d + L_w|w|²/d (AT.2).")
@@ -82,6 +84,11 @@ struct AutoencoderOptions: ParsableArguments {
 /// Prints rows on stdout in the chosen format.
 func printRows(_ rows: [Row], _ format: OutputFormat) throws {
     print(try render(rows, as: format), terminator: "")
+}
+
+/// A line for the reader on stderr (what was written, fits): stdout keeps only the requested data.
+func note(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
 /// "name.png" when gnuplot drew it, else a note.

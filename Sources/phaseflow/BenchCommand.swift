@@ -29,15 +29,30 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Output format: json, csv or table.")
     var format: OutputFormat = .json
     @Option(help: "Seed.") var seed: UInt64 = 1
+    @Flag(name: .customLong("phase-diagram"), help: "Instead: time the 100 × 100 phase-1 diagram over (n, kτ) at d = inf (phase-diagram --grid 100x100).")
+    var phaseDiagram = false
 
     func validate() throws {
         try require("fast-epochs", Double(fastEpochs), "≥ 1") { $0 >= 1 }
         try require("dense-epochs", Double(denseEpochs), "≥ 1") { $0 >= 1 }
         try require("protocol-epochs", Double(protocolEpochs), "≥ 1") { $0 >= 1 }
         try require("threads", Double(threads), "≥ 1") { $0 >= 1 }
+        try requireCount("fast-epochs", fastEpochs, atMost: 1_000_000)
+        try requireCount("dense-epochs", denseEpochs, atMost: 1_000_000)
+        try requireCount("samples", samples, atLeast: 0, atMost: Limits.samples)
     }
 
     func run() throws {
+        if phaseDiagram {
+            var diagram = PhaseDiagram(p: setup.p, sigma: setup.sigma, penaltyU: 2, penaltyW: 2)
+            diagram.threads = threads
+            let started = Date()
+            let (cells, _) = try diagram.run()
+            var row = Row()
+            row.add("cells", cells.count); row.add("threads", threads); row.add("seconds", Date().timeIntervalSince(started))
+            try printRows([row], format)
+            return
+        }
         var bench = TrainingBenchmark(problem: try setup.problem(default: 5000))
         bench.n = n; bench.steps = steps; bench.k = setup.k; bench.fastEpochs = fastEpochs; bench.denseEpochs = denseEpochs
         bench.protocolEpochs = protocolEpochs; bench.samples = samples; bench.threads = threads
@@ -62,11 +77,14 @@ struct ReproduceCommand: ParsableCommand {
         try require("seeds", Double(seeds), "≥ 2") { $0 >= 2 }
         try require("epochs", Double(epochs), "≥ 1") { $0 >= 1 }
         guard dims.count >= 2 else { throw ValidationError("--dims needs at least two dimensions (for the finite-size fit)") }
+        for d in dims { try require("dims", d, "a whole number in [\(Report.smallestDimension), 1e7] (the authors' n = 128 on the fast path needs d ≥ 2n + 4)") {
+            $0 >= Double(Report.smallestDimension) && $0 <= 1e7 && $0 == $0.rounded() } }
+        _ = try seedRange(first: 1, count: seeds)
     }
 
     func run() throws {
         let report = Report(directory: URL(fileURLWithPath: out, isDirectory: true), dimensions: dims, seeds: seeds, epochs: epochs)
         let seconds = try report.write(resume: resume)
-        print("wrote \(out)/report.md in \(String(format: "%.0f", seconds)) s")
+        note("wrote \(out)/report.md in \(String(format: "%.0f", seconds)) s")
     }
 }

@@ -46,10 +46,10 @@ struct DynamicsOptions: ParsableArguments {
     func validate() throws {
         guard (tau == nil) != (tauGrid == nil) else { throw ValidationError("give exactly one of --tau and --tau-grid") }
         if let tau { try require("tau", tau, "in [0, 2)") { $0 >= 0 && $0 < 2 } }
-        if let tauGrid { try require("tau-grid", Double(tauGrid), "≥ 2") { $0 >= 2 } }
+        if let tauGrid { try requireCount("tau-grid", tauGrid, atLeast: 2, atMost: 10_000) }
         try require("lr", lr, "> 0") { $0 > 0 }
-        try require("time-max", timeMax, "> 0") { $0 > 0 }
-        try require("time-points", Double(timePoints), "≥ 1") { $0 >= 1 }
+        try require("time-max", timeMax, "in (0, \(Limits.trainingTime)]") { $0 > 0 && $0 <= Limits.trainingTime }
+        try requireCount("time-points", timePoints, atMost: Limits.outputPoints)
         try require("rel-tol", relTol, "> 0") { $0 > 0 }
         try require("abs-tol", absTol, "≥ 0") { $0 >= 0 }
         try require("convergence", convergence, "≥ 0") { $0 >= 0 }
@@ -104,10 +104,11 @@ struct SimulationSeedOptions: ParsableArguments {
     @Option(help: "Start every simulation from the planted overlap m = ω = this (a macroscopic start, TD.20) instead of theory init.")
     var planted: Double?
 
-    var seedList: [UInt64] { (0..<seeds).map { seed + UInt64($0) } }
+    var seedList: [UInt64] { (try? seedRange(first: seed, count: seeds)) ?? [] }
 
     func validate(_ options: DynamicsOptions) throws {
         try require("seeds", Double(seeds), "≥ 2") { $0 >= 2 }
+        _ = try seedRange(first: seed, count: seeds)
         if let planted { try require("planted", planted, "finite") { _ in true } }
         guard options.tau != nil else { throw ValidationError("the simulation needs a single --tau") }
     }
@@ -171,7 +172,7 @@ struct DynamicsEscape: ParsableCommand {
     var ensembleSeed: UInt64 = 1
 
     func validate() throws {
-        try require("members", Double(members), "≥ 2") { $0 >= 2 }
+        try requireCount("members", members, atLeast: 2, atMost: Limits.ensemble)
         try require("switch-overlap", switchOverlap, "in (0, 0.5)") { $0 > 0 && $0 < 0.5 }
         if !options.setup.dimension(default: 10_000).isFinite {
             throw ValidationError("the escape ensemble (--members) needs a finite d; got --d inf")
@@ -225,9 +226,10 @@ struct DynamicsFiniteSize: ParsableCommand {
     func validate() throws {
         try options.setup.rejectDimension("finite-size takes --dims")
         try simulation.validate(options)
-        for d in dims { try require("dims", d, "a whole number ≥ 2") { $0 >= 2 && $0 == $0.rounded() } }
+        guard !dims.isEmpty else { throw ValidationError("--dims needs at least one dimension") }
+        for d in dims { try require("dims", d, "a whole number in [2, 1e9]") { $0 >= 2 && $0 == $0.rounded() && $0 <= 1e9 } }
         if escapeEnsemble != 0 {
-            try require("escape-ensemble", Double(escapeEnsemble), "≥ 2") { $0 >= 2 }
+            try requireCount("escape-ensemble", escapeEnsemble, atLeast: 2, atMost: Limits.ensemble)
             try require("switch-overlap", switchOverlap, "in (0, 0.5)") { $0 > 0 && $0 < 0.5 }
             if simulation.planted != nil { throw ValidationError("--escape-ensemble compares runs from theory init (no --planted)") }
         }

@@ -36,7 +36,7 @@ struct ExactCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func validate() throws {
-        try require("steps", Double(steps), "≥ 1") { $0 >= 1 }
+        try requireCount("steps", steps, atMost: Limits.gridSteps)
         try require("threshold", threshold, "in (0, 1)") { $0 > 0 && $0 < 1 }
         try require("rel-tol", relTol, "> 0") { $0 > 0 }
         try require("abs-tol", absTol, "≥ 0") { $0 >= 0 }
@@ -91,23 +91,31 @@ struct DiagramCommand: ParsableCommand {
         try require("d-min", dMin, "≥ 1") { $0 >= 1 }
         try require("d-max", dMax, "≥ d-min and ≤ 1e12") { $0 >= dMin && $0 <= 1e12 }
         try require("steps-min", stepsMin, "≥ 1") { $0 >= 1 }
-        try require("steps-max", stepsMax, "≥ steps-min") { $0 >= stepsMin }
+        try require("steps-max", stepsMax, "≥ steps-min and ≤ \(Limits.gridSteps)") { $0 >= stepsMin && $0 <= Double(Limits.gridSteps) }
+        try requireCount("d-per-decade", dPerDecade, atMost: 1000)
+        try requireCount("steps-per-decade", stepsPerDecade, atMost: 1000)
         try require("d-per-decade", Double(dPerDecade), "≥ 1") { $0 >= 1 }
         try require("steps-per-decade", Double(stepsPerDecade), "≥ 1") { $0 >= 1 }
         try require("tolerance", tolerance, "in (0, 1)") { $0 > 0 && $0 < 1 }
+        try sweep().validate()
     }
 
-    func run() throws {
-        let started = Date()
+    func sweep() -> DiagramSweep {
         var sweep = DiagramSweep(directory: URL(fileURLWithPath: out, isDirectory: true))
         sweep.p = setup.p; sweep.sigma = setup.sigma; sweep.k = setup.k; sweep.sigmaMax = sigmaMax
         sweep.schedules = schedules; sweep.integrator = integrator; sweep.tolerance = tolerance
         sweep.dMin = dMin; sweep.dMax = dMax; sweep.dPerDecade = dPerDecade
         sweep.stepsMin = stepsMin; sweep.stepsMax = stepsMax; sweep.stepsPerDecade = stepsPerDecade
+        return sweep
+    }
+
+    func run() throws {
+        let started = Date()
+        let sweep = sweep()
         let (boundary, exponents) = try sweep.run(resume: resume)
         try printRows(boundary, .table)
-        for line in exponents { print(line) }
-        print(String(format: "wrote %@/diagram.csv, boundary.csv, diagram.gp%@ in %.1f s", out,
+        for line in exponents { note(line) }
+        note(String(format: "wrote %@/diagram.csv, boundary.csv, diagram.gp%@ in %.1f s", out,
                      pngNote(out, "diagram.png"), Date().timeIntervalSince(started)))
     }
 }

@@ -33,7 +33,7 @@ struct SchedulesCommand: ParsableCommand {
 
     /// Every flag checked before any work or output.
     func validate() throws {
-        guard seeds >= 1 else { throw ValidationError("seeds must be ≥ 1; got \(seeds)") }
+        try requireCount("seeds", seeds, atMost: SchedulesRun.largestSeedCount)
         guard let first = budgets.first, first >= 1, zip(budgets, budgets.dropFirst()).allSatisfy({ $0 < $1 }) else {
             throw ValidationError("budgets must be increasing positive step counts; got \(budgets.map(String.init).joined(separator: " "))")
         }

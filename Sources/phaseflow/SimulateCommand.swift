@@ -51,12 +51,13 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         try setup.rejectDimension("compare takes --dims")
+        guard simulation.trainingProtocol != .online else {
+            throw ValidationError("compare takes --protocol converged, adam or gd, not online (the static theory is at fixed n; online SGD is compared by `dynamics`)")
+        }
         guard !dims.isEmpty else { throw ValidationError("--dims needs at least one dimension") }
+        for d in dims { try require("dims", d, "a whole number in [1, 1e12]") { $0 >= 1 && $0 <= 1e12 && $0 == $0.rounded() } }
         try require("seeds", Double(simulation.seeds), "≥ 2 (standard errors are taken across seeds)") { $0 >= 2 }
         try require("samples", Double(simulation.samples), "≥ 2 (compare measures the generated p̂, σ̂)") { $0 >= 2 }
-        guard simulation.trainingProtocol != .online else {
-            throw ValidationError("compare takes --protocol converged, adam or gd (the static theory is at fixed n; online SGD is compared by `dynamics`)")
-        }
         if decompose && simulation.trainingProtocol != .adam { throw ValidationError("--decompose needs --protocol adam") }
     }
 
@@ -78,7 +79,7 @@ struct CompareCommand: ParsableCommand {
                                           threads: simulation.threads, directory: URL(fileURLWithPath: out, isDirectory: true))
         let (summaries, fit) = try comparison.run(resume: resume)
         try printRows(summaries, format)
-        if let fit { print(fit) }
-        print("wrote \(out)/compare.csv, summary.csv, compare.gp" + pngNote(out, "compare.png"))
+        if let fit { note(fit) }
+        note("wrote \(out)/compare.csv, summary.csv, compare.gp" + pngNote(out, "compare.png"))
     }
 }

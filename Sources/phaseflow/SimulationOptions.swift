@@ -35,8 +35,8 @@ struct SimulationOptions: ParsableArguments {
     func validate() throws {
         try require("n", Double(n), "a whole number ≥ 1") { $0 >= 1 }
         try require("epochs", Double(epochs), "≥ 1") { $0 >= 1 }
-        try require("seeds", Double(seeds), "≥ 1") { $0 >= 1 }
-        try require("samples", Double(samples), "0 (no generation) or ≥ 2") { $0 == 0 || $0 >= 2 }
+        _ = try seedRange(first: seed, count: seeds)
+        try require("samples", Double(samples), "0 (no generation) or in [2, \(Limits.samples)]") { $0 == 0 || ($0 >= 2 && $0 <= Double(Limits.samples)) }
         if let planted { try require("planted", planted, "finite") { _ in true } }
         try require("record-every", Double(recordEvery), "≥ 0") { $0 >= 0 }
         try require("threads", Double(threads), "≥ 1") { $0 >= 1 }
@@ -46,7 +46,7 @@ struct SimulationOptions: ParsableArguments {
         if let penaltyW { try require("penalty-w", penaltyW, "≥ 0") { $0 >= 0 } }
     }
 
-    var seedList: [UInt64] { (0..<seeds).map { seed + UInt64($0) } }
+    var seedList: [UInt64] { (try? seedRange(first: seed, count: seeds)) ?? [] }
 
     func configuration(_ setup: SetupOptions, dimension d: Double, defaultProtocol: TrainingProtocol = .adam) throws -> SimulationConfiguration {
         let setup = try setup.setup(default: d, n: Double(n))

@@ -22,7 +22,7 @@ struct UTurnCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func validate() throws {
-        try require("points", Double(points), "≥ 2") { $0 >= 2 }
+        try requireCount("points", points, atLeast: 2, atMost: Limits.outputPoints)
     }
 
     func run() throws {

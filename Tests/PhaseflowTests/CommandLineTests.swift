@@ -93,7 +93,7 @@ final class CommandLineTests: XCTestCase {
                          "--steps-max", "1000", "--steps-per-decade", "2"]
         let full = try phaseflow(arguments)
         XCTAssertEqual(full.status, 0, full.stderr)
-        XCTAssertTrue(full.stdout.contains("linear: K* ∝ d^a"), full.stdout)
+        XCTAssertTrue(full.stderr.contains("linear: K* ∝ d^a"), full.stderr)
         let csv = directory.appendingPathComponent("diagram.csv")
         let complete = try String(contentsOf: csv, encoding: .utf8)
         for name in ["boundary.csv", "diagram.gp"] {

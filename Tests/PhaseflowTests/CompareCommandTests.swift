@@ -9,7 +9,7 @@ final class CompareCommandTests: XCTestCase {
     func testCompareRejectsBadInput() throws {
         let cases: [([String], String)] = [
             (["--seeds", "1"], "seeds"), (["--protocol", "online", "--seeds", "2"], "online"),
-            (["--dims", "0", "--seeds", "2"], "d must"), (["--p", "1.5", "--seeds", "2"], "1.5"),
+            (["--dims", "0", "--seeds", "2"], "dims must"), (["--p", "1.5", "--seeds", "2"], "1.5"),
             (["--dims", "100", "--seeds", "2", "--n", "64", "--protocol", "adam"], "d ≥ 2n + 4"),
             (["--dims", "100", "--seeds", "2", "--n", "100"], "n + 4"),
             (["--dims", "100", "--seeds", "2", "--decompose"], "--decompose needs --protocol adam"),
@@ -31,7 +31,7 @@ final class CompareCommandTests: XCTestCase {
                          "--protocol", "gd", "--penalty-u", "2", "--penalty-w", "1", "--samples", "16", "--out", out]
         let first = try phaseflow(arguments)
         XCTAssertEqual(first.status, 0, first.stderr)
-        XCTAssertTrue(first.stdout.contains("max |sim − theory| ∝ d^a"), first.stdout)
+        XCTAssertTrue(first.stderr.contains("max |sim − theory| ∝ d^a"), first.stderr)
         let table = try csv(out + "/compare.csv")
         XCTAssertEqual(table.count, 2 * 4)
         for d in [100, 200] {

@@ -97,44 +97,51 @@ extension LearnedFlow {
 /// The learned network's (m, ρ₊ − ρ₋, b, ω) as smooth functions of S: Catmull–Rom cubic
 /// interpolation on a grid uniform in S, or in x = √((S − lower)/(upper − lower)) (third-order
 /// accurate; ghost nodes by linear extrapolation).
-struct LearnedInterpolation {
+final class LearnedInterpolation: @unchecked Sendable {
     struct Values { var m = 0.0, dRho = 0.0, b = 0.0, omega = 0.0 }
     let lower: Double, upper: Double
     let squareRootSpacing: Bool
-    let values: [Values]
+    /// The nodes, in memory owned by the interpolation: `at` runs inside the ODE right-hand side
+    /// millions of times per p̂, and reading an array there costs a retain and a release per call.
+    private let nodes: UnsafeMutableBufferPointer<Values>
+    var values: [Values] { Array(nodes) }
 
     init(from lower: Double, to upper: Double, table: [LearnedParameters], squareRootSpacing: Bool = false) throws {
         guard table.count >= 2, upper > lower else { throw InputError("interpolation needs ≥ 2 nodes on an interval") }
         self.lower = lower
         self.upper = upper
         self.squareRootSpacing = squareRootSpacing
-        values = table.map { Values(m: $0.m, dRho: $0.rhoPlus - $0.rhoMinus, b: $0.b, omega: $0.omega) }
+        nodes = .allocate(capacity: table.count)
+        _ = nodes.initialize(from: table.map { Values(m: $0.m, dRho: $0.rhoPlus - $0.rhoMinus, b: $0.b, omega: $0.omega) })
     }
 
-    init(from lower: Double, to upper: Double, nodes: Int, _ f: (Double) throws -> LearnedParameters) throws {
+    convenience init(from lower: Double, to upper: Double, nodes: Int, _ f: (Double) throws -> LearnedParameters) throws {
         let table = try (0..<nodes).map { try f(lower + (upper - lower) * Double($0) / Double(nodes - 1)) }
         try self.init(from: lower, to: upper, table: table)
     }
 
+    deinit { nodes.deallocate() }
+
     func at(_ s: Double) -> Values {
+        let values = nodes
         let count = values.count
         let unit = min(max((s - lower) / (upper - lower), 0), 1)
         let x = (squareRootSpacing ? unit.squareRoot() : unit) * Double(count - 1)
         let i = min(Int(x), count - 2), t = x - Double(i)
-        func node(_ k: Int) -> Values {
+        @inline(__always) func node(_ k: Int) -> Values {
             if k < 0 { return lerp(values[0], values[1], Double(k)) }
             if k >= count { return lerp(values[count - 2], values[count - 1], Double(k - count + 2)) }
             return values[k]
         }
         let (p0, p1, p2, p3) = (node(i - 1), node(i), node(i + 1), node(i + 2))
-        func cr(_ a: Double, _ b: Double, _ c: Double, _ d: Double) -> Double {
+        @inline(__always) func cr(_ a: Double, _ b: Double, _ c: Double, _ d: Double) -> Double {
             b + 0.5 * t * (c - a + t * (2 * a - 5 * b + 4 * c - d + t * (3 * (b - c) + d - a)))
         }
         return Values(m: cr(p0.m, p1.m, p2.m, p3.m), dRho: cr(p0.dRho, p1.dRho, p2.dRho, p3.dRho),
                       b: cr(p0.b, p1.b, p2.b, p3.b), omega: cr(p0.omega, p1.omega, p2.omega, p3.omega))
     }
 
-    private func lerp(_ a: Values, _ b: Values, _ t: Double) -> Values {
+    @inline(__always) private func lerp(_ a: Values, _ b: Values, _ t: Double) -> Values {
         Values(m: a.m + t * (b.m - a.m), dRho: a.dRho + t * (b.dRho - a.dRho), b: a.b + t * (b.b - a.b), omega: a.omega + t * (b.omega - a.omega))
     }
 }
