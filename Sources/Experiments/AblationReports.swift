@@ -1,5 +1,6 @@
 import Foundation
 import FlowModel
+import Simulation
 
 extension LinearGridAblation {
     /// Runs the ablation and writes `ablation.csv`, `ablation.gp` and, with gnuplot, `ablation.png`
@@ -66,5 +67,51 @@ extension PrecursorExperiment {
         let fit = String(format: "‖μ̂ − μ‖²/d ∝ n^a with a = %.4f ± %.4f over n = %d … %d", result.slope, result.slopeStandardError,
                          setup.ns.min() ?? 0, setup.ns.max() ?? 0)
         return (rows, fit)
+    }
+}
+
+extension LinearGridAblation.Setup {
+    /// Every check before any work: sizes, seeds, the step count of each gd run, and each (d, clock)
+    /// configuration's grid and memory (the trainer's own checks, with no epoch run).
+    public func validate() throws {
+        guard !dims.isEmpty, !schedules.isEmpty else { throw InputError("the ablation needs at least one d and one clock") }
+        try requireCount("n", n, atMost: 100_000)
+        try requireCount("steps", steps, atLeast: 2, atMost: Limits.gridSteps)
+        try requireCount("seeds", seeds, atLeast: 2, atMost: 10_000)
+        _ = try seedRange(first: firstSeed, count: seeds)
+        try requireCount("gradient-samples", gradientSamples, atLeast: 0, atMost: Limits.samples)
+        try require("training-time", trainingTime, "in (0, \(Limits.trainingTime)]") { $0 > 0 && $0 <= Limits.trainingTime }
+        try require("lr", learningRate, "> 0") { $0 > 0 }
+        try require("penalty", penalty, "≥ 0") { $0 >= 0 }
+        let epochs = trainingTime / (learningRate / 2)
+        guard epochs <= 1e8 else { throw InputError("training-time / lr asks for \(epochs) gd epochs; at most 1e8") }
+        for d in dims {
+            guard d >= 2 * n + 4 else { throw InputError("dims must be ≥ 2n + 4 = \(2 * n + 4); got \(d)") }
+            for schedule in schedules {
+                let config = try LinearGridAblation.configuration(self, d: d, schedule: schedule, learningRate: learningRate)
+                _ = try Trainer<Double>(problem: config.problem, n: config.n, k: config.k, steps: config.steps,
+                                        options: { var o = config.training; o.epochs = 0; return o }(), seed: firstSeed)
+            }
+        }
+    }
+}
+
+extension PrecursorExperiment.Setup {
+    /// Every check before any work: the n list, the grid, the simulation's sizes and seeds.
+    public func validate() throws {
+        guard ns.count >= 2 else { throw InputError("the rate needs at least two n; got \(ns)") }
+        for n in ns { try requireCount("ns", n, atMost: 1_000_000) }
+        try requireCount("steps", steps, atLeast: 0, atMost: Limits.gridSteps)
+        try require("sigma", sigma, "> 0") { $0 > 0 }
+        try require("penalty", penalty, "≥ 0") { $0 >= 0 }
+        try requireCount("samples", samples, atMost: Limits.samples)
+        try requireCount("seeds", seeds, atLeast: 2, atMost: 10_000)
+        _ = try seedRange(first: seed, count: seeds)
+        guard Set(simulateNs).isSubset(of: Set(ns)) else { throw InputError("simulate must be a subset of ns; got \(simulateNs)") }
+        guard simulateNs.isEmpty || steps > 0 else { throw InputError("the simulation needs a grid: give steps > 0") }
+        try requireCount("d", dimension, atLeast: 2, atMost: 10_000_000)
+        if let n = simulateNs.max(), Double(dimension) * Double(n + samples) * 8 > 8e9 {
+            throw InputError("d = \(dimension) with n = \(n) needs more than 8 GB for the simulation")
+        }
     }
 }

@@ -56,6 +56,7 @@ public enum LinearGridAblation {
     }
 
     public static func run(_ setup: Setup, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> [Entry] {
+        try setup.validate()
         var rows = [Entry]()
         for d in setup.dims {
             for schedule in setup.schedules {

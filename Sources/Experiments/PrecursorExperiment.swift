@@ -33,11 +33,7 @@ public enum PrecursorExperiment {
     }
 
     public static func run(_ setup: Setup, progress: (String) -> Void = { _ in }) throws -> Result {
-        guard setup.ns.count >= 2 else { throw InputError("the rate needs at least two n; got \(setup.ns)") }
-        try require("steps", Double(setup.steps), "≥ 0") { $0 >= 0 }
-        if !setup.simulateNs.isEmpty {
-            guard setup.steps > 0 else { throw InputError("the simulation needs a grid: give steps > 0") }
-        }
+        try setup.validate()
         var rows = [Entry]()
         for n in setup.ns {
             let theory = try PrecursorTheory(sigma: setup.sigma, n: Double(n), penalty: setup.penalty)

@@ -25,14 +25,7 @@ struct AblationCommand: ParsableCommand {
     @Option(help: "Output directory.") var out: String = "out/ablation"
     @Option(help: "Table format on stdout: json, csv or table.") var format: OutputFormat = .table
 
-    func validate() throws {
-        guard !dims.isEmpty, dims.allSatisfy({ $0 >= 2 * n + 4 }) else { throw ValidationError("--dims must be ≥ 2n + 4 = \(2 * n + 4); got \(dims)") }
-        try require("seeds", Double(seeds), "≥ 2") { $0 >= 2 }
-        try require("training-time", trainingTime, "> 0") { $0 > 0 }
-        try require("lr", lr, "> 0") { $0 > 0 }
-        try require("penalty", penalty, "≥ 0") { $0 >= 0 }
-        try require("gradient-samples", Double(gradientSamples), "≥ 0") { $0 >= 0 }
-    }
+    func validate() throws { try setup.validate() }
 
     var setup: LinearGridAblation.Setup {
         var s = LinearGridAblation.Setup()

@@ -25,13 +25,7 @@ struct PrecursorCommand: ParsableCommand {
     @Option(help: "Output directory.") var out: String = "out/precursor"
     @Option(help: "Table format on stdout: json, csv or table.") var format: OutputFormat = .table
 
-    func validate() throws {
-        guard ns.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--ns must be ≥ 1; got \(ns)") }
-        guard Set(simulate).isSubset(of: Set(ns)) else { throw ValidationError("--simulate must be a subset of --ns; got \(simulate)") }
-        try require("d", Double(d), "≥ 2") { $0 >= 2 }
-        try require("seeds", Double(seeds), "≥ 2") { $0 >= 2 }
-        try require("samples", Double(samples), "≥ 1") { $0 >= 1 }
-    }
+    func validate() throws { try setup.validate() }
 
     var setup: PrecursorExperiment.Setup {
         var s = PrecursorExperiment.Setup()
