@@ -1,4 +1,5 @@
 import Foundation
+import RunStore
 
 /// Renders a gnuplot script to PNG when gnuplot is on the PATH; returns whether it did.
 public func renderWithGnuplot(script: URL, in directory: URL) -> Bool {
@@ -30,12 +31,30 @@ public struct Progress: Sendable {
         let elapsed = Date().timeIntervalSince(start)
         let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
         let line = String(format: "\r[%d/%d] %@  elapsed %.1fs  eta %.1fs   ", done, total, label, elapsed, eta)
-        FileHandle.standardError.write(Data(line.utf8))
-        if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+        writeStandardError(line)
+        if done == total { writeStandardError("\n") }
     }
 }
 
 /// A warning on stderr; the run goes on.
 public func warn(_ message: String) {
-    FileHandle.standardError.write(Data("phaseflow: warning: \(message)\n".utf8))
+    writeStandardError("phaseflow: warning: \(message)\n")
+}
+
+/// Writes to stderr; a failure (full disk, closed pipe) is remembered, not fatal, so that the run
+/// can finish its files and the command line then reports it (`standardErrorFailure`) with a
+/// non-zero exit.
+public func writeStandardError(_ text: String) {
+    do { try OutputDescriptor.standardError.write(text) } catch { StandardErrorHealth.shared.record(error) }
+}
+
+/// The first failed write to stderr, if any.
+public var standardErrorFailure: Error? { StandardErrorHealth.shared.failure }
+
+final class StandardErrorHealth: @unchecked Sendable {
+    static let shared = StandardErrorHealth()
+    private let lock = NSLock()
+    private var first: Error?
+    func record(_ error: Error) { lock.lock(); if first == nil { first = error }; lock.unlock() }
+    var failure: Error? { lock.lock(); defer { lock.unlock() }; return first }
 }

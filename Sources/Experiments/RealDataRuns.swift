@@ -180,4 +180,4 @@ public struct SchedulesRun: Sendable {
 }
 
 /// A line on stderr (progress and timings; stdout holds only data).
-func note(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+func note(_ line: String) { writeStandardError(line + "\n") }

@@ -106,8 +106,8 @@ struct DiagramCommand: ParsableCommand {
         sweep.stepsMin = stepsMin; sweep.stepsMax = stepsMax; sweep.stepsPerDecade = stepsPerDecade
         let (boundary, exponents) = try sweep.run(resume: resume)
         try printRows(boundary, .table)
-        for line in exponents { print(line) }
-        print(String(format: "wrote %@/diagram.csv, boundary.csv, diagram.gp%@ in %.1f s", out,
+        for line in exponents { try note(line) }
+        try note(String(format: "wrote %@/diagram.csv, boundary.csv, diagram.gp%@ in %.1f s", out,
                      pngNote(out, "diagram.png"), Date().timeIntervalSince(started)))
     }
 }

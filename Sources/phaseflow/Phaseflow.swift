@@ -1,6 +1,7 @@
 import ArgumentParser
 import BuildInfo
 import RunStore
+import Experiments
 import FlowModel
 import Foundation
 
@@ -20,12 +21,15 @@ struct Phaseflow: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+            if let failure = standardErrorFailure { throw failure }
         } catch {
             let code = exitCode(for: error)
             if code == .success { exitWithOutput(fullMessage(for: error)) }
             let oneLine = message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
-            // stderr full or closed: the exit status still says the run failed.
-            try? OutputDescriptor.standardError.write("phaseflow: error: \(oneLine)\n")
+            // stderr full or closed: the error goes to stdout; both full: the exit status still says it.
+            do { try OutputDescriptor.standardError.write("phaseflow: error: \(oneLine)\n") } catch {
+                try? OutputDescriptor.standardOutput.write("phaseflow: error: \(oneLine)\n")
+            }
             Foundation.exit(code.rawValue == 0 ? 1 : code.rawValue)
         }
     }

@@ -33,8 +33,8 @@ struct TheoryCommand: ParsableCommand {
         let notConverged = table.filter { !$0.converged }.count
         if notConverged > 0 { warn("\(notConverged) phase-1 minimisations did not converge (column converged = 0)") }
         let worst = table.map(\.gradientNorm).max() ?? 0
-        FileHandle.standardError.write(Data(String(format: "phaseflow: %d rows in %.3f s; largest gradient norm at a minimum %.1e\n",
-                                                   rows.count, Date().timeIntervalSince(started), worst).utf8))
+        writeStandardError(String(format: "phaseflow: %d rows in %.3f s; largest gradient norm at a minimum %.1e\n",
+                                                   rows.count, Date().timeIntervalSince(started), worst))
     }
 }
 
@@ -113,7 +113,7 @@ struct BoundariesCommand: ParsableCommand {
         let (nRows, pRows) = try search.run(ns: ns, ps: noPBoundary ? [] : ps, directory: URL(fileURLWithPath: out, isDirectory: true))
         try printRows(nRows, .table)
         if !pRows.isEmpty { try printRows(pRows, .table) }
-        print(String(format: "wrote %@/boundary_n.csv, boundary_p.csv, boundaries.gp%@ in %.1f s", out,
+        try note(String(format: "wrote %@/boundary_n.csv, boundary_p.csv, boundaries.gp%@ in %.1f s", out,
                      pngNote(out, "boundaries.png"), Date().timeIntervalSince(started)))
     }
 }
