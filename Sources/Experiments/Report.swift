@@ -12,7 +12,7 @@ import Theory
 /// Each step calls this library directly.
 ///
 ///     let report = Report(directory: URL(fileURLWithPath: "out"), dimensions: [500, 2000], seeds: 4, epochs: 2000)
-///     try report.write(resume: false)   // out/report.md, out/diagram.png, out/compare/compare.png, …
+///     try report.write(resume: false)   // out/report.md, out/diagram/diagram.png, out/compare/compare.png, …
 public struct Report: Sendable {
     public var directory: URL
     /// The dimensions of the simulation-vs-theory comparison (≥ 2, for the finite-size fit).
@@ -43,7 +43,7 @@ public struct Report: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 
         // 1. The exact-denoiser flow: the uniform grid loses p as d grows, the dilation keeps it.
-        let exponents = try timed("exact-flow diagram") { try DiagramSweep(directory: directory).run(resume: resume).exponents }
+        let exponents = try timed("exact-flow diagram") { try DiagramSweep(directory: directory.appendingPathComponent("diagram")).run(resume: resume).exponents }
         report += """
         ## 1. The exact-denoiser flow loses p on a uniform grid; the dilated clock keeps it
 
@@ -53,7 +53,7 @@ public struct Report: Sendable {
 
         \(exponents.map { "- " + $0 }.joined(separator: "\n"))
 
-        ![diagram](diagram.png)
+        ![diagram](diagram/diagram.png)
 
 
         """

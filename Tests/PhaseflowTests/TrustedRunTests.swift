@@ -143,14 +143,15 @@ final class TrustedRunTests: XCTestCase {
         XCTAssertEqual(try rows(out), before)
     }
 
-    /// simulate and compare run as shards 1/2 and 2/2, merged: rows.csv byte-identical to the unsharded run's,
-    /// and compare --resume on the merged directory prints the unsharded table.
+    /// simulate, compare and diagram run as shards 1/2 and 2/2, merged: rows.csv byte-identical to the unsharded run's,
+    /// and the command with --resume on the merged directory prints the unsharded table.
     func testShardsMergeToTheUnshardedRun() throws {
         let base = temporary("shards")
         defer { try? FileManager.default.removeItem(atPath: base) }
         let sweeps = [simulateArguments + ["--epochs", "20", "--record-every", "10"],
                       ["compare", "--dims", "100", "120", "--n", "16", "--steps", "4", "--seeds", "2", "--samples", "16",
-                       "--epochs", "20", "--threads", "1", "--protocol", "gd", "--format", "csv"]]
+                       "--epochs", "20", "--threads", "1", "--protocol", "gd", "--format", "csv"],
+                      ["diagram", "--d-max", "1000", "--d-per-decade", "2", "--steps-max", "1000", "--steps-per-decade", "2"]]
         for (i, arguments) in sweeps.enumerated() {
             let whole = "\(base)/\(i)/whole", merged = "\(base)/\(i)/merged"
             let unsharded = try phaseflow(arguments + ["--out", whole])
