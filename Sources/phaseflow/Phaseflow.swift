@@ -12,7 +12,7 @@ struct Phaseflow: ParsableCommand {
         subcommands: [ExactCommand.self, DiagramCommand.self, TheoryCommand.self, PredictCommand.self,
                       BoundariesCommand.self, DynamicsCommand.self, SimulateCommand.self, CompareCommand.self,
                       BenchCommand.self, ReproduceCommand.self, UTurnCommand.self, WindowCommand.self, SchedulesCommand.self,
-                      MergeCommand.self])
+                      MergeCommand.self, SlurmScriptCommand.self])
 
     /// Parses and runs; help and version go to the parser's normal output, while every error
     /// (bad flag, bad value, numerical failure) is printed as a single line naming the problem.
