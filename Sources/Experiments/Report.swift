@@ -208,14 +208,14 @@ public struct Report: Sendable {
         densities.settings.samples = 500
         densities.settings.training.seed = 1
         let (scheduleRows, schedules) = try timed("training-time densities (MNIST 0/1)") {
-            try densities.run(out: directory.appendingPathComponent("schedules"))
+            try densities.run(out: directory.appendingPathComponent("schedules"), resume: resume)
         }
         report += """
         ## 7. Real data: does training where the digit is decided help? (small configuration)
 
         The same MLP x₁-predictor trained with uniform, logit-normal (SD3), EDM and the feature-adaptive
         density (half the training times on the zero-shot window), paired seeds; feature error
-        |generated majority fraction − \(String(format: "%.3f", schedules.dataFraction))| and sliced W₂ to held-out data, mean ± SE
+        |generated majority fraction − \(String(format: "%.3f", schedules?.dataFraction ?? .nan))| and sliced W₂ to held-out data, mean ± SE
         over seeds, paired differences vs uniform (`phaseflow schedules \(schedulesArguments.joined(separator: " "))`;
         derivations/training-schedules.md; figure schedules/schedules.png).
 

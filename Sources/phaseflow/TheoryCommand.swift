@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlowModel
 import Experiments
+import RunStore
 import Foundation
 
 /// `phaseflow theory`: the learned parameters vs the dilated clock τ, both phases
@@ -90,10 +91,14 @@ struct BoundariesCommand: ParsableCommand {
     var integrator: AutoencoderExperiment.Integrator = .continuous
     @Option(help: "Grid steps K when --integrator grid.")
     var steps: Int = 80
-    @Option(help: "Output directory.")
-    var out: String = "out"
+    @Option(help: "Run directory (manifest.json, rows.csv; boundary_n.csv, boundary_p.csv, boundaries.gp beside them).")
+    var out: String = "out/boundaries"
     @Flag(name: .customLong("no-p-boundary"), help: "Skip the (n, p) boundary (the slow part).")
     var noPBoundary = false
+    @Flag(help: "Continue the run in --out (same settings).")
+    var resume = false
+    @Option(help: "Compute only shard i of N (the n and p values dealt round-robin); join with `phaseflow merge`, then `boundaries --resume` on the merged directory.")
+    var shard: Shard = .whole
 
     func validate() throws {
         try setup.rejectDimension("the boundaries are at d = inf")
@@ -110,7 +115,11 @@ struct BoundariesCommand: ParsableCommand {
         var search = BoundarySearch(p: setup.p, sigma: setup.sigma, k: setup.k, penaltyU: training.penaltyU,
                                     penaltyW: training.penaltyW, nPlus: training.nPlus)
         search.tolerance = tolerance; search.integrator = integrator; search.steps = steps
-        let (nRows, pRows) = try search.run(ns: ns, ps: noPBoundary ? [] : ps, directory: URL(fileURLWithPath: out, isDirectory: true))
+        let (nRows, pRows) = try search.run(ns: ns, ps: noPBoundary ? [] : ps, directory: URL(fileURLWithPath: out, isDirectory: true),
+                                            resume: resume, shard: shard)
+        guard shard.count == 1 else {
+            return try note("shard \(shard) written to \(out); join the shards with `phaseflow merge`, then run boundaries with --resume on the merged directory")
+        }
         try printRows(nRows, .table)
         if !pRows.isEmpty { try printRows(pRows, .table) }
         try note(String(format: "wrote %@/boundary_n.csv, boundary_p.csv, boundaries.gp%@ in %.1f s", out,

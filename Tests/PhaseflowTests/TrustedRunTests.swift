@@ -143,7 +143,7 @@ final class TrustedRunTests: XCTestCase {
         XCTAssertEqual(try rows(out), before)
     }
 
-    /// simulate, compare and diagram run as shards 1/2 and 2/2, merged: rows.csv byte-identical to the unsharded run's,
+    /// simulate, compare, diagram, boundaries and schedules run as shards 1/2 and 2/2, merged: rows.csv byte-identical to the unsharded run's,
     /// and the command with --resume on the merged directory prints the unsharded table.
     func testShardsMergeToTheUnshardedRun() throws {
         let base = temporary("shards")
@@ -151,7 +151,10 @@ final class TrustedRunTests: XCTestCase {
         let sweeps = [simulateArguments + ["--epochs", "20", "--record-every", "10"],
                       ["compare", "--dims", "100", "120", "--n", "16", "--steps", "4", "--seeds", "2", "--samples", "16",
                        "--epochs", "20", "--threads", "1", "--protocol", "gd", "--format", "csv"],
-                      ["diagram", "--d-max", "1000", "--d-per-decade", "2", "--steps-max", "1000", "--steps-per-decade", "2"]]
+                      ["diagram", "--d-max", "1000", "--d-per-decade", "2", "--steps-max", "1000", "--steps-per-decade", "2"],
+                      ["boundaries", "--ns", "16", "32", "64", "--no-p-boundary", "--integrator", "grid", "--steps", "20"],
+                      ["schedules", "--dataset", "digits", "--pca", "16", "--interval", "0.1,0.3", "--seeds", "2", "--budgets", "20",
+                       "--samples", "40", "--hidden", "16", "--batch", "16", "--sampler-steps", "4", "--format", "csv"]]
         for (i, arguments) in sweeps.enumerated() {
             let whole = "\(base)/\(i)/whole", merged = "\(base)/\(i)/merged"
             let unsharded = try phaseflow(arguments + ["--out", whole])
