@@ -58,13 +58,13 @@ final class TrustedRunTests: XCTestCase {
     }
 
     func testSimulateKilledAndResumedEqualsOneGo() throws {
-        try assertKillAndResume(simulateArguments + ["--epochs", "600", "--record-every", "100"], killAfterBlocks: 4)
+        try assertKillAndResume(simulateArguments + ["--epochs", "1500", "--record-every", "250"], killAfterBlocks: 2)
     }
 
     func testCompareKilledAndResumedEqualsOneGo() throws {
         try assertKillAndResume(["compare", "--dims", "100", "120", "--n", "16", "--steps", "4", "--seeds", "2", "--samples", "16",
-                                 "--epochs", "600", "--record-every", "100", "--threads", "1", "--protocol", "gd", "--format", "csv"],
-                                killAfterBlocks: 4)
+                                 "--epochs", "1500", "--record-every", "250", "--threads", "1", "--protocol", "gd", "--format", "csv"],
+                                killAfterBlocks: 2)
     }
 
     /// `--epochs 60 --resume` on a 30-epoch run continues every seed from its checkpoint (parameters,
@@ -75,9 +75,7 @@ final class TrustedRunTests: XCTestCase {
         let oneGo = try phaseflow(simulateArguments + ["--epochs", "60", "--out", long])
         XCTAssertEqual(oneGo.status, 0, oneGo.stderr)
         XCTAssertEqual(try phaseflow(simulateArguments + ["--epochs", "30", "--out", short]).status, 0)
-        // Without the checkpoints the extension would retrain from scratch and still agree; remove the
-        // rows' evidence of it by timing nothing and checking that the checkpoint epoch is used:
-        // corrupting one checkpoint must make the extension fail.
+        // (That the extension starts from the checkpoints, not from scratch, is checked below.)
         let extended = try phaseflow(simulateArguments + ["--epochs", "60", "--out", short, "--resume"])
         XCTAssertEqual(extended.status, 0, extended.stderr)
         XCTAssertEqual(extended.stdout, oneGo.stdout)
