@@ -58,13 +58,13 @@ final class TrustedRunTests: XCTestCase {
     }
 
     func testSimulateKilledAndResumedEqualsOneGo() throws {
-        try assertKillAndResume(simulateArguments + ["--epochs", "1500", "--record-every", "250"], killAfterBlocks: 2)
+        try assertKillAndResume(simulateArguments + ["--epochs", "1500", "--record-every", "250"], killAfterBlocks: 6)
     }
 
     func testCompareKilledAndResumedEqualsOneGo() throws {
         try assertKillAndResume(["compare", "--dims", "100", "120", "--n", "16", "--steps", "4", "--seeds", "2", "--samples", "16",
                                  "--epochs", "1500", "--record-every", "250", "--threads", "1", "--protocol", "gd", "--format", "csv"],
-                                killAfterBlocks: 2)
+                                killAfterBlocks: 6)
     }
 
     /// `--epochs 60 --resume` on a 30-epoch run continues every seed from its checkpoint (parameters,
