@@ -73,7 +73,7 @@ public struct BoundarySearch: Sendable {
         let nUnits = ns.map { "n=\($0)" }, pUnits = ps.map { "p=\($0)" }
         let manifest = Manifest(settings: settings(ns: ns, ps: ps), columns: Self.header, units: nUnits + pUnits, shard: shard,
                                 toolVersion: BuildInfo.version, buildCommit: BuildInfo.commit)
-        let store = try RunDirectory.open(at: directory, manifest: manifest, resume: resume)
+        let store = try openRunDirectory(at: directory, manifest: manifest, resume: resume)
         defer { store.close() }
         if let cut = store.cutTail { writeStandardError("\(cut)\n") }
         let pending = Set(store.pendingUnits)

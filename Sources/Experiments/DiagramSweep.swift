@@ -54,7 +54,7 @@ public struct DiagramSweep: Sendable {
         let units = schedules.flatMap { name in dims.map { unit(name, $0) } }
         let manifest = Manifest(settings: settings, columns: Self.header, units: units, shard: shard,
                                 toolVersion: BuildInfo.version, buildCommit: BuildInfo.commit)
-        let store = try RunDirectory.open(at: directory, manifest: manifest, resume: resume)
+        let store = try openRunDirectory(at: directory, manifest: manifest, resume: resume)
         defer { store.close() }
         if let cut = store.cutTail { writeStandardError("\(cut)\n") }
         let pending = Set(store.pendingUnits)

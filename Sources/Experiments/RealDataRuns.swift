@@ -147,7 +147,7 @@ public struct SchedulesRun: Sendable {
         guard out != nil || (!resume && shard.count == 1) else { throw InputError("--resume and --shard need --out (the run directory)") }
         let units = settings.seeds.flatMap { seed in densities.map { "seed=\(seed),schedule=\($0)" } }
         let store = try out.map {
-            try RunDirectory.open(at: $0, manifest: Manifest(settings: manifestSettings, columns: Self.header, units: units, shard: shard,
+            try openRunDirectory(at: $0, manifest: Manifest(settings: manifestSettings, columns: Self.header, units: units, shard: shard,
                                                              toolVersion: BuildInfo.version, buildCommit: BuildInfo.commit), resume: resume)
         }
         defer { store?.close() }

@@ -89,7 +89,7 @@ public struct SeedRun: Sendable {
         let groups = parts.flatMap { part in part.seeds.map { s in part.configuration.snapshotEpochs.map { part.unit(s, $0) } } }
         let manifest = Manifest(settings: settings, columns: Self.header, unitGroups: groups, shard: shard,
                                 toolVersion: BuildInfo.version, buildCommit: BuildInfo.commit)
-        let store = try RunDirectory.open(at: directory, manifest: manifest, resume: resume, extendable: Self.extendable)
+        let store = try openRunDirectory(at: directory, manifest: manifest, resume: resume, extendable: Self.extendable)
         defer { store.close() }
         if let cut = store.cutTail { log("\(cut)") }
         let pending = Set(store.pendingUnits)

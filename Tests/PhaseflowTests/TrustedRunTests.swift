@@ -139,6 +139,27 @@ final class TrustedRunTests: XCTestCase {
         XCTAssertNotEqual(fresh.status, 0, "a directory holding a run is not overwritten")
         XCTAssertTrue(fresh.stderr.contains("--resume"), fresh.stderr)
         XCTAssertEqual(try rows(out), before)
+        // A block appended twice (a concatenated or hand-edited file) is named, the file untouched.
+        let small = temporary("twice")
+        defer { try? FileManager.default.removeItem(atPath: small) }
+        XCTAssertEqual(try phaseflow(simulateArguments + ["--epochs", "2", "--out", small]).status, 0)
+        let lines = String(decoding: try rows(small), as: UTF8.self).split(separator: "\n").map { $0 + "\n" }
+        let firstTrailer = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("# block ") })
+        let doubled = Data((lines + lines[1...firstTrailer]).joined().utf8)
+        try doubled.write(to: URL(fileURLWithPath: small + "/rows.csv"))
+        let duplicate = try phaseflow(simulateArguments + ["--epochs", "2", "--out", small, "--resume"])
+        XCTAssertNotEqual(duplicate.status, 0)
+        XCTAssertTrue(duplicate.stderr.contains("twice"), duplicate.stderr)
+        XCTAssertEqual(try rows(small), doubled)
+        // A directory with files but no manifest (e.g. an older phaseflow's simulate.csv) is not written into.
+        let foreign = temporary("foreign")
+        defer { try? FileManager.default.removeItem(atPath: foreign) }
+        try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: true)
+        try Data("seed,epoch\n1,0\n".utf8).write(to: URL(fileURLWithPath: foreign + "/simulate.csv"))
+        let refusedForeign = try phaseflow(simulateArguments + ["--epochs", "2", "--out", foreign])
+        XCTAssertNotEqual(refusedForeign.status, 0)
+        XCTAssertTrue(refusedForeign.stderr.contains("simulate.csv"), refusedForeign.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: foreign), ["simulate.csv"])
     }
 
     /// simulate, compare, diagram, boundaries and schedules run as shards 1/2 and 2/2, merged: rows.csv byte-identical to the unsharded run's,
