@@ -86,7 +86,7 @@ struct DiagramCommand: ParsableCommand {
     var out: String = "out/diagram"
     @Flag(help: "Continue the run in --out (same settings).")
     var resume = false
-    @Option(help: "Compute only shard i of N of the (schedule, d) columns; join with `phaseflow merge`, then `diagram --resume` on the merged directory.")
+    @Option(help: "Compute only shard i of N of the (schedule, d) columns; join with `phaseflow merge`, then `diagram --resume` on the merged directory.", transform: { try Shard(parsing: $0) })
     var shard: Shard = .whole
 
     func validate() throws {

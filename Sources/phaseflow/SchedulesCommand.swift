@@ -31,7 +31,7 @@ struct SchedulesCommand: ParsableCommand {
     @Option(help: "Worker threads over (seed, schedule) runs; results do not depend on it.") var threads = 2
     @Option(help: "Run directory (manifest.json, rows.csv; summary CSVs, gnuplot script and PNG beside them).") var out: String?
     @Flag(help: "Continue the run in --out (same settings).") var resume = false
-    @Option(help: "Train only shard i of N of the (seed, schedule) pairs; join with `phaseflow merge`, then `schedules --resume` on the merged directory.")
+    @Option(help: "Train only shard i of N of the (seed, schedule) pairs; join with `phaseflow merge`, then `schedules --resume` on the merged directory.", transform: { try Shard(parsing: $0) })
     var shard: Shard = .whole
     @Option(help: "Output format: json, csv or table.") var format: OutputFormat = .table
 

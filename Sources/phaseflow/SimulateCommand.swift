@@ -19,7 +19,7 @@ struct SimulateCommand: ParsableCommand {
     @OptionGroup var simulation: SimulationOptions
     @Option(help: "Run directory (manifest.json, rows.csv, checkpoints/).") var out: String = "out/simulate"
     @Flag(help: "Continue the run in --out (same settings; a larger --epochs extends it).") var resume = false
-    @Option(help: "Train only shard i of N (seeds dealt round-robin; join with `phaseflow merge`).") var shard: Shard = .whole
+    @Option(help: "Train only shard i of N (seeds dealt round-robin; join with `phaseflow merge`).", transform: { try Shard(parsing: $0) }) var shard: Shard = .whole
     @Option(help: "Summary format on stdout: json, csv or table.") var format: OutputFormat = .table
 
     func run() throws {
@@ -52,7 +52,7 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var simulation: SimulationOptions
     @Option(help: "Run directory (manifest.json, rows.csv, checkpoints/; compare.csv, summary.csv beside them).") var out: String = "out/compare"
     @Flag(help: "Continue the run in --out (same settings; a larger --epochs extends it).") var resume = false
-    @Option(help: "Simulate only shard i of N ((d, seed) pairs dealt round-robin; join with `phaseflow merge`, then `compare --resume` on the merged directory).")
+    @Option(help: "Simulate only shard i of N ((d, seed) pairs dealt round-robin; join with `phaseflow merge`, then `compare --resume` on the merged directory).", transform: { try Shard(parsing: $0) })
     var shard: Shard = .whole
     @Option(help: "Summary format on stdout: json, csv or table.") var format: OutputFormat = .table
 

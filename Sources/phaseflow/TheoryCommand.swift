@@ -97,7 +97,7 @@ struct BoundariesCommand: ParsableCommand {
     var noPBoundary = false
     @Flag(help: "Continue the run in --out (same settings).")
     var resume = false
-    @Option(help: "Compute only shard i of N (the n and p values dealt round-robin); join with `phaseflow merge`, then `boundaries --resume` on the merged directory.")
+    @Option(help: "Compute only shard i of N (the n and p values dealt round-robin); join with `phaseflow merge`, then `boundaries --resume` on the merged directory.", transform: { try Shard(parsing: $0) })
     var shard: Shard = .whole
 
     func validate() throws {
