@@ -1,12 +1,14 @@
-import GSLKit
+import BuildInfo
 import Foundation
 import FlowModel
 import GSLKit
+import RunStore
 import Theory
 
 /// The phase-1 boundary (mode learned or not) in the (n, kτ) and (n, penalty) planes, and the
-/// (n, p) boundary where |p̂ − p| ≤ tolerance (derivations/autoencoder-theory.md §6, §7), written
-/// as boundary_n.csv, boundary_p.csv, boundaries.gp and, with gnuplot, boundaries.png.
+/// (n, p) boundary where |p̂ − p| ≤ tolerance (derivations/autoencoder-theory.md §6, §7), computed
+/// in a run directory (rows.csv: one block per n and per p; resumable, shardable) and written as
+/// boundary_n.csv, boundary_p.csv, boundaries.gp and, with gnuplot, boundaries.png.
 ///
 ///     let search = BoundarySearch(p: 0.8, sigma: 1, k: 2, penaltyU: 2, penaltyW: 2)
 ///     let (nRows, pRows) = try search.run(ns: [16, 32], ps: [0.8], directory: URL(fileURLWithPath: "out"))
@@ -50,21 +52,47 @@ public struct BoundarySearch: Sendable {
         return exp(root)
     }
 
-    /// Both boundaries; rows are appended to the CSV files as they are found.
-    public func run(ns: [Double], ps: [Double], directory: URL) throws -> (nRows: [Row], pRows: [Row]) {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    static let nHeader = ["n", "n_plus", "p", "sigma", "k", "penalty_u", "penalty_w", "k_tau_star", "tau_star",
+                          "branch_end", "penalty_star", "p_hat", "p_hat_error", "integrator"]
+    static let pHeader = ["p", "sigma", "k", "penalty_u", "penalty_w", "tolerance", "n_star", "p_hat", "integrator"]
+    /// The run directory's columns: which boundary a row belongs to, then the union of both files' keys
+    /// (a cell that does not apply is empty).
+    public static let header = ["boundary"] + nHeader + pHeader.filter { !nHeader.contains($0) }
+
+    /// The manifest settings (everything the rows depend on).
+    public func settings(ns: [Double], ps: [Double]) -> [Setting] {
+        [Setting("command", "boundaries"), Setting("p", "\(p)"), Setting("sigma", "\(sigma)"), Setting("k", "\(k)"),
+         Setting("penalty_u", "\(penaltyU)"), Setting("penalty_w", "\(penaltyW)"), Setting("n_plus", nPlus.map { "\($0)" } ?? "p·n"),
+         Setting("tolerance", "\(tolerance)"), Setting("integrator", integrator.rawValue), Setting("steps", "\(steps)"),
+         Setting("ns", ns.map { "\($0)" }.joined(separator: " ")), Setting("ps", ps.map { "\($0)" }.joined(separator: " "))]
+    }
+
+    /// Both boundaries in a run directory (`RunStore`: one unit per n and per p, rows.csv with the
+    /// column `boundary` = n or p; `resume` continues it; a shard i/N computes every N-th unit). Once
+    /// every unit is there and the shard is 1/1, writes boundary_n.csv, boundary_p.csv (plain CSV),
+    /// boundaries.gp (and the PNG) and returns their rows (empty for a shard).
+    public func run(ns: [Double], ps: [Double], directory: URL, resume: Bool = false, shard: Shard = .whole) throws -> (nRows: [Row], pRows: [Row]) {
         _ = try problem(n: ns.first ?? 16)   // validate p, σ, penalties before any work
+        let nUnits = ns.map { "n=\($0)" }, pUnits = ps.map { "p=\($0)" }
+        let manifest = Manifest(settings: settings(ns: ns, ps: ps), columns: Self.header, units: nUnits + pUnits, shard: shard,
+                                toolVersion: BuildInfo.version, buildCommit: BuildInfo.commit)
+        let store = try openRunDirectory(at: directory, manifest: manifest, resume: resume)
+        defer { store.close() }
+        if let cut = store.cutTail { writeStandardError("\(cut)\n") }
+        let pending = Set(store.pendingUnits)
         let moments = try TanhMoments()
-        let progress = Progress(total: ns.count + ps.count)
+        let progress = Progress(total: pending.count)
+        func cells(_ row: Row, _ kind: String) -> [String] {
+            let values = Dictionary(row.fields.map { ($0.key, $0.value.text) }, uniquingKeysWith: { a, _ in a })
+            return Self.header.map { $0 == "boundary" ? kind : values[$0] ?? "" }
+        }
 
         // (n, kτ), (n, penalty) and p̂ at the given p.
-        let header = ["n", "n_plus", "p", "sigma", "k", "penalty_u", "penalty_w", "k_tau_star", "tau_star",
-                      "branch_end", "penalty_star", "p_hat", "p_hat_error", "integrator"]
-        let nFile = try ResultFile(url: directory.appendingPathComponent("boundary_n.csv"), header: header, resume: false)
-        // Every n (and below, every p) is computed alone, in parallel; rows are written in input order,
-        // so the files do not depend on the number of threads.
-        let nResults = inParallel(ns.count) { i -> Row in
-            let n = ns[i]
+        // Every pending n (and below, every p) is computed alone, in parallel; the rows are stored in
+        // input order, so the files do not depend on the number of threads.
+        let nTodo = zip(ns, nUnits).filter { pending.contains($0.1) }
+        let nResults = inParallel(nTodo.count) { i -> Row in
+            let n = nTodo[i].0
             let problem = try problem(n: n)
             let crossing = try PhaseOneBoundary.signal(problem, moments: moments, from: max(k, 4), step: 0.05)
             let penalty = try PhaseOneBoundary.penalty(p: problem.p, sigma: problem.sigma, n: n, nPlus: nPlus,
@@ -79,18 +107,12 @@ public struct BoundarySearch: Sendable {
             progress.update(done: progress.tick(), label: "n = \(n)")
             return row
         }
-        var nRows: [Row] = []
-        for result in nResults {
-            let row = try result.get()
-            try nFile.append([row])
-            nRows.append(row)
-        }
+        for ((_, unit), result) in zip(nTodo, nResults) { try store.append(unit: unit, rows: [cells(try result.get(), "n")]) }
 
         // (n, p): the smallest n with |p̂ − p| ≤ tolerance.
-        let pHeader = ["p", "sigma", "k", "penalty_u", "penalty_w", "tolerance", "n_star", "p_hat", "integrator"]
-        let pFile = try ResultFile(url: directory.appendingPathComponent("boundary_p.csv"), header: pHeader, resume: false)
-        let pResults = inParallel(ps.count) { i -> Row? in
-            let p = ps[i]
+        let pTodo = zip(ps, pUnits).filter { pending.contains($0.1) }
+        let pResults = inParallel(pTodo.count) { i -> Row? in
+            let p = pTodo[i].0
             defer { progress.update(done: progress.tick(), label: "p = \(p)") }
             guard let nStar = try smallestN(p: p) else {
                 warn("p = \(p): |p̂ − p| > \(tolerance) even at n = 1e5; no boundary in range")
@@ -104,12 +126,26 @@ public struct BoundarySearch: Sendable {
             row.add("integrator", integrator.rawValue)
             return row
         }
-        var pRows: [Row] = []
-        for result in pResults {
-            guard let row = try result.get() else { continue }
-            try pFile.append([row])
-            pRows.append(row)
+        for ((_, unit), result) in zip(pTodo, pResults) { try store.append(unit: unit, rows: try result.get().map { [cells($0, "p")] } ?? []) }
+        if !pending.isEmpty { progress.update(done: progress.total, label: "done") }
+        guard store.isComplete else { return ([], []) }
+        try store.compact()
+        guard shard.count == 1 else { return ([], []) }
+
+        // The plain files, from the rows read back (numbers keep their exact text).
+        func rows(_ units: [String], _ keys: [String]) throws -> [Row] {
+            try units.flatMap { try store.rows(of: $0) ?? [] }.map { cells in
+                var row = Row()
+                for key in keys {
+                    let text = cells[Self.header.firstIndex(of: key)!]
+                    if let i = Int(text) { row.add(key, i) } else if let x = Double(text), x.isFinite { row.add(key, x) } else { row.add(key, text) }
+                }
+                return row
+            }
         }
+        let nRows = try rows(nUnits, Self.nHeader), pRows = try rows(pUnits, Self.pHeader)
+        try writeAtomically(try render(nRows, as: .csv), to: directory.appendingPathComponent("boundary_n.csv"))
+        try writeAtomically(try render(pRows, as: .csv), to: directory.appendingPathComponent("boundary_p.csv"))
         let script = directory.appendingPathComponent("boundaries.gp")
         try writeAtomically(gnuplotScript, to: script)
         _ = renderWithGnuplot(script: script, in: directory)

@@ -1,4 +1,5 @@
 import Foundation
+import RunStore
 
 /// Renders a gnuplot script to PNG when gnuplot is on the PATH; returns whether it did.
 public func renderWithGnuplot(script: URL, in directory: URL) -> Bool {
@@ -40,9 +41,9 @@ public struct Progress: Sendable {
         let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
         let text = String(format: "[%ld/%ld] %@  elapsed %.1fs  eta %.1fs", done, total, label, elapsed, eta)
         if Self.stderrIsTerminal {
-            FileHandle.standardError.write(Data(("\r" + text + "   " + (done == total ? "\n" : "")).utf8))
+            writeStandardError("\r" + text + "   " + (done == total ? "\n" : ""))
         } else if state.due(at: elapsed, last: done == total, interval: Self.logInterval) {
-            FileHandle.standardError.write(Data((text + "\n").utf8))
+            writeStandardError(text + "\n")
         }
     }
 }
@@ -67,5 +68,23 @@ final class ProgressState: @unchecked Sendable {
 
 /// A warning on stderr; the run goes on.
 public func warn(_ message: String) {
-    FileHandle.standardError.write(Data("phaseflow: warning: \(message)\n".utf8))
+    writeStandardError("phaseflow: warning: \(message)\n")
+}
+
+/// Writes to stderr; a failure (full disk, closed pipe) is remembered, not fatal, so that the run
+/// can finish its files and the command line then reports it (`standardErrorFailure`) with a
+/// non-zero exit.
+public func writeStandardError(_ text: String) {
+    do { try OutputDescriptor.standardError.write(text) } catch { StandardErrorHealth.shared.record(error) }
+}
+
+/// The first failed write to stderr, if any.
+public var standardErrorFailure: Error? { StandardErrorHealth.shared.failure }
+
+final class StandardErrorHealth: @unchecked Sendable {
+    static let shared = StandardErrorHealth()
+    private let lock = NSLock()
+    private var first: Error?
+    func record(_ error: Error) { lock.lock(); if first == nil { first = error }; lock.unlock() }
+    var failure: Error? { lock.lock(); defer { lock.unlock() }; return first }
 }

@@ -1,10 +1,13 @@
+import BuildInfo
 import Foundation
 import FlowModel
+import RunStore
 import Theory
 
 /// |p̂ − p| of a grid integrator over (d, K) for several schedules, the boundary K*(d) and its
-/// power-law exponent (derivations/exact-flow.md §7): diagram.csv (resumable), boundary.csv,
-/// diagram.gp and, with gnuplot, diagram.png.
+/// power-law exponent (derivations/exact-flow.md §7): a run directory (manifest.json, rows.csv with
+/// one block per schedule and d; resumable, shardable), boundary.csv, diagram.gp and, with gnuplot,
+/// diagram.png.
 ///
 ///     var sweep = DiagramSweep(directory: URL(fileURLWithPath: "out"))
 ///     sweep.dMax = 1000; sweep.stepsMax = 1000
@@ -46,50 +49,81 @@ public struct DiagramSweep: Sendable {
         if let sigmaMax, !schedules.contains(.ve) { throw InputError("sigma-max \(sigmaMax) applies to the ve schedule only; it is not in --schedules") }
     }
 
-    /// Runs the sweep (keeping the rows of an interrupted run with `resume`), writes the files, and
-    /// returns the boundary rows and the fitted-exponent lines.
-    public func run(resume: Bool) throws -> (boundary: [Row], exponents: [String]) {
+    public static let header = ["schedule", "integrator", "d", "p", "sigma", "k", "steps", "p_hat", "p_hat_abs_error"]
+
+    /// The manifest settings of the sweep (everything its rows depend on).
+    public var settings: [Setting] {
+        [Setting("command", "diagram"), Setting("schedules", schedules.map(\.rawValue).joined(separator: " ")),
+         Setting("integrator", integrator.rawValue), Setting("p", "\(p)"), Setting("sigma", "\(sigma)"), Setting("k", "\(k)"),
+         Setting("sigma_max", sigmaMax.map { "\($0)" } ?? "none"), Setting("d_min", "\(dMin)"), Setting("d_max", "\(dMax)"),
+         Setting("d_per_decade", "\(dPerDecade)"), Setting("steps_min", "\(stepsMin)"), Setting("steps_max", "\(stepsMax)"),
+         Setting("steps_per_decade", "\(stepsPerDecade)"), Setting("tolerance", "\(tolerance)")]
+    }
+
+    /// Runs the sweep in the run directory (`RunStore`: one unit per schedule and d, rows.csv with
+    /// |p̂ − p| per K; `resume` continues it; a shard i/N computes every N-th unit), then, once
+    /// every unit is there and the shard is 1/1, writes boundary.csv, diagram.gp (and the PNG) and
+    /// returns the boundary rows and the fitted-exponent lines (empty for a shard).
+    public func run(resume: Bool, shard: Shard = .whole) throws -> (boundary: [Row], exponents: [String]) {
         try validate()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let dims = StepBoundary.geometricGrid(from: dMin, to: dMax, perDecade: dPerDecade)
         _ = try Problem(dimension: dMin.rounded(.up), p: p, sigma: sigma)  // validate p, σ before any work
-
-        let header = ["schedule", "integrator", "d", "p", "sigma", "k", "steps", "p_hat", "p_hat_abs_error"]
-        let file = try ResultFile(url: directory.appendingPathComponent("diagram.csv"), header: header, resume: resume)
-        var errors: [String: Double] = [:]  // "schedule d steps" -> |p̂ − p|
-        for row in file.existingRows {
-            if let s = row["schedule"], let d = row["d"], let k = row["steps"], let e = row["p_hat_abs_error"].flatMap(Double.init) {
-                errors["\(s) \(d) \(k)"] = e
+        func unit(_ name: ScheduleName, _ d: Int) -> String { "schedule=\(name.rawValue),d=\(d)" }
+        let units = schedules.flatMap { name in dims.map { unit(name, $0) } }
+        let manifest = Manifest(settings: settings, columns: Self.header, units: units, shard: shard,
+                                toolVersion: BuildInfo.version, buildCommit: BuildInfo.commit)
+        let store = try openRunDirectory(at: directory, manifest: manifest, resume: resume)
+        defer { store.close() }
+        if let cut = store.cutTail { writeStandardError("\(cut)\n") }
+        let pending = Set(store.pendingUnits)
+        func columnSetup(_ name: ScheduleName, _ d: Int) throws -> (problem: Problem, field: ExactField, quantum: Int, grid: [Int])? {
+            let problem = try Problem(dimension: Double(d), p: p, sigma: sigma)
+            let schedule = try name.make(for: problem, k: k, sigmaMax: name == .ve ? sigmaMax : nil)
+            let quantum = schedule.stepQuantum
+            return (problem, ExactField(problem: problem, schedule: schedule), quantum,
+                    StepBoundary.geometricGrid(from: stepsMin, to: stepsMax, perDecade: stepsPerDecade, quantum: quantum))
+        }
+        let progress = Progress(total: pending.count)
+        var done = 0
+        for name in schedules {
+            for d in dims where pending.contains(unit(name, d)) {
+                progress.update(done: done, label: "\(name.rawValue) d=\(d)")
+                done += 1
+                var block: [[String]] = []
+                if let c = try columnSetup(name, d) {
+                    for steps in c.grid {
+                        guard let value = try StepBoundary.generatedModeProbability(c.field, scheme: integrator.scheme, steps: steps) else { continue }
+                        var row = Row()
+                        row.add("schedule", name.rawValue); row.add("integrator", integrator.rawValue)
+                        row.add("d", d); row.add("p", c.problem.p); row.add("sigma", c.problem.sigma); row.add("k", k)
+                        row.add("steps", steps); row.add("p_hat", value); row.add("p_hat_abs_error", abs(value - c.problem.p))
+                        block.append(row.fields.map(\.value.text))
+                    }
+                }
+                try store.append(unit: unit(name, d), rows: block)
             }
         }
+        if !pending.isEmpty { progress.update(done: progress.total, label: "done") }
+        guard store.isComplete else { return ([], []) }
+        try store.compact()
+        guard shard.count == 1 else { return ([], []) }
+
+        let column = { (key: String) in Self.header.firstIndex(of: key)! }
         var boundaryRows: [Row] = []
         var summary: [String] = []
-        let progress = Progress(total: schedules.count * dims.count)
-        for (si, name) in schedules.enumerated() {
+        for name in schedules {
             var found: [(d: Int, kStar: Int)] = []
-            for (di, d) in dims.enumerated() {
-                progress.update(done: si * dims.count + di, label: "\(name.rawValue) d=\(d)")
-                let problem = try Problem(dimension: Double(d), p: p, sigma: sigma)
-                let schedule = try name.make(for: problem, k: k, sigmaMax: name == .ve ? sigmaMax : nil)
-                let field = ExactField(problem: problem, schedule: schedule)
-                let quantum = schedule.stepQuantum
-                let stepGrid = StepBoundary.geometricGrid(from: stepsMin, to: stepsMax, perDecade: stepsPerDecade, quantum: quantum)
-                let pHat = { (steps: Int) in try StepBoundary.generatedModeProbability(field, scheme: integrator.scheme, steps: steps) }
-                let error = { (steps: Int) in try pHat(steps).map { abs($0 - problem.p) } ?? .infinity }
-                var block: [Row] = []
-                let column = try stepGrid.map { steps -> Double in
-                    if let known = errors["\(name.rawValue) \(d) \(steps)"] { return known }
-                    guard let value = try pHat(steps) else { return .infinity }
-                    var row = Row()
-                    row.add("schedule", name.rawValue); row.add("integrator", integrator.rawValue)
-                    row.add("d", d); row.add("p", problem.p); row.add("sigma", problem.sigma); row.add("k", k)
-                    row.add("steps", steps); row.add("p_hat", value); row.add("p_hat_abs_error", abs(value - problem.p))
-                    block.append(row)
-                    return abs(value - problem.p)
+            for d in dims {
+                guard let c = try columnSetup(name, d) else { continue }
+                var errors = [Int: Double]()
+                for row in try store.rows(of: unit(name, d)) ?? [] {
+                    if let steps = Int(row[column("steps")]), let e = Double(row[column("p_hat_abs_error")]) { errors[steps] = e }
                 }
-                try file.append(block)
-                if let kStar = try StepBoundary.threshold(grid: stepGrid, errors: column, tolerance: tolerance,
-                                                             quantum: quantum, error: error) {
+                let error = { (steps: Int) in
+                    try StepBoundary.generatedModeProbability(c.field, scheme: integrator.scheme, steps: steps).map { abs($0 - c.problem.p) } ?? .infinity
+                }
+                if let kStar = try StepBoundary.threshold(grid: c.grid, errors: c.grid.map { errors[$0] ?? .infinity }, tolerance: tolerance,
+                                                             quantum: c.quantum, error: error) {
                     found.append((d, kStar))
                     var row = Row()
                     row.add("schedule", name.rawValue); row.add("integrator", integrator.rawValue)
@@ -108,7 +142,6 @@ public struct DiagramSweep: Sendable {
                 summary.append("\(name.rawValue): K* found at \(found.count) dimension(s); no exponent fitted")
             }
         }
-        progress.update(done: progress.total, label: "done")
 
         try writeAtomically(try render(boundaryRows, as: .csv), to: directory.appendingPathComponent("boundary.csv"))
         let script = directory.appendingPathComponent("diagram.gp")
@@ -141,7 +174,7 @@ public struct DiagramSweep: Sendable {
         for name in schedules {
             s += """
             set title "\(name), \(integrator.rawValue)"
-            plot "diagram.csv" using (strcol(1) eq "\(name)" ? $3 : NaN):($7):($3/dx):($3*dx):($7/dk):($7*dk):(log10($9 + 1e-12)) \\
+            plot "rows.csv" using (strcol(1) eq "\(name)" ? $3 : NaN):($7):($3/dx):($3*dx):($7/dk):($7*dk):(log10($9 + 1e-12)) \\
                      with boxxyerror fs solid 1.0 noborder palette notitle, \\
                  "boundary.csv" using ($3):(strcol(1) eq "\(name)" ? $8 : NaN) with linespoints lw 2 pt 7 lc rgb "black" title "K*(d)"
 

@@ -1,4 +1,6 @@
+import BuildInfo
 import Foundation
+import RunStore
 import FlowMatching
 import FlowModel
 import RealData
@@ -135,10 +137,45 @@ public struct SchedulesRun: Sendable {
         try requireCount("batch", settings.training.batch, atMost: 100_000)
     }
 
+    public static let header = ["schedule", "steps", "seed", "generated_fraction", "data_fraction", "feature_error",
+                                "binomial_se", "sliced_wasserstein", "sw_floor", "loss"]
+
+    /// The manifest settings: every knob the measurements depend on (thread counts excluded).
+    public var manifestSettings: [Setting] {
+        var s = settings, p = pilots
+        s.threads = 1; p.threads = 1
+        return [Setting("command", "schedules"), Setting("data", String(describing: window)),
+                Setting("schedules", densities.joined(separator: " ")), Setting("interval", interval), Setting("fraction", "\(fraction)"),
+                Setting("settings", String(describing: s)), Setting("pilots", String(describing: p))]
+    }
+
     /// Resolves the interval, trains every (seed, density), writes the files under `out` and returns
-    /// one summary row per density and budget. Timings and the interval go to stderr.
-    public func run(out: URL? = nil) throws -> (rows: [Row], result: SchedulesResult) {
+    /// one summary row per density and budget. Timings and the interval go to stderr. With `out`, the
+    /// measurements go to a run directory (`RunStore`: rows.csv with one block per seed and density;
+    /// `resume` continues it, a shard i/N trains every N-th pair and returns no rows).
+    public func run(out: URL? = nil, resume: Bool = false, shard: Shard = .whole) throws -> (rows: [Row], result: SchedulesResult?) {
         try validate()
+        guard out != nil || (!resume && shard.count == 1) else { throw InputError("--resume and --shard need --out (the run directory)") }
+        let units = settings.seeds.flatMap { seed in densities.map { "seed=\(seed),schedule=\($0)" } }
+        let store = try out.map {
+            try openRunDirectory(at: $0, manifest: Manifest(settings: manifestSettings, columns: Self.header, units: units, shard: shard,
+                                                             toolVersion: BuildInfo.version, buildCommit: BuildInfo.commit), resume: resume)
+        }
+        defer { store?.close() }
+        if let cut = store?.cutTail { note("\(cut)") }
+        let pending = Set(store?.pendingUnits ?? units)
+        let column = { (key: String) in Self.header.firstIndex(of: key)! }
+        func measurement(_ r: [String]) -> ScheduleMeasurement {
+            let number = { (key: String) -> Double in Double(r[column(key)]) ?? .nan }
+            return ScheduleMeasurement(schedule: r[column("schedule")], budget: Int(r[column("steps")]) ?? 0,
+                                       seed: UInt64(r[column("seed")]) ?? 0, generatedFraction: number("generated_fraction"),
+                                       featureError: number("feature_error"), binomialSE: number("binomial_se"),
+                                       slicedWasserstein: number("sliced_wasserstein"), recentLoss: number("loss"))
+        }
+        var known = [ScheduleMeasurement]()
+        if let store {
+            for unit in store.doneUnits { known += (try store.rows(of: unit) ?? []).map(measurement) }
+        }
         let started = Date()
         var interval: IntervalChoice.Resolved?
         if densities.contains("adaptive") {
@@ -154,8 +191,19 @@ public struct SchedulesRun: Sendable {
         }
         let experimentStart = Date()
         let progress = Progress(total: settings.seeds.count * made.count)
-        let result = try SchedulesExperiment(data: data, densities: made, settings: settings).run { done, _, label in
-            progress.update(done: done, label: label)
+        let experiment = try SchedulesExperiment(data: data, densities: made, settings: settings)
+        let levels = try experiment.referenceLevels()
+        let result = try experiment.run(known: known, wanted: { seed, name in pending.contains("seed=\(seed),schedule=\(name)") },
+                                        record: { seed, name, rows in
+            try store?.append(unit: "seed=\(seed),schedule=\(name)", rows: rows.map { m in
+                [m.schedule, "\(m.budget)", "\(m.seed)", "\(m.generatedFraction)", "\(levels.dataFraction)", "\(m.featureError)",
+                 "\(m.binomialSE)", "\(m.slicedWasserstein)", "\(levels.swFloor)", "\(m.recentLoss)"]
+            })
+        }, progress: { done, _, label in progress.update(done: done, label: label) })
+        if let store, store.isComplete { try store.compact() }
+        guard shard.count == 1 else {
+            note("schedules: shard \(shard) written to \(out!.path); join the shards with `phaseflow merge`, then run schedules with --resume on the merged directory")
+            return ([], nil)
         }
         note(String(format: "schedules: %d schedules × %d seeds × %d steps, d = %d, %d training rows: experiment %.1f s, total %.1f s wall",
                     made.count, settings.seeds.count, settings.budgets.last ?? 0, data.dimension, data.trainCount,
@@ -191,4 +239,4 @@ public struct SchedulesRun: Sendable {
 }
 
 /// A line on stderr (progress and timings; stdout holds only data).
-func note(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+func note(_ line: String) { writeStandardError(line + "\n") }

@@ -12,7 +12,7 @@ import Theory
 /// Each step calls this library directly.
 ///
 ///     let report = Report(directory: URL(fileURLWithPath: "out"), dimensions: [500, 2000], seeds: 4, epochs: 2000)
-///     try report.write(resume: false)   // out/report.md, out/diagram.png, out/compare/compare.png, …
+///     try report.write(resume: false)   // out/report.md, out/diagram/diagram.png, out/compare/compare.png, …
 public struct Report: Sendable {
     public var directory: URL
     /// The dimensions of the simulation-vs-theory comparison (≥ 2, for the finite-size fit).
@@ -46,7 +46,7 @@ public struct Report: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 
         // 1. The exact-denoiser flow: the uniform grid loses p as d grows, the dilation keeps it.
-        let exponents = try timed("exact-flow diagram") { try DiagramSweep(directory: directory).run(resume: resume).exponents }
+        let exponents = try timed("exact-flow diagram") { try DiagramSweep(directory: directory.appendingPathComponent("diagram")).run(resume: resume).exponents }
         report += """
         ## 1. The exact-denoiser flow loses p on a uniform grid; the dilated clock keeps it
 
@@ -56,7 +56,7 @@ public struct Report: Sendable {
 
         \(exponents.map { "- " + $0 }.joined(separator: "\n"))
 
-        ![diagram](diagram.png)
+        ![diagram](diagram/diagram.png)
 
 
         """
@@ -244,14 +244,14 @@ public struct Report: Sendable {
         densities.settings.samples = 500
         densities.settings.training.seed = 1
         let (scheduleRows, schedules) = try timed("training-time densities (MNIST 0/1)") {
-            try densities.run(out: directory.appendingPathComponent("schedules"))
+            try densities.run(out: directory.appendingPathComponent("schedules"), resume: resume)
         }
         report += """
         ## 7. Real data: does training where the digit is decided help? (small configuration)
 
         The same MLP x₁-predictor trained with uniform, logit-normal (SD3), EDM, Laplace in log-SNR and the feature-adaptive
         density (half the training times on the zero-shot window), paired seeds; feature error
-        |generated majority fraction − \(String(format: "%.3f", schedules.dataFraction))| and sliced W₂ to held-out data, mean ± SE
+        |generated majority fraction − \(String(format: "%.3f", schedules?.dataFraction ?? .nan))| and sliced W₂ to held-out data, mean ± SE
         over seeds, paired differences vs uniform (`phaseflow schedules \(schedulesArguments.joined(separator: " "))`;
         derivations/training-schedules.md; figure schedules/schedules.png).
 

@@ -5,7 +5,7 @@ import Simulation
 /// The CSV rows of simulation snapshots (one per grid time) and their read-back into snapshots.
 ///
 ///     let rows = SnapshotRows.rows(snapshot, configuration)          // K rows: seed, epoch, tau, c … uw, p_hat, …
-///     let back = try SnapshotRows.finalSnapshots(in: url, configuration: configuration, seeds: [1, 2], epoch: 50)
+///     let back = try SnapshotRows.snapshot(rows: cells, columns: SeedRun.header, configuration: configuration, seed: 1, epoch: 50)
 public enum SnapshotRows {
     /// The training set of a seed: n₊/n (the fraction the finite-n theory uses in place of p).
     public static let trainingSetKeys = ["n_plus_fraction", "n_plus"]
@@ -60,40 +60,35 @@ public enum SnapshotRows {
         row.add("schedule", t.schedule.rawValue)
     }
 
-    /// The snapshot at `epoch` of every seed that has all K rows in the file.
-    public static func finalSnapshots(in url: URL, configuration config: SimulationConfiguration, seeds: [UInt64],
-                                      epoch: Int) throws -> [Snapshot] {
-        let text = try String(contentsOf: url, encoding: .utf8)
-        let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        guard let head = lines.first else { return [] }
-        let index = Dictionary(uniqueKeysWithValues: head.enumerated().map { ($1, $0) })
-        let grid = try TrainingGrid(problem: config.problem, k: config.k, steps: config.steps, schedule: config.training.schedule)
-        var snapshots = [Snapshot]()
-        for s in seeds {
-            let mine = lines.dropFirst().filter { $0.count == head.count && $0[index["seed"]!] == "\(s)" && $0[index["epoch"]!] == "\(epoch)" }
-            guard mine.count == config.steps else { continue }
-            func v(_ r: [String], _ key: String) -> Double { Double(r[index[key]!]) ?? .nan }
-            let ops = mine.map { r in OrderParameters { v(r, $0.rawValue) } }
-            let r0 = mine[0]
-            let g = r0[index["p_hat"]!].isEmpty ? nil : GenerationStatistics(samples: config.samples, pHat: v(r0, "p_hat"), pHatSE: v(r0, "p_hat_se"), sigmaHat: v(r0, "sigma_hat"),
-                                         sigmaHatSE: v(r0, "sigma_hat_se"), magnetisation: v(r0, "magnetisation"), magnetisationSE: v(r0, "magnetisation_se"))
-            var stopping: [StoppingState]? = nil
-            if let gi = index["stop_gradient_norm"], !r0[gi].isEmpty {
-                stopping = mine.map { r in StoppingState(gradientNorm: v(r, "stop_gradient_norm"), iterations: Int(v(r, "stop_iterations")),
-                                                         converged: v(r, "stop_converged") == 1, objective: v(r, "objective_per_sample")) }
-            }
-            snapshots.append(Snapshot(seed: s, epoch: epoch, time: v(r0, "time"), grid: grid, orderParameters: ops,
-                                      loss: mine.map { v($0, "loss") }, generation: g, trainingFraction: v(r0, "n_plus_fraction"),
-                                      stopping: stopping))
+    /// The snapshot of one seed and epoch from its K rows (one block of a run directory's rows.csv,
+    /// cells under `columns`); the inverse of `rows` for everything a summary needs.
+    public static func snapshot(rows: [[String]], columns: [String], configuration config: SimulationConfiguration,
+                                seed: UInt64, epoch: Int) throws -> Snapshot {
+        let index = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
+        guard rows.count == config.steps, rows.allSatisfy({ $0.count == columns.count }) else {
+            throw InputError("seed \(seed), epoch \(epoch): \(rows.count) rows of the run directory, expected \(config.steps)")
         }
-        return snapshots
+        let grid = try TrainingGrid(problem: config.problem, k: config.k, steps: config.steps, schedule: config.training.schedule)
+        func v(_ r: [String], _ key: String) -> Double { Double(r[index[key]!]) ?? .nan }
+        let ops = rows.map { r in OrderParameters { v(r, $0.rawValue) } }
+        let r0 = rows[0]
+        let g = r0[index["p_hat"]!].isEmpty ? nil : GenerationStatistics(samples: config.samples, pHat: v(r0, "p_hat"), pHatSE: v(r0, "p_hat_se"), sigmaHat: v(r0, "sigma_hat"),
+                                     sigmaHatSE: v(r0, "sigma_hat_se"), magnetisation: v(r0, "magnetisation"), magnetisationSE: v(r0, "magnetisation_se"))
+        // The converged protocol's stopping state (CV.6), when the rows carry it.
+        var stopping: [StoppingState]? = nil
+        if let gi = index["stop_gradient_norm"], !r0[gi].isEmpty {
+            stopping = rows.map { r in StoppingState(gradientNorm: v(r, "stop_gradient_norm"), iterations: Int(v(r, "stop_iterations")),
+                                                     converged: v(r, "stop_converged") == 1, objective: v(r, "objective_per_sample")) }
+        }
+        return Snapshot(seed: seed, epoch: epoch, time: v(r0, "time"), grid: grid, orderParameters: ops,
+                        loss: rows.map { v($0, "loss") }, generation: g, trainingFraction: v(r0, "n_plus_fraction"), stopping: stopping)
     }
 }
 
 /// The final epoch across seeds: per grid time the means ± standard errors of the order
 /// parameters and the loss, the pooled p̂, σ̂, and the inputs (the stdout table of `simulate`).
 ///
-///     let rows = SeedSummary.rows(try run.run(resume: false, label: "simulate"), configuration)
+///     let rows = SeedSummary.rows(try run.run(resume: false)[0], configuration)
 public enum SeedSummary {
     public static func rows(_ snapshots: [Snapshot], _ config: SimulationConfiguration) -> [Row] {
         let pooled = SimulationRunner.pooledGeneration(snapshots)   // nil without generation

@@ -1,14 +1,15 @@
 import Foundation
 import FlowModel
 import GSLKit
+import RunStore
 import Simulation
 import Theory
 
 /// The finite-d static theory (autoencoder-theory.md, evaluated at each seed's n₊) against the
 /// Monte Carlo simulation, for every order parameter at every grid time and for p̂, σ̂, at several
 /// d, with deviations in units of the standard error across seeds and a finite-size fit
-/// max |deviation| ∝ d^a. Each d's simulation is written incrementally to <directory>/d<d>/simulate.csv
-/// (resumable); the comparison itself is recomputed from those files.
+/// max |deviation| ∝ d^a. The simulations of every d are one run directory (`SeedRun`: manifest,
+/// rows.csv with the column d, checkpoints; resumable, shardable); the comparison is recomputed from it.
 ///
 ///     var config = SimulationConfiguration(problem: try Problem(dimension: 200, p: 0.8, sigma: 1), n: 128, k: 2,
 ///                                          steps: 4, training: TrainingOptions())
@@ -40,18 +41,27 @@ public struct StaticComparison: Sendable {
         public let summary: Row
     }
 
-    /// Simulates every d (resuming what is on disk), compares, writes compare.csv, summary.csv and
-    /// the figure, and returns the per-d summary rows and the finite-size fit lines.
-    public func run(resume: Bool) throws -> (summaries: [Row], fit: String?) {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var results = [Result]()
+    /// Simulates every d in one run directory (`SeedRun`, units `d=<d>,seed=<s>,epoch=<e>`,
+    /// resuming what is on disk), compares, writes compare.csv, summary.csv and the figure beside
+    /// it, and returns the per-d summary rows and the finite-size fit lines. A shard other than 1/1
+    /// only simulates its seeds and returns no summaries (merge the shards, then run again with
+    /// `resume` on the merged directory to compare).
+    public func run(resume: Bool, shard: Shard = .whole, log: @escaping @Sendable (String) -> Void = { _ in }) throws -> (summaries: [Row], fit: String?) {
+        var parts = [SeedRun.Part]()
         for d in dimensions {
             var config = configuration
             config.problem = try Problem(dimension: d, p: configuration.problem.p, sigma: configuration.problem.sigma)
-            let url = directory.appendingPathComponent("d\(config.problem.dimension)/simulate.csv")
-            let snapshots = try SeedRun(configuration: config, seeds: seeds, threads: threads, url: url)
-                .run(resume: resume, label: "compare d=\(config.problem.dimension)")
-            guard snapshots.count >= 2 else { throw InputError("d = \(config.problem.dimension): fewer than two complete seeds") }
+            parts.append(.init(configuration: config, seeds: seeds, name: "d=\(config.problem.dimension)"))
+        }
+        let run = SeedRun(parts: parts, threads: threads, directory: directory, command: "compare", shard: shard,
+                          extraSettings: [Setting("dims", parts.map { "\($0.configuration.problem.dimension)" }.joined(separator: " "))], log: log)
+        let finals = try run.run(resume: resume)
+        guard shard.count == 1 else { return ([], nil) }
+        var results = [Result]()
+        for (part, snapshots) in zip(parts, finals) {
+            guard snapshots.count >= 2 else { throw InputError("d = \(part.configuration.problem.dimension): fewer than two complete seeds") }
+            var config = part.configuration
+            config.training.epochs = snapshots[0].epoch
             results.append(try Self.compare(config, snapshots))
         }
         try writeAtomically(try render(results.flatMap(\.rows), as: .csv), to: directory.appendingPathComponent("compare.csv"))

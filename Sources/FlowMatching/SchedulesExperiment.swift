@@ -60,6 +60,13 @@ public struct ScheduleMeasurement: Sendable {
     public let slicedWasserstein: Double
     /// Mean batch loss (TS.13) over the last min(100, budget) steps before the checkpoint.
     public let recentLoss: Double
+
+    public init(schedule: String, budget: Int, seed: UInt64, generatedFraction: Double, featureError: Double,
+                binomialSE: Double, slicedWasserstein: Double, recentLoss: Double) {
+        self.schedule = schedule; self.budget = budget; self.seed = seed; self.generatedFraction = generatedFraction
+        self.featureError = featureError; self.binomialSE = binomialSE; self.slicedWasserstein = slicedWasserstein
+        self.recentLoss = recentLoss
+    }
 }
 
 /// The summary over seeds of one schedule at one budget (TS.20–TS.21).
@@ -112,8 +119,22 @@ public struct SchedulesExperiment: Sendable {
         self.settings = settings
     }
 
+    /// The classifier's majority fraction on the training rows and the SW floor (training vs held out).
+    public func referenceLevels() throws -> (dataFraction: Double, swFloor: Double) {
+        let reference = try data.isMajority(data.train, data.trainCount)
+        let sw = try SlicedWasserstein(dimension: data.dimension, directions: settings.swDirections, seed: 0x5157)
+        return (Double(reference.filter { $0 }.count) / Double(data.trainCount),
+                sw.distance(data.train, count: data.trainCount, data.heldOut, count: data.heldOutCount))
+    }
+
     /// Runs every (seed, schedule) pair; `progress(done, total, label)` is called after each.
-    public func run(progress: @escaping @Sendable (Int, Int, String) -> Void = { _, _, _ in }) throws -> SchedulesResult {
+    /// Resuming and sharding: `known` holds the measurements of pairs already done (not rerun),
+    /// `wanted` says which of the other pairs to run, and `record` receives each new pair's
+    /// measurements as it finishes (from a worker thread). The result lists the measurements in the
+    /// canonical order (seed-major, then density), whatever was known or new.
+    public func run(known: [ScheduleMeasurement] = [], wanted: @escaping @Sendable (UInt64, String) -> Bool = { _, _ in true },
+                    record: @escaping @Sendable (UInt64, String, [ScheduleMeasurement]) throws -> Void = { _, _, _ in },
+                    progress: @escaping @Sendable (Int, Int, String) -> Void = { _, _, _ in }) throws -> SchedulesResult {
         let start = Date()
         let reference = try data.isMajority(data.train, data.trainCount)
         let dataFraction = Double(reference.filter { $0 }.count) / Double(data.trainCount)
@@ -121,17 +142,24 @@ public struct SchedulesExperiment: Sendable {
         let swFloor = sw.distance(data.train, count: data.trainCount, data.heldOut, count: data.heldOutCount)
         let grid = try SamplingGrid.logSNRUniform(schedule: LinearSchedule(), from: 0, steps: settings.samplerSteps)
 
-        let jobs = settings.seeds.flatMap { seed in densities.indices.map { (seed, $0) } }
+        let all = settings.seeds.flatMap { seed in densities.indices.map { (seed, $0) } }
+        let done = Set(known.map { "\($0.seed) \($0.schedule)" })
+        let jobs = all.filter { !done.contains("\($0.0) \(densities[$0.1].name)") && wanted($0.0, densities[$0.1].name) }
         let board = JobBoard(count: jobs.count)
         DispatchQueue.concurrentPerform(iterations: min(settings.threads, jobs.count)) { _ in
             while let index = board.next() {
                 let (seed, which) = jobs[index]
-                let outcome = Result { try runOne(seed: seed, density: densities[which], dataFraction: dataFraction, sw: sw, grid: grid) }
+                let outcome = Result {
+                    let rows = try runOne(seed: seed, density: densities[which], dataFraction: dataFraction, sw: sw, grid: grid)
+                    try record(seed, densities[which].name, rows)
+                    return rows
+                }
                 progress(board.finish(index, with: outcome), jobs.count, "seed \(seed) \(densities[which].name)")
             }
         }
-        var measurements = [ScheduleMeasurement]()
-        for outcome in board.results { measurements += try outcome!.get() }
+        var byPair = Dictionary(grouping: known) { "\($0.seed) \($0.schedule)" }
+        for (job, outcome) in zip(jobs, board.results) { byPair["\(job.0) \(densities[job.1].name)"] = try outcome!.get() }
+        let measurements = all.flatMap { byPair["\($0.0) \(densities[$0.1].name)"] ?? [] }
         let summaries = summarise(measurements)
         let steps = densities.map { density in
             (density.name, summaries.first { $0.schedule == density.name && $0.errorMean <= settings.targetError }?.budget)

@@ -11,7 +11,7 @@ import Foundation
 ///     var stream = NormalStream(seed: 7)
 ///     let z = stream.gaussian(), chi2 = stream.chiSquared(dof: 10)
 public struct NormalStream: Sendable {
-    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+    var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
     public init(seed: UInt64) {
         var z = seed

@@ -99,20 +99,32 @@ public struct TimeSummary: Sendable {
 public enum SimulationRunner {
     /// Trains one seed, calling `record` at every snapshot epoch (in increasing order) and
     /// `progress` after every epoch. Bit-reproducible for a given seed whatever `training.threads`.
-    public static func run(_ config: SimulationConfiguration, seed: UInt64,
+    /// Resuming: `plan.start` is a saved state to continue from (snapshots at or before its epoch are
+    /// not taken again), `plan.wanted` skips snapshots already recorded (no generation; online
+    /// training still restarts its loss average there), `plan.checkpoint` receives the whole state
+    /// after each recorded snapshot.
+    public static func run(_ config: SimulationConfiguration, seed: UInt64, plan: SeedPlan = SeedPlan(),
                            progress: (Int) -> Void = { _ in }, record: (Snapshot) throws -> Void) throws {
         switch config.precision {
-        case .double: try run(Double.self, config, seed: seed, progress: progress, record: record)
-        case .float: try run(Float.self, config, seed: seed, progress: progress, record: record)
+        case .double: try run(Double.self, config, seed: seed, plan: plan, progress: progress, record: record)
+        case .float: try run(Float.self, config, seed: seed, plan: plan, progress: progress, record: record)
         }
     }
 
-    private static func run<T: BLASScalar>(_: T.Type, _ config: SimulationConfiguration, seed: UInt64,
+    private static func run<T: BLASScalar>(_: T.Type, _ config: SimulationConfiguration, seed: UInt64, plan: SeedPlan,
                                            progress: (Int) -> Void, record: (Snapshot) throws -> Void) throws {
         let trainer = try Trainer<T>(problem: config.problem, n: config.n, k: config.k, steps: config.steps,
                                      options: config.training, seed: seed)
         var pending = config.snapshotEpochs
+        if let start = try plan.start(seed) {
+            try trainer.restore(start)
+            pending = pending.filter { $0 > start.epoch }
+        }
+        let lastWanted = pending.last { plan.wanted(seed, $0) }
+        pending = pending.filter { $0 <= (lastWanted ?? -1) }
         func snapshot() throws {
+            defer { if config.training.trainingProtocol == .online { trainer.resetLossAverage() } }
+            guard plan.wanted(seed, trainer.epoch) else { return }
             var stats: GenerationStatistics? = nil
             if config.samples > 0 {
                 stats = try Generator.generate(bank: trainer.bank.inDouble(), grid: trainer.grid, mean: trainer.data.mean,
@@ -123,9 +135,7 @@ public enum SimulationRunner {
             try record(Snapshot(seed: seed, epoch: trainer.epoch, time: time, grid: trainer.grid,
                                 orderParameters: trainer.orderParameters(), loss: trainer.loss.array, generation: stats,
                                 trainingFraction: trainer.data.positiveFraction, stopping: trainer.stopping))
-            if config.training.trainingProtocol == .online { trainer.resetLossAverage() }
         }
-        if pending.first == 0 { try snapshot(); pending.removeFirst() }
         // The divergence check reads the bank (O(dK)): every epoch of the full-batch protocols
         // (an epoch is O(dnK)), every 64 steps of online SGD (a step is O(dK)), and before every snapshot.
         let checkEvery = config.training.trainingProtocol == .online ? 64 : 1
@@ -136,6 +146,7 @@ public enum SimulationRunner {
                 progress(trainer.epoch)
             }
             try snapshot()
+            if plan.wanted(seed, next) { try plan.checkpoint(seed, trainer.state()) }
             pending.removeFirst()
         }
     }
@@ -146,7 +157,7 @@ public enum SimulationRunner {
     /// thread, serialised). The first error of any seed is rethrown after all have stopped.
     ///
     ///     try SimulationRunner.runSeeds(config, seeds: [1, 2], threads: 2) { snapshot in print(snapshot.seed, snapshot.epoch) }
-    public static func runSeeds(_ config: SimulationConfiguration, seeds: [UInt64], threads: Int,
+    public static func runSeeds(_ config: SimulationConfiguration, seeds: [UInt64], threads: Int, plan: SeedPlan = SeedPlan(),
                                 progress: @escaping @Sendable (Int) -> Void = { _ in },
                                 record: @escaping @Sendable (Snapshot) throws -> Void) throws {
         let concurrent = max(1, min(seeds.count, threads))
@@ -157,7 +168,7 @@ public enum SimulationRunner {
         DispatchQueue.concurrentPerform(iterations: seeds.count) { i in
             let seed = seeds[i]
             do {
-                try run(runConfig, seed: seed, progress: { epoch in state.progressed(seed, epoch, progress) }, record: record)
+                try run(runConfig, seed: seed, plan: plan, progress: { epoch in state.progressed(seed, epoch, progress) }, record: record)
             } catch {
                 state.fail(error)
             }
@@ -206,6 +217,23 @@ public enum SimulationRunner {
         let g = ms(stats.map(\.magnetisation))
         return GenerationStatistics(samples: stats.map(\.samples).reduce(0, +), pHat: p.0, pHatSE: p.1,
                                     sigmaHat: s.0, sigmaHatSE: s.1, magnetisation: g.0, magnetisationSE: g.1)
+    }
+}
+
+/// How to resume seeds: a state to start each seed from, which snapshots are still wanted, and where
+/// to save the state after each recorded snapshot (defaults: from scratch, all, nowhere).
+///
+///     let plan = SeedPlan(start: { seed in states[seed] }, wanted: { seed, epoch in !done.contains(epoch) },
+///                         checkpoint: { seed, state in try save(state, seed) })
+public struct SeedPlan: Sendable {
+    public var start: @Sendable (UInt64) throws -> TrainerState?
+    public var wanted: @Sendable (UInt64, Int) -> Bool
+    public var checkpoint: @Sendable (UInt64, TrainerState) throws -> Void
+
+    public init(start: @escaping @Sendable (UInt64) throws -> TrainerState? = { _ in nil },
+                wanted: @escaping @Sendable (UInt64, Int) -> Bool = { _, _ in true },
+                checkpoint: @escaping @Sendable (UInt64, TrainerState) throws -> Void = { _, _ in }) {
+        self.start = start; self.wanted = wanted; self.checkpoint = checkpoint
     }
 }
 

@@ -99,7 +99,7 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
     public let options: TrainingOptions
     public let seed: UInt64
     public let bank: Bank<T>
-    public private(set) var epoch = 0
+    public internal(set) var epoch = 0
     /// Per grid time: the data loss per sample and coordinate S_j/(nd) of the last epoch (adam, gd)
     /// or the mean sample loss |f − x₁|²/d since the last call to `takeLoss` (online).
     public let loss: Buffer<Double>

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Dynamics
 import Experiments
+import RunStore
 import FlowModel
 import GSLKit
 import Simulation
@@ -83,12 +84,17 @@ struct AutoencoderOptions: ParsableArguments {
 
 /// Prints rows on stdout in the chosen format.
 func printRows(_ rows: [Row], _ format: OutputFormat) throws {
-    print(try render(rows, as: format), terminator: "")
+    try OutputDescriptor.standardOutput.write(try render(rows, as: format))
 }
 
-/// A line for the reader on stderr (what was written, fits): stdout keeps only the requested data.
-func note(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+/// One line on stderr (a failed write is thrown, so a full stderr is an error, not a crash).
+func note(_ line: String) throws {
+    try OutputDescriptor.standardError.write(line + "\n")
+}
+
+/// A shard `i/N` of a sweep (1 ≤ i ≤ N; `--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`).
+extension Shard: ExpressibleByArgument {
+    public init?(argument: String) { try? self.init(parsing: argument) }
 }
 
 /// "name.png" when gnuplot drew it, else a note.

@@ -85,6 +85,6 @@ struct ReproduceCommand: ParsableCommand {
     func run() throws {
         let report = Report(directory: URL(fileURLWithPath: out, isDirectory: true), dimensions: dims, seeds: seeds, epochs: epochs)
         let seconds = try report.write(resume: resume)
-        note("wrote \(out)/report.md in \(String(format: "%.0f", seconds)) s")
+        try note("wrote \(out)/report.md in \(String(format: "%.0f", seconds)) s")
     }
 }

@@ -240,6 +240,6 @@ struct DynamicsFiniteSize: ParsableCommand {
         let (rows, fit) = try options.dynamics().finiteSizeRows(dimensions: dims, seeds: simulation.seedList, planted: simulation.planted,
                                                               alignedStart: !simulation.anyStart, escape: escape)
         try printRows(rows, options.format)
-        if let fit { FileHandle.standardError.write(Data("phaseflow: \(fit)\n".utf8)) }
+        if let fit { writeStandardError("phaseflow: \(fit)\n") }
     }
 }

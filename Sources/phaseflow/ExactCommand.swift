@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Experiments
+import RunStore
 import FlowModel
 import GSLKit
 import Theory
@@ -81,10 +82,12 @@ struct DiagramCommand: ParsableCommand {
     @Option(name: .customLong("steps-per-decade")) var stepsPerDecade: Int = 6
     @Option(help: "The boundary is where |p̂ − p| first drops below this.")
     var tolerance: Double = 0.01
-    @Option(help: "Output directory.")
-    var out: String = "out"
-    @Flag(help: "Keep the rows of an interrupted run in <out>/diagram.csv and compute only the rest.")
+    @Option(help: "Run directory (manifest.json, rows.csv; boundary.csv, diagram.gp beside them).")
+    var out: String = "out/diagram"
+    @Flag(help: "Continue the run in --out (same settings).")
     var resume = false
+    @Option(help: "Compute only shard i of N of the (schedule, d) columns; join with `phaseflow merge`, then `diagram --resume` on the merged directory.", transform: { try Shard(parsing: $0) })
+    var shard: Shard = .whole
 
     func validate() throws {
         try setup.rejectDimension("the diagram sweeps --d-min … --d-max")
@@ -111,11 +114,13 @@ struct DiagramCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let sweep = sweep()
-        let (boundary, exponents) = try sweep.run(resume: resume)
+        let (boundary, exponents) = try sweep().run(resume: resume, shard: shard)
+        guard shard.count == 1 else {
+            return try note("shard \(shard) written to \(out); join the shards with `phaseflow merge`, then run diagram with --resume on the merged directory")
+        }
         try printRows(boundary, .table)
-        for line in exponents { note(line) }
-        note(String(format: "wrote %@/diagram.csv, boundary.csv, diagram.gp%@ in %.1f s", out,
+        for line in exponents { try note(line) }
+        try note(String(format: "wrote %@/rows.csv, boundary.csv, diagram.gp%@ in %.1f s", out,
                      pngNote(out, "diagram.png"), Date().timeIntervalSince(started)))
     }
 }

@@ -41,7 +41,7 @@ struct PhaseDiagramCommand: ParsableCommand {
     func run() throws {
         let (cells, boundary, seconds) = try diagram().write(to: URL(fileURLWithPath: out, isDirectory: true))
         try printRows(boundary, format)
-        note(String(format: "wrote %@/phase_diagram.csv (%ld cells), phase_boundary.csv, phase_diagram.gp%@ in %.1f s", out, cells.count,
+        try note(String(format: "wrote %@/phase_diagram.csv (%ld cells), phase_boundary.csv, phase_diagram.gp%@ in %.1f s", out, cells.count,
                     pngNote(out, "phase_diagram.png"), seconds))
     }
 }

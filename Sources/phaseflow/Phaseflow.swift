@@ -1,14 +1,18 @@
 import ArgumentParser
+import BuildInfo
+import RunStore
+import Experiments
 import FlowModel
 import Foundation
 
 struct Phaseflow: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Asymptotic theory of flow-based generative models on a two-mode Gaussian mixture.",
+        version: BuildInfo.description,
         subcommands: [ExactCommand.self, DiagramCommand.self, TheoryCommand.self, PredictCommand.self,
                       BoundariesCommand.self, PhaseDiagramCommand.self, DynamicsCommand.self, SimulateCommand.self, CompareCommand.self,
                       BenchCommand.self, ReproduceCommand.self, UTurnCommand.self, WindowCommand.self, SchedulesCommand.self,
-                      AblationCommand.self, PrecursorCommand.self])
+                      AblationCommand.self, PrecursorCommand.self, MergeCommand.self, SlurmScriptCommand.self])
 
     /// Negative numbers as values (`--x -5`, `--lambda-min -inf`): ArgumentParser reads a word that
     /// starts with `-` as a flag, so a negative number right after `--name` is attached as `--name=-5`.
@@ -35,15 +39,31 @@ struct Phaseflow: ParsableCommand {
     /// Parses and runs; help and version go to the parser's normal output, while every error
     /// (bad flag, bad value, numerical failure) is printed as a single line naming the problem.
     static func runReportingErrors() {
+        OutputDescriptor.reportBrokenPipesAsErrors()
         do {
             var command = try parseAsRoot(attachingNegativeNumbers(Array(CommandLine.arguments.dropFirst())))
             try command.run()
+            if let failure = standardErrorFailure { throw failure }
         } catch {
             let code = exitCode(for: error)
-            if code == .success { exit(withError: error) }
+            if code == .success { exitWithOutput(fullMessage(for: error)) }
             let oneLine = message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
-            FileHandle.standardError.write(Data("phaseflow: error: \(oneLine)\n".utf8))
+            // stderr full or closed: the error goes to stdout; both full: the exit status still says it.
+            do { try OutputDescriptor.standardError.write("phaseflow: error: \(oneLine)\n") } catch {
+                try? OutputDescriptor.standardOutput.write("phaseflow: error: \(oneLine)\n")
+            }
             Foundation.exit(code.rawValue == 0 ? 1 : code.rawValue)
         }
     }
+}
+
+/// Help and --version on stdout; a failed write is one line on stderr and exit status 1.
+private func exitWithOutput(_ text: String) -> Never {
+    do {
+        try OutputDescriptor.standardOutput.write(text.hasSuffix("\n") ? text : text + "\n")
+    } catch {
+        try? OutputDescriptor.standardError.write("phaseflow: error: \(error)\n")
+        Foundation.exit(1)
+    }
+    Foundation.exit(0)
 }

@@ -3,6 +3,7 @@ import Foundation
 import Experiments
 import FlowMatching
 import FlowModel
+import RunStore
 
 /// `phaseflow schedules`: the same flow-matching model trained under uniform, logit-normal, EDM and
 /// the feature-adaptive training-time densities at equal budgets and paired seeds; feature error,
@@ -28,7 +29,10 @@ struct SchedulesCommand: ParsableCommand {
     @Option(name: .customLong("learning-rate"), help: "Adam learning rate.") var learningRate = 1e-3
     @Option(help: "Target feature error for steps-to-target.") var target = 0.05
     @Option(help: "Worker threads over (seed, schedule) runs; results do not depend on it.") var threads = 2
-    @Option(help: "Output directory for CSV, gnuplot script and PNG.") var out: String?
+    @Option(help: "Run directory (manifest.json, rows.csv; summary CSVs, gnuplot script and PNG beside them).") var out: String?
+    @Flag(help: "Continue the run in --out (same settings).") var resume = false
+    @Option(help: "Train only shard i of N of the (seed, schedule) pairs; join with `phaseflow merge`, then `schedules --resume` on the merged directory.", transform: { try Shard(parsing: $0) })
+    var shard: Shard = .whole
     @Option(help: "Output format: json, csv or table.") var format: OutputFormat = .table
 
     /// Every flag checked before any work or output.
@@ -66,7 +70,7 @@ struct SchedulesCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (rows, _) = try experiment().run(out: out.map { URL(fileURLWithPath: $0, isDirectory: true) })
-        try printRows(rows, format)
+        let (rows, result) = try experiment().run(out: out.map { URL(fileURLWithPath: $0, isDirectory: true) }, resume: resume, shard: shard)
+        if result != nil { try printRows(rows, format) }
     }
 }

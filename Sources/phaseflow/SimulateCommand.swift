@@ -1,13 +1,15 @@
 import ArgumentParser
 import Experiments
+import RunStore
 import Foundation
 import FlowModel
 import Simulation
 
 /// `phaseflow simulate`: train the bank of K networks at finite d for several seeds in parallel,
 /// record the order parameters per grid time, generate and measure p̂, σ̂
-/// (derivations/simulation-fast-path.md). Rows are appended to <out>/simulate.csv as each
-/// snapshot finishes; `--resume` skips the seeds already complete and the snapshots already written.
+/// (derivations/simulation-fast-path.md). `--out` is a run directory (Experiments.SeedRun): each
+/// snapshot is appended to <out>/rows.csv as it finishes, the trainer state to <out>/checkpoints;
+/// `--resume` continues (or, with more `--epochs`, extends) it; `--shard i/N` trains every N-th seed.
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
@@ -15,21 +17,26 @@ struct SimulateCommand: ParsableCommand {
 
     @OptionGroup var setup: SetupOptions
     @OptionGroup var simulation: SimulationOptions
-    @Option(help: "Output directory.") var out: String = "out"
-    @Flag(help: "Keep the rows of an interrupted run and compute only the rest.") var resume = false
+    @Option(help: "Run directory (manifest.json, rows.csv, checkpoints/).") var out: String = "out/simulate"
+    @Flag(help: "Continue the run in --out (same settings; a larger --epochs extends it).") var resume = false
+    @Option(help: "Train only shard i of N (seeds dealt round-robin; join with `phaseflow merge`).", transform: { try Shard(parsing: $0) }) var shard: Shard = .whole
     @Option(help: "Summary format on stdout: json, csv or table.") var format: OutputFormat = .table
 
     func run() throws {
         let config = try simulation.configuration(setup, dimension: setup.dimension(default: 5000))
-        let url = URL(fileURLWithPath: out, isDirectory: true).appendingPathComponent("simulate.csv")
-        let run = SeedRun(configuration: config, seeds: simulation.seedList, threads: simulation.threads, url: url)
-        let snapshots = try run.run(resume: resume, label: "simulate")
+        let directory = URL(fileURLWithPath: out, isDirectory: true)
+        let run = SeedRun(parts: [.init(configuration: config, seeds: simulation.seedList)], threads: simulation.threads,
+                          directory: directory, command: "simulate", shard: shard, log: { try? note($0) })
+        let snapshots = try run.run(resume: resume)[0]
+        guard shard.count == 1 else {
+            return try note("shard \(shard): \(snapshots.count) seed(s) in \(out)/rows.csv; join the shards with `phaseflow merge`")
+        }
         guard !snapshots.isEmpty else { return }
         try printRows(SeedSummary.rows(snapshots, config), format)
         let generated = SimulationRunner.pooledGeneration(snapshots).map {
             String(format: "p_hat = %.4f ± %.4f, sigma_hat = %.4f ± %.4f", $0.pHat, $0.pHatSE, $0.sigmaHat, $0.sigmaHatSE)
         } ?? "no samples generated"
-        FileHandle.standardError.write(Data("\(generated) over \(snapshots.count) seed(s); rows in \(url.path)\n".utf8))
+        try note("\(generated) over \(snapshots.count) seed(s); rows in \(out)/rows.csv")
     }
 }
 
@@ -43,8 +50,10 @@ struct CompareCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Dimensions d to simulate.") var dims: [Double] = [1000, 5000, 20000]
     @OptionGroup var setup: SetupOptions
     @OptionGroup var simulation: SimulationOptions
-    @Option(help: "Output directory.") var out: String = "out/compare"
-    @Flag(help: "Keep the simulations of an interrupted run and compute only the rest.") var resume = false
+    @Option(help: "Run directory (manifest.json, rows.csv, checkpoints/; compare.csv, summary.csv beside them).") var out: String = "out/compare"
+    @Flag(help: "Continue the run in --out (same settings; a larger --epochs extends it).") var resume = false
+    @Option(help: "Simulate only shard i of N ((d, seed) pairs dealt round-robin; join with `phaseflow merge`, then `compare --resume` on the merged directory).", transform: { try Shard(parsing: $0) })
+    var shard: Shard = .whole
     @Flag(help: "With --protocol adam: split each d's Adam runs into the minimiser reached from the Adam state, Adam's offset from it, and the metastable times (decomposition.csv) instead of the comparison.")
     var decompose = false
     @Option(help: "Summary format on stdout: json, csv or table.") var format: OutputFormat = .table
@@ -77,9 +86,12 @@ struct CompareCommand: ParsableCommand {
         }
         let comparison = StaticComparison(configuration: config, dimensions: dims, seeds: simulation.seedList,
                                           threads: simulation.threads, directory: URL(fileURLWithPath: out, isDirectory: true))
-        let (summaries, fit) = try comparison.run(resume: resume)
+        let (summaries, fit) = try comparison.run(resume: resume, shard: shard, log: { try? note($0) })
+        guard shard.count == 1 else {
+            return try note("shard \(shard) written to \(out); join the shards with `phaseflow merge`, then run compare with --resume --out on the merged directory")
+        }
         try printRows(summaries, format)
-        if let fit { note(fit) }
-        note("wrote \(out)/compare.csv, summary.csv, compare.gp" + pngNote(out, "compare.png"))
+        if let fit { try note(fit) }
+        try note("wrote \(out)/compare.csv, summary.csv, compare.gp" + pngNote(out, "compare.png"))
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlowModel
 import Experiments
+import RunStore
 import Foundation
 
 /// `phaseflow theory`: the learned parameters vs the dilated clock τ, both phases
@@ -36,8 +37,8 @@ struct TheoryCommand: ParsableCommand {
         let notConverged = table.filter { !$0.converged }.count
         if notConverged > 0 { warn("\(notConverged) phase-1 minimisations did not converge (column converged = 0)") }
         let worst = table.map(\.gradientNorm).max() ?? 0
-        FileHandle.standardError.write(Data(String(format: "phaseflow: %d rows in %.3f s; largest gradient norm at a minimum %.1e\n",
-                                                   rows.count, Date().timeIntervalSince(started), worst).utf8))
+        writeStandardError(String(format: "phaseflow: %d rows in %.3f s; largest gradient norm at a minimum %.1e\n",
+                                                   rows.count, Date().timeIntervalSince(started), worst))
     }
 }
 
@@ -95,10 +96,14 @@ struct BoundariesCommand: ParsableCommand {
     var integrator: BoundaryIntegrator = .continuous
     @Option(help: "Grid steps K when --integrator grid.")
     var steps: Int = 80
-    @Option(help: "Output directory.")
-    var out: String = "out"
+    @Option(help: "Run directory (manifest.json, rows.csv; boundary_n.csv, boundary_p.csv, boundaries.gp beside them).")
+    var out: String = "out/boundaries"
     @Flag(name: .customLong("no-p-boundary"), help: "Skip the (n, p) boundary (the slow part).")
     var noPBoundary = false
+    @Flag(help: "Continue the run in --out (same settings).")
+    var resume = false
+    @Option(help: "Compute only shard i of N (the n and p values dealt round-robin); join with `phaseflow merge`, then `boundaries --resume` on the merged directory.", transform: { try Shard(parsing: $0) })
+    var shard: Shard = .whole
 
     func validate() throws {
         try setup.rejectDimension("the boundaries are at d = inf")
@@ -117,10 +122,14 @@ struct BoundariesCommand: ParsableCommand {
         var search = BoundarySearch(p: setup.p, sigma: setup.sigma, k: setup.k, penaltyU: training.penaltyU,
                                     penaltyW: training.penaltyW, nPlus: training.nPlus)
         search.tolerance = tolerance; search.integrator = integrator == .grid ? .grid : .continuous; search.steps = steps
-        let (nRows, pRows) = try search.run(ns: ns, ps: noPBoundary ? [] : ps, directory: URL(fileURLWithPath: out, isDirectory: true))
+        let (nRows, pRows) = try search.run(ns: ns, ps: noPBoundary ? [] : ps, directory: URL(fileURLWithPath: out, isDirectory: true),
+                                            resume: resume, shard: shard)
+        guard shard.count == 1 else {
+            return try note("shard \(shard) written to \(out); join the shards with `phaseflow merge`, then run boundaries with --resume on the merged directory")
+        }
         try printRows(nRows, .table)
         if !pRows.isEmpty { try printRows(pRows, .table) }
-        note(String(format: "wrote %@/boundary_n.csv, boundary_p.csv, boundaries.gp%@ in %.1f s", out,
+        try note(String(format: "wrote %@/boundary_n.csv, boundary_p.csv, boundaries.gp%@ in %.1f s", out,
                      pngNote(out, "boundaries.png"), Date().timeIntervalSince(started)))
     }
 }

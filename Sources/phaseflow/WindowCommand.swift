@@ -84,9 +84,9 @@ struct WindowCommand: ParsableCommand {
         window.model = model; window.curves = curves
         window.pilots = try PilotSettings(count: data.pilotSeeds, steps: data.pilotSteps)
         let (rows, result) = try window.run()
-        FileHandle.standardError.write(Data(String(format: "window: model fits and U-turns %.2f s wall, %.2f s CPU; whole run (data, PCA, classifier, fits, bootstrap) %.2f s wall, %.2f s CPU; classifier accuracy %.4f on %d held-out images (mean over %d splits)\n",
+        writeStandardError(String(format: "window: model fits and U-turns %.2f s wall, %.2f s CPU; whole run (data, PCA, classifier, fits, bootstrap) %.2f s wall, %.2f s CPU; classifier accuracy %.4f on %d held-out images (mean over %d splits)\n",
                                                    result.zeroShotSeconds, result.zeroShotCPUSeconds, result.totalSeconds, result.totalCPUSeconds,
-                                                   result.meanAccuracy, result.data.heldOutLabels.count, result.accuracies.count).utf8))
+                                                   result.meanAccuracy, result.data.heldOutLabels.count, result.accuracies.count))
         try printRows(rows, format)
     }
 }

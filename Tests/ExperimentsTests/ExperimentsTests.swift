@@ -19,8 +19,9 @@ final class ExperimentsTests: XCTestCase {
         config.samples = 16
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pf-seedrun-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let url = directory.appendingPathComponent("simulate.csv")
-        let read = try SeedRun(configuration: config, seeds: [1, 2], threads: 2, url: url).run(resume: false, label: "test")
+        let url = directory.appendingPathComponent("rows.csv")
+        let read = try SeedRun(parts: [.init(configuration: config, seeds: [1, 2])], threads: 2, directory: directory,
+                               command: "test").run(resume: false)[0]
         let direct = try SimulationRunner.runSeeds(config, seeds: [1, 2], threads: 1)
         XCTAssertEqual(read.map(\.seed), [1, 2])
         for snapshot in read {

@@ -36,7 +36,7 @@ final class CompareCommandTests: XCTestCase {
         XCTAssertEqual(table.count, 2 * 4)
         for d in [100, 200] {
             // n₊ of each seed's training set, from the raw simulation rows.
-            let raw = try csv(out + "/d\(d)/simulate.csv")
+            let raw = try csv(out + "/rows.csv").filter { $0["d"] == "\(d)" }
             let fractions = Set(raw.map { $0["seed"]! + " " + $0["n_plus_fraction"]! }).map { Double($0.split(separator: " ")[1])! }
             XCTAssertEqual(fractions.count, 2)
             let theories = try fractions.map { fraction in
@@ -54,30 +54,29 @@ final class CompareCommandTests: XCTestCase {
                 XCTAssertEqual(Double(row["m_z"]!)!, z, accuracy: 1e-9 * max(1, abs(z)))
             }
         }
-        // Resume: plant a recognisable m in seed 1's row at (d = 100, τ = 0.5); a resumed run must keep
-        // it (no retraining) and average it into the table.
-        let rawURL = URL(fileURLWithPath: out + "/d100/simulate.csv")
-        var lines = try String(contentsOf: rawURL, encoding: .utf8).split(separator: "\n").map(String.init)
-        let head = lines[0].split(separator: ",").map(String.init)
-        let (seedCol, tauCol, mCol) = (head.firstIndex(of: "seed")!, head.firstIndex(of: "tau")!, head.firstIndex(of: "m")!)
-        var other = 0.0
-        for i in lines.indices.dropFirst() {
-            var cells = lines[i].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard cells[tauCol] == "0.5" else { continue }
-            if cells[seedCol] == "1" { cells[mCol] = "0.123456"; lines[i] = cells.joined(separator: ",") } else { other = Double(cells[mCol])! }
-        }
-        try (lines.joined(separator: "\n") + "\n").write(to: rawURL, atomically: true, encoding: .utf8)
+        // Resume of a complete run: nothing retrained, the same table; a hand-edited row is refused
+        // (its block's CRC fails) with the file left untouched.
+        let rawURL = URL(fileURLWithPath: out + "/rows.csv")
+        let before = try Data(contentsOf: rawURL)
         let resumed = try phaseflow(arguments + ["--resume"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
-        XCTAssertTrue(try String(contentsOf: rawURL, encoding: .utf8).contains(",0.123456,"), "the resumed run retrained")
-        let row = try XCTUnwrap(try csv(out + "/compare.csv").first { $0["d"] == "100" && $0["tau"] == "0.5" })
-        XCTAssertEqual(Double(row["m"]!)!, (0.123456 + other) / 2, accuracy: 1e-12)
+        XCTAssertEqual(resumed.stdout, first.stdout)
+        XCTAssertEqual(try Data(contentsOf: rawURL), before)
+        var text = String(decoding: before, as: UTF8.self)
+        let cell = try XCTUnwrap(text.range(of: ",0.5,"))
+        text.replaceSubrange(cell, with: ",0.25,")
+        try Data(text.utf8).write(to: rawURL)
+        let edited = try Data(contentsOf: rawURL)
+        let refused = try phaseflow(arguments + ["--resume"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1, refused.stderr)
+        XCTAssertEqual(try Data(contentsOf: rawURL), edited)
     }
 
     private func csv(_ path: String) throws -> [[String: String]] {
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         let head = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        return lines.dropFirst().map { Dictionary(zip(head, $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)),
+        return lines.dropFirst().filter { !$0.hasPrefix("#") }.map { Dictionary(zip(head, $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)),
                                                   uniquingKeysWith: { a, _ in a }) }
     }
 }

@@ -5,14 +5,18 @@ import XCTest
 struct PhaseflowOutput { let status: Int32; let stdout: String; let stderr: String }
 
 extension XCTestCase {
-    /// Runs the built `phaseflow` executable, which `swift test` builds beside the test bundle.
-    func phaseflow(_ arguments: [String], in directory: URL? = nil) throws -> PhaseflowOutput {
+    /// The built `phaseflow` executable, which `swift test` builds beside the test bundle.
+    func phaseflowExecutable() throws -> URL {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("phaseflow")
         let candidates = [binary] + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent().appendingPathComponent("phaseflow") }
-        let executable = try XCTUnwrap(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
-                                       "phaseflow executable not found next to the tests")
+        return try XCTUnwrap(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
+                             "phaseflow executable not found next to the tests")
+    }
+
+    /// Runs the built `phaseflow` executable, which `swift test` builds beside the test bundle.
+    func phaseflow(_ arguments: [String], in directory: URL? = nil) throws -> PhaseflowOutput {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = try phaseflowExecutable()
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()

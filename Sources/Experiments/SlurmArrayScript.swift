@@ -1,0 +1,69 @@
+import Foundation
+import FlowModel
+
+/// An `sbatch` array script that runs one phaseflow sweep as N shards: task i runs the sweep with
+/// `--shard i/N --resume --out <out>.shard-i` (a requeued or restarted task continues where it
+/// stopped), and the comment at its top gives the merge that joins the shards into `<out>`.
+///
+///     let script = try SlurmArrayScript(executable: "/usr/local/bin/phaseflow", sweep: ["simulate", "--d", "5000", "--seeds", "16"],
+///                                       tasks: 4, out: "runs/sim", cpusPerTask: 2, time: "02:00:00").text
+public struct SlurmArrayScript: Sendable {
+    public static let sweeps: Set<String> = ["simulate", "compare", "diagram", "boundaries", "schedules"]
+    public var executable: String
+    public var sweep: [String]
+    public var tasks: Int
+    public var out: String
+    public var cpusPerTask: Int
+    public var time: String
+    public var partition: String?
+
+    public init(executable: String, sweep: [String], tasks: Int, out: String, cpusPerTask: Int, time: String, partition: String? = nil) throws {
+        guard let command = sweep.first, Self.sweeps.contains(command) else {
+            throw InputError("slurm-script needs a sweep after `--` (\(Self.sweeps.sorted().joined(separator: ", "))); got '\(sweep.first ?? "")'")
+        }
+        for flag in ["--out", "--shard", "--resume", "--threads"] where sweep.contains(flag) {
+            throw InputError("slurm-script sets \(flag) itself; remove it from the sweep's flags")
+        }
+        guard tasks >= 1, tasks <= 100_000 else { throw InputError("tasks must be in 1…100000; got \(tasks)") }
+        guard cpusPerTask >= 1, cpusPerTask <= 4096 else { throw InputError("cpus-per-task must be in 1…4096; got \(cpusPerTask)") }
+        guard !out.isEmpty else { throw InputError("out must not be empty") }
+        self.executable = executable; self.sweep = sweep; self.tasks = tasks; self.out = out
+        self.cpusPerTask = cpusPerTask; self.time = time; self.partition = partition
+    }
+
+    /// Single-quoted for the shell.
+    static func quoted(_ word: String) -> String {
+        word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:+@%,".contains($0) } && !word.isEmpty
+            ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    public var text: String {
+        let q = Self.quoted
+        let shards = (1...min(tasks, 3)).map { "\(out).shard-\($0)" }.joined(separator: " ") + (tasks > 3 ? " … \(out).shard-\(tasks)" : "")
+        var lines = [
+            "#!/bin/bash",
+            "# phaseflow \(sweep.first!) as a SLURM array of \(tasks) shard(s). Submit:  sbatch <this file>",
+            "# Each task i writes the run directory \(out).shard-i (task i = shard i/\(tasks); resubmitting continues it).",
+            "# When all tasks have finished, join them (the merged rows.csv is byte-identical to an unsharded run's):",
+            "#   \(q(executable)) merge $(for i in $(seq 1 \(tasks)); do printf '%s ' \(q(out)).shard-$i; done)--out \(q(out))",
+            "#   (i.e. merge \(shards) --out \(out))",
+            "# and print the tables and figures from the merged directory:",
+            "#   " + ([q(executable)] + sweep.map(q) + ["--out", q(out), "--resume"]).joined(separator: " "),
+            "#SBATCH --job-name=phaseflow-\(sweep.first!)",
+            "#SBATCH --array=1-\(tasks)",
+            "#SBATCH --ntasks=1",
+            "#SBATCH --cpus-per-task=\(cpusPerTask)",
+            "#SBATCH --time=\(time)",
+            "#SBATCH --output=\(out).shard-%a.log",
+        ]
+        if let partition { lines.append("#SBATCH --partition=\(partition)") }
+        lines += [
+            "set -euo pipefail",
+            "i=${SLURM_ARRAY_TASK_ID:?run this script with sbatch (an array task)}",
+            "exec " + ([q(executable)] + sweep.map(q)).joined(separator: " ")
+                + (sweep.first == "simulate" || sweep.first == "compare" ? " --threads \(cpusPerTask)" : "")
+                + " --shard \"$i/\(tasks)\" --resume --out \(q(out)).shard-\"$i\"",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
