@@ -203,6 +203,18 @@ final class FuzzCommandLineTests: XCTestCase {
             Case(arguments: ["phase-diagram", "--grid", "100000x100000"], fragments: ["grid"]),
             Case(arguments: ["phase-diagram", "--grid", "4x4", "--n-min", "100", "--n-max", "10"], fragments: ["n-max"]),
             Case(arguments: ["phase-diagram", "--grid", "4x4", "--k", "3"], fragments: ["--k"]),
+            // Shards: merging and the SLURM array script.
+            Case(arguments: ["merge", "--out", "merged"], fragments: ["shards"]),
+            Case(arguments: ["merge", "/nonexistent/a", "/nonexistent/b", "--out", "merged"], fragments: ["/nonexistent/a", "/nonexistent/b"]),
+            Case(arguments: ["slurm-script", "--tasks", "2", "--out", "x"], fragments: ["sweep"]),
+            Case(arguments: ["slurm-script", "--tasks", "0", "--out", "x", "--", "simulate"], fragments: ["tasks"]),
+            Case(arguments: ["slurm-script", "--tasks", "1000000000", "--out", "x", "--", "simulate"], fragments: ["tasks"]),
+            Case(arguments: ["slurm-script", "--tasks", "-2", "--out", "x", "--", "simulate"], fragments: ["tasks", "-2"]),
+            Case(arguments: ["slurm-script", "--tasks", "2", "--cpus-per-task", "0", "--out", "x", "--", "simulate"], fragments: ["cpus-per-task"]),
+            Case(arguments: ["slurm-script", "--tasks", "2", "--out", "x", "--", "exact"], fragments: ["exact"]),
+            Case(arguments: ["simulate", "--shard", "3/2"], fragments: ["3/2"]),
+            Case(arguments: ["diagram", "--shard", "0/0"], fragments: ["0/0"]),
+            Case(arguments: ["boundaries", "--shard", "a/b"], fragments: ["a/b"]),
         ]
         return cases
     }
@@ -230,9 +242,10 @@ final class FuzzCommandLineTests: XCTestCase {
             ]
         }
         cases += [
-            Case(arguments: ["simulate"] + small + ["--out", corrupt.path, "--resume"], fragments: ["simulate.csv", "resume"]),
+            // A directory of foreign (old-format or corrupt) files is not a run directory: refused, named, untouched.
+            Case(arguments: ["simulate"] + small + ["--out", corrupt.path, "--resume"], fragments: [corrupt.path, "manifest"]),
             Case(arguments: ["diagram", "--d-min", "100", "--d-max", "100", "--steps-min", "10", "--steps-max", "10", "--out", corrupt.path, "--resume"],
-                 fragments: ["diagram.csv", "resume"]),
+                 fragments: [corrupt.path, "manifest"]),
         ]
         return cases
     }
