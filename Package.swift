@@ -54,7 +54,7 @@ let package = Package(
                                                     "RunStore", "BuildInfo"]),
         // The version and the git commit of the build (BuildCommitPlugin runs `git rev-parse HEAD`).
         .target(name: "BuildInfo", plugins: ["BuildCommitPlugin"]),
-        .plugin(name: "BuildCommitPlugin", capability: .buildTool()),
+        .plugin(name: "BuildCommitPlugin", capability: .buildTool(), path: "Sources/BuildCommitPlugin"),
         // Run directories: manifest, framed CSV row log, lock, shards and merge, checkpoints,
         // throwing writes (Foundation and the system API only; format in Sources/RunStore/README.md).
         .target(name: "RunStore", exclude: ["README.md"]),

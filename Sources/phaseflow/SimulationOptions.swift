@@ -13,7 +13,7 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "Epochs (adam, gd: full-batch steps; online: SGD steps, time = epochs/d).") var epochs: Int = 40_000
     @Option(help: "Number of seeds, run in parallel.") var seeds: Int = 1
     @Option(help: "First seed; seeds are seed, seed+1, ….") var seed: UInt64 = 1
-    @Option(name: .customLong("protocol"), help: "Training protocol: adam, gd, online or converged (default: simulate adam, compare converged).")
+    @Option(name: .customLong("protocol"), help: "Training protocol: adam, gd, online or converged (default: simulate adam, compare converged; compare refuses online, which has no fixed n).")
     var trainingProtocol: TrainingProtocol?
     @Option(help: "Learning rate (default: adam 0.01, gd 0.05, online 0.5).") var lr: Double?
     @Option(name: .customLong("weight-decay"), help: "Adam weight decay λ on u and w (L = Kλd/2).") var weightDecay: Double = 1e-5
