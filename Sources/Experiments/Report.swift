@@ -80,7 +80,7 @@ public struct Report: Sendable {
         report += """
         ## 2. What the one-unit autoencoder learns (d = ∞)
 
-        Phase 1 (τ < 1) learns only the mode probability (b, ω; c → 0), phase 2 only the variance (c and
+        Phase 1 (τ ≤ 1) learns only the mode probability (b, ω; c → 0), phase 2 only the variance (c and
         u ∥ μ; b, ω, r are then undetermined and shown as 0). Derivation: derivations/autoencoder-theory.md.
         At τ = 0 the finite-n network sits on the trivial branch (w = 0, b = ∞ shown as 19.1).
 
@@ -176,7 +176,7 @@ public struct Report: Sendable {
         its end state (L-BFGS on the exact J), Adam's offset from that minimiser (a noise-held offset: one
         noise draw per point and step), and the grid times where Adam sits on the trivial plateau (|b| large,
         ω = 0, an exponentially small gradient) although a descent from the paper's start learns the mode
-        (`metastable_fraction`). NOTES-converge.md has the measured split.
+        (`metastable_fraction`). derivations/data/converged-comparison.md has the measured split.
 
         """
 
