@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// Run directories end to end (issue 11): a run killed with SIGKILL and resumed equals an
-/// uninterrupted run byte for byte (simulate, compare); more epochs on resume continue a run bit for
+/// uninterrupted run byte for byte (simulate, compare, reproduce); more epochs on resume continue a run bit for
 /// bit; a second writer is refused; shards merged equal the unsharded run; full stdout/stderr are
 /// errors, not exit 0 or a crash.
 final class TrustedRunTests: XCTestCase {
@@ -65,6 +65,34 @@ final class TrustedRunTests: XCTestCase {
         try assertKillAndResume(["compare", "--dims", "100", "120", "--n", "16", "--steps", "4", "--seeds", "2", "--samples", "16",
                                  "--epochs", "1500", "--record-every", "250", "--threads", "1", "--protocol", "gd", "--format", "csv"],
                                 killAfterBlocks: 6)
+    }
+
+    /// `reproduce` killed with SIGKILL in the middle of its Adam comparison (§4) and resumed: every run
+    /// directory it writes (diagram, the converged and the Adam comparison, the training-time
+    /// densities) and the comparison's derived tables equal those of an uninterrupted run byte for byte.
+    func testReproduceKilledAndResumedEqualsOneGo() throws {
+        let arguments = ["reproduce", "--dims", "300", "400", "--seeds", "2", "--epochs", "300"]
+        let whole = temporary("reproduce-whole"), killed = temporary("reproduce-killed")
+        defer { try? FileManager.default.removeItem(atPath: whole); try? FileManager.default.removeItem(atPath: killed) }
+        let reference = try phaseflow(arguments + ["--out", whole])
+        XCTAssertEqual(reference.status, 0, reference.stderr)
+        let child = try start(arguments + ["--out", killed])
+        let deadline = Date().addingTimeInterval(600)
+        while blocks(killed + "/compare") < 2 && child.isRunning && Date() < deadline { usleep(20_000) }
+        let killedMidRun = child.isRunning && blocks(killed + "/compare") >= 2
+        kill(child.processIdentifier, SIGKILL)
+        child.waitUntilExit()
+        XCTAssertTrue(killedMidRun, "reproduce was not killed in the middle of its comparison")
+        XCTAssertNotEqual(try rows(killed + "/compare"), try rows(whole + "/compare"), "nothing was interrupted")
+        let resumed = try phaseflow(arguments + ["--out", killed, "--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        for run in ["diagram", "compare-converged", "compare", "schedules"] {
+            XCTAssertEqual(try rows(killed + "/" + run), try rows(whole + "/" + run), run)
+        }
+        for table in ["compare/compare.csv", "compare/summary.csv", "compare-converged/summary.csv"] {
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: killed + "/" + table)),
+                           try Data(contentsOf: URL(fileURLWithPath: whole + "/" + table)), table)
+        }
     }
 
     /// `--epochs 60 --resume` on a 30-epoch run continues every seed from its checkpoint (parameters,
