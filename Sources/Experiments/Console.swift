@@ -88,3 +88,8 @@ final class StandardErrorHealth: @unchecked Sendable {
     func record(_ error: Error) { lock.lock(); if first == nil { first = error }; lock.unlock() }
     var failure: Error? { lock.lock(); defer { lock.unlock() }; return first }
 }
+
+/// Writes a whole file at once, never seen half done (RunStore's temporary file, fsync and rename).
+public func writeAtomically(_ text: String, to url: URL) throws {
+    try AtomicFile.write(text, to: url)
+}
