@@ -198,19 +198,3 @@ private func product(_ a: [[Double]], _ b: [[Double]]) -> [[Double]] {
 private func transpose(_ a: [[Double]]) -> [[Double]] {
     (0..<a[0].count).map { j in a.map { $0[j] } }
 }
-
-/// `transform` on every element, on all cores; the results in input order. Rethrows the first error.
-private func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) throws -> R) throws -> [R] {
-    let results = ResultSlots<R>(count: items.count)
-    DispatchQueue.concurrentPerform(iterations: items.count) { i in
-        results.set(i, Result { try transform(items[i]) })
-    }
-    return try results.values.map { try $0!.get() }
-}
-
-private final class ResultSlots<R>: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [Result<R, Error>?]
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<R, Error>) { lock.lock(); values[i] = r; lock.unlock() }
-}

@@ -91,7 +91,7 @@ public struct BoundarySearch: Sendable {
         // Every pending n (and below, every p) is computed alone, in parallel; the rows are stored in
         // input order, so the files do not depend on the number of threads.
         let nTodo = zip(ns, nUnits).filter { pending.contains($0.1) }
-        let nResults = inParallel(nTodo.count) { i -> Row in
+        let nResults = parallelResults(nTodo.count) { i -> Row in
             let n = nTodo[i].0
             let problem = try problem(n: n)
             let crossing = try PhaseOneBoundary.signal(problem, moments: moments, from: max(k, 4), step: 0.05)
@@ -111,7 +111,7 @@ public struct BoundarySearch: Sendable {
 
         // (n, p): the smallest n with |p̂ − p| ≤ tolerance.
         let pTodo = zip(ps, pUnits).filter { pending.contains($0.1) }
-        let pResults = inParallel(pTodo.count) { i -> Row? in
+        let pResults = parallelResults(pTodo.count) { i -> Row? in
             let p = pTodo[i].0
             defer { progress.update(done: progress.tick(), label: "p = \(p)") }
             guard let nStar = try smallestN(p: p) else {
@@ -152,13 +152,6 @@ public struct BoundarySearch: Sendable {
         return (nRows, pRows)
     }
 
-    /// `work` for 0..<count on the cores, results in index order.
-    private func inParallel<T: Sendable>(_ count: Int, _ work: @escaping @Sendable (Int) throws -> T) -> [Result<T, Error>] {
-        let results = IndexedResults<T>(count: count)
-        DispatchQueue.concurrentPerform(iterations: count) { i in results.store(i, Result { try work(i) }) }
-        return results.values.map { $0! }
-    }
-
     private var gnuplotScript: String {
         """
         # Phase-1 boundaries of the learned autoencoder and the (n, p) boundary of |p_hat - p| <= \(tolerance).
@@ -186,12 +179,4 @@ public struct BoundarySearch: Sendable {
 
         """
     }
-}
-
-/// Results of parallel work by index.
-private final class IndexedResults<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [Result<T, Error>?]
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-    func store(_ i: Int, _ value: Result<T, Error>) { lock.lock(); values[i] = value; lock.unlock() }
 }
