@@ -80,3 +80,31 @@ final class FiniteDCorrectionTests: XCTestCase {
         }
     }
 }
+
+/// σ̂ as measured (SIM.18, the spread about the μ axis) includes the memorised class means (FD.5):
+/// at n = 16, L = 2 the term n σ²/(n + L)² ≈ 0.049 moves σ̂ by ≈ 2.5 %, many standard errors.
+final class MemorisedSpreadTests: XCTestCase {
+    func testGeneratedSpreadIncludesTheMemorisedClassMeans() throws {
+        let d = 1000.0, n = 16, seeds: [UInt64] = Array(1...4)
+        var training = TrainingOptions()
+        training.trainingProtocol = .converged; training.epochs = 1; training.penaltyU = 2; training.penaltyW = 2
+        var config = SimulationConfiguration(problem: try Problem(dimension: d, p: 0.8, sigma: 1), n: n, k: 2, steps: 16, training: training)
+        config.samples = 256
+        let runs = try SimulationRunner.runSeeds(config, seeds: seeds, threads: 2)
+        let snapshots = seeds.compactMap { runs[$0]?.last }
+        let measured = meanAndStandardError(snapshots.map { $0.generation!.sigmaHat })
+        var withMeans = [Double](), modeOnly = [Double]()
+        for s in snapshots {
+            let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: Double(n), nPlus: (s.trainingFraction * Double(n)).rounded(),
+                                                 penaltyU: 2, penaltyW: 2)
+            let schedule = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: Int(d))
+            let prediction = try LearnedFlow.grid(problem, schedule: schedule, dimension: Int(d), steps: 16, moments: try TanhMoments())
+            withMeans.append(prediction.sigmaHat); modeOnly.append(prediction.modeSpread)
+        }
+        let fd5 = withMeans.reduce(0, +) / 4, gain = modeOnly.reduce(0, +) / 4
+        let bound = largestStudentTThreshold(count: 1, dof: seeds.count - 1)
+        print("σ̂ = \(measured.mean) ± \(measured.standardError); FD.5 \(fd5), mode spread alone \(gain)")
+        XCTAssertLessThan(abs(measured.mean - fd5) / measured.standardError, bound, "FD.5")
+        XCTAssertGreaterThan(abs(measured.mean - gain) / measured.standardError, bound, "the mode spread alone should be excluded")
+    }
+}

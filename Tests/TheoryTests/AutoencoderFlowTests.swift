@@ -50,14 +50,23 @@ final class AutoencoderFlowTests: XCTestCase {
         }
     }
 
-    /// Finite n: the continuous flow's σ̂ is √D (AT.48); the trivial branch below kτ* pushes every
+    /// Finite n: the continuous flow's mode spread is √D (AT.48) and σ̂ about the μ axis adds the
+    /// memorised class means, whose ODE must give n σ²/(n + L_u)² (FD.5); the trivial branch below kτ* pushes every
     /// trajectory towards the majority mode, so p̂ > p, by less as n grows; and p̂ has converged in
     /// the end of the signal axis.
     func testFiniteNContinuousFlow() throws {
         let small = try LearnedFlow.continuousAtInfiniteD(try theory(n: 16), signalMax: 40, nodes: 48)
         let large = try LearnedFlow.continuousAtInfiniteD(try theory(n: 128), signalMax: 40, nodes: 48)
-        XCTAssertEqual(small.sigmaHat, ((2 + 17) / 18.0).squareRoot(), accuracy: 1e-8)
-        XCTAssertEqual(large.sigmaHat, ((2 + 129) / 130.0).squareRoot(), accuracy: 1e-8)
+        XCTAssertEqual(small.modeSpread, ((2 + 17) / 18.0).squareRoot(), accuracy: 1e-8)
+        XCTAssertEqual(large.modeSpread, ((2 + 129) / 130.0).squareRoot(), accuracy: 1e-8)
+        XCTAssertEqual(small.sigmaHat, ((2 + 17) / 18.0 + 16 / (18.0 * 18)).squareRoot(), accuracy: 1e-8)
+        XCTAssertEqual(large.sigmaHat, ((2 + 129) / 130.0 + 128 / (130.0 * 130)).squareRoot(), accuracy: 1e-8)
+        // The dilated grid at d = ∞ sums the same drive on its phase-2 steps; the sum telescopes
+        // (δ_j = σβ_j/(n + L_u), FD.6), so every K gives it exactly.
+        for steps in [4, 20, 400] {
+            let grid = try LearnedFlow.dilatedGridAtInfiniteD(try theory(n: 16), steps: steps)
+            XCTAssertEqual(grid.sigmaHat * grid.sigmaHat - grid.modeSpread * grid.modeSpread, 16 / (18.0 * 18), accuracy: 1e-12, "K = \(steps)")
+        }
         XCTAssertGreaterThan(small.pHat, large.pHat)
         XCTAssertGreaterThan(large.pHat, 0.8)
         XCTAssertGreaterThan(small.trivialBelow, large.trivialBelow)

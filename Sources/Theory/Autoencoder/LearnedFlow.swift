@@ -10,7 +10,9 @@ import GSLKit
 ///   φ_j = tanh(b_j + ω_j ζ_j + σ ω_j Ψ_j / 2),   A_j = α_{j+1}/α_j + c̃_j c_j,
 ///   c̃_j = β_{j+1} − α_{j+1} β_j / α_j,
 ///
-/// from ζ₀ ~ N(0, α₀²), Ψ₀ ~ N(0, 4γ_n α₀²) independent. p̂ = P(ζ_K > 0) and σ̂ = α₀ G_K.
+/// from ζ₀ ~ N(0, α₀²), Ψ₀ ~ N(0, 4γ_n α₀²) independent. p̂ = P(ζ_K > 0); the spread of a mode about
+/// its centre is α₀ G_K (AT.48), and σ̂ about the μ axis (what SIM.18 measures) adds the memorised class
+/// means, σ̂² = (α₀G_K)² + E[n₊D₊² + n₋D₋²]/(d − 1) with D_s driven by c̃_j √d ρ_s,j φ_j (FD.5).
 ///
 ///     let prediction = try LearnedFlow.continuousAtInfiniteD(theory)   // p̂, σ̂ of the learned flow at d = ∞
 ///     let grid = try LearnedFlow.dilatedGridAtInfiniteD(theory, steps: 80)
@@ -18,7 +20,11 @@ public enum LearnedFlow {
     /// The generated mode probability and within-mode spread.
     public struct Prediction: Sendable {
         public let pHat: Double
+        /// σ̂ as the simulation measures it (SIM.18): the spread about the μ axis, i.e. the mode's own
+        /// spread plus the memorised class means (FD.5).
         public let sigmaHat: Double
+        /// The spread of a generated mode about its own centre, the gain α₀ G_K (AT.48).
+        public let modeSpread: Double
         /// The signal S = β√d (kτ at d = ∞) up to which the trivial branch is learned: the boundary
         /// S* for the continuous flow, the largest such grid signal on a grid; 0 if none.
         public let trivialBelow: Double
@@ -29,6 +35,8 @@ public enum LearnedFlow {
     struct Step {
         var a = 1.0, zetaDrift = 0.0, psiDrift = 0.0
         var bias = 0.0, omega = 0.0, saturated = false
+        /// c̃_j √d ρ_±,j: the drive of one training-noise coordinate of class ± (FD.5).
+        var plusDrift = 0.0, minusDrift = 0.0
     }
 
     /// p̂ = E_{Ψ₀}[P(ζ₀ > ζ₀*(Ψ₀))], the root ζ₀* of the final decision variable found by Brent for
@@ -72,16 +80,19 @@ public enum LearnedFlow {
             let (zeta, psi) = run(program, zeta0, psi0, sigma: sigma)
             return preactivation(last, zeta, psi, sigma: sigma)
         }
-        var gain = 1.0
+        // Phase 2: the gain and the memorised class means D_±/√d (FD.5; phase 1 adds O(1/√d) to D/√d).
+        var (gain, plus, minus) = (1.0, 0.0, 0.0)
         for j in half..<steps {
             let (tau, next) = (Double(j) * delta, Double(j + 1) * delta)
             let (a0, b0, a1, b1) = (2 - tau, tau - 1, 2 - next, next - 1)
-            let cj = PhaseTwo.parameters(theory.problem, alpha: a0, beta: b0).c
-            let ct = b1 - a1 * b0 / a0
-            gain *= a1 / a0 + ct * cj
+            let net = PhaseTwo.parameters(theory.problem, alpha: a0, beta: b0)
+            let ct = b1 - a1 * b0 / a0, a = a1 / a0 + ct * net.c
+            (gain, plus, minus) = (gain * a, a * plus + ct * net.rhoPlus, a * minus + ct * net.rhoMinus)
         }
+        let problem = theory.problem
+        let memorised = problem.isInfinite ? 0 : problem.nPlus * plus * plus + problem.nMinus * minus * minus
         let trivial = networks.filter { $0.solution == .trivial }.map(\.signal).max() ?? 0
-        return Prediction(pHat: pHat, sigmaHat: gain, trivialBelow: trivial)
+        return Prediction(pHat: pHat, sigmaHat: (gain * gain + memorised).squareRoot(), modeSpread: gain, trivialBelow: trivial)
     }
 
     /// On K uniform steps of any schedule at finite d (the practitioner's grid): each grid time's
@@ -122,22 +133,25 @@ public enum LearnedFlow {
             if let net = nets[j] {
                 let a = next.alpha / now.alpha + ct * net.c
                 program.append(Step(a: a, zetaDrift: ct * sqrtD * net.m, psiDrift: ct * sqrtD * (net.rhoPlus - net.rhoMinus),
-                                    bias: net.b, omega: net.omega))
+                                    bias: net.b, omega: net.omega, plusDrift: ct * sqrtD * net.rhoPlus, minusDrift: ct * sqrtD * net.rhoMinus))
                 gain *= a
             } else {
                 let net = PhaseTwo.parameters(problem, alpha: now.alpha, beta: now.beta)
                 let a = next.alpha / now.alpha + ct * net.c
                 program.append(Step(a: a, zetaDrift: ct * sqrtD * net.m, psiDrift: ct * sqrtD * (net.rhoPlus - net.rhoMinus),
-                                    saturated: true))
+                                    saturated: true, plusDrift: ct * sqrtD * net.rhoPlus, minusDrift: ct * sqrtD * net.rhoMinus))
                 gain *= a
             }
         }
-        let alpha0 = values[0].alpha
-        let pHat = try modeProbability(psiScale: (4 * problem.gamma).squareRoot() * alpha0, alpha0: alpha0) { zeta0, psi0 in
+        let alpha0 = values[0].alpha, psiScale = (4 * problem.gamma).squareRoot() * alpha0
+        let pHat = try modeProbability(psiScale: psiScale, alpha0: alpha0) { zeta0, psi0 in
             run(program, zeta0, psi0, sigma: sigma).zeta
         }
+        let memorised = problem.isInfinite ? 0
+            : try memorisedMeans(program, alpha0: alpha0, psiScale: psiScale, sigma: sigma, nPlus: problem.nPlus, nMinus: problem.nMinus)
+                / (Double(dimension) - 1)
         let trivial = (0..<steps).filter { nets[$0]?.solution == .trivial }.map { values[$0].beta * sqrtD }.max() ?? 0
-        return Prediction(pHat: pHat, sigmaHat: gain, trivialBelow: trivial)
+        return Prediction(pHat: pHat, sigmaHat: (gain * gain + memorised).squareRoot(), modeSpread: gain, trivialBelow: trivial)
     }
 
     static func run(_ program: [Step], _ zeta0: Double, _ psi0: Double, sigma: Double) -> (zeta: Double, psi: Double) {
@@ -147,6 +161,24 @@ public enum LearnedFlow {
             (zeta, psi) = (s.a * zeta + s.zetaDrift * phi, s.a * psi + s.psiDrift * phi)
         }
         return (zeta, psi)
+    }
+
+    /// E[n₊D₊² + n₋D₋²] over (ζ₀, Ψ₀) (FD.5): D_s, the displacement of each training-noise coordinate
+    /// of class s, follows D_{j+1} = A_j D_j + c̃_j √d ρ_s,j φ_j from 0 along the sample's own path.
+    static func memorisedMeans(_ program: [Step], alpha0: Double, psiScale: Double, sigma: Double,
+                               nPlus: Double, nMinus: Double) throws -> Double {
+        let hermite = try GaussHermite(order: 24)
+        return hermite.expectation { g in
+            hermite.expectation { h in
+                var (zeta, psi, plus, minus) = (alpha0 * g, psiScale * h, 0.0, 0.0)
+                for s in program {
+                    let phi = s.saturated ? (zeta > 0 ? 1.0 : zeta < 0 ? -1 : 0) : tanh(s.bias + s.omega * (zeta + sigma * psi / 2))
+                    (zeta, psi) = (s.a * zeta + s.zetaDrift * phi, s.a * psi + s.psiDrift * phi)
+                    (plus, minus) = (s.a * plus + s.plusDrift * phi, s.a * minus + s.minusDrift * phi)
+                }
+                return nPlus * plus * plus + nMinus * minus * minus
+            }
+        }
     }
 
     static func preactivation(_ net: LearnedParameters, _ zeta: Double, _ psi: Double, sigma: Double) -> Double {

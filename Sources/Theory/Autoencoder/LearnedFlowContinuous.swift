@@ -82,15 +82,20 @@ extension LearnedFlow {
             try integrator.integrate(&y, from: interpolation.lower, to: signalMax)
             return last.b + last.omega * (y[0] + sigma * y[1] / 2)
         }
-        // σ̂: log G over phase 2, α = 1 − τ', β = τ' (up to τ' = 1 − 1e-12; A is finite at α = 0).
+        // σ̂: log G over phase 2, α = 1 − τ', β = τ' (up to τ' = 1 − 1e-12; A is finite at α = 0), and
+        // δ/G with δ = D_s/√d the memorised class mean, driven by (β̇ − α̇β/α)ρ_s = ασ/((α² + β²D)(n + L_u)) (FD.5).
         let dVar = problem.believedVariance
-        let gainODE = try ODEIntegrator(dimension: 1) { tp, _, dy in
+        let rho = problem.isInfinite ? 0 : sigma / (problem.n + problem.penaltyU)
+        let gainODE = try ODEIntegrator(dimension: 2) { tp, y, dy in
             let (a, b) = (1 - tp, tp)
             dy[0] = (-a + b * dVar) / (a * a + b * b * dVar)
+            dy[1] = a * rho / (a * a + b * b * dVar) * exp(-y[0])
         }
-        var logG = [0.0]
+        var logG = [0.0, 0.0]
         try gainODE.integrate(&logG, from: 0, to: 1)
-        return Prediction(pHat: pHat, sigmaHat: exp(logG[0]), trivialBelow: trivialBelow)
+        let gain = exp(logG[0]), mean = gain * logG[1]
+        let memorised = problem.isInfinite ? 0 : problem.n * mean * mean
+        return Prediction(pHat: pHat, sigmaHat: (gain * gain + memorised).squareRoot(), modeSpread: gain, trivialBelow: trivialBelow)
     }
 }
 
