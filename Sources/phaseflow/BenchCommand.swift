@@ -69,6 +69,8 @@ struct ReproduceCommand: ParsableCommand {
 
     @Option(help: "Output directory (the report is <out>/report.md).") var out: String = "out"
     @Option(parsing: .upToNextOption, help: "The dimensions of the simulation-vs-theory comparison.") var dims: [Double] = [500, 2000]
+    @Option(name: .customLong("converged-dims"), parsing: .upToNextOption,
+            help: "The dimensions of the converged-protocol comparison (report §3c).") var convergedDims: [Double] = [1000, 4000]
     @Option(help: "Seeds per dimension.") var seeds: Int = 4
     @Option(help: "Epochs of the authors' Adam protocol per seed.") var epochs: Int = 2000
     @Flag(help: "Keep the simulations of an interrupted run and compute only the rest.") var resume = false
@@ -77,13 +79,17 @@ struct ReproduceCommand: ParsableCommand {
         try require("seeds", Double(seeds), "≥ 2") { $0 >= 2 }
         try require("epochs", Double(epochs), "≥ 1") { $0 >= 1 }
         guard dims.count >= 2 else { throw ValidationError("--dims needs at least two dimensions (for the finite-size fit)") }
+        guard convergedDims.count >= 2 else { throw ValidationError("--converged-dims needs at least two dimensions (for the finite-size fit)") }
+        for d in convergedDims { try require("converged-dims", d, "a whole number in [\(Report.smallestDimension), 1e7]") {
+            $0 >= Double(Report.smallestDimension) && $0 <= 1e7 && $0 == $0.rounded() } }
         for d in dims { try require("dims", d, "a whole number in [\(Report.smallestDimension), 1e7] (the authors' n = 128 on the fast path needs d ≥ 2n + 4)") {
             $0 >= Double(Report.smallestDimension) && $0 <= 1e7 && $0 == $0.rounded() } }
         _ = try seedRange(first: 1, count: seeds)
     }
 
     func run() throws {
-        let report = Report(directory: URL(fileURLWithPath: out, isDirectory: true), dimensions: dims, seeds: seeds, epochs: epochs)
+        var report = Report(directory: URL(fileURLWithPath: out, isDirectory: true), dimensions: dims, seeds: seeds, epochs: epochs)
+        report.convergedDimensions = convergedDims
         let seconds = try report.write(resume: resume)
         try note("wrote \(out)/report.md in \(String(format: "%.0f", seconds)) s")
     }

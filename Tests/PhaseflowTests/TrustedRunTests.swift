@@ -71,7 +71,7 @@ final class TrustedRunTests: XCTestCase {
     /// directory it writes (diagram, the converged and the Adam comparison, the training-time
     /// densities) and the comparison's derived tables equal those of an uninterrupted run byte for byte.
     func testReproduceKilledAndResumedEqualsOneGo() throws {
-        let arguments = ["reproduce", "--dims", "300", "400", "--seeds", "2", "--epochs", "300"]
+        let arguments = ["reproduce", "--dims", "300", "400", "--converged-dims", "300", "400", "--seeds", "2", "--epochs", "300"]
         let whole = temporary("reproduce-whole"), killed = temporary("reproduce-killed")
         defer { try? FileManager.default.removeItem(atPath: whole); try? FileManager.default.removeItem(atPath: killed) }
         let reference = try phaseflow(arguments + ["--out", whole])

@@ -33,11 +33,11 @@ public struct AutoencoderTheory: Sendable {
     public enum BranchRule: String, Sendable, CaseIterable { case global, learnedIfExists = "learned-if-exists" }
 
     /// The solve at one time under `branchRule`.
-    private func solve(_ objective: PhaseOneObjective, start: (w: Double, bias: Double)) throws -> LearnedParameters {
-        if branchRule == .learnedIfExists, objective.signal > 0, let learned = try PhaseOneSolver.branch(objective, start: start) {
+    private func solve(_ objective: PhaseOneObjective, start: (w: Double, bias: Double), slope: Double) throws -> LearnedParameters {
+        if branchRule == .learnedIfExists, objective.signal > 0, let learned = try PhaseOneSolver.branch(objective, start: start, slope: slope) {
             return learned
         }
-        return try PhaseOneSolver.solve(objective, start: start)
+        return try PhaseOneSolver.solve(objective, start: start, slope: slope)
     }
     /// The d = ∞ clock (nil with a finite-d schedule).
     private let limit: DilatedClock?
@@ -126,15 +126,21 @@ public struct AutoencoderTheory: Sendable {
         return out
     }
 
-    /// The reduced phase-1 objective (AT.31) at clock τ.
-    public func phaseOneObjective(at tau: Double) -> PhaseOneObjective {
+    /// The reduced phase-1 objective (AT.31) at clock τ; with `finiteDReduced` at finite d the
+    /// per-point problem FD.7.
+    public func phaseOneObjective(at tau: Double, skipWeight: Double? = nil) -> PhaseOneObjective {
         let s = clock(tau)
-        return PhaseOneObjective(problem: problem, signal: s.signal, alpha: s.alpha, beta: s.beta, moments: moments)
+        return PhaseOneObjective(problem: problem, signal: s.signal, alpha: s.alpha, beta: s.beta, moments: moments,
+                                 skipWeight: skipWeight, perPointDimension: perPoint ? dimension : nil)
     }
+
+    /// Whether the solves keep each point's own μ-coordinate (FD.7): `finiteDReduced` at finite d.
+    private var perPoint: Bool { finiteDReduced && dimension.isFinite }
 
     /// The learned parameters at one clock time. Phase 1 at finite n minimises AT.31 from
     /// `warmStart` (W, b_eff), by default the n = ∞ solution (W = S/v, b_eff = atanh e).
-    public func parameters(at tau: Double, warmStart: (w: Double, bias: Double)? = nil) throws -> LearnedParameters {
+    /// `warmSlope`: the start of the per-point slope κ (FD.7; used with `finiteDReduced` at finite d).
+    public func parameters(at tau: Double, warmStart: (w: Double, bias: Double)? = nil, warmSlope: Double = 0) throws -> LearnedParameters {
         let end = schedule?.clockEnd ?? 2
         try require("tau", tau, "in [0, \(end)]") { $0 >= 0 && $0 <= end }
         let s = clock(tau)
@@ -145,16 +151,16 @@ public struct AutoencoderTheory: Sendable {
         } else {
             let v = s.alpha * s.alpha + s.beta * s.beta * problem.sigma * problem.sigma
             let start = warmStart ?? (s.signal / v, atanh(max(-0.999, min(0.999, problem.imbalance))))
-            out = try solve(phaseOneObjective(at: tau), start: start)
+            out = try solve(phaseOneObjective(at: tau), start: start, slope: warmSlope)
             if finiteDReduced && dimension.isFinite && s.beta > 0 {
                 // FD.2: iterate c to the stationary skip weight of the exact objective (CV.7).
                 for _ in 0..<40 {
-                    let c = SkipWeight.stationary(out, problem: problem, alpha: s.alpha, beta: s.beta, dimension: dimension, moments: moments)
+                    let c = SkipWeight.stationary(out, problem: problem, alpha: s.alpha, beta: s.beta, dimension: dimension,
+                                                  moments: moments, perPoint: perPoint)
                     if abs(c - out.c) < 1e-12 { break }
-                    let objective = PhaseOneObjective(problem: problem, signal: s.signal, alpha: s.alpha, beta: s.beta,
-                                                      moments: moments, skipWeight: c)
-                    let from = out.solution == .learned ? (out.halfGap, out.bEff) : start
-                    out = try solve(objective, start: from)
+                    let objective = phaseOneObjective(at: tau, skipWeight: c)
+                    let learned = out.solution == .learned
+                    out = try solve(objective, start: learned ? (out.halfGap, out.bEff) : start, slope: learned ? out.pointSlope : warmSlope)
                 }
             }
         }
@@ -202,26 +208,26 @@ public struct AutoencoderTheory: Sendable {
         let end = schedule?.clockEnd ?? 2
         for tau in times { try require("tau", tau, "in [0, \(end)]") { $0 >= 0 && $0 <= end } }
         var rows = [LearnedParameters?](repeating: nil, count: times.count)
-        var start: (w: Double, bias: Double)?
-        var top: (w: Double, bias: Double)?
+        var start: (w: Double, bias: Double)?, slope = 0.0
+        var top: (w: Double, bias: Double)?, topSlope = 0.0
         for j in times.indices.filter({ !isSaturated(times[$0]) }).sorted(by: { times[$0] > times[$1] }) {
-            var row = try parameters(at: times[j], warmStart: start)
+            var row = try parameters(at: times[j], warmStart: start, warmSlope: slope)
             if !problem.isInfinite, row.solution == .trivial, let from = start ?? defaultStart(times[j]),
-               let branch = try PhaseOneSolver.branch(phaseOneObjective(at: times[j]), start: from) {
-                start = (branch.halfGap, branch.bEff)   // keep following the metastable branch
+               let branch = try PhaseOneSolver.branch(phaseOneObjective(at: times[j]), start: from, slope: slope) {
+                (start, slope) = ((branch.halfGap, branch.bEff), branch.pointSlope)   // keep following the metastable branch
             } else if row.solution == .learned {
-                start = (row.halfGap, row.bEff)
+                (start, slope) = ((row.halfGap, row.bEff), row.pointSlope)
             }
             row.tau = times[j]
             rows[j] = row
-            if top == nil, row.solution == .learned { top = (row.halfGap, row.bEff) }
+            if top == nil, row.solution == .learned { (top, topSlope) = ((row.halfGap, row.bEff), row.pointSlope) }
         }
         // Saturated times: closed form, or (finiteDReduced) continuation in increasing τ from the
         // top of the unsaturated range.
-        var up = top
+        var (up, upSlope) = (top, topSlope)
         for j in times.indices.filter({ isSaturated(times[$0]) }).sorted(by: { times[$0] < times[$1] }) {
-            var row = try parameters(at: times[j], warmStart: usesClosedForm(times[j]) ? nil : up)
-            if row.solution == .learned && !usesClosedForm(times[j]) { up = (row.halfGap, row.bEff) }
+            var row = try parameters(at: times[j], warmStart: usesClosedForm(times[j]) ? nil : up, warmSlope: upSlope)
+            if row.solution == .learned && !usesClosedForm(times[j]) { (up, upSlope) = ((row.halfGap, row.bEff), row.pointSlope) }
             row.tau = times[j]
             rows[j] = row
         }

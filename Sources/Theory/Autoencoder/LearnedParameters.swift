@@ -34,6 +34,8 @@ public struct LearnedParameters: Sendable, Equatable {
     public var rhoPlus = 0.0, rhoMinus = 0.0, piPlus = 0.0, piMinus = 0.0
     /// b_eff and the half-gap W of the class pre-activations a_± = b_eff ± S W (AT.31).
     public var bEff = 0.0, halfGap = 0.0
+    /// κ: w's overlap with a point's own noise per unit of its μ-noise g (FD.7; 0 in AT.31).
+    public var pointSlope = 0.0
     /// The unit is saturated (φ = sign of the pre-activation): phase 2, or the trivial branch.
     public var saturated = false
     public var solution = Solution.closedForm

@@ -10,20 +10,29 @@ import Foundation
 ///
 ///     let c = SkipWeight.stationary(parameters, problem: problem, alpha: 0.9, beta: 0.05, dimension: 2000)
 public enum SkipWeight {
+    /// `perPoint`: the points' own μ-coordinates are kept (FD.7), so E Φ1_ν P_ν = m(P1 + σC1/√d) + σ²(1 − cβ)Q1/A.
     public static func stationary(_ x: LearnedParameters, problem: AutoencoderProblem, alpha: Double, beta: Double,
-                                  dimension d: Double, moments: TanhMoments? = nil) -> Double {
+                                  dimension d: Double, moments: TanhMoments? = nil, perPoint: Bool = false) -> Double {
         let s2 = problem.sigma * problem.sigma, f = problem.plusFraction
-        let phi: (p1: Double, p2: Double, m1: Double, m2: Double)
+        let projected: Double, r2: Double
         if x.solution == .trivial {
             let sign: Double = x.b < 0 ? -1 : 1
-            phi = (sign, 1, sign, 1)
+            projected = f * sign * (x.m + problem.sigma * x.rhoPlus) + (1 - f) * sign * (-x.m + problem.sigma * x.rhoMinus)
+            r2 = 1
         } else {
             let objective = PhaseOneObjective(problem: problem, signal: beta * d.squareRoot(), alpha: alpha, beta: beta,
-                                              moments: moments ?? (try! TanhMoments()), skipWeight: x.c)
-            phi = objective.classMoments(halfGap: x.halfGap, bias: x.bEff)
+                                              moments: moments ?? (try! TanhMoments()), skipWeight: x.c,
+                                              perPointDimension: perPoint ? d : nil)
+            if objective.isPerPoint {
+                let t = objective.dataTerms(halfGap: x.halfGap, bias: x.bEff, slope: x.pointSlope)
+                projected = x.m * t.p1 + s2 * objective.shrink * t.q1 / (problem.penaltyU + problem.n * t.r2)
+                r2 = t.r2
+            } else {
+                let phi = objective.classMoments(halfGap: x.halfGap, bias: x.bEff)
+                projected = f * phi.p1 * (x.m + problem.sigma * x.rhoPlus) + (1 - f) * phi.m1 * (-x.m + problem.sigma * x.rhoMinus)
+                r2 = f * phi.p2 + (1 - f) * phi.m2
+            }
         }
-        let projected = f * phi.p1 * (x.m + problem.sigma * x.rhoPlus) + (1 - f) * phi.m1 * (-x.m + problem.sigma * x.rhoMinus)
-        let r2 = f * phi.p2 + (1 - f) * phi.m2
         let a2 = alpha * alpha
         return (beta * (1 + s2 - projected) - a2 * x.uw / d.squareRoot() * (1 - r2)) / (a2 + beta * beta * (1 + s2))
     }
