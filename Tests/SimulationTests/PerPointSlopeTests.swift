@@ -1,0 +1,53 @@
+import XCTest
+import FlowModel
+import GSLKit
+import Theory
+@testable import Simulation
+
+/// FD.7 (derivations/finite-d-corrections.md §3b'): in phase 2 at small L the minimiser of J builds a
+/// per-point direction in w along each point's own μ-noise g_ν = μ·η^ν/√d, with slope κ. Measured on the
+/// converged minimiser (exact J, BFGS) by regressing w·η^ν/d on g_ν within each class, minus ω/√d (the
+/// part that w's μ-component carries), against κ of the per-point problem; AT.31 has κ = 0.
+final class PerPointSlopeTests: XCTestCase {
+    func testMinimiserSlopeAlongEachPointsMuNoiseIsFD7() throws {
+        let d = 2000, n = 128, penalty = 0.2, tau = 1.5, sigma = 1.0
+        let problem = try Problem(dimension: Double(d), p: 0.8, sigma: sigma)
+        let values = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: d).values(at: tau)
+        var measured = [Double](), predicted = [Double]()
+        for seed: UInt64 in 1...3 {
+            let data = try TrainingSet(problem: problem, n: n, seed: seed)
+            let bank = Bank<Double>(d: d, steps: 1, initialisation: .paper, seed: seed)
+            _ = try ConvergedTraining.minimise(bank: bank, time: 0, data: data, alpha: values.alpha, beta: values.beta,
+                                               penaltyU: penalty, penaltyW: penalty, moments: try TanhMoments())
+            let mu = data.mean, rootD = Double(d).squareRoot()
+            func dot(_ a: UnsafePointer<Double>, _ b: [Double]) -> Double { (0..<d).reduce(0) { $0 + a[$1] * b[$1] } }
+            let flip: Double = dot(bank.u.pointer, mu) < 0 ? -1 : 1   // the sign symmetry: m ≥ 0
+            let omega = flip * dot(bank.w.pointer, mu) / Double(d)
+            var g = [Double](), pi = [Double]()
+            for nu in 0..<n {
+                let eta = (0..<d).map { (data.points[nu * d + $0] - data.signs[nu] * mu[$0]) / sigma }
+                g.append(zip(mu, eta).reduce(0) { $0 + $1.0 * $1.1 } / rootD)
+                pi.append(flip * dot(bank.w.pointer, eta) / Double(d))
+            }
+            // One slope, an intercept per class (the class means of AT.32).
+            var sxy = 0.0, sxx = 0.0
+            for s in [1.0, -1.0] {
+                let idx = (0..<n).filter { data.signs[$0] == s }
+                let gm = idx.reduce(0) { $0 + g[$1] } / Double(idx.count), pm = idx.reduce(0) { $0 + pi[$1] } / Double(idx.count)
+                for i in idx { sxy += (g[i] - gm) * (pi[i] - pm); sxx += (g[i] - gm) * (g[i] - gm) }
+            }
+            measured.append(sxy / sxx - omega / rootD)
+            let nPlus = Double(data.signs.filter { $0 > 0 }.count)
+            var theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: sigma, n: Double(n), nPlus: nPlus,
+                                                                               penaltyU: penalty, penaltyW: penalty), k: 2, dimension: Double(d))
+            theory.finiteDReduced = true
+            theory.branchRule = .learnedIfExists
+            predicted.append(try theory.table(at: [1.0, 1.25, tau]).last!.pointSlope)
+        }
+        let (mean, se) = meanAndStandardError(measured), theory = predicted.reduce(0, +) / 3
+        let bound = largestStudentTThreshold(count: 1, dof: 2)
+        print("κ measured \(mean) ± \(se) (seeds \(measured)); FD.7 \(theory)")
+        XCTAssertLessThan(abs(mean - theory) / se, bound, "FD.7 κ")
+        XCTAssertGreaterThan(mean / se, bound, "AT.31's κ = 0 should be excluded")
+    }
+}
