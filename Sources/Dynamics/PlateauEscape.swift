@@ -72,7 +72,7 @@ public struct PlateauEscape: Sendable {
     /// √((Φ M₀ Φᵀ)_mm + C_mm), reaches `switchOverlap` (M₀ = E[X₀X₀ᵀ]).
     public func linearRegime(base start: OrderParameters, startMoment: [[Double]], switchOverlap: Double,
                              timeMax: Double) throws -> LinearRegime {
-        guard let d = setting.dimension else { throw InputError("the plateau noise needs a finite d") }
+        guard let d = setting.dimension.finite.map(Double.init) else { throw InputError("the plateau noise needs a finite d") }
         let onPlateau: ([Double]) -> OrderParameters = { y in
             var o = OrderParameters(Array(y[0..<7])); o.m = 0; o.b = 0; o.omega = 0; return o
         }
@@ -129,7 +129,7 @@ public struct EscapeEnsemble: Sendable {
     public init(escape: PlateauEscape, start origin: Start, members count: Int, times: [Double], seed: UInt64,
                 switchOverlap: Double = 0.05) throws {
         let st = escape.flow.setting
-        guard let d = st.dimension else { throw InputError("the escape ensemble needs a finite d") }
+        guard let d = st.dimension.finite.map(Double.init) else { throw InputError("the escape ensemble needs a finite d") }
         try require("members", Double(count), "≥ 2") { $0 >= 2 }
         try require("switch-overlap", switchOverlap, "in (0, 0.5)") { $0 > 0 && $0 < 0.5 }
         let base: OrderParameters, moment: [[Double]], drawn: Bool

@@ -111,7 +111,7 @@ public enum LinearGridAblation {
                 let problem = try AutoencoderProblem(p: setup.p, sigma: setup.sigma, n: Double(setup.n), nPlus: nPlus,
                                                      penaltyU: setup.penalty, penaltyW: setup.penalty)
                 let theory = schedule == .dilated
-                    ? try AutoencoderTheory(problem: problem, k: setup.k, dimension: Double(d))
+                    ? try AutoencoderTheory(problem: problem, k: setup.k, dimension: .finite(d))
                     : try AutoencoderTheory(problem: problem, schedule: grid.schedule, dimension: d)
                 let table = win.isEmpty ? [] : try theory.table(at: win.map { taus[$0] })
                 let prediction = try LearnedFlow.grid(problem, schedule: grid.schedule, dimension: d, steps: setup.steps, moments: theory.moments)
@@ -141,7 +141,7 @@ public enum LinearGridAblation {
                 let problem = try AutoencoderProblem(p: setup.p, sigma: setup.sigma, n: Double(setup.n), nPlus: nPlus,
                                                      penaltyU: setup.penalty, penaltyW: setup.penalty)
                 let theory = schedule == .dilated
-                    ? try AutoencoderTheory(problem: problem, k: setup.k, dimension: Double(d))
+                    ? try AutoencoderTheory(problem: problem, k: setup.k, dimension: .finite(d))
                     : try AutoencoderTheory(problem: problem, schedule: grid.schedule, dimension: d)
                 theoryB.append(try theory.table(at: [grid.tau[j]])[0].b)
             }

@@ -35,7 +35,7 @@ public struct Setup: Sendable, Equatable {
 
     /// The finite-d target; throws at d = ∞.
     public func problem(mean: MeanVector = .allOnes) throws -> Problem {
-        guard let d = dimension.finite else { throw InputError("this needs a finite d; got d = inf") }
-        return try Problem(dimension: Double(d), p: p, sigma: sigma, mean: mean)
+        guard dimension.isFinite else { throw InputError("this needs a finite d; got d = inf") }
+        return try Problem(dimension: dimension, p: p, sigma: sigma, mean: mean)
     }
 }

@@ -8,6 +8,9 @@ import GSLKit
 import Simulation
 import Theory
 
+/// d (FlowModel's; Foundation also has a `Dimension`, the unit class).
+typealias Dimension = FlowModel.Dimension
+
 extension ScheduleName: ExpressibleByArgument {}
 extension ODEStepper: ExpressibleByArgument {}
 extension TrainingRule: ExpressibleByArgument {}

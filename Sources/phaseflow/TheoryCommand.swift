@@ -31,7 +31,7 @@ struct TheoryCommand: ParsableCommand {
         let started = Date()
         let setup = try setup.setup(default: .infinity, n: training.trainingPoints)
         let experiment = AutoencoderExperiment(problem: try training.problem(setup), k: setup.k,
-                                               dimension: setup.dimension.value, schedule: schedule)
+                                               dimension: setup.dimension, schedule: schedule)
         let (table, rows) = noise == .fixed ? try experiment.fixedNoiseRows(points: points) : try experiment.theoryRows(points: points)
         try printRows(rows, format)
         let notConverged = table.filter { !$0.converged }.count
@@ -70,7 +70,7 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         let setup = try setup.setup(default: .infinity, n: training.trainingPoints)
         let experiment = AutoencoderExperiment(problem: try training.problem(setup), k: setup.k,
-                                               dimension: setup.dimension.value, schedule: schedule)
+                                               dimension: setup.dimension, schedule: schedule)
         try printRows(try experiment.predictionRows(integrator: integrator, steps: steps), format)
     }
 }

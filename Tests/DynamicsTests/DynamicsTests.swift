@@ -1,3 +1,4 @@
+import FlowModel
 import Dynamics
 import Foundation
 import GSLKit
@@ -10,14 +11,14 @@ final class DynamicsTests: XCTestCase {
 
     private func setting(tau: Double, d: Double?, lr: Double = 1, rule: TrainingRule = .gradientFlow,
                          penaltyU: Double = 0) throws -> TrainingSetting {
-        try TrainingSetting(p: p, sigma: sigma, k: k, tau: tau, dimension: d, learningRate: lr, penaltyU: penaltyU, rule: rule)
+        try TrainingSetting(p: p, sigma: sigma, k: k, tau: tau, dimension: try d.map { try FlowModel.Dimension($0) } ?? .infinite, learningRate: lr, penaltyU: penaltyU, rule: rule)
     }
 
     private func converge(_ st: TrainingSetting, from start: OrderParameters, timeMax: Double = 4000) throws -> Trajectory {
         let flow = try OrderParameterFlow(setting: st)
         let options = IntegrationOptions(times: IntegrationOptions.grid(timeMax: timeMax, points: 400), convergence: 1e-12)
         let trajectory = try flow.integrate(from: start, options: options)
-        XCTAssertTrue(trajectory.converged, "tau = \(st.tau), d = \(String(describing: st.dimension)) did not converge")
+        XCTAssertTrue(trajectory.converged, "tau = \(st.tau), d = \(st.dimension) did not converge")
         return trajectory
     }
 

@@ -1,3 +1,4 @@
+import FlowModel
 import Dynamics
 import Foundation
 import GSLKit
@@ -9,7 +10,7 @@ final class FiniteSampleDynamicsTests: XCTestCase {
     let p = 0.8, sigma = 1.0, k = 2.0, penalty = 2.0
 
     private func setting(tau: Double, d: Double?, lr: Double = 1) throws -> TrainingSetting {
-        try TrainingSetting(p: p, sigma: sigma, k: k, tau: tau, dimension: d, learningRate: lr,
+        try TrainingSetting(p: p, sigma: sigma, k: k, tau: tau, dimension: try d.map { try FlowModel.Dimension($0) } ?? .infinite, learningRate: lr,
                             penaltyU: penalty, penaltyW: penalty, rule: .gradientFlow)
     }
 
@@ -183,7 +184,7 @@ final class FiniteSampleDynamicsTests: XCTestCase {
                 let flow = try FiniteSampleFlow(setting: try setting(tau: tau, d: nil), data: data)
                 let state = FiniteSampleState.classSymmetric(order: order, signs: signs, rho: (0.5 / nn, -0.4 / nn), pi: (0.6 / nn, -0.7 / nn))
                 let population = try OrderParameterFlow(setting: try TrainingSetting(
-                    p: p, sigma: sigma, k: k, tau: tau, dimension: nil, learningRate: 1, penaltyU: penalty / nn, penaltyW: penalty / nn,
+                    p: p, sigma: sigma, k: k, tau: tau, dimension: .infinite, learningRate: 1, penaltyU: penalty / nn, penaltyW: penalty / nn,
                     rule: .gradientFlow))
                 let finite = flow.rightHandSide(state), infinite = population.rightHandSide(order)
                 let deviation = (0..<7).map { abs(finite[$0] - infinite[$0]) }.max()!
