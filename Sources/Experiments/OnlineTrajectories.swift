@@ -34,7 +34,7 @@ public struct OnlineTrajectories: Sendable {
         guard let d = setting.dimension.finite.map(Double.init) else { throw InputError("a simulation needs a finite d") }
         let epochs = Array(Set([0] + requested.map { Int(($0 * d).rounded()) })).sorted()
         guard let (config, index) = SimulationConfiguration.onlineTrajectory(
-            problem: try Problem(dimension: d, p: setting.p, sigma: setting.sigma), k: setting.k, tau: setting.tau,
+            problem: try setting.setup.problem(), k: setting.k, tau: setting.tau,
             learningRate: setting.learningRate, penaltyU: setting.penaltyU, penaltyW: setting.penaltyW,
             planted: planted.map { PlantedOverlap(m: $0, omega: $0) }, alignedStart: alignedStart, epochs: epochs,
             maxSteps: Self.maxSteps) else {

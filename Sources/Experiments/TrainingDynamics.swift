@@ -37,9 +37,9 @@ public struct TrainingDynamics: Sendable {
     var tolerance: ODETolerance { ODETolerance(absolute: absTol, relative: relTol, initialStep: 1e-2) }
     var integration: IntegrationOptions { IntegrationOptions(times: times, stepper: stepper, tolerance: tolerance, convergence: convergence) }
 
-    func setting(tau: Double, dimension: Dimension, rule: TrainingRule) throws -> TrainingSetting {
-        try TrainingSetting(p: setup.p, sigma: setup.sigma, k: setup.k, tau: tau, dimension: dimension, learningRate: learningRate,
-                            penaltyU: penaltyU, penaltyW: penaltyW, rule: rule)
+    /// The setting at τ of `setup` (this experiment's, or one d of a finite-size sweep).
+    func setting(tau: Double, setup: Setup, rule: TrainingRule) throws -> TrainingSetting {
+        try TrainingSetting(setup: setup, tau: tau, learningRate: learningRate, penaltyU: penaltyU, penaltyW: penaltyW, rule: rule)
     }
 
     /// The start of the n = ∞ equations.
@@ -91,7 +91,7 @@ public struct TrainingDynamics: Sendable {
         let tau = taus[0]
         var rows: [Row] = [], deviations: [Double] = []
         for d in dimensions {
-            let setting = try self.setting(tau: tau, dimension: try Dimension(d), rule: .onlineSGD)
+            let setting = try self.setting(tau: tau, setup: try setup.at(try Dimension(d)), rule: .onlineSGD)
             let options = IntegrationOptions(times: [], stepper: stepper, tolerance: tolerance)
             let (comparison, simTimes) = try compared(setting, times: IntegrationOptions.grid(timeMax: timeMax, points: timePoints),
                                                       options: options, seeds: seeds, planted: planted, alignedStart: alignedStart,
@@ -126,7 +126,7 @@ public struct TrainingDynamics: Sendable {
         let progress = taus.count > 1 ? Progress(total: taus.count) : nil
         var rows: [Row] = []
         for (j, tau) in taus.enumerated() {
-            let setting = try self.setting(tau: tau, dimension: setup.dimension, rule: rule ?? self.rule)
+            let setting = try self.setting(tau: tau, setup: setup, rule: rule ?? self.rule)
             rows += try body(setting, try OrderParameterFlow(setting: setting))
             progress?.update(done: j + 1, label: String(format: "tau = %.4g", tau))
         }
