@@ -20,12 +20,12 @@ final class PlateauEscapeTests: XCTestCase {
                 let base = OrderParameters(c: 0.3 * random.gaussian(), b: 0, m: 0, q: 0.5 + random.uniform(), omega: 0,
                                            r: 0.3 + 2 * random.uniform(), uw: 0.2 * random.gaussian())
                 let J = model.driftMatrix(base)
-                let index = [2, 1, 4]   // (m, b, ω) in the ODE state
+                let index: [OrderParameter] = [.m, .b, .omega]   // the drift matrix's order
                 let h = 1e-5
                 for (col, k) in index.enumerated() {
-                    var plus = base.vector, minus = base.vector
+                    var plus = base, minus = base
                     plus[k] += h; minus[k] -= h
-                    let fp = model.flow.rightHandSide(OrderParameters(plus)), fm = model.flow.rightHandSide(OrderParameters(minus))
+                    let fp = model.flow.rightHandSide(plus), fm = model.flow.rightHandSide(minus)
                     for (row, i) in index.enumerated() {
                         let numeric = (fp[i] - fm[i]) / (2 * h)
                         XCTAssertEqual(J[row][col], numeric, accuracy: 1e-7 * max(1, abs(numeric)),

@@ -126,7 +126,7 @@ final class DynamicsSimulationTests: XCTestCase {
         let st = try TrainingSetting(p: 0.8, sigma: 1, k: 2, tau: 0.75, dimension: .finite(300), learningRate: 0.5, rule: .onlineSGD)
         let (config, index) = try onlineConfiguration(st, epochs: [0, 150, 600], planted: 0.3)
         XCTAssertEqual(config.steps, 8); XCTAssertEqual(index, 3)
-        func bits(_ runs: [[OrderParameters]]) -> [UInt64] { runs.joined().flatMap(\.vector).map(\.bitPattern) }
+        func bits(_ runs: [[OrderParameters]]) -> [UInt64] { runs.joined().flatMap(\.values).map(\.bitPattern) }
         let a = try SimulationRunner.orderParameterTrajectories(config, seeds: [4, 5], index: index, threads: 2)
         let b = try SimulationRunner.orderParameterTrajectories(config, seeds: [4, 5], index: index, threads: 1)
         var all = config
