@@ -14,15 +14,16 @@ extension LinearGridAblation {
             (setup.schedules.firstIndex(of: $0.schedule) ?? 0, $0.d) < (setup.schedules.firstIndex(of: $1.schedule) ?? 0, $1.d)
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let csv = ([columns] + entries.map(values)).map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n"
+        let csv = ([columns] + entries.map { cells($0).map(\.text) }).map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n"
         try writeAtomically(csv, to: directory.appendingPathComponent("ablation.csv"))
         let script = directory.appendingPathComponent("ablation.gp")
         try writeAtomically(gnuplotScript(), to: script)
         _ = renderWithGnuplot(script: script, in: directory)
         return entries.map { entry in
             var row = Row()
-            for (key, value) in zip(columns, values(entry)) {
-                if let x = Double(value), key != "schedule" { row.add(key, x) } else { row.add(key, value) }
+            for (key, cell) in zip(columns, cells(entry)) {
+                // The output rows have always given the counts d and window_times as numbers (500.0).
+                if case let .int(i) = cell { row.add(key, Double(i)) } else { row.add(key, cell) }
             }
             row.add("n", setup.n); row.add("steps", setup.steps); row.add("seeds", setup.seeds)
             row.add("training_time", setup.trainingTime); row.add("lr", setup.learningRate)
