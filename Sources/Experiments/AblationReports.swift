@@ -110,9 +110,10 @@ extension PrecursorExperiment.Setup {
         _ = try seedRange(first: seed, count: seeds)
         guard Set(simulateNs).isSubset(of: Set(ns)) else { throw InputError("simulate must be a subset of ns; got \(simulateNs)") }
         guard simulateNs.isEmpty || steps > 0 else { throw InputError("the simulation needs a grid: give steps > 0") }
-        try requireCount("d", dimension, atLeast: 2, atMost: 10_000_000)
-        if let n = simulateNs.max(), Double(dimension) * Double(n + samples) * 8 > 8e9 {
-            throw InputError("d = \(dimension) with n = \(n) needs more than 8 GB for the simulation")
+        let d = try simulationDimension()
+        try requireCount("d", d, atLeast: 2, atMost: 10_000_000)
+        if let n = simulateNs.max(), Double(d) * Double(n + samples) * 8 > 8e9 {
+            throw InputError("d = \(d) with n = \(n) needs more than 8 GB for the simulation")
         }
     }
 }
