@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 import GSLKit
 
@@ -25,8 +26,8 @@ public struct StatePoint: Sendable {
 
 extension ClosedFlow {
     /// Integrates from `start` with `gsl_odeiv2` (adaptive, error-controlled), writing a point at
-    /// every requested time and stopping on convergence (TD.25a) or at the last time. q and r
-    /// (state entries 3 and 5 in both layouts) must stay ≥ 0.
+    /// every requested time and stopping on convergence (TD.25a) or at the last time. q and r must
+    /// stay ≥ 0 (every state starts with the order parameters in column order).
     public func integrateStates(from start: [Double], options: IntegrationOptions) throws -> (points: [StatePoint], converged: Bool) {
         guard let first = options.times.first, first >= 0,
               zip(options.times, options.times.dropFirst()).allSatisfy({ $0 < $1 }) else {
@@ -44,7 +45,7 @@ extension ClosedFlow {
         for time in options.times {
             try integrator.integrate(&y, from: t, to: time)
             t = time
-            guard y[3] >= 0, y[5] >= 0 else {
+            guard y[.q] >= 0, y[.r] >= 0 else {
                 throw GSLError(routine: "integrate", status: 4, reason: "q or r became negative at time \(time) (learning rate too large for the noise terms?)")
             }
             let dy = derivative(y)

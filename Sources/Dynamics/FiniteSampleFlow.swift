@@ -4,7 +4,7 @@ import GSLKit
 import Theory
 
 /// J/n (TD.31) and its partial derivatives in the 7 + 2n variables, in the order of
-/// `FiniteSampleState.vector`: (c, b, m, q, ω, r, uw, ρ₁…ρ_n, π₁…π_n).
+/// `FiniteSampleState.vector`: (c, b, m, ω, q, r, uw, ρ₁…ρ_n, π₁…π_n).
 public struct FiniteSampleGradient: Sendable {
     public var loss = 0.0
     public var partials: [Double]
@@ -39,7 +39,7 @@ public struct FiniteSampleFlow: ClosedFlow {
     }
 
     public var n: Int { data.n }
-    public var stateDimension: Int { 7 + 2 * data.n }
+    public var stateDimension: Int { OrderParameter.count + 2 * data.n }
     public var learningRate: Double { setting.learningRate }
     public func derivative(_ y: [Double]) -> [Double] { rightHandSide(FiniteSampleState(y, n: n)) }
     public func lossValue(_ y: [Double]) -> Double { lossGradient(FiniteSampleState(y, n: n)).loss }
@@ -71,7 +71,8 @@ public struct FiniteSampleFlow: ClosedFlow {
         let shrink = 1 - o.c * beta                         // 1 − cβ
         let k = 2 * o.c * a2 * o.uw * st.invSqrtD           // K = 2cα² uw/√d
         let qk = o.q - k
-        var g = FiniteSampleGradient(partials: [Double](repeating: 0, count: 7 + 2 * n))
+        let rhoAt = OrderParameter.count, piAt = OrderParameter.count + n   // where ∂/∂ρ_ν and ∂/∂π_ν start
+        var g = FiniteSampleGradient(partials: [Double](repeating: 0, count: OrderParameter.count + 2 * n))
         var loss = 0.0, gc = 0.0, gb = 0.0, gm = 0.0, gq = 0.0, gw = 0.0, gr = 0.0, guw = 0.0
         for (nu, t) in pointMoments(x).enumerated() {
             let s = data.signs[nu], xn = data.squaredNorm(nu)
@@ -82,7 +83,7 @@ public struct FiniteSampleFlow: ClosedFlow {
             gm += -2 * shrink * s * t[1]
             gq += t[2]
             guw += 2 * o.c * a2 * st.invSqrtD * (1 - t[2])
-            g.partials[7 + nu] = -2 * shrink * sigma * t[1] / nn
+            g.partials[rhoAt + nu] = -2 * shrink * sigma * t[1] / nn
             if st.saturated { continue }                    // every λ-derivative vanishes (TD.41)
             // ∂e_ν/∂λ-centre and ∂e_ν/∂r (Stein, TD.34).
             let centre = 2 * qk * (t[1] - t[3]) - 2 * shrink * overlap * (1 - t[2])
@@ -90,16 +91,16 @@ public struct FiniteSampleFlow: ClosedFlow {
             gb += centre
             gw += a * s * centre
             gr += width
-            g.partials[7 + n + nu] = a * sigma * centre / nn
+            g.partials[piAt + nu] = a * sigma * centre / nn
         }
         g.loss = (loss + st.penaltyU * o.q + st.penaltyW * o.r) / nn
-        g.partials[0] = gc / nn
-        g.partials[1] = gb / nn
-        g.partials[2] = gm / nn
-        g.partials[3] = (gq + st.penaltyU) / nn
-        g.partials[4] = gw / nn
-        g.partials[5] = (gr + st.penaltyW) / nn
-        g.partials[6] = guw / nn
+        g.partials[.c] = gc / nn
+        g.partials[.b] = gb / nn
+        g.partials[.m] = gm / nn
+        g.partials[.q] = (gq + st.penaltyU) / nn
+        g.partials[.omega] = gw / nn
+        g.partials[.r] = (gr + st.penaltyW) / nn
+        g.partials[.uw] = guw / nn
         return g
     }
 
@@ -107,22 +108,23 @@ public struct FiniteSampleFlow: ClosedFlow {
     public func rightHandSide(_ x: FiniteSampleState) -> [Double] {
         let o = x.order, n = self.n, eta = setting.learningRate
         let e = lossGradient(x).partials
-        let (jc, jb, jm, jq, jw, jr, juw) = (e[0], e[1], e[2], e[3], e[4], e[5], e[6])
-        let jRho = Array(e[7..<(7 + n)]), jPi = Array(e[(7 + n)...])
+        let (jc, jb, jm, jq, jw, jr, juw) = (e[.c], e[.b], e[.m], e[.q], e[.omega], e[.r], e[.uw])
+        let rhoAt = OrderParameter.count, piAt = OrderParameter.count + n   // where ρ and π start in the state
+        let jRho = Array(e[rhoAt..<piAt]), jPi = Array(e[piAt...])
         let mo = data.meanOverlaps
         let gRho = data.gramTimes(jRho), gPi = data.gramTimes(jPi)
-        var dy = [Double](repeating: 0, count: 7 + 2 * n)
-        dy[0] = -eta * jc
-        dy[1] = -eta * jb
-        dy[2] = -eta * (jm + 2 * jq * o.m + juw * o.omega + dot(jRho, mo))
-        dy[3] = -2 * eta * (jm * o.m + 2 * jq * o.q + juw * o.uw + dot(jRho, x.rho))
-        dy[4] = -eta * (jw + 2 * jr * o.omega + juw * o.m + dot(jPi, mo))
-        dy[5] = -2 * eta * (jw * o.omega + 2 * jr * o.r + juw * o.uw + dot(jPi, x.pi))
-        dy[6] = -eta * (jm * o.omega + 2 * jq * o.uw + juw * o.r + dot(jRho, x.pi)
+        var dy = [Double](repeating: 0, count: OrderParameter.count + 2 * n)
+        dy[.c] = -eta * jc
+        dy[.b] = -eta * jb
+        dy[.m] = -eta * (jm + 2 * jq * o.m + juw * o.omega + dot(jRho, mo))
+        dy[.q] = -2 * eta * (jm * o.m + 2 * jq * o.q + juw * o.uw + dot(jRho, x.rho))
+        dy[.omega] = -eta * (jw + 2 * jr * o.omega + juw * o.m + dot(jPi, mo))
+        dy[.r] = -2 * eta * (jw * o.omega + 2 * jr * o.r + juw * o.uw + dot(jPi, x.pi))
+        dy[.uw] = -eta * (jm * o.omega + 2 * jq * o.uw + juw * o.r + dot(jRho, x.pi)
                         + jw * o.m + 2 * jr * o.uw + juw * o.q + dot(jPi, x.rho))
         for nu in 0..<n {
-            dy[7 + nu] = -eta * (jm * mo[nu] + 2 * jq * x.rho[nu] + juw * x.pi[nu] + gRho[nu])
-            dy[7 + n + nu] = -eta * (jw * mo[nu] + 2 * jr * x.pi[nu] + juw * x.rho[nu] + gPi[nu])
+            dy[rhoAt + nu] = -eta * (jm * mo[nu] + 2 * jq * x.rho[nu] + juw * x.pi[nu] + gRho[nu])
+            dy[piAt + nu] = -eta * (jw * mo[nu] + 2 * jr * x.pi[nu] + juw * x.rho[nu] + gPi[nu])
         }
         return dy
     }

@@ -1,8 +1,10 @@
+import FlowModel
 import Foundation
 import GSLKit
 
 /// The state of the finite-n equations (TD.30): the seven order parameters and the per-point
-/// overlaps ρ_ν = u·η^ν/d, π_ν = w·η^ν/d (AT.4). As a vector: [c, b, m, q, ω, r, uw, ρ₁…ρ_n, π₁…π_n].
+/// overlaps ρ_ν = u·η^ν/d, π_ν = w·η^ν/d (AT.4). As a vector: the order parameters in column order
+/// (`OrderParameters.values`: c, b, m, ω, q, r, uw), then ρ₁…ρ_n, π₁…π_n.
 public struct FiniteSampleState: Sendable, Equatable {
     public var order: OrderParameters
     public var rho: [Double]
@@ -15,11 +17,12 @@ public struct FiniteSampleState: Sendable, Equatable {
 
     /// From the flat vector of a system with n training points.
     public init(_ y: [Double], n: Int) {
-        self.init(order: OrderParameters(Array(y[0..<7])), rho: Array(y[7..<(7 + n)]), pi: Array(y[(7 + n)..<(7 + 2 * n)]))
+        let rhoAt = OrderParameter.count, piAt = OrderParameter.count + n
+        self.init(order: OrderParameters(values: y[..<rhoAt]), rho: Array(y[rhoAt..<piAt]), pi: Array(y[piAt..<(piAt + n)]))
     }
 
     public var n: Int { rho.count }
-    public var vector: [Double] { order.vector + rho + pi }
+    public var vector: [Double] { order.values + rho + pi }
 
     /// The same network under (u, w, b) → (−u, −w, −b) (TD.9): ρ and π change sign too.
     public var mirrored: FiniteSampleState {

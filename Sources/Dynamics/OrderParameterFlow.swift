@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 import GSLKit
 import Theory
@@ -5,8 +6,8 @@ import Theory
 /// The population loss (TD.4) and its partial derivatives in the order parameters (TD.11, TD.12).
 public struct LossGradient: Sendable {
     public var loss = 0.0
-    /// ∂ε/∂(c, b, m, q, ω, r, uw), in the order of `OrderParameters.vector`.
-    public var partials = [Double](repeating: 0, count: 7)
+    /// ∂ε/∂(c, b, m, ω, q, r, uw), in column order (`partials[.q]` is ∂ε/∂q).
+    public var partials = [Double](repeating: 0, count: OrderParameter.count)
 }
 
 /// The closed order-parameter equations of one grid time (TD.10, TD.16–TD.18) and their integration.
@@ -69,15 +70,15 @@ public struct OrderParameterFlow: Sendable {
         var g = LossGradient()
         g.loss = o.c * o.c * (beta * beta + v) - 2 * o.c * beta * (1 + sig2) + (1 + sig2)
             + o.q * phi2 + 2 * cb1 * o.m * phiS + K * phiP + st.penaltyU * o.q + st.penaltyW * o.r
-        g.partials[0] = 2 * o.c * (beta * beta + v) - 2 * beta * (1 + sig2) + 2 * beta * o.m * phiS
+        g.partials[.c] = 2 * o.c * (beta * beta + v) - 2 * beta * (1 + sig2) + 2 * beta * o.m * phiS
             + 2 * v * st.invSqrtD * o.uw * phiP
         // ∂Φp = −∂Φ2, so q Φ2 + K Φp differentiates to (q − K) ∂Φ2.
-        g.partials[1] = (o.q - K) * dbPhi2 + 2 * cb1 * o.m * dbPhiS
-        g.partials[2] = 2 * cb1 * phiS
-        g.partials[3] = phi2 + st.penaltyU
-        g.partials[4] = (o.q - K) * dwPhi2 + 2 * cb1 * o.m * dwPhiS
-        g.partials[5] = (o.q - K) * drPhi2 + 2 * cb1 * o.m * drPhiS + st.penaltyW
-        g.partials[6] = coupling * phiP
+        g.partials[.b] = (o.q - K) * dbPhi2 + 2 * cb1 * o.m * dbPhiS
+        g.partials[.m] = 2 * cb1 * phiS
+        g.partials[.q] = phi2 + st.penaltyU
+        g.partials[.omega] = (o.q - K) * dwPhi2 + 2 * cb1 * o.m * dwPhiS
+        g.partials[.r] = (o.q - K) * drPhi2 + 2 * cb1 * o.m * drPhiS + st.penaltyW
+        g.partials[.uw] = coupling * phiP
         return g
     }
 
@@ -87,20 +88,20 @@ public struct OrderParameterFlow: Sendable {
         let st = setting
         let eta = st.learningRate
         let e = lossGradient(o).partials
-        let (Ec, Eb, Em, Eq, Ew, Er, Euw) = (e[0], e[1], e[2], e[3], e[4], e[5], e[6])
-        var dy = [Double](repeating: 0, count: 7)
-        dy[0] = -eta * Ec
-        dy[1] = -eta * Eb
-        dy[2] = -eta * (Em + 2 * Eq * o.m + Euw * o.omega)
-        dy[3] = -2 * eta * (Em * o.m + 2 * Eq * o.q + Euw * o.uw)
-        dy[4] = -eta * (Ew + 2 * Er * o.omega + Euw * o.m)
-        dy[5] = -2 * eta * (Ew * o.omega + 2 * Er * o.r + Euw * o.uw)
-        dy[6] = -eta * (Em * o.omega + 2 * Eq * o.uw + Euw * o.r + Ew * o.m + 2 * Er * o.uw + Euw * o.q)
+        let (Ec, Eb, Em, Eq, Ew, Er, Euw) = (e[.c], e[.b], e[.m], e[.q], e[.omega], e[.r], e[.uw])
+        var dy = [Double](repeating: 0, count: OrderParameter.count)
+        dy[.c] = -eta * Ec
+        dy[.b] = -eta * Eb
+        dy[.m] = -eta * (Em + 2 * Eq * o.m + Euw * o.omega)
+        dy[.q] = -2 * eta * (Em * o.m + 2 * Eq * o.q + Euw * o.uw)
+        dy[.omega] = -eta * (Ew + 2 * Er * o.omega + Euw * o.m)
+        dy[.r] = -2 * eta * (Ew * o.omega + 2 * Er * o.r + Euw * o.uw)
+        dy[.uw] = -eta * (Em * o.omega + 2 * Eq * o.uw + Euw * o.r + Ew * o.m + 2 * Er * o.uw + Euw * o.q)
         if st.rule == .onlineSGD {
             let noise = sgdNoise(o)
-            dy[3] += noise.q
-            dy[5] += noise.r
-            dy[6] += noise.uw
+            dy[.q] += noise.q
+            dy[.r] += noise.r
+            dy[.uw] += noise.uw
         }
         return dy
     }

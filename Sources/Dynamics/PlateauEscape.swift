@@ -72,26 +72,27 @@ public struct PlateauEscape: Sendable {
     /// √((Φ M₀ Φᵀ)_mm + C_mm), reaches `switchOverlap` (M₀ = E[X₀X₀ᵀ]).
     public func linearRegime(base start: OrderParameters, startMoment: [[Double]], switchOverlap: Double,
                              timeMax: Double) throws -> LinearRegime {
-        guard let d = setting.dimension else { throw InputError("the plateau noise needs a finite d") }
+        guard let d = setting.dimension.finite.map(Double.init) else { throw InputError("the plateau noise needs a finite d") }
+        // The state: the base's order parameters (column order), then Φ and C row by row.
+        let phiAt = OrderParameter.count, covarianceAt = phiAt + 9
         let onPlateau: ([Double]) -> OrderParameters = { y in
-            var o = OrderParameters(Array(y[0..<7])); o.m = 0; o.b = 0; o.omega = 0; return o
+            var o = OrderParameters(values: y[..<phiAt]); o.m = 0; o.b = 0; o.omega = 0; return o
         }
-        let integrator = try ODEIntegrator(dimension: 25) { _, y, dy in
+        let integrator = try ODEIntegrator(dimension: covarianceAt + 9) { _, y, dy in
             let base = onPlateau(Array(y))
-            let db = self.flow.rightHandSide(base)
-            for i in 0..<7 { dy[i] = db[i] }
+            for (i, rate) in self.flow.rightHandSide(base).enumerated() { dy[i] = rate }
             let J = self.driftMatrix(base), S = self.noiseCovariance(base)
-            let phi = unpack(y, at: 7), C = unpack(y, at: 16)
+            let phi = unpack(y, at: phiAt), C = unpack(y, at: covarianceAt)
             let jPhi = product(J, phi), jC = product(J, C)
             for i in 0..<3 {
                 for j in 0..<3 {
-                    dy[7 + 3 * i + j] = jPhi[i][j]
-                    dy[16 + 3 * i + j] = jC[i][j] + jC[j][i] + S[i][j] / d   // J C + C Jᵀ + Σ/d (C symmetric)
+                    dy[phiAt + 3 * i + j] = jPhi[i][j]
+                    dy[covarianceAt + 3 * i + j] = jC[i][j] + jC[j][i] + S[i][j] / d   // J C + C Jᵀ + Σ/d (C symmetric)
                 }
             }
         }
         let identity = [[1.0, 0, 0], [0, 1, 0], [0, 0, 1]]
-        var y = onPlateau(start.vector).vector + identity.flatMap { $0 } + [Double](repeating: 0, count: 9)
+        var y = onPlateau(start.values).values + identity.flatMap { $0 } + [Double](repeating: 0, count: 9)
         guard switchOverlap * switchOverlap > startMoment[0][0] else {
             throw InputError(String(format: "the switch overlap (%.4g) must exceed the start's root-mean-square m (%.4g)",
                                     switchOverlap, startMoment[0][0].squareRoot()))
@@ -101,7 +102,7 @@ public struct PlateauEscape: Sendable {
         while time < timeMax {
             try integrator.integrate(&y, from: time, to: time + step)
             time += step
-            let phi = unpack(y, at: 7), C = unpack(y, at: 16)
+            let phi = unpack(y, at: phiAt), C = unpack(y, at: covarianceAt)
             let spread = product(product(phi, startMoment), transpose(phi))[0][0] + C[0][0]
             if spread >= switchOverlap * switchOverlap {
                 return LinearRegime(time: time, base: onPlateau(y), propagator: phi, covariance: C)
@@ -129,7 +130,7 @@ public struct EscapeEnsemble: Sendable {
     public init(escape: PlateauEscape, start origin: Start, members count: Int, times: [Double], seed: UInt64,
                 switchOverlap: Double = 0.05) throws {
         let st = escape.flow.setting
-        guard let d = st.dimension else { throw InputError("the escape ensemble needs a finite d") }
+        guard let d = st.dimension.finite.map(Double.init) else { throw InputError("the escape ensemble needs a finite d") }
         try require("members", Double(count), "≥ 2") { $0 >= 2 }
         try require("switch-overlap", switchOverlap, "in (0, 0.5)") { $0 > 0 && $0 < 0.5 }
         let base: OrderParameters, moment: [[Double]], drawn: Bool

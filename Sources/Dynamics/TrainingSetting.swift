@@ -1,6 +1,9 @@
 import Foundation
 import FlowModel
 
+/// d (FlowModel's; Foundation also has a `Dimension`, the unit class).
+typealias Dimension = FlowModel.Dimension
+
 /// How the network at one grid time is trained (TD §1).
 public enum TrainingRule: String, Sendable, CaseIterable {
     /// Gradient flow on the population loss: the η → 0 limit at fixed η·time (TD.10).
@@ -16,12 +19,13 @@ public enum TrainingRule: String, Sendable, CaseIterable {
 /// - phase 1 (τ < 1): β√d → kτ, β → 0, α → 1, v → 1, and every explicit 1/√d term drops (TD.21);
 /// - phase 2 (τ ≥ 1): α = 1 − τ', β = τ' with τ' = τ − 1, and φ → s·sign(ω) (TD.23).
 ///
-///     let setting = try TrainingSetting(p: 0.8, sigma: 1, k: 2, tau: 0.5, dimension: 1000, learningRate: 0.5, rule: .onlineSGD)
+///     let setup = try Setup(dimension: .finite(1000), p: 0.8, sigma: 1, k: 2)
+///     let setting = try TrainingSetting(setup: setup, tau: 0.5, learningRate: 0.5, rule: .onlineSGD)
 ///     print(setting.interpolantTime, setting.phase)   // κ(0.5), 1
 public struct TrainingSetting: Sendable {
-    public let p, sigma, k, tau: Double
-    /// nil means the limit d → ∞.
-    public let dimension: Double?
+    /// d, p, σ, k (validated once, where the setup was built); n is not used by the n = ∞ equations.
+    public let setup: Setup
+    public let tau: Double
     public let learningRate: Double
     public let penaltyU, penaltyW: Double
     public let rule: TrainingRule
@@ -32,29 +36,39 @@ public struct TrainingSetting: Sendable {
     /// True in phase 2 at d = ∞, where φ = s·sign(ω) exactly.
     public let saturated: Bool
 
-    public init(p: Double, sigma: Double, k: Double, tau: Double, dimension: Double?, learningRate: Double,
-                penaltyU: Double = 0, penaltyW: Double = 0, rule: TrainingRule) throws {
-        _ = try Problem(dimension: dimension ?? 1, p: p, sigma: sigma)
-        try require("k", k, "> 0") { $0 > 0 }
+    /// The setting at clock time τ of a setup; the clock (and its k < √d) comes from the setup.
+    public init(setup: Setup, tau: Double, learningRate: Double, penaltyU: Double = 0, penaltyW: Double = 0,
+                rule: TrainingRule) throws {
         try require("tau", tau, "in [0, 2)") { $0 >= 0 && $0 < 2 }
         try require("lr", learningRate, "> 0") { $0 > 0 }
         try require("penalty-u", penaltyU, "≥ 0") { $0 >= 0 }
         try require("penalty-w", penaltyW, "≥ 0") { $0 >= 0 }
-        self.p = p; self.sigma = sigma; self.k = k; self.tau = tau
-        self.dimension = dimension
+        self.setup = setup; self.tau = tau
         self.learningRate = learningRate
         self.penaltyU = penaltyU; self.penaltyW = penaltyW
         self.rule = rule
         // κ(τ) and its d → ∞ limit come from the one clock (TD.2, TD §5).
-        let linear = try DilatedClock(k: k, dimension: try dimension.map { try Dimension($0) } ?? .infinite).linear(at: tau)
+        let linear = try setup.clock().linear(at: tau)
         alpha = linear.alpha
         beta = linear.beta
-        saturated = dimension == nil && DilatedClock.phase(at: tau) == 2   // φ = s·sign(ω): the signal no longer enters (TD.23)
+        saturated = !setup.dimension.isFinite && DilatedClock.phase(at: tau) == 2   // φ = s·sign(ω): the signal no longer enters (TD.23)
         a = saturated ? 0 : linear.signal
-        invSqrtD = dimension.map { 1 / $0.squareRoot() } ?? 0
-        v = alpha * alpha + beta * beta * sigma * sigma
+        invSqrtD = setup.dimension.finite.map { 1 / Double($0).squareRoot() } ?? 0
+        v = alpha * alpha + beta * beta * setup.sigma * setup.sigma
     }
 
+    /// The same from the setup's fields.
+    public init(p: Double, sigma: Double, k: Double, tau: Double, dimension: FlowModel.Dimension, learningRate: Double,
+                penaltyU: Double = 0, penaltyW: Double = 0, rule: TrainingRule) throws {
+        try self.init(setup: try Setup(dimension: dimension, p: p, sigma: sigma, k: k), tau: tau, learningRate: learningRate,
+                      penaltyU: penaltyU, penaltyW: penaltyW, rule: rule)
+    }
+
+    public var p: Double { setup.p }
+    public var sigma: Double { setup.sigma }
+    public var k: Double { setup.k }
+    /// `.infinite` means the limit d → ∞.
+    public var dimension: FlowModel.Dimension { setup.dimension }
     public var phase: Int { DilatedClock.phase(at: tau) }
     /// Interpolant time κ (the `t` key); in the limit, κ = 0 throughout phase 1.
     public var interpolantTime: Double { beta }
@@ -64,15 +78,3 @@ public struct TrainingSetting: Sendable {
 /// The order parameters (defined in FlowModel, shared with the simulation), under the name this
 /// module has always exported.
 public typealias OrderParameters = FlowModel.OrderParameters
-
-extension TrainingSetting {
-    /// The setting at clock time τ of a setup (its d, p, σ, k; n is not used by the n = ∞ equations).
-    ///
-    ///     let setup = try Setup(dimension: .finite(1000), p: 0.8, sigma: 1, k: 2)
-    ///     let setting = try TrainingSetting(setup: setup, tau: 0.5, learningRate: 0.5, rule: .onlineSGD)
-    public init(setup: Setup, tau: Double, learningRate: Double, penaltyU: Double = 0, penaltyW: Double = 0,
-                rule: TrainingRule) throws {
-        try self.init(p: setup.p, sigma: setup.sigma, k: setup.k, tau: tau, dimension: setup.dimension.finite.map(Double.init),
-                      learningRate: learningRate, penaltyU: penaltyU, penaltyW: penaltyW, rule: rule)
-    }
-}

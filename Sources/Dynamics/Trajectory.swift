@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 import GSLKit
 
@@ -60,17 +61,17 @@ public struct Trajectory: Sendable {
 }
 
 extension OrderParameterFlow: ClosedFlow {
-    public var stateDimension: Int { 7 }
+    public var stateDimension: Int { OrderParameter.count }
     public var learningRate: Double { setting.learningRate }
-    public func derivative(_ y: [Double]) -> [Double] { rightHandSide(OrderParameters(y)) }
-    public func lossValue(_ y: [Double]) -> Double { lossGradient(OrderParameters(y)).loss }
+    public func derivative(_ y: [Double]) -> [Double] { rightHandSide(OrderParameters(values: y)) }
+    public func lossValue(_ y: [Double]) -> Double { lossGradient(OrderParameters(values: y)).loss }
 
     /// Integrates the closed equations from `start` with `gsl_odeiv2` (adaptive, error-controlled),
     /// writing a point at every requested time and stopping on convergence or at the last time.
     public func integrate(from start: OrderParameters, options: IntegrationOptions) throws -> Trajectory {
-        let run = try integrateStates(from: start.vector, options: options)
+        let run = try integrateStates(from: start.values, options: options)
         let points = run.points.map {
-            TrajectoryPoint(time: $0.time, state: OrderParameters($0.state), loss: $0.loss, speed: $0.speed)
+            TrajectoryPoint(time: $0.time, state: OrderParameters(values: $0.state), loss: $0.loss, speed: $0.speed)
         }
         return Trajectory(setting: setting, points: points, converged: run.converged)
     }

@@ -14,15 +14,16 @@ extension LinearGridAblation {
             (setup.schedules.firstIndex(of: $0.schedule) ?? 0, $0.d) < (setup.schedules.firstIndex(of: $1.schedule) ?? 0, $1.d)
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let csv = ([columns] + entries.map(values)).map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n"
+        let csv = ([columns] + entries.map { cells($0).map(\.text) }).map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n"
         try writeAtomically(csv, to: directory.appendingPathComponent("ablation.csv"))
         let script = directory.appendingPathComponent("ablation.gp")
         try writeAtomically(gnuplotScript(), to: script)
         _ = renderWithGnuplot(script: script, in: directory)
         return entries.map { entry in
             var row = Row()
-            for (key, value) in zip(columns, values(entry)) {
-                if let x = Double(value), key != "schedule" { row.add(key, x) } else { row.add(key, value) }
+            for (key, cell) in zip(columns, cells(entry)) {
+                // The output rows have always given the counts d and window_times as numbers (500.0).
+                if case let .int(i) = cell { row.add(key, Double(i)) } else { row.add(key, cell) }
             }
             row.add("n", setup.n); row.add("steps", setup.steps); row.add("seeds", setup.seeds)
             row.add("training_time", setup.trainingTime); row.add("lr", setup.learningRate)
@@ -109,9 +110,10 @@ extension PrecursorExperiment.Setup {
         _ = try seedRange(first: seed, count: seeds)
         guard Set(simulateNs).isSubset(of: Set(ns)) else { throw InputError("simulate must be a subset of ns; got \(simulateNs)") }
         guard simulateNs.isEmpty || steps > 0 else { throw InputError("the simulation needs a grid: give steps > 0") }
-        try requireCount("d", dimension, atLeast: 2, atMost: 10_000_000)
-        if let n = simulateNs.max(), Double(dimension) * Double(n + samples) * 8 > 8e9 {
-            throw InputError("d = \(dimension) with n = \(n) needs more than 8 GB for the simulation")
+        let d = try simulationDimension()
+        try requireCount("d", d, atLeast: 2, atMost: 10_000_000)
+        if let n = simulateNs.max(), Double(d) * Double(n + samples) * 8 > 8e9 {
+            throw InputError("d = \(d) with n = \(n) needs more than 8 GB for the simulation")
         }
     }
 }

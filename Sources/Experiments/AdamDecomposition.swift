@@ -29,7 +29,7 @@ public struct AdamDecomposition: Sendable {
         guard configuration.training.trainingProtocol == .adam else { throw InputError("the decomposition is of the adam protocol") }
         guard seeds.count >= 2 else { throw InputError("the decomposition needs at least two seeds (standard errors across seeds)") }
         let config = configuration
-        let penalties = config.training.staticTheoryPenalties(dimension: config.problem.dimension, steps: config.steps)
+        let penalties = config.training.staticTheoryPenalties(dimension: config.problem.d, steps: config.steps)
         let results = PartsCollector(count: seeds.count)
         let seeds = seeds
         DispatchQueue.concurrentPerform(iterations: seeds.count) { i in
@@ -54,7 +54,7 @@ public struct AdamDecomposition: Sendable {
         let S = Double(parts.count)
         return (0..<config.steps).map { j in
             var row = Row()
-            row.add("d", config.problem.dimension); row.add("tau", grid.tau[j]); row.add("phase", grid.phase(j))
+            row.add("d", config.problem.d); row.add("tau", grid.tau[j]); row.add("phase", grid.phase(j))
             for key in OrderParameter.allCases {
                 let adam = parts.map { $0.adam[j][key] }, fromAdam = parts.map { $0.fromAdam[j][key] }
                 let fromStart = parts.map { $0.fromStart[j][key] }

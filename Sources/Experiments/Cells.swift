@@ -1,4 +1,8 @@
 import Foundation
+import FlowModel
+
+/// d (FlowModel's; Foundation also has a `Dimension`, the unit class).
+typealias Dimension = FlowModel.Dimension
 
 /// A number that may be infinite as an output cell: a whole number, a number, or "inf"
 /// (d = ∞, n = ∞).

@@ -43,7 +43,7 @@ public struct DiagramSweep: Sendable {
         let smallest = try Problem(dimension: dMin.rounded(.up), p: p, sigma: sigma)
         for name in schedules {
             do { _ = try name.make(for: smallest, k: k, sigmaMax: name == .ve ? sigmaMax : nil) } catch {
-                throw InputError("schedule \(name.rawValue) cannot be built at d-min = \(smallest.dimension) with k = \(k): \(error)")
+                throw InputError("schedule \(name.rawValue) cannot be built at d-min = \(smallest.d) with k = \(k): \(error)")
             }
         }
         if let sigmaMax, !schedules.contains(.ve) { throw InputError("sigma-max \(sigmaMax) applies to the ve schedule only; it is not in --schedules") }

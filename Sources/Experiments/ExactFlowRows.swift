@@ -16,7 +16,7 @@ extension ExactField {
             var row = Row()
             row.add("schedule", scheduleName.rawValue)
             row.add("integrator", integrator.name)
-            row.add("d", problem.dimension)
+            row.add("d", problem.d)
             row.add("p", problem.p)
             row.add("sigma", problem.sigma)
             row.add("k", k)

@@ -42,11 +42,11 @@ public struct AutoencoderExperiment: Sendable {
 
     public var problem: AutoencoderProblem
     public var k = 2.0
-    /// .infinity for the asymptotic theory.
-    public var dimension = Double.infinity
+    /// `.infinite` for the asymptotic theory.
+    public var dimension = FlowModel.Dimension.infinite
     public var schedule = ScheduleName.dilated
 
-    public init(problem: AutoencoderProblem, k: Double = 2, dimension: Double = .infinity, schedule: ScheduleName = .dilated) {
+    public init(problem: AutoencoderProblem, k: Double = 2, dimension: FlowModel.Dimension = .infinite, schedule: ScheduleName = .dilated) {
         self.problem = problem; self.k = k; self.dimension = dimension; self.schedule = schedule
     }
 
@@ -62,13 +62,13 @@ public struct AutoencoderExperiment: Sendable {
             }
             let target = try Problem(dimension: dimension, p: problem.p, sigma: problem.sigma)
             let clock = try schedule.make(for: target, k: k)
-            let theory = try AutoencoderTheory(problem: problem, schedule: clock, dimension: target.dimension)
+            let theory = try AutoencoderTheory(problem: problem, schedule: clock, dimension: target.d)
             table = try theory.table(at: (0..<(2 * points)).map { Double($0) * clock.clockEnd / Double(2 * points) })
         }
         let rows = table.map { parameters -> Row in
             var row = Row()
             parameters.add(to: &row)
-            row.add("d", extendedCell(dimension))
+            row.add("d", extendedCell(dimension.value))
             row.add("schedule", schedule.rawValue)
             problem.addInputs(to: &row, k: k)
             return row
@@ -86,7 +86,7 @@ public struct AutoencoderExperiment: Sendable {
             entry.parameters.add(to: &row)
             row.add("base_noise_overlap", entry.baseNoiseOverlap)
             row.add("noise", "fixed")
-            row.add("d", extendedCell(dimension))
+            row.add("d", extendedCell(dimension.value))
             row.add("schedule", schedule.rawValue)
             problem.addInputs(to: &row, k: k)
             return row
@@ -101,14 +101,14 @@ public struct AutoencoderExperiment: Sendable {
         var results: [(String, LearnedFlow.Prediction)] = []
         if dimension.isFinite {
             guard integrator != .continuous else {
-                throw InputError("the continuous flow is implemented at d = inf; at d = \(extendedCell(dimension).text) use --integrator grid")
+                throw InputError("the continuous flow is implemented at d = inf; at d = \(extendedCell(dimension.value).text) use --integrator grid")
             }
             let target = try Problem(dimension: dimension, p: problem.p, sigma: problem.sigma)
             let flowSchedule = try schedule.make(for: target, k: k)
             if steps % flowSchedule.stepQuantum != 0 {
                 warn("steps = \(steps) puts no grid point on the \(schedule.rawValue) clock's breakpoint (use a multiple of \(flowSchedule.stepQuantum))")
             }
-            results.append(("grid", try LearnedFlow.grid(problem, schedule: flowSchedule, dimension: target.dimension,
+            results.append(("grid", try LearnedFlow.grid(problem, schedule: flowSchedule, dimension: target.d,
                                                          steps: steps, moments: theory.moments)))
         } else {
             guard schedule == .dilated else {
@@ -121,7 +121,7 @@ public struct AutoencoderExperiment: Sendable {
             var row = Row()
             row.add("schedule", schedule.rawValue)
             row.add("integrator", name)
-            row.add("d", extendedCell(dimension))
+            row.add("d", extendedCell(dimension.value))
             row.add("steps", name == "grid" ? steps : 0)
             problem.addInputs(to: &row, k: k)
             row.add("p_hat", prediction.pHat)

@@ -111,7 +111,7 @@ public enum LinearGridAblation {
                 let problem = try AutoencoderProblem(p: setup.p, sigma: setup.sigma, n: Double(setup.n), nPlus: nPlus,
                                                      penaltyU: setup.penalty, penaltyW: setup.penalty)
                 let theory = schedule == .dilated
-                    ? try AutoencoderTheory(problem: problem, k: setup.k, dimension: Double(d))
+                    ? try AutoencoderTheory(problem: problem, k: setup.k, dimension: .finite(d))
                     : try AutoencoderTheory(problem: problem, schedule: grid.schedule, dimension: d)
                 let table = win.isEmpty ? [] : try theory.table(at: win.map { taus[$0] })
                 let prediction = try LearnedFlow.grid(problem, schedule: grid.schedule, dimension: d, steps: setup.steps, moments: theory.moments)
@@ -141,7 +141,7 @@ public enum LinearGridAblation {
                 let problem = try AutoencoderProblem(p: setup.p, sigma: setup.sigma, n: Double(setup.n), nPlus: nPlus,
                                                      penaltyU: setup.penalty, penaltyW: setup.penalty)
                 let theory = schedule == .dilated
-                    ? try AutoencoderTheory(problem: problem, k: setup.k, dimension: Double(d))
+                    ? try AutoencoderTheory(problem: problem, k: setup.k, dimension: .finite(d))
                     : try AutoencoderTheory(problem: problem, schedule: grid.schedule, dimension: d)
                 theoryB.append(try theory.table(at: [grid.tau[j]])[0].b)
             }
@@ -196,10 +196,10 @@ public enum LinearGridAblation {
                                  "b_window_theory", "grad_b_theory", "grad_b_mc", "grad_b_mc_se",
                                  "decision_signal", "b_decision", "b_decision_se", "b_decision_theory", "p_hat_half_lr", "p_hat_half_lr_se"]
 
-    /// The row's cells in `columns` order; missing values are empty strings (never NaN).
-    public static func values(_ r: Entry) -> [String] {
-        func f(_ x: Double?) -> String { x.map { String($0) } ?? "" }
-        return ["\(r.d)", r.schedule.rawValue, f(r.pHat), f(r.pHatSE), f(r.pHatTheory), "\(r.windowTimes)", f(r.bWindow),
+    /// The row's cells in `columns` order, typed; a missing value is an empty string (never NaN).
+    public static func cells(_ r: Entry) -> [Value] {
+        func f(_ x: Double?) -> Value { x.map { .double($0) } ?? .string("") }
+        return [.int(r.d), .string(r.schedule.rawValue), f(r.pHat), f(r.pHatSE), f(r.pHatTheory), .int(r.windowTimes), f(r.bWindow),
                 f(r.bWindowSE), f(r.bWindowTheory), f(r.gradientTheory), f(r.gradientMonteCarlo), f(r.gradientMonteCarloSE),
                 f(r.decisionSignal), f(r.bDecision), f(r.bDecisionSE), f(r.bDecisionTheory), f(r.pHatHalfRate), f(r.pHatHalfRateSE)]
     }

@@ -7,7 +7,7 @@ import Simulation
 /// protocol (SIM.15) at the ODEs' grid time. This is where Dynamics (theory) and Simulation meet;
 /// neither depends on the other.
 ///
-///     let setting = try TrainingSetting(p: 0.8, sigma: 1, k: 2, tau: 0.5, dimension: 500, learningRate: 0.5, rule: .onlineSGD)
+///     let setting = try TrainingSetting(p: 0.8, sigma: 1, k: 2, tau: 0.5, dimension: .finite(500), learningRate: 0.5, rule: .onlineSGD)
 ///     let runs = OnlineTrajectories(setting: setting, seeds: [1, 2], planted: 0.3)
 ///     let (times, trajectories) = try runs.run(times: [0, 1, 2], label: "simulate")
 ///     let comparison = try SimulationComparison(setting: setting, times: times, trajectories: trajectories)
@@ -31,10 +31,10 @@ public struct OnlineTrajectories: Sendable {
     }
 
     public func run(times requested: [Double], label: String) throws -> (times: [Double], trajectories: [[OrderParameters]]) {
-        guard let d = setting.dimension else { throw InputError("a simulation needs a finite d") }
+        guard let d = setting.dimension.finite.map(Double.init) else { throw InputError("a simulation needs a finite d") }
         let epochs = Array(Set([0] + requested.map { Int(($0 * d).rounded()) })).sorted()
         guard let (config, index) = SimulationConfiguration.onlineTrajectory(
-            problem: try Problem(dimension: d, p: setting.p, sigma: setting.sigma), k: setting.k, tau: setting.tau,
+            problem: try setting.setup.problem(), k: setting.k, tau: setting.tau,
             learningRate: setting.learningRate, penaltyU: setting.penaltyU, penaltyW: setting.penaltyW,
             planted: planted.map { PlantedOverlap(m: $0, omega: $0) }, alignedStart: alignedStart, epochs: epochs,
             maxSteps: Self.maxSteps) else {

@@ -15,9 +15,16 @@ public enum PrecursorExperiment {
         public var ns = [2, 4, 6, 8, 16, 32, 64, 128, 256, 512, 1024]
         /// 0: the continuous flow; K > 0: K Euler steps (needed for the simulation).
         public var steps = 0
-        /// Simulate at these n (a subset of `ns`) in dimension `dimension` with `seeds` data sets.
-        public var simulateNs: [Int] = [], dimension = 8000, seeds = 5, samples = 16, seed: UInt64 = 1
+        /// Simulate at these n (a subset of `ns`) in dimension `dimension` (finite) with `seeds` data sets.
+        public var simulateNs: [Int] = [], seeds = 5, samples = 16, seed: UInt64 = 1
+        public var dimension = FlowModel.Dimension.finite(8000)
         public init() {}
+
+        /// d of the simulation as a whole number (it needs a finite d).
+        func simulationDimension() throws -> Int {
+            guard let d = dimension.finite else { throw InputError("the precursor simulation needs a finite d; got d = inf") }
+            return d
+        }
     }
 
     public struct Entry: Sendable {
@@ -41,7 +48,7 @@ public enum PrecursorExperiment {
             var row = Entry(n: n, state: end, meanError: theory.meanError(end))
             if setup.simulateNs.contains(n) {
                 progress("precursor simulation n = \(n), d = \(setup.dimension)")
-                var s = PrecursorSimulation.Setup(d: setup.dimension, n: n, seed: setup.seed)
+                var s = PrecursorSimulation.Setup(d: try setup.simulationDimension(), n: n, seed: setup.seed)
                 s.sigma = setup.sigma; s.penalty = setup.penalty; s.steps = setup.steps; s.samples = setup.samples
                 row.comparison = try PrecursorSimulation.compare(s, seeds: setup.seeds)
             }

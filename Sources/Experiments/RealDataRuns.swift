@@ -218,9 +218,9 @@ public struct SchedulesRun: Sendable {
     func summaryRows(_ report: SchedulesReport, _ result: SchedulesResult) -> [Row] {
         result.summaries.map { s in
             var row = Row()
-            for (key, value) in zip(SchedulesReport.summaryHeader, report.summaryFields(s)) {
-                if let x = Double(value), key != "steps" { row.add(key, x) } else if let i = Int(value) { row.add(key, i) } else { row.add(key, value) }
-            }
+            row.add("schedule", s.schedule)
+            row.add("steps", s.budget)
+            for (key, x) in zip(SchedulesReport.summaryHeader.dropFirst(2), report.summaryNumbers(s)) { row.add(key, x) }
             return row
         }
     }

@@ -75,7 +75,7 @@ public struct Report: Sendable {
             let (table, rows) = try timed("theory n = \(name)") { try experiment(n).theoryRows(points: 40) }
             try writeAtomically(try render(rows, as: .csv), to: directory.appendingPathComponent("theory_n\(name).csv"))
             let picked = zip(table, rows).filter { shown.contains($0.0.tau) }.map(\.1)
-            tables += "n = \(name) (`theory_n\(name).csv`, `phaseflow theory --n \(name) --points 40`):\n\n"
+            tables += "n = \(name) (`theory_n\(name).csv`, `phaseflow theory --d inf --n \(name) --points 40`):\n\n"
             tables += markdownTable(picked, keys: ["tau", "phase", "c", "b", "m", "omega", "q", "r", "solution"]) + "\n"
         }
         let predictions = try timed("predict") {
@@ -89,7 +89,7 @@ public struct Report: Sendable {
         At τ = 0 the finite-n network sits on the trivial branch (w = 0, b = ∞ shown as 19.1).
 
         \(tables)
-        Generated p̂, σ̂ of the learned flow (`phaseflow predict`; continuous: the GSL flow at d = ∞;
+        Generated p̂, σ̂ of the learned flow (`phaseflow predict --d inf`; continuous: the GSL flow at d = ∞;
         grid: K = 80 steps of the dilated clock):
 
         \(markdownTable(predictions, keys: ["n", "integrator", "steps", "p_hat", "p_hat_error", "sigma_hat"], digits: 5))

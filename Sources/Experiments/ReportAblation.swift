@@ -10,7 +10,7 @@ extension Report {
         ablation.trainingTime = 20; ablation.gradientSamples = 200; ablation.threads = threads
         let ablationRows = try LinearGridAblation.report(ablation, to: directory.appendingPathComponent("ablation"))
         var precursor = PrecursorExperiment.Setup()
-        precursor.steps = 20; precursor.simulateNs = [4, 16, 64]; precursor.dimension = 8000; precursor.seeds = 5
+        precursor.steps = 20; precursor.simulateNs = [4, 16, 64]; precursor.dimension = .finite(8000); precursor.seeds = 5
         let (precursorRows, fit) = try PrecursorExperiment.report(precursor, to: directory.appendingPathComponent("precursor"))
         let continuous = try PrecursorExperiment.report(.init(), to: directory.appendingPathComponent("precursor_continuous"))
         return """

@@ -58,7 +58,7 @@ public struct SeedRun: Sendable {
     public static func settings(_ config: SimulationConfiguration, seeds: [UInt64], dimension: Bool = true) -> [Setting] {
         let t = config.training
         var s = [Setting]()
-        if dimension { s.append(Setting("d", "\(config.problem.dimension)")) }
+        if dimension { s.append(Setting("d", "\(config.problem.d)")) }
         s += [Setting("n", "\(config.n)"), Setting("p", "\(config.problem.p)"), Setting("sigma", "\(config.problem.sigma)"),
               Setting("k", "\(config.k)"), Setting("steps", "\(config.steps)"), Setting("epochs", "\(t.epochs)"),
               Setting("seeds", seeds.map(String.init).joined(separator: " ")),

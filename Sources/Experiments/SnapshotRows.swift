@@ -39,7 +39,7 @@ public enum SnapshotRows {
                                  ("stop_converged", stop.map { $0.converged ? "1" : "0" }), ("objective_per_sample", stop.map { String($0.objective) })] {
                 row.add(key, value ?? "")
             }
-            let penalties = config.training.staticTheoryPenalties(dimension: config.problem.dimension, steps: config.steps)
+            let penalties = config.training.staticTheoryPenalties(dimension: config.problem.d, steps: config.steps)
             row.add("penalty_u_effective", penalties.u); row.add("penalty_w_effective", penalties.w)
             addInputs(config, to: &row)
             return row
@@ -49,7 +49,7 @@ public enum SnapshotRows {
     /// The inputs of `config` under their flag names (d too unless the row already leads with it).
     public static func addInputs(_ config: SimulationConfiguration, to row: inout Row, dimension: Bool = true) {
         let t = config.training
-        if dimension { row.add("d", config.problem.dimension) }
+        if dimension { row.add("d", config.problem.d) }
         row.add("n", config.n); row.add("p", config.problem.p); row.add("sigma", config.problem.sigma); row.add("k", config.k)
         row.add("steps", config.steps); row.add("epochs", t.epochs); row.add("protocol", t.trainingProtocol.rawValue)
         row.add("lr", t.effectiveLearningRate); row.add("weight_decay", t.weightDecay)

@@ -51,15 +51,15 @@ public struct StaticComparison: Sendable {
         for d in dimensions {
             var config = configuration
             config.problem = try Problem(dimension: d, p: configuration.problem.p, sigma: configuration.problem.sigma)
-            parts.append(.init(configuration: config, seeds: seeds, name: "d=\(config.problem.dimension)"))
+            parts.append(.init(configuration: config, seeds: seeds, name: "d=\(config.problem.d)"))
         }
         let run = SeedRun(parts: parts, threads: threads, directory: directory, command: "compare", shard: shard,
-                          extraSettings: [Setting("dims", parts.map { "\($0.configuration.problem.dimension)" }.joined(separator: " "))], log: log)
+                          extraSettings: [Setting("dims", parts.map { "\($0.configuration.problem.d)" }.joined(separator: " "))], log: log)
         let finals = try run.run(resume: resume)
         guard shard.count == 1 else { return ([], nil) }
         var results = [Result]()
         for (part, snapshots) in zip(parts, finals) {
-            guard snapshots.count >= 2 else { throw InputError("d = \(part.configuration.problem.dimension): fewer than two complete seeds") }
+            guard snapshots.count >= 2 else { throw InputError("d = \(part.configuration.problem.d): fewer than two complete seeds") }
             var config = part.configuration
             config.training.epochs = snapshots[0].epoch
             results.append(try Self.compare(config, snapshots))
@@ -103,7 +103,7 @@ public struct StaticComparison: Sendable {
     public static let trivialWidth = 1e-9
 
     public static func compare(_ config: SimulationConfiguration, _ snapshots: [Snapshot]) throws -> Result {
-        let d = config.problem.dimension, K = config.steps, n = config.n
+        let d = config.problem.d, K = config.steps, n = config.n
         let penalties = config.training.staticTheoryPenalties(dimension: d, steps: K)
         let grid = snapshots[0].grid, taus = Array(grid.tau[0..<K])
         let schedule = grid.schedule   // the training clock (dilated, or the linear/vp ablation, AB.1)
@@ -118,7 +118,7 @@ public struct StaticComparison: Sendable {
                 let problem = try AutoencoderProblem(p: config.problem.p, sigma: config.problem.sigma, n: Double(n),
                                                      nPlus: nPlus, penaltyU: penalties.u, penaltyW: penalties.w)
                 var theory = config.training.schedule == .dilated
-                    ? try AutoencoderTheory(problem: problem, k: config.k, dimension: Double(d))
+                    ? try AutoencoderTheory(problem: problem, k: config.k, dimension: config.problem.dimension)
                     : try AutoencoderTheory(problem: problem, schedule: schedule, dimension: d)
                 theory.finiteDReduced = true   // FD.1–FD.3: finite-d corrections at every τ
                 // FD.4: a descent from the paper's start (r = O(1)) lands on the learned branch wherever it exists.

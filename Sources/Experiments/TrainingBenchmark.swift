@@ -62,7 +62,7 @@ public struct TrainingBenchmark: Sendable {
         row.add("speedup", dense / fast)
         row.add("protocol_minutes", (Double(protocolEpochs) * fast + generationSeconds) / 60)
         row.add("generation_seconds", generationSeconds)
-        row.add("d", problem.dimension); row.add("n", n); row.add("steps", steps); row.add("k", k)
+        row.add("d", problem.d); row.add("n", n); row.add("steps", steps); row.add("k", k)
         row.add("p", problem.p); row.add("sigma", problem.sigma); row.add("epochs", protocolEpochs); row.add("samples", samples)
         row.add("threads", threads); row.add("precision", precision.rawValue)
         return row

@@ -33,21 +33,18 @@ public struct TrainingDynamics: Sendable {
 
     public init(setup: Setup) { self.setup = setup }
 
-    /// d as the equations take it (nil: d = ∞).
-    var dimension: Double? { setup.dimension.finite.map(Double.init) }
-
     var times: [Double] { IntegrationOptions.grid(timeMax: timeMax, points: timePoints, logarithmic: logTime, first: timeMax * 1e-4) }
     var tolerance: ODETolerance { ODETolerance(absolute: absTol, relative: relTol, initialStep: 1e-2) }
     var integration: IntegrationOptions { IntegrationOptions(times: times, stepper: stepper, tolerance: tolerance, convergence: convergence) }
 
-    func setting(tau: Double, dimension: Double?, rule: TrainingRule) throws -> TrainingSetting {
-        try TrainingSetting(p: setup.p, sigma: setup.sigma, k: setup.k, tau: tau, dimension: dimension, learningRate: learningRate,
-                            penaltyU: penaltyU, penaltyW: penaltyW, rule: rule)
+    /// The setting at τ of `setup` (this experiment's, or one d of a finite-size sweep).
+    func setting(tau: Double, setup: Setup, rule: TrainingRule) throws -> TrainingSetting {
+        try TrainingSetting(setup: setup, tau: tau, learningRate: learningRate, penaltyU: penaltyU, penaltyW: penaltyW, rule: rule)
     }
 
     /// The start of the n = ∞ equations.
     var start: OrderParameters {
-        let seed = dimension.map { 1 / $0.squareRoot() } ?? 1e-3
+        let seed = setup.dimension.finite.map { 1 / Double($0).squareRoot() } ?? 1e-3
         return OrderParameters(c: c0, b: 0, m: m0 ?? seed, q: 1, omega: omega0 ?? seed, r: 1, uw: uw0)
     }
 
@@ -94,7 +91,7 @@ public struct TrainingDynamics: Sendable {
         let tau = taus[0]
         var rows: [Row] = [], deviations: [Double] = []
         for d in dimensions {
-            let setting = try self.setting(tau: tau, dimension: d, rule: .onlineSGD)
+            let setting = try self.setting(tau: tau, setup: try setup.at(try Dimension(d)), rule: .onlineSGD)
             let options = IntegrationOptions(times: [], stepper: stepper, tolerance: tolerance)
             let (comparison, simTimes) = try compared(setting, times: IntegrationOptions.grid(timeMax: timeMax, points: timePoints),
                                                       options: options, seeds: seeds, planted: planted, alignedStart: alignedStart,
@@ -129,7 +126,7 @@ public struct TrainingDynamics: Sendable {
         let progress = taus.count > 1 ? Progress(total: taus.count) : nil
         var rows: [Row] = []
         for (j, tau) in taus.enumerated() {
-            let setting = try self.setting(tau: tau, dimension: dimension, rule: rule ?? self.rule)
+            let setting = try self.setting(tau: tau, setup: setup, rule: rule ?? self.rule)
             rows += try body(setting, try OrderParameterFlow(setting: setting))
             progress?.update(done: j + 1, label: String(format: "tau = %.4g", tau))
         }
@@ -147,7 +144,7 @@ public struct TrainingDynamics: Sendable {
 
     /// The inputs under their flag names.
     func inputs(_ row: inout Row, _ st: TrainingSetting, n: Double = .infinity) {
-        row.add("d", extendedCell(st.dimension ?? .infinity))   // a whole number or "inf", as every command writes d
+        row.add("d", extendedCell(st.dimension.value))   // a whole number or "inf", as every command writes d
         row.add("p", st.p)
         row.add("sigma", st.sigma)
         row.add("k", st.k)

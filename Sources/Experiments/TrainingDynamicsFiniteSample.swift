@@ -15,7 +15,7 @@ extension TrainingDynamics {
     /// The training set and start: at finite d a drawn data set and theory init (TD.38); at d = ∞
     /// the typical signs (n₊ = round(pn)), M = 0, G = I, and small random per-point overlaps.
     private func finiteSampleInputs(count: Int, tau: Double, dataSeed: UInt64) throws -> (FiniteSampleData, FiniteSampleState) {
-        guard dimension != nil else {
+        guard setup.dimension.isFinite else {
             let data = try FiniteSampleData.idealised(signs: FiniteSampleData.typicalSigns(n: count, p: setup.p), sigma: setup.sigma)
             let overlap = m0 ?? 1e-3
             var start = try FiniteSampleState.randomStart(n: count, overlap: overlap, piScale: tau < 1 ? overlap : 0, seed: dataSeed)
@@ -25,7 +25,7 @@ extension TrainingDynamics {
         let problem = try setup.problem()
         let bytes = 8 * Double(count) * Double(count)
         guard bytes < 0.5 * Double(ProcessInfo.processInfo.physicalMemory) else { throw InputError("n = \(count) needs too much memory for its Gram matrix") }
-        var (data, start) = try FiniteSampleData.sample(n: count, p: problem.p, sigma: problem.sigma, dimension: problem.dimension, seed: dataSeed)
+        var (data, start) = try FiniteSampleData.sample(n: count, p: problem.p, sigma: problem.sigma, dimension: problem.d, seed: dataSeed)
         start.order.c = c0
         return (data, start)
     }
@@ -33,11 +33,11 @@ extension TrainingDynamics {
     /// One row per output time (or per τ with `summary`), with the keys of the n = ∞ rows plus
     /// n_plus (the count n₊) and data_seed; `loss` is J/n (TD.31) and penalty_u, penalty_w are the L of AT.2.
     public func finiteSampleRows(n: Int, dataSeed: UInt64) throws -> [Row] {
-        if dimension != nil { _ = try setup.problem() }
+        if setup.dimension.isFinite { _ = try setup.problem() }
         var sampled: (FiniteSampleData, FiniteSampleState)?
         return try perTau(rule: .gradientFlow) { setting, population in   // population: p̂ on fresh data (TD.26)
             // One training set for every τ (as the simulation's bank shares it); at d = ∞ the start depends on the phase.
-            if sampled == nil || dimension == nil { sampled = try finiteSampleInputs(count: n, tau: setting.tau, dataSeed: dataSeed) }
+            if sampled == nil || !setup.dimension.isFinite { sampled = try finiteSampleInputs(count: n, tau: setting.tau, dataSeed: dataSeed) }
             let (data, start) = sampled!
             let flow = try FiniteSampleFlow(setting: setting, data: data)
             let trajectory = try flow.integrate(from: start, options: integration).orderParameterTrajectory

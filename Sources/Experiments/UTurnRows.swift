@@ -41,7 +41,7 @@ extension MixtureUTurn {
     private func inputs(_ scheduleName: ScheduleName) -> Row {
         var row = Row()
         row.add("schedule", scheduleName.rawValue)
-        row.add("d", problem.dimension)
+        row.add("d", problem.d)
         row.add("p", problem.p)
         row.add("sigma", problem.sigma)
         return row

@@ -25,9 +25,14 @@ public struct SchedulesReport: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The numbers of one summary row, in `summaryHeader` order after schedule and steps.
+    public func summaryNumbers(_ s: ScheduleSummary) -> [Double] {
+        [s.errorMean, s.errorSE, s.binomialSEMean, s.swMean, s.swSE, s.errorDiffMean, s.errorDiffSE, s.swDiffMean, s.swDiffSE]
+    }
+
+    /// One summary row as CSV fields (`summaryHeader` order).
     public func summaryFields(_ s: ScheduleSummary) -> [String] {
-        [s.schedule, "\(s.budget)"] + [s.errorMean, s.errorSE, s.binomialSEMean, s.swMean, s.swSE,
-                                       s.errorDiffMean, s.errorDiffSE, s.swDiffMean, s.swDiffSE].map { "\($0)" }
+        [s.schedule, "\(s.budget)"] + summaryNumbers(s).map { "\($0)" }
     }
 
     public var summaryCSV: String {

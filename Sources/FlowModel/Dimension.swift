@@ -34,6 +34,13 @@ public enum Dimension: Sendable, Hashable, CustomStringConvertible {
     /// √d (+∞ for the limit).
     public var squareRoot: Double { value.squareRoot() }
 
+    /// Whether d is a whole number (not the limit).
+    public var isFinite: Bool { finite != nil }
+
+    /// The same value, checked as `init(_:)` checks a number (a `.finite` built directly may hold
+    /// any Int).
+    public func checked() throws -> Dimension { try Dimension(value) }
+
     public var description: String { finite.map { "\($0)" } ?? "inf" }
 }
 

@@ -3,13 +3,14 @@
 /// and the Monte Carlo (Simulation).
 ///
 /// The names and their column order are `OrderParameter.allCases` (c, b, m, omega, q, r, uw): every
-/// output lists them in that order, and code reads one by subscript, `o[.q]`. The ODE state vector
-/// of Dynamics keeps the order of TD.10 (c, b, m, q, ω, r, uw) as an internal layout only
-/// (`vector`, `init(_:)`).
+/// output lists them in that order, every state vector that holds them (the ODE states of Dynamics)
+/// stores them in that order at its start (`values`, `init(values:)`), and code reads one by
+/// subscript, `o[.q]` or `y[.q]` on such a vector.
 ///
 ///     var o = OrderParameters.theoryInit(m: 0.01, omega: 0.01)
 ///     o[.c] = 0.5
 ///     let row = OrderParameter.allCases.map { ($0.rawValue, o[$0]) }   // [("c", 0.5), ("b", 0), …]
+///     let y = o.values                                                  // an ODE state: y[.q] == o.q
 public struct OrderParameters: Sendable, Equatable {
     public var c, b, m, q, omega, r, uw: Double
 
@@ -22,15 +23,13 @@ public struct OrderParameters: Sendable, Equatable {
         self.init(c: c, b: b, m: m, q: q, omega: omega, r: r, uw: uw)
     }
 
-    /// From an ODE state vector (order of `vector`).
-    public init(_ y: [Double]) {
-        self.init(c: y[0], b: y[1], m: y[2], q: y[3], omega: y[4], r: y[5], uw: y[6])
+    /// From the first `OrderParameter.count` entries of a vector in column order (`values`; the
+    /// start of every ODE state).
+    public init(values: some Collection<Double>) {
+        precondition(values.count >= OrderParameter.count, "\(values.count) values for \(OrderParameter.count) order parameters")
+        var next = values.makeIterator()
+        self.init { _ in next.next()! }
     }
-
-    /// The ODE state layout of Dynamics (TD.10): c, b, m, q, ω, r, uw. Not an output order.
-    public var vector: [Double] { [c, b, m, q, omega, r, uw] }
-    /// The labels of `vector`'s entries (for messages about ODE components).
-    public static let vectorNames = ["c", "b", "m", "q", "omega", "r", "uw"]
 
     /// All zero.
     public static let zero = OrderParameters(c: 0, b: 0, m: 0, q: 0, omega: 0, r: 0, uw: 0)
@@ -61,7 +60,7 @@ public struct OrderParameters: Sendable, Equatable {
         }
     }
 
-    /// Built parameter by parameter.
+    /// Built parameter by parameter (in column order).
     public init(_ value: (OrderParameter) throws -> Double) rethrows {
         self = .zero
         for key in OrderParameter.allCases { self[key] = try value(key) }
@@ -89,4 +88,29 @@ public struct OrderParameters: Sendable, Equatable {
 ///     OrderParameter.allCases.map(\.rawValue)   // ["c", "b", "m", "omega", "q", "r", "uw"]
 public enum OrderParameter: String, CaseIterable, Sendable, Codable {
     case c, b, m, omega, q, r, uw
+
+    /// How many there are: the length of `OrderParameters.values`.
+    public static let count = allCases.count
+
+    /// The position in the column order, and in every vector that stores the order parameters.
+    public var index: Int {
+        switch self {
+        case .c: 0
+        case .b: 1
+        case .m: 2
+        case .omega: 3
+        case .q: 4
+        case .r: 5
+        case .uw: 6
+        }
+    }
+}
+
+extension Array where Element == Double {
+    /// One order parameter of a vector in column order (`OrderParameters.values`, or an ODE state
+    /// or gradient that starts with them): `dy[.q] = …`.
+    public subscript(_ key: OrderParameter) -> Double {
+        get { self[key.index] }
+        set { self[key.index] = newValue }
+    }
 }

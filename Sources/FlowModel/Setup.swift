@@ -17,6 +17,7 @@ public struct Setup: Sendable, Equatable {
     public let n: Double
 
     public init(dimension: Dimension, p: Double, sigma: Double, k: Double, n: Double = .infinity) throws {
+        let dimension = try dimension.checked()
         try require("p", p, "in (0, 1)") { $0 > 0 && $0 < 1 }
         try require("sigma", sigma, "> 0") { $0 > 0 }
         try require("k", k, "> 0") { $0 > 0 }
@@ -33,9 +34,14 @@ public struct Setup: Sendable, Equatable {
     public func clock() throws -> DilatedClock { try DilatedClock(k: k, dimension: dimension) }
     public var logOdds: Double { FlowModel.logOdds(p: p) }
 
+    /// The same setup at another d (e.g. one of a finite-size sweep's dimensions).
+    public func at(_ dimension: Dimension) throws -> Setup {
+        try Setup(dimension: dimension, p: p, sigma: sigma, k: k, n: n)
+    }
+
     /// The finite-d target; throws at d = ∞.
     public func problem(mean: MeanVector = .allOnes) throws -> Problem {
-        guard let d = dimension.finite else { throw InputError("this needs a finite d; got d = inf") }
-        return try Problem(dimension: Double(d), p: p, sigma: sigma, mean: mean)
+        guard dimension.isFinite else { throw InputError("this needs a finite d; got d = inf") }
+        return try Problem(dimension: dimension, p: p, sigma: sigma, mean: mean)
     }
 }

@@ -44,7 +44,7 @@ public final class Bank<T: BLASScalar>: @unchecked Sendable {
     /// The exact denoiser's parameters at finite d (AT.8): c = βσ²/v, u = (α²/v)μ, w = (β√d/v)μ,
     /// b = h, v = α² + β²σ².
     public convenience init(exactFor problem: Problem, mean: [Double], grid: TrainingGrid) {
-        self.init(d: problem.dimension, steps: grid.steps)
+        self.init(d: problem.d, steps: grid.steps)
         let s2 = problem.sigma * problem.sigma, sd = problem.sqrtD
         for j in 0..<steps {
             let a = grid.alpha[j], be = grid.beta[j], v = a * a + be * be * s2

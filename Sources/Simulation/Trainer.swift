@@ -135,10 +135,10 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
                 throw InputError("trained grid times must be indices in 0..<\(steps); got \(times)")
             }
         }
-        let bytes = Self.estimatedBytes(d: problem.dimension, n: n, steps: steps, options: options)
+        let bytes = Self.estimatedBytes(d: problem.d, n: n, steps: steps, options: options)
         let available = Double(ProcessInfo.processInfo.physicalMemory)
         if bytes > 0.8 * available {
-            throw InputError("d = \(problem.dimension), n = \(n), K = \(steps) needs about " + String(format: "%.1f GiB of memory per seed; this machine has %.1f GiB",
+            throw InputError("d = \(problem.d), n = \(n), K = \(steps) needs about " + String(format: "%.1f GiB of memory per seed; this machine has %.1f GiB",
                                     bytes / 1_073_741_824, available / 1_073_741_824))
         }
         BLAS.singleThreaded()
@@ -147,20 +147,20 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         self.seed = seed
         grid = try TrainingGrid(problem: problem, k: k, steps: steps, schedule: options.schedule)
         data = try TrainingSet(problem: problem, n: n, seed: seed)
-        if options.path == .fast && ![.online, .converged].contains(options.trainingProtocol) && problem.dimension < 2 * n + 4 {
-            throw InputError("the fast path needs d ≥ 2n + 4 (a Wishart Gram matrix of full rank); got d = \(problem.dimension), n = \(n); use --path dense")
+        if options.path == .fast && ![.online, .converged].contains(options.trainingProtocol) && problem.d < 2 * n + 4 {
+            throw InputError("the fast path needs d ≥ 2n + 4 (a Wishart Gram matrix of full rank); got d = \(problem.d), n = \(n); use --path dense")
         }
-        bank = Bank<T>(d: problem.dimension, steps: steps, initialisation: options.initialisation, seed: seed)
+        bank = Bank<T>(d: problem.d, steps: steps, initialisation: options.initialisation, seed: seed)
         if options.alignedStart { bank.alignStarts(mean: data.mean) }
         if let planted = options.planted { bank.plant(planted, mean: data.mean) }
         trained = options.trainedTimes.map { times in (0..<steps).map { times.contains($0) } } ?? [Bool](repeating: true, count: steps)
-        gradient = Bank<T>(d: problem.dimension, steps: steps)
+        gradient = Bank<T>(d: problem.d, steps: steps)
         loss = Buffer(repeating: 0, count: steps)
         context = try GradientContext<T>(data: data, grid: grid, seed: seed)
         let ranges = stride(from: 0, to: steps, by: timesPerBlock).map { $0..<min($0 + timesPerBlock, steps) }
         if options.trainingProtocol == .online || options.trainingProtocol == .converged {
             blocks = []
-            onlineScratch = ranges.map { _ in Buffer(repeating: 0, count: 4 * problem.dimension) }
+            onlineScratch = ranges.map { _ in Buffer(repeating: 0, count: 4 * problem.d) }
         } else {
             let ctx = context
             blocks = ranges.map { range -> any GradientBlock<T> in
@@ -169,9 +169,9 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
             onlineScratch = []
         }
         if options.trainingProtocol == .adam {
-            mu = Bank<T>(d: problem.dimension, steps: steps)
+            mu = Bank<T>(d: problem.d, steps: steps)
             nuC = Buffer(repeating: 0, count: steps); nuB = Buffer(repeating: 0, count: steps)
-            nuU = Buffer(repeating: 0, count: problem.dimension * steps); nuW = Buffer(repeating: 0, count: problem.dimension * steps)
+            nuU = Buffer(repeating: 0, count: problem.d * steps); nuW = Buffer(repeating: 0, count: problem.d * steps)
         } else {
             mu = nil; nuC = nil; nuB = nil; nuU = nil; nuW = nil
         }
@@ -224,7 +224,7 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
     @_specialize(where T == Double)
     @_specialize(where T == Float)
     private func adamStep() {
-        let d = problem.dimension, K = grid.steps, lr = options.effectiveLearningRate, lambda = options.weightDecay
+        let d = problem.d, K = grid.steps, lr = options.effectiveLearningRate, lambda = options.weightDecay
         let scale = 1 / (Double(d) * Double(K))
         let b1 = 0.9, b2 = 0.999, eps = 1e-8
         let bc1 = 1 - pow(b1, Double(epoch)), bc2 = 1 - pow(b2, Double(epoch))
@@ -262,7 +262,7 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
     @_specialize(where T == Double)
     @_specialize(where T == Float)
     private func gdStep() {
-        let d = problem.dimension, n = Double(data.n), lr = options.effectiveLearningRate
+        let d = problem.d, n = Double(data.n), lr = options.effectiveLearningRate
         let lu = options.penaltyU, lw = options.penaltyW
         let blocks = blocks, bank = bank, gradient = gradient, loss = loss
         forEachBlock(blocks.count) { bi in
@@ -286,7 +286,7 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
     @_specialize(where T == Double)
     @_specialize(where T == Float)
     private func onlineStep() {
-        let d = problem.dimension, dd = Double(d), sqrtD = dd.squareRoot(), lr = options.effectiveLearningRate
+        let d = problem.d, dd = Double(d), sqrtD = dd.squareRoot(), lr = options.effectiveLearningRate
         let lu = options.penaltyU, lw = options.penaltyW, p = problem.p, sigma = problem.sigma
         _ = sqrtD
         let ranges = rangeList, bank = bank, loss = loss, streams = context.streams, grid = grid, mean = data.mean
@@ -325,7 +325,7 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         let moments = try TanhMoments()
         let states = Buffer<StoppingState>(repeating: StoppingState(gradientNorm: .nan, iterations: 0, converged: false, objective: .nan),
                                            count: grid.steps)
-        let penalties = options.staticTheoryPenalties(dimension: problem.dimension, steps: grid.steps)
+        let penalties = options.staticTheoryPenalties(dimension: problem.d, steps: grid.steps)
         let bank = bank, data = data, grid = grid, loss = loss, lu = penalties.u, lw = penalties.w, trained = trained
         // One grid time per work item: the minimisations are independent (no shared state but disjoint columns).
         forEachBlock(grid.steps) { j in
@@ -365,7 +365,7 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
     }
 
     /// Online training time t = steps/d.
-    public var onlineTime: Double { Double(epoch) / Double(problem.dimension) }
+    public var onlineTime: Double { Double(epoch) / Double(problem.d) }
 }
 
 /// Hands a closure to `concurrentPerform`; the callers touch only disjoint columns per index.

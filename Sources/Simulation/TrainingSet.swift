@@ -10,7 +10,7 @@ import FlowModel
 public final class TrainingSet: @unchecked Sendable {
     public let problem: Problem
     public let n: Int
-    public var d: Int { problem.dimension }
+    public var d: Int { problem.d }
     /// μ (d), |μ|² = d.
     public let mean: [Double]
     /// s^ν ∈ {−1, +1}.
@@ -26,7 +26,7 @@ public final class TrainingSet: @unchecked Sendable {
 
     public init(problem: Problem, n: Int, seed: UInt64) throws {
         try require("n", Double(n), "a whole number ≥ 1") { $0 >= 1 }
-        let d = problem.dimension
+        let d = problem.d
         guard d >= n + 4 else { throw InputError("d must be ≥ n + 4 for the simulation; got d = \(d), n = \(n)") }
         BLAS.singleThreaded()
         self.problem = problem

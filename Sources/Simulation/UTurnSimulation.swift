@@ -51,7 +51,7 @@ public struct UTurnSimulation: Sendable {
     /// The clock grid: uniform in λ from λ(τ) on, then the data end.
     public func grid(from tau: Double) throws -> [Double] {
         let lambda0 = schedule.logSNR(at: tau)
-        let lambda1 = max(lambda0, -log(Double(problem.dimension))) + logSNRSpan
+        let lambda1 = max(lambda0, -log(Double(problem.d))) + logSNRSpan
         var times = [tau]
         for j in 1...steps {
             let c = try schedule.clock(atLogSNR: lambda0 + (lambda1 - lambda0) * Double(j) / Double(steps))
@@ -65,7 +65,7 @@ public struct UTurnSimulation: Sendable {
         try require("samples", Double(samples), "≥ 1") { $0 >= 1 }
         try require("tau", tau, "inside the clock (0, \(schedule.clockEnd))") { $0 > 0 && $0 < schedule.clockEnd }
         try require("steps", Double(steps), "≥ 1") { $0 >= 1 }
-        let d = problem.dimension, sqrtD = problem.sqrtD, sigma = problem.sigma, s2 = sigma * sigma, h = problem.logOdds
+        let d = problem.d, sqrtD = problem.sqrtD, sigma = problem.sigma, s2 = sigma * sigma, h = problem.logOdds
         let mu = Self.meanVector(problem)
         let times = try grid(from: tau)
         let values = times.map { schedule.values(at: $0) }
@@ -154,10 +154,10 @@ public struct UTurnSimulation: Sendable {
     static func meanVector(_ problem: Problem) -> [Double] {
         switch problem.mean {
         case .allOnes:
-            return [Double](repeating: 1, count: problem.dimension)
+            return [Double](repeating: 1, count: problem.d)
         case let .random(seed: meanSeed):
             var stream = NormalStream(seed: StreamSeed.derive(meanSeed, .mean))
-            var v = (0..<problem.dimension).map { _ in stream.gaussian() }
+            var v = (0..<problem.d).map { _ in stream.gaussian() }
             let scale = problem.sqrtD / v.reduce(0) { $0 + $1 * $1 }.squareRoot()
             for i in v.indices { v[i] *= scale }
             return v

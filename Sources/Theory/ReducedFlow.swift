@@ -92,7 +92,7 @@ public final class ContinuousFlow: ReducedFlow {
     /// Clock times uniform in log-SNR around the decision window (log-SNR ≈ −log d, EF §7), plus
     /// the clock's ends, so that narrow windows are found on any schedule.
     public func commitScanTimes() throws -> [Double] {
-        let center = -log(Double(field.problem.dimension))
+        let center = -log(Double(field.problem.d))
         var times = [0.0]
         for i in 0...200 { times.append(try field.schedule.clock(atLogSNR: center - 25 + 0.25 * Double(i))) }
         times.append(field.schedule.clockEnd)

@@ -8,6 +8,9 @@ import GSLKit
 import Simulation
 import Theory
 
+/// d (FlowModel's; Foundation also has a `Dimension`, the unit class).
+typealias Dimension = FlowModel.Dimension
+
 extension ScheduleName: ExpressibleByArgument {}
 extension ODEStepper: ExpressibleByArgument {}
 extension TrainingRule: ExpressibleByArgument {}
@@ -33,11 +36,14 @@ struct Extended: ExpressibleByArgument, CustomStringConvertible {
     var description: String { extendedCell(value).text }
 }
 
-/// The physical setup shared by every command: the target (d, p, σ) and the dilation constant k.
-/// p, σ and k have the same defaults everywhere; d defaults to what the command computes by
-/// default (∞ for the theory, a finite d for the flows and simulations).
+/// The physical setup shared by every command: the target (d, p, σ) and the dilation constant k,
+/// with the same defaults everywhere. d defaults to 5000, the authors' simulation dimension, where
+/// their effective penalty Kλd/2 (K = 80, λ = 10⁻⁵) is the theory's default L = 2; `--d inf` selects
+/// the d = ∞ theory where a command has one (the simulations refuse it).
 struct SetupOptions: ParsableArguments {
-    @Option(help: "Dimension d: a whole number ≥ 1 (1e5 is accepted), or inf where the theory allows it (the default depends on the command).")
+    /// d when --d is not given, in every command.
+    static let defaultDimension = 5000.0
+    @Option(help: "Dimension d: a whole number ≥ 1 (1e5 is accepted), or inf where the theory allows it (default 5000 in every command, the authors' simulation dimension).")
     var d: Extended?
     @Option(help: "Probability p of the + mode, in (0, 1).")
     var p: Double = 0.8
@@ -46,16 +52,18 @@ struct SetupOptions: ParsableArguments {
     @Option(help: "Dilation constant k of the dilated clock (phase 1 covers β√d ∈ [0, k]; needs k < √d).")
     var k: Double = 2
 
-    func dimension(default value: Double) -> Double { d?.value ?? value }
+    /// d as given, or the default.
+    var dimension: Double { d?.value ?? Self.defaultDimension }
 
-    /// The setup these flags define, with the command's default d and the training-set size n.
-    func setup(default value: Double, n: Double = .infinity) throws -> Setup {
-        try Setup(dimension: try Dimension(dimension(default: value)), p: p, sigma: sigma, k: k, n: n)
+    /// The setup these flags define, with the training-set size n; `at` overrides d for commands
+    /// that refuse --d (the d = ∞ boundaries).
+    func setup(n: Double = .infinity, at fixed: Dimension? = nil) throws -> Setup {
+        try Setup(dimension: try fixed ?? Dimension(dimension), p: p, sigma: sigma, k: k, n: n)
     }
 
-    /// The target at a finite d.
-    func problem(default value: Double) throws -> Problem {
-        try setup(default: value).problem()
+    /// The target at a finite d (one line naming d = inf otherwise).
+    func problem() throws -> Problem {
+        try setup().problem()
     }
 
     /// Refuses --d in commands that take their dimensions elsewhere.
@@ -72,10 +80,13 @@ struct AutoencoderOptions: ParsableArguments {
     var trainingPoints: Double { n?.value ?? 128 }
     @Option(name: .customLong("n-plus"), help: "Training points in the + mode (default p·n; any value in (0, n)).")
     var nPlus: Double?
+    /// L_u = L_w of J when not given, wherever the flags mean the L of AT.2 (theory, predict,
+    /// boundaries, phase-diagram, ablation, dynamics finite-n).
+    static let defaultPenalty = 2.0
     @Option(name: .customLong("penalty-u"), help: "L_u of J = Σ E|f − x₁|²/d + L_u|u|²/d + L_w|w|²/d (AT.2).")
-    var penaltyU: Double = 2
+    var penaltyU: Double = defaultPenalty
     @Option(name: .customLong("penalty-w"), help: "L_w of J (AT.2).")
-    var penaltyW: Double = 2
+    var penaltyW: Double = defaultPenalty
 
     func problem(_ setup: Setup) throws -> AutoencoderProblem {
         try AutoencoderProblem(setup: setup, nPlus: nPlus, penaltyU: penaltyU, penaltyW: penaltyW)

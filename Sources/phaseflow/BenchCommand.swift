@@ -53,7 +53,7 @@ struct BenchCommand: ParsableCommand {
             try printRows([row], format)
             return
         }
-        var bench = TrainingBenchmark(problem: try setup.problem(default: 5000))
+        var bench = TrainingBenchmark(problem: try setup.problem())
         bench.n = n; bench.steps = steps; bench.k = setup.k; bench.fastEpochs = fastEpochs; bench.denseEpochs = denseEpochs
         bench.protocolEpochs = protocolEpochs; bench.samples = samples; bench.threads = threads
         bench.precision = precision; bench.seed = seed

@@ -24,10 +24,10 @@ struct DynamicsOptions: ParsableArguments {
     var tauGrid: Int?
     @Option(help: "Learning rate η of u and w (c and b use η/d); training time = steps/d.")
     var lr: Double = 0.1
-    @Option(name: .customLong("penalty-u"), help: "Per-sample penalty ℓ_u on |u|²/d; in finite-n, the L_u of J (AT.2).")
-    var penaltyU: Double = 0
-    @Option(name: .customLong("penalty-w"), help: "Per-sample penalty ℓ_w on |w|²/d; in finite-n, the L_w of J (AT.2).")
-    var penaltyW: Double = 0
+    @Option(name: .customLong("penalty-u"), help: "Per-sample penalty ℓ_u on |u|²/d (default 0); in finite-n, the L_u of J (AT.2; default 2, as in theory).")
+    var penaltyU: Double?
+    @Option(name: .customLong("penalty-w"), help: "Per-sample penalty ℓ_w on |w|²/d (default 0); in finite-n, the L_w of J (AT.2; default 2, as in theory).")
+    var penaltyW: Double?
     @Option(name: .customLong("time-max"), help: "Time limit (training time).")
     var timeMax: Double = 500
     @Option(name: .customLong("time-points"), help: "Number of output intervals on [0, time-max].")
@@ -55,11 +55,12 @@ struct DynamicsOptions: ParsableArguments {
         try require("convergence", convergence, "≥ 0") { $0 >= 0 }
     }
 
-    /// The experiment with these flags (d defaults to 10⁴; `--d inf` selects the d → ∞ equations).
-    func dynamics() throws -> TrainingDynamics {
-        var e = TrainingDynamics(setup: try setup.setup(default: 10_000))
+    /// The experiment with these flags (`--d inf` selects the d → ∞ equations); `penalty` is the
+    /// default of --penalty-u and --penalty-w (0 for the per-sample ℓ, 2 for the L of J in finite-n).
+    func dynamics(penalty: Double = 0) throws -> TrainingDynamics {
+        var e = TrainingDynamics(setup: try setup.setup())
         e.taus = tau.map { [$0] } ?? (1..<tauGrid!).map { 2 * Double($0) / Double(tauGrid!) }
-        e.learningRate = lr; e.penaltyU = penaltyU; e.penaltyW = penaltyW
+        e.learningRate = lr; e.penaltyU = penaltyU ?? penalty; e.penaltyW = penaltyW ?? penalty
         e.timeMax = timeMax; e.timePoints = timePoints; e.logTime = logTime
         e.stepper = stepper; e.relTol = relTol; e.absTol = absTol; e.convergence = convergence
         return e
@@ -144,15 +145,15 @@ struct DynamicsFiniteN: ParsableCommand {
         try require("n", n, "a whole number in [1, \(Int(TrainingDynamics.largestN))]") {
             $0 >= 1 && $0 == $0.rounded() && $0 <= TrainingDynamics.largestN
         }
-        try require("penalty-u", options.penaltyU, "finite and ≥ 0") { $0 >= 0 && $0.isFinite }
-        try require("penalty-w", options.penaltyW, "finite and ≥ 0") { $0 >= 0 && $0.isFinite }
-        if options.setup.dimension(default: 10_000).isFinite, start.m0 != nil || start.omega0 != nil || start.uw0 != 0 {
+        if let penaltyU = options.penaltyU { try require("penalty-u", penaltyU, "finite and ≥ 0") { $0 >= 0 && $0.isFinite } }
+        if let penaltyW = options.penaltyW { try require("penalty-w", penaltyW, "finite and ≥ 0") { $0 >= 0 && $0.isFinite } }
+        if options.setup.dimension.isFinite, start.m0 != nil || start.omega0 != nil || start.uw0 != 0 {
             throw ValidationError("at finite d the start is a random init drawn from --data-seed; --m0, --omega0, --uw0 apply with --d inf only")
         }
     }
 
     func run() throws {
-        var e = try options.dynamics()
+        var e = try options.dynamics(penalty: AutoencoderOptions.defaultPenalty)
         e.rule = .gradientFlow
         start.apply(to: &e)
         try printRows(try e.finiteSampleRows(n: Int(n), dataSeed: dataSeed), options.format)
@@ -174,7 +175,7 @@ struct DynamicsEscape: ParsableCommand {
     func validate() throws {
         try requireCount("members", members, atLeast: 2, atMost: Limits.ensemble)
         try require("switch-overlap", switchOverlap, "in (0, 0.5)") { $0 > 0 && $0 < 0.5 }
-        if !options.setup.dimension(default: 10_000).isFinite {
+        if !options.setup.dimension.isFinite {
             throw ValidationError("the escape ensemble (--members) needs a finite d; got --d inf")
         }
     }
@@ -197,7 +198,7 @@ struct DynamicsVsSimulation: ParsableCommand {
 
     func validate() throws {
         try simulation.validate(options)
-        guard options.setup.dimension(default: 10_000).isFinite else { throw ValidationError("the simulation needs a finite d; got --d inf") }
+        guard options.setup.dimension.isFinite else { throw ValidationError("the simulation needs a finite d; got --d inf") }
     }
 
     func run() throws {

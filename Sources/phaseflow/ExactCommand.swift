@@ -44,7 +44,7 @@ struct ExactCommand: ParsableCommand {
     }
 
     func run() throws {
-        let problem = try setup.problem(default: 10_000)
+        let problem = try setup.problem()
         let field = ExactField(problem: problem, schedule: try schedule.make(for: problem, k: setup.k, sigmaMax: sigmaMax))
         if integrator != .adaptive, steps % field.schedule.stepQuantum != 0 {
             warn("steps = \(steps) puts no grid point on the \(schedule.rawValue) clock's breakpoint; one step mixes two clock rates (use a multiple of \(field.schedule.stepQuantum))")

@@ -13,8 +13,8 @@ struct PhaseDiagramCommand: ParsableCommand {
 
     @Option(help: "Probability p of the + mode, in (0, 1).") var p: Double = 0.8
     @Option(help: "Within-mode standard deviation σ > 0.") var sigma: Double = 1
-    @Option(name: .customLong("penalty-u"), help: "L_u of J (AT.2).") var penaltyU: Double = 2
-    @Option(name: .customLong("penalty-w"), help: "L_w of J (AT.2).") var penaltyW: Double = 2
+    @Option(name: .customLong("penalty-u"), help: "L_u of J (AT.2).") var penaltyU: Double = AutoencoderOptions.defaultPenalty
+    @Option(name: .customLong("penalty-w"), help: "L_w of J (AT.2).") var penaltyW: Double = AutoencoderOptions.defaultPenalty
     @Option(help: "Cells: <n count>x<kτ count>.") var grid: String = "100x100"
     @Option(name: .customLong("n-min"), help: "Smallest n (log-spaced grid).") var nMin: Double = 8
     @Option(name: .customLong("n-max"), help: "Largest n.") var nMax: Double = 4096

@@ -30,7 +30,7 @@ struct PrecursorCommand: ParsableCommand {
     var setup: PrecursorExperiment.Setup {
         var s = PrecursorExperiment.Setup()
         s.sigma = sigma; s.penalty = penalty; s.ns = ns; s.steps = steps; s.simulateNs = simulate
-        s.dimension = d; s.seeds = seeds; s.samples = samples; s.seed = seed
+        s.dimension = .finite(d); s.seeds = seeds; s.samples = samples; s.seed = seed
         return s
     }
 

@@ -23,7 +23,7 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Summary format on stdout: json, csv or table.") var format: OutputFormat = .table
 
     func run() throws {
-        let config = try simulation.configuration(setup, dimension: setup.dimension(default: 5000))
+        let config = try simulation.configuration(setup)
         let directory = URL(fileURLWithPath: out, isDirectory: true)
         let run = SeedRun(parts: [.init(configuration: config, seeds: simulation.seedList)], threads: simulation.threads,
                           directory: directory, command: "simulate", shard: shard, log: { try? note($0) })

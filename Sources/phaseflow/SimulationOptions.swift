@@ -48,8 +48,9 @@ struct SimulationOptions: ParsableArguments {
 
     var seedList: [UInt64] { (try? seedRange(first: seed, count: seeds)) ?? [] }
 
-    func configuration(_ setup: SetupOptions, dimension d: Double, defaultProtocol: TrainingProtocol = .adam) throws -> SimulationConfiguration {
-        let setup = try setup.setup(default: d, n: Double(n))
+    /// The configuration at --d, or at `d` for commands that take their dimensions elsewhere (--dims).
+    func configuration(_ setup: SetupOptions, dimension d: Double? = nil, defaultProtocol: TrainingProtocol = .adam) throws -> SimulationConfiguration {
+        let setup = try setup.setup(n: Double(n), at: try d.map { try Dimension($0) })
         var training = TrainingOptions()
         training.trainingProtocol = trainingProtocol ?? defaultProtocol; training.epochs = epochs; training.learningRate = lr
         training.weightDecay = weightDecay; training.penaltyU = penaltyU ?? 0; training.penaltyW = penaltyW ?? 0

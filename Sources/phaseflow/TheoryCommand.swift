@@ -29,9 +29,9 @@ struct TheoryCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let setup = try setup.setup(default: .infinity, n: training.trainingPoints)
+        let setup = try setup.setup(n: training.trainingPoints)
         let experiment = AutoencoderExperiment(problem: try training.problem(setup), k: setup.k,
-                                               dimension: setup.dimension.value, schedule: schedule)
+                                               dimension: setup.dimension, schedule: schedule)
         let (table, rows) = noise == .fixed ? try experiment.fixedNoiseRows(points: points) : try experiment.theoryRows(points: points)
         try printRows(rows, format)
         let notConverged = table.filter { !$0.converged }.count
@@ -62,15 +62,15 @@ struct PredictCommand: ParsableCommand {
 
     func validate() throws {
         try requireCount("steps", steps, atMost: 10_000)
-        if !setup.dimension(default: .infinity).isFinite, integrator != .continuous {
+        if !setup.dimension.isFinite, integrator != .continuous {
             try require("steps", Double(steps), "even on the dilated clock at d = inf (τ = 1 on the grid)") { Int($0) % 2 == 0 }
         }
     }
 
     func run() throws {
-        let setup = try setup.setup(default: .infinity, n: training.trainingPoints)
+        let setup = try setup.setup(n: training.trainingPoints)
         let experiment = AutoencoderExperiment(problem: try training.problem(setup), k: setup.k,
-                                               dimension: setup.dimension.value, schedule: schedule)
+                                               dimension: setup.dimension, schedule: schedule)
         try printRows(try experiment.predictionRows(integrator: integrator, steps: steps), format)
     }
 }
@@ -118,7 +118,7 @@ struct BoundariesCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let setup = try setup.setup(default: .infinity, n: training.trainingPoints)
+        let setup = try setup.setup(n: training.trainingPoints, at: .infinite)
         var search = BoundarySearch(p: setup.p, sigma: setup.sigma, k: setup.k, penaltyU: training.penaltyU,
                                     penaltyW: training.penaltyW, nPlus: training.nPlus)
         search.tolerance = tolerance; search.integrator = integrator == .grid ? .grid : .continuous; search.steps = steps

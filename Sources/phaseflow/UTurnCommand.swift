@@ -26,7 +26,7 @@ struct UTurnCommand: ParsableCommand {
     }
 
     func run() throws {
-        let problem = try setup.problem(default: 10_000)
+        let problem = try setup.problem()
         let uturn = MixtureUTurn(problem: problem, schedule: try schedule.make(for: problem, k: setup.k, sigmaMax: sigmaMax))
         try printRows(summary ? try uturn.summaryRows(scheduleName: schedule) : try uturn.curveRows(points: points, scheduleName: schedule), format)
     }

@@ -1,3 +1,4 @@
+import FlowModel
 import Dynamics
 import Foundation
 import GSLKit
@@ -10,19 +11,19 @@ final class DynamicsTests: XCTestCase {
 
     private func setting(tau: Double, d: Double?, lr: Double = 1, rule: TrainingRule = .gradientFlow,
                          penaltyU: Double = 0) throws -> TrainingSetting {
-        try TrainingSetting(p: p, sigma: sigma, k: k, tau: tau, dimension: d, learningRate: lr, penaltyU: penaltyU, rule: rule)
+        try TrainingSetting(p: p, sigma: sigma, k: k, tau: tau, dimension: try d.map { try FlowModel.Dimension($0) } ?? .infinite, learningRate: lr, penaltyU: penaltyU, rule: rule)
     }
 
     private func converge(_ st: TrainingSetting, from start: OrderParameters, timeMax: Double = 4000) throws -> Trajectory {
         let flow = try OrderParameterFlow(setting: st)
         let options = IntegrationOptions(times: IntegrationOptions.grid(timeMax: timeMax, points: 400), convergence: 1e-12)
         let trajectory = try flow.integrate(from: start, options: options)
-        XCTAssertTrue(trajectory.converged, "tau = \(st.tau), d = \(String(describing: st.dimension)) did not converge")
+        XCTAssertTrue(trajectory.converged, "tau = \(st.tau), d = \(st.dimension) did not converge")
         return trajectory
     }
 
     private func assertClose(_ o: OrderParameters, _ expected: [String: Double], tolerance: Double, _ label: String) {
-        let values = Dictionary(uniqueKeysWithValues: zip(OrderParameters.vectorNames, o.vector))
+        let values = Dictionary(uniqueKeysWithValues: zip(OrderParameters.keys, o.values))
         for (name, value) in expected {
             XCTAssertEqual(values[name]!, value, accuracy: tolerance, "\(label): \(name)")
         }
@@ -85,28 +86,27 @@ final class DynamicsTests: XCTestCase {
             for _ in 0..<4 {
                 let o = OrderParameters(c: random.gaussian() * 0.5, b: random.gaussian(), m: random.gaussian(), q: 0.2 + 2 * random.uniform(),
                                         omega: 0.5 + random.uniform(), r: 0.05 + 3 * random.uniform(), uw: random.gaussian())
-                var grad = [Double](repeating: 0, count: 7)
-                for j in 0..<7 {
+                let grad = OrderParameters { key in
                     let step = 1e-5
-                    var plus = o.vector, minus = o.vector
-                    plus[j] += step
-                    minus[j] -= step
-                    grad[j] = (flow.lossGradient(OrderParameters(plus)).loss - flow.lossGradient(OrderParameters(minus)).loss) / (2 * step)
+                    var plus = o, minus = o
+                    plus[key] += step
+                    minus[key] -= step
+                    return (flow.lossGradient(plus).loss - flow.lossGradient(minus).loss) / (2 * step)
                 }
-                let (Ec, Eb, Em, Eq, Ew, Er, Euw) = (grad[0], grad[1], grad[2], grad[3], grad[4], grad[5], grad[6])
+                let (Ec, Eb, Em, Eq, Ew, Er, Euw) = (grad.c, grad.b, grad.m, grad.q, grad.omega, grad.r, grad.uw)
                 let eta = 0.7
-                let expected = [
-                    -eta * Ec, -eta * Eb,
-                    -eta * (Em + 2 * Eq * o.m + Euw * o.omega),
-                    -2 * eta * (Em * o.m + 2 * Eq * o.q + Euw * o.uw),
-                    -eta * (Ew + 2 * Er * o.omega + Euw * o.m),
-                    -2 * eta * (Ew * o.omega + 2 * Er * o.r + Euw * o.uw),
-                    -eta * (Em * o.omega + 2 * Eq * o.uw + Euw * o.r + Ew * o.m + 2 * Er * o.uw + Euw * o.q),
-                ]
+                var expected = OrderParameters.zero
+                expected.c = -eta * Ec
+                expected.b = -eta * Eb
+                expected.m = -eta * (Em + 2 * Eq * o.m + Euw * o.omega)
+                expected.q = -2 * eta * (Em * o.m + 2 * Eq * o.q + Euw * o.uw)
+                expected.omega = -eta * (Ew + 2 * Er * o.omega + Euw * o.m)
+                expected.r = -2 * eta * (Ew * o.omega + 2 * Er * o.r + Euw * o.uw)
+                expected.uw = -eta * (Em * o.omega + 2 * Eq * o.uw + Euw * o.r + Ew * o.m + 2 * Er * o.uw + Euw * o.q)
                 let rhs = flow.rightHandSide(o)
-                for j in 0..<7 {
-                    XCTAssertEqual(rhs[j], expected[j], accuracy: 1e-7 * max(1, abs(expected[j])),
-                                   "tau = \(tau), d = \(String(describing: d)), component \(OrderParameters.vectorNames[j])")
+                for key in OrderParameter.allCases {
+                    XCTAssertEqual(rhs[key], expected[key], accuracy: 1e-7 * max(1, abs(expected[key])),
+                                   "tau = \(tau), d = \(String(describing: d)), component \(key.rawValue)")
                 }
             }
         }
@@ -147,7 +147,7 @@ final class DynamicsTests: XCTestCase {
             let run = try sgd.integrate(from: start, options: IntegrationOptions(times: reducedTimes.map { $0 / eta }, convergence: 0))
             var gap = 0.0
             for (a, b) in zip(gf.points, run.points) {
-                for (x, y) in zip(a.state.vector, b.state.vector) { gap = max(gap, abs(x - y)) }
+                for (x, y) in zip(a.state.values, b.state.values) { gap = max(gap, abs(x - y)) }
             }
             gaps.append(gap)
         }

@@ -1,3 +1,4 @@
+import FlowModel
 import Dynamics
 import Foundation
 import GSLKit
@@ -9,7 +10,7 @@ final class FiniteSampleDynamicsTests: XCTestCase {
     let p = 0.8, sigma = 1.0, k = 2.0, penalty = 2.0
 
     private func setting(tau: Double, d: Double?, lr: Double = 1) throws -> TrainingSetting {
-        try TrainingSetting(p: p, sigma: sigma, k: k, tau: tau, dimension: d, learningRate: lr,
+        try TrainingSetting(p: p, sigma: sigma, k: k, tau: tau, dimension: try d.map { try FlowModel.Dimension($0) } ?? .infinite, learningRate: lr,
                             penaltyU: penalty, penaltyW: penalty, rule: .gradientFlow)
     }
 
@@ -118,8 +119,8 @@ final class FiniteSampleDynamicsTests: XCTestCase {
                 du[i] = -eta0 * dd * (loss(c, b, up, w) - loss(c, b, um, w)) / (2 * h)   // TD.35: rate η·d on vectors
                 dw[i] = -eta0 * dd * (loss(c, b, u, wp) - loss(c, b, u, wm)) / (2 * h)
             }
-            var expected = [dc, db, dot(du, mean) / dd, 2 * dot(u, du) / dd, dot(dw, mean) / dd, 2 * dot(w, dw) / dd,
-                            (dot(u, dw) + dot(w, du)) / dd]
+            var expected = OrderParameters(c: dc, b: db, m: dot(du, mean) / dd, q: 2 * dot(u, du) / dd, omega: dot(dw, mean) / dd,
+                                           r: 2 * dot(w, dw) / dd, uw: (dot(u, dw) + dot(w, du)) / dd).values   // the state's order
             expected += eta.map { dot(du, $0) / dd } + eta.map { dot(dw, $0) / dd }
             let got = flow.rightHandSide(FiniteSampleState(c: c, b: b, u: u, w: w, mean: mean, noise: eta))
             let scale = expected.map(abs).max()!
@@ -183,10 +184,10 @@ final class FiniteSampleDynamicsTests: XCTestCase {
                 let flow = try FiniteSampleFlow(setting: try setting(tau: tau, d: nil), data: data)
                 let state = FiniteSampleState.classSymmetric(order: order, signs: signs, rho: (0.5 / nn, -0.4 / nn), pi: (0.6 / nn, -0.7 / nn))
                 let population = try OrderParameterFlow(setting: try TrainingSetting(
-                    p: p, sigma: sigma, k: k, tau: tau, dimension: nil, learningRate: 1, penaltyU: penalty / nn, penaltyW: penalty / nn,
+                    p: p, sigma: sigma, k: k, tau: tau, dimension: .infinite, learningRate: 1, penaltyU: penalty / nn, penaltyW: penalty / nn,
                     rule: .gradientFlow))
                 let finite = flow.rightHandSide(state), infinite = population.rightHandSide(order)
-                let deviation = (0..<7).map { abs(finite[$0] - infinite[$0]) }.max()!
+                let deviation = OrderParameter.allCases.map { abs(finite[$0] - infinite[$0]) }.max()!
                 let lossDeviation = abs(flow.lossGradient(state).loss - (population.lossGradient(order).loss))
                 scaled.append(nn * deviation)
                 XCTAssertLessThan(lossDeviation, 10 / nn, "tau = \(tau), n = \(n)")

@@ -1,3 +1,4 @@
+import FlowModel
 import XCTest
 import GSLKit
 @testable import Dynamics
@@ -5,7 +6,7 @@ import GSLKit
 /// derivations/plateau-escape.md §5.
 final class PlateauEscapeTests: XCTestCase {
     private func escape(d: Double?, tau: Double = 0.5, lr: Double = 0.5, penalties: Double = 0) throws -> PlateauEscape {
-        let setting = try TrainingSetting(p: 0.8, sigma: 1, k: 2, tau: tau, dimension: d, learningRate: lr,
+        let setting = try TrainingSetting(p: 0.8, sigma: 1, k: 2, tau: tau, dimension: try d.map { try FlowModel.Dimension($0) } ?? .infinite, learningRate: lr,
                                           penaltyU: penalties, penaltyW: penalties, rule: .onlineSGD)
         return try PlateauEscape(flow: try OrderParameterFlow(setting: setting))
     }
@@ -19,12 +20,12 @@ final class PlateauEscapeTests: XCTestCase {
                 let base = OrderParameters(c: 0.3 * random.gaussian(), b: 0, m: 0, q: 0.5 + random.uniform(), omega: 0,
                                            r: 0.3 + 2 * random.uniform(), uw: 0.2 * random.gaussian())
                 let J = model.driftMatrix(base)
-                let index = [2, 1, 4]   // (m, b, ω) in the ODE state
+                let index: [OrderParameter] = [.m, .b, .omega]   // the drift matrix's order
                 let h = 1e-5
                 for (col, k) in index.enumerated() {
-                    var plus = base.vector, minus = base.vector
+                    var plus = base, minus = base
                     plus[k] += h; minus[k] -= h
-                    let fp = model.flow.rightHandSide(OrderParameters(plus)), fm = model.flow.rightHandSide(OrderParameters(minus))
+                    let fp = model.flow.rightHandSide(plus), fm = model.flow.rightHandSide(minus)
                     for (row, i) in index.enumerated() {
                         let numeric = (fp[i] - fm[i]) / (2 * h)
                         XCTAssertEqual(J[row][col], numeric, accuracy: 1e-7 * max(1, abs(numeric)),

@@ -30,7 +30,7 @@ final class BranchPredictionTests: XCTestCase {
                 trainer.step()
                 let nPlus = (trainer.data.positiveFraction * Double(n)).rounded()
                 var theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: 1, n: Double(n), nPlus: nPlus, penaltyU: 2, penaltyW: 2),
-                                                   k: 2, dimension: d)
+                                                   k: 2, dimension: try FlowModel.Dimension(d))
                 theory.finiteDReduced = true
                 theory.branchRule = .learnedIfExists
                 let exists = try theory.table(at: times.map { trainer.grid.tau[$0] })

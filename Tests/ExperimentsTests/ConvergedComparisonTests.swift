@@ -53,7 +53,7 @@ final class FiniteDCorrectionTests: XCTestCase {
         for s in snapshots {
             let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: Double(n), nPlus: (s.trainingFraction * Double(n)).rounded(),
                                                  penaltyU: 2, penaltyW: 2)
-            var theory = try AutoencoderTheory(problem: problem, k: 2, dimension: d)
+            var theory = try AutoencoderTheory(problem: problem, k: 2, dimension: try FlowModel.Dimension(d))
             published.append(try theory.table(at: taus))
             theory.finiteDReduced = true
             corrected.append(try theory.table(at: taus))

@@ -41,7 +41,7 @@ final class FiniteSampleSimulationTests: XCTestCase {
             }
             // The ODE once per grid time with η = 1: its time is lr·epochs for every lr (TD.35).
             let odes = try (0..<steps).map { j -> FiniteSampleTrajectory in
-                let setting = try TrainingSetting(p: p, sigma: sigma, k: k, tau: first.grid.tau[j], dimension: Double(d),
+                let setting = try TrainingSetting(p: p, sigma: sigma, k: k, tau: first.grid.tau[j], dimension: .finite(d),
                                                   learningRate: 1, penaltyU: penalty, penaltyW: penalty, rule: .gradientFlow)
                 XCTAssertEqual(setting.alpha, first.grid.alpha[j], accuracy: 1e-12)
                 XCTAssertEqual(setting.beta, first.grid.beta[j], accuracy: 1e-12)
@@ -56,10 +56,10 @@ final class FiniteSampleSimulationTests: XCTestCase {
                     let target = Int((time / lr).rounded())
                     gd.train(epochs: target - epoch)
                     epoch = target
-                    // The 7 order parameters, then n·ρ_ν and n·π_ν (the overlaps are O(1/n), TD.39).
+                    // The order parameters (column order), then n·ρ_ν and n·π_ν (the overlaps are O(1/n), TD.39).
                     perTime.append((0..<steps).map { j in
                         let a = state(gd, j), b = odes[j].points[i].state
-                        return zip(a.order.vector, b.order.vector).map { $0 - $1 }
+                        return zip(a.order.values, b.order.values).map { $0 - $1 }
                             + zip(a.rho + a.pi, b.rho + b.pi).map { Double(n) * ($0 - $1) }
                     })
                 }
@@ -69,12 +69,12 @@ final class FiniteSampleSimulationTests: XCTestCase {
         var largest: [Double] = [], largestOverlap: [Double] = []
         for (l, lr) in lrs.enumerated() {
             var worst = (value: 0.0, label: ""), notR = 0.0, overlaps = 0.0
-            for i in times.indices { for j in 0..<steps { for v in 0..<(7 + 2 * n) {
+            for i in times.indices { for j in 0..<steps { for v in 0..<(OrderParameter.count + 2 * n) {
                 let mean = seeds.indices.reduce(0) { $0 + deviation[l][$1][i][j][v] } / Double(seeds.count)
-                if v >= 7 { overlaps = max(overlaps, abs(mean)); continue }
-                if v != 5 { notR = max(notR, abs(mean)) }
+                if v >= OrderParameter.count { overlaps = max(overlaps, abs(mean)); continue }
+                if v != OrderParameter.r.index { notR = max(notR, abs(mean)) }
                 if abs(mean) > worst.value {
-                    worst = (abs(mean), "time \(times[i]), tau \(2 * Double(j) / Double(steps)), \(OrderParameters.vectorNames[v])")
+                    worst = (abs(mean), "time \(times[i]), tau \(2 * Double(j) / Double(steps)), \(OrderParameter.allCases[v].rawValue)")
                 }
             } } }
             largest.append(worst.value)

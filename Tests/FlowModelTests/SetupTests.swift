@@ -73,18 +73,22 @@ final class SetupTests: XCTestCase {
     }
 
     /// One schema: the column order is c, b, m, omega, q, r, uw; subscripts read and write the
-    /// named fields; the ODE layout (`vector`) keeps q before ω.
+    /// named fields, on the value and on a vector in column order (an ODE state).
     func testOrderParameterSchema() {
         XCTAssertEqual(OrderParameters.keys, ["c", "b", "m", "omega", "q", "r", "uw"])
         let o = OrderParameters(c: 1, b: 2, m: 3, omega: 4, q: 5, r: 6, uw: 7)
         XCTAssertEqual(o.values, [1, 2, 3, 4, 5, 6, 7])
-        XCTAssertEqual(o.vector, [1, 2, 3, 5, 4, 6, 7])
-        XCTAssertEqual(OrderParameters(o.vector), o)
+        XCTAssertEqual(OrderParameters(values: o.values), o)
+        XCTAssertEqual(OrderParameters(values: o.values + [8, 9]), o)   // a state that continues after them
+        XCTAssertEqual(OrderParameter.allCases.map(\.index), Array(0..<OrderParameter.count))
         XCTAssertEqual(OrderParameters { o[$0] }, o)
         var p = o
         p[.q] = -1
         XCTAssertEqual(p.q, -1)
         XCTAssertEqual(p[.omega], 4)
-        XCTAssertEqual(zip(OrderParameters.vectorNames, o.vector).first { $0.0 == "q" }?.1, 5)
+        var y = o.values
+        XCTAssertEqual(y[.q], 5)
+        y[.omega] = -4
+        XCTAssertEqual(OrderParameters(values: y).omega, -4)
     }
 }

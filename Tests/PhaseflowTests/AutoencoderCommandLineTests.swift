@@ -12,7 +12,7 @@ final class AutoencoderCommandLineTests: XCTestCase {
     /// Every row holds τ, t, the phase and every order parameter, plus the inputs under their flag
     /// names; τ_j = j/points joins a simulation's grid exactly; n = inf gives the closed forms.
     func testTheoryTableVocabulary() throws {
-        let rows = try json(["theory", "--n", "64", "--points", "8"])
+        let rows = try json(["theory", "--d", "inf", "--n", "64", "--points", "8"])
         XCTAssertEqual(rows.count, 16)
         for (j, row) in rows.enumerated() {
             for key in ["tau", "t", "phase", "c", "b", "m", "omega", "q", "r", "uw", "rho_plus", "rho_minus", "pi_plus", "pi_minus",
@@ -25,7 +25,7 @@ final class AutoencoderCommandLineTests: XCTestCase {
             XCTAssertEqual(row["n"] as? Int, 64)
             XCTAssertEqual(row["d"] as? String, "inf")
         }
-        let closed = try json(["theory", "--n", "inf", "--points", "4"])
+        let closed = try json(["theory", "--d", "inf", "--n", "inf", "--points", "4"])
         XCTAssertEqual(try XCTUnwrap(closed[5]["c"] as? Double), 0.4, accuracy: 1e-12)     // τ = 1.25
         XCTAssertEqual(try XCTUnwrap(closed[2]["omega"] as? Double), 1, accuracy: 1e-12)   // τ = 0.5: kτ
         XCTAssertEqual(closed[0]["n"] as? String, "inf")
@@ -33,7 +33,7 @@ final class AutoencoderCommandLineTests: XCTestCase {
 
     /// `predict` at n = inf returns p̂ = p (continuous) and the grid close to it.
     func testPredictAtInfiniteN() throws {
-        let rows = try json(["predict", "--n", "inf", "--steps", "80"])
+        let rows = try json(["predict", "--d", "inf", "--n", "inf", "--steps", "80"])
         XCTAssertEqual(rows.map { $0["integrator"] as? String }, ["continuous", "grid"])
         XCTAssertEqual(try XCTUnwrap(rows[0]["p_hat"] as? Double), 0.8, accuracy: 1e-7)
         XCTAssertEqual(try XCTUnwrap(rows[0]["sigma_hat"] as? Double), 1, accuracy: 1e-7)
@@ -50,7 +50,7 @@ final class AutoencoderCommandLineTests: XCTestCase {
             (["theory", "--k", "0"], "k"), (["theory", "--points", "0"], "points"), (["theory", "--format", "xml"], "xml"),
             (["theory", "--n", "10", "--n-plus", "12"], "n-plus"), (["theory", "--d", "0.5"], "d must"),
             (["theory", "--n", "abc"], "abc"),
-            (["predict", "--schedule", "linear"], "linear"), (["predict", "--steps", "3"], "steps"),
+            (["predict", "--d", "inf", "--schedule", "linear"], "linear"), (["predict", "--d", "inf", "--steps", "3"], "steps"),
             (["predict", "--d", "1000", "--integrator", "continuous"], "continuous"), (["predict", "--schedule", "cosine"], "cosine"),
             (["boundaries", "--ns", "1"], "ns"), (["boundaries", "--ps", "1"], "ps"),
         ]

@@ -41,7 +41,7 @@ final class CompareCommandTests: XCTestCase {
             XCTAssertEqual(fractions.count, 2)
             let theories = try fractions.map { fraction in
                 let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: 16, nPlus: (fraction * 16).rounded(), penaltyU: 2, penaltyW: 1)
-                var theory = try AutoencoderTheory(problem: problem, k: 2, dimension: Double(d))
+                var theory = try AutoencoderTheory(problem: problem, k: 2, dimension: .finite(d))
                 theory.finiteDReduced = true   // compare uses the finite-d corrections (FD.1–FD.3)
                 return try theory.table(at: [0, 0.5, 1, 1.5])
             }

@@ -39,7 +39,7 @@ final class PerPointSlopeTests: XCTestCase {
             measured.append(sxy / sxx - omega / rootD)
             let nPlus = Double(data.signs.filter { $0 > 0 }.count)
             var theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: sigma, n: Double(n), nPlus: nPlus,
-                                                                               penaltyU: penalty, penaltyW: penalty), k: 2, dimension: Double(d))
+                                                                               penaltyU: penalty, penaltyW: penalty), k: 2, dimension: .finite(d))
             theory.finiteDReduced = true
             theory.branchRule = .learnedIfExists
             predicted.append(try theory.table(at: [1.0, 1.25, tau]).last!.pointSlope)

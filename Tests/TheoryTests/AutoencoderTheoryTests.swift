@@ -7,7 +7,7 @@ import GSLKit
 /// derivations/autoencoder-theory.md: closed forms, finite n, and their limits.
 final class AutoencoderTheoryTests: XCTestCase {
     private func theory(n: Double = .infinity, p: Double = 0.8, sigma: Double = 1, l: Double = 2, d: Double = .infinity) throws -> AutoencoderTheory {
-        try AutoencoderTheory(problem: AutoencoderProblem(p: p, sigma: sigma, n: n, penaltyU: l, penaltyW: l), k: 2, dimension: d)
+        try AutoencoderTheory(problem: AutoencoderProblem(p: p, sigma: sigma, n: n, penaltyU: l, penaltyW: l), k: 2, dimension: try FlowModel.Dimension(d))
     }
 
     /// AT.12 against the exact denoiser (EF.5): c = βσ²/v, m = α²/v; the numbers at σ = 1.
@@ -187,7 +187,7 @@ final class AutoencoderTheoryTests: XCTestCase {
     func testFiniteDOnAnySchedule() throws {
         let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: 64, penaltyU: 2, penaltyW: 2)
         let linear = try AutoencoderTheory(problem: problem, schedule: LinearSchedule(), dimension: 5000)
-        let dilated = try AutoencoderTheory(problem: problem, k: 2, dimension: 5000)
+        let dilated = try AutoencoderTheory(problem: problem, k: 2, dimension: .finite(5000))
         let schedule = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: 5000)
         for t in [0.005, 0.02, 0.5] {
             let tau = try schedule.clock(atLogSNR: 2 * log(t / (1 - t)))

@@ -11,7 +11,7 @@ final class GridClockRateTests: XCTestCase {
     private func schedules(_ problem: Problem) throws -> [(any Schedule, evenOnly: Bool)] {
         [(LinearSchedule(), false),
          (try VarianceExplodingSchedule(sigmaMax: 100 * problem.sqrtD), false),
-         (try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: problem.dimension), true)]
+         (try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: problem.d), true)]
     }
 
     func testEulerEqualsX1PredictionOnAffineClocksForEveryK() throws {

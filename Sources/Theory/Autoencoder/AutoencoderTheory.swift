@@ -2,11 +2,14 @@ import GSLKit
 import Foundation
 import FlowModel
 
+/// d (FlowModel's; Foundation also has a `Dimension`, the unit class).
+typealias Dimension = FlowModel.Dimension
+
 /// The learned one-unit autoencoder along the dilated clock τ ∈ [0, 2]
 /// (derivations/autoencoder-theory.md): closed forms at n = ∞ (AT.12, AT.13; AT.8 at finite d),
 /// phase 2 in closed form at finite n (AT.20, AT.21), phase 1 by minimising AT.31.
 ///
-/// `dimension = .infinity` is the asymptotic theory: phase 1 has β√d = kτ, α = 1, β = 0, and
+/// `dimension = .infinite` is the asymptotic theory: phase 1 has β√d = kτ, α = 1, β = 0, and
 /// phase 2 β = τ − 1, α = 2 − τ. A finite d evaluates the same formulas on the dilated schedule
 /// of that d, with S = β√d and the finite-d factors of AT.34, for comparison with simulations;
 /// `init(problem:schedule:dimension:)` does the same on any schedule (e.g. the undilated linear
@@ -17,7 +20,7 @@ import FlowModel
 public struct AutoencoderTheory: Sendable {
     public let problem: AutoencoderProblem
     public let k: Double
-    public let dimension: Double
+    public let dimension: FlowModel.Dimension
     public let moments: TanhMoments
     private let schedule: (any Schedule)?
     /// Finite d: solve the reduced problem (AT.31 with the stationary skip weight, FD.1–FD.3) at
@@ -42,17 +45,16 @@ public struct AutoencoderTheory: Sendable {
     /// The d = ∞ clock (nil with a finite-d schedule).
     private let limit: DilatedClock?
 
-    public init(problem: AutoencoderProblem, k: Double = 2, dimension: Double = .infinity, moments: TanhMoments? = nil) throws {
+    public init(problem: AutoencoderProblem, k: Double = 2, dimension: FlowModel.Dimension = .infinite, moments: TanhMoments? = nil) throws {
         try require("k", k, "> 0") { $0 > 0 }
-        guard !dimension.isNaN, dimension >= 1 else { throw InputError("d must be ≥ 1 or inf; got \(dimension)") }
+        let dimension = try dimension.checked()
         self.problem = problem
         self.k = k
         self.dimension = dimension
         self.moments = try moments ?? TanhMoments()
         limit = dimension.isFinite ? nil : try DilatedClock(k: k, dimension: .infinite)
-        if dimension.isFinite {
-            try require("d", dimension, "a whole number") { $0 == $0.rounded() && $0 <= 1e12 }
-            schedule = try DilatedSchedule(base: LinearSchedule(), k: k, dimension: Int(dimension))
+        if let d = dimension.finite {
+            schedule = try DilatedSchedule(base: LinearSchedule(), k: k, dimension: d)
         } else {
             schedule = nil
         }
@@ -64,7 +66,7 @@ public struct AutoencoderTheory: Sendable {
         try require("d", Double(dimension), "≥ 1") { $0 >= 1 }
         self.problem = problem
         k = (schedule as? DilatedSchedule)?.k ?? 0
-        self.dimension = Double(dimension)
+        self.dimension = try Dimension(Double(dimension))
         self.moments = try moments ?? TanhMoments()
         limit = nil
         self.schedule = schedule
@@ -76,7 +78,7 @@ public struct AutoencoderTheory: Sendable {
     public func clock(_ tau: Double) -> (alpha: Double, beta: Double, t: Double, signal: Double, phase: Int) {
         var phase = DilatedClock.phase(at: tau)
         if let schedule {
-            let v = schedule.values(at: tau), signal = v.beta * dimension.squareRoot()
+            let v = schedule.values(at: tau), signal = v.beta * dimension.squareRoot
             if !(schedule is DilatedSchedule) { phase = signal > Self.saturationSignal ? 2 : 1 }
             return (v.alpha, v.beta, schedule.interpolantTime(at: tau), signal, phase)
         }
@@ -131,7 +133,7 @@ public struct AutoencoderTheory: Sendable {
     public func phaseOneObjective(at tau: Double, skipWeight: Double? = nil) -> PhaseOneObjective {
         let s = clock(tau)
         return PhaseOneObjective(problem: problem, signal: s.signal, alpha: s.alpha, beta: s.beta, moments: moments,
-                                 skipWeight: skipWeight, perPointDimension: perPoint ? dimension : nil)
+                                 skipWeight: skipWeight, perPointDimension: perPoint ? dimension.value : nil)
     }
 
     /// Whether the solves keep each point's own μ-coordinate (FD.7): `finiteDReduced` at finite d.
@@ -155,7 +157,7 @@ public struct AutoencoderTheory: Sendable {
             if finiteDReduced && dimension.isFinite && s.beta > 0 {
                 // FD.2: iterate c to the stationary skip weight of the exact objective (CV.7).
                 for _ in 0..<40 {
-                    let c = SkipWeight.stationary(out, problem: problem, alpha: s.alpha, beta: s.beta, dimension: dimension,
+                    let c = SkipWeight.stationary(out, problem: problem, alpha: s.alpha, beta: s.beta, dimension: dimension.value,
                                                   moments: moments, perPoint: perPoint)
                     if abs(c - out.c) < 1e-12 { break }
                     let objective = phaseOneObjective(at: tau, skipWeight: c)
@@ -179,7 +181,7 @@ public struct AutoencoderTheory: Sendable {
         var out = objective.trivialParameters
         if finiteDReduced && dimension.isFinite && s.beta > 0 {
             for _ in 0..<40 {
-                let c = SkipWeight.stationary(out, problem: problem, alpha: s.alpha, beta: s.beta, dimension: dimension, moments: moments)
+                let c = SkipWeight.stationary(out, problem: problem, alpha: s.alpha, beta: s.beta, dimension: dimension.value, moments: moments)
                 if abs(c - out.c) < 1e-12 { break }
                 objective = PhaseOneObjective(problem: problem, signal: s.signal, alpha: s.alpha, beta: s.beta, moments: moments, skipWeight: c)
                 out = objective.trivialParameters
