@@ -7,13 +7,15 @@ import Theory
 /// FD.7 (derivations/finite-d-corrections.md §3b'): in phase 2 at small L the minimiser of J builds a
 /// per-point direction in w along each point's own μ-noise g_ν = μ·η^ν/√d, with slope κ. Measured on the
 /// converged minimiser (exact J, BFGS) by regressing w·η^ν/d on g_ν within each class, minus ω/√d (the
-/// part that w's μ-component carries), against κ of the per-point problem; AT.31 has κ = 0.
+/// part that w's μ-component carries), against κ of the per-point problem; AT.31 has κ = 0. And the
+/// phase-2 ω, which FD.3 (points exchangeable) puts 26 % too high at this L.
 final class PerPointSlopeTests: XCTestCase {
     func testMinimiserSlopeAlongEachPointsMuNoiseIsFD7() throws {
         let d = 2000, n = 128, penalty = 0.2, tau = 1.5, sigma = 1.0
         let problem = try Problem(dimension: Double(d), p: 0.8, sigma: sigma)
         let values = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: d).values(at: tau)
         var measured = [Double](), predicted = [Double]()
+        var omegas = [Double](), omegaFD7 = [Double](), omegaFD3 = [Double]()
         for seed: UInt64 in 1...3 {
             let data = try TrainingSet(problem: problem, n: n, seed: seed)
             let bank = Bank<Double>(d: d, steps: 1, initialisation: .paper, seed: seed)
@@ -37,17 +39,26 @@ final class PerPointSlopeTests: XCTestCase {
                 for i in idx { sxy += (g[i] - gm) * (pi[i] - pm); sxx += (g[i] - gm) * (g[i] - gm) }
             }
             measured.append(sxy / sxx - omega / rootD)
+            omegas.append(omega)
             let nPlus = Double(data.signs.filter { $0 > 0 }.count)
             var theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: sigma, n: Double(n), nPlus: nPlus,
                                                                                penaltyU: penalty, penaltyW: penalty), k: 2, dimension: .finite(d))
             theory.finiteDReduced = true
             theory.branchRule = .learnedIfExists
-            predicted.append(try theory.table(at: [1.0, 1.25, tau]).last!.pointSlope)
+            let fd7 = try theory.table(at: [1.0, 1.25, tau]).last!
+            predicted.append(fd7.pointSlope); omegaFD7.append(fd7.omega)
+            theory.perPointCoordinates = false
+            omegaFD3.append(try theory.table(at: [1.0, 1.25, tau]).last!.omega)
         }
         let (mean, se) = meanAndStandardError(measured), theory = predicted.reduce(0, +) / 3
         let bound = largestStudentTThreshold(count: 1, dof: 2)
         print("κ measured \(mean) ± \(se) (seeds \(measured)); FD.7 \(theory)")
         XCTAssertLessThan(abs(mean - theory) / se, bound, "FD.7 κ")
         XCTAssertGreaterThan(mean / se, bound, "AT.31's κ = 0 should be excluded")
+        // The phase-2 ω this slope costs: FD.7 within the bound, the exchangeable-points FD.3 outside it.
+        let omega = meanAndStandardError(omegas), fd7 = omegaFD7.reduce(0, +) / 3, fd3 = omegaFD3.reduce(0, +) / 3
+        print("ω measured \(omega.mean) ± \(omega.standardError); FD.7 \(fd7), FD.3 \(fd3)")
+        XCTAssertLessThan(abs(omega.mean - fd7) / omega.standardError, bound, "FD.7 ω")
+        XCTAssertGreaterThan(abs(omega.mean - fd3) / omega.standardError, bound, "FD.3 ω should be excluded")
     }
 }

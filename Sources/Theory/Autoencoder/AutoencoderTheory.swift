@@ -32,6 +32,9 @@ public struct AutoencoderTheory: Sendable {
     /// (derivations/finite-d-corrections.md FD.4): the global minimum (default), or the learned
     /// branch wherever it exists — the branch a descent from a start with r = O(1) reaches.
     public var branchRule: BranchRule = .global
+    /// With `finiteDReduced`: keep each point's own coordinate along μ (FD.7, default) or treat the
+    /// points of a class as exchangeable (FD.3 alone, for comparison).
+    public var perPointCoordinates = true
 
     public enum BranchRule: String, Sendable, CaseIterable { case global, learnedIfExists = "learned-if-exists" }
 
@@ -137,7 +140,7 @@ public struct AutoencoderTheory: Sendable {
     }
 
     /// Whether the solves keep each point's own μ-coordinate (FD.7): `finiteDReduced` at finite d.
-    private var perPoint: Bool { finiteDReduced && dimension.isFinite }
+    private var perPoint: Bool { finiteDReduced && perPointCoordinates && dimension.isFinite }
 
     /// The learned parameters at one clock time. Phase 1 at finite n minimises AT.31 from
     /// `warmStart` (W, b_eff), by default the n = ∞ solution (W = S/v, b_eff = atanh e).
@@ -159,7 +162,7 @@ public struct AutoencoderTheory: Sendable {
                 for _ in 0..<40 {
                     let c = SkipWeight.stationary(out, problem: problem, alpha: s.alpha, beta: s.beta, dimension: dimension.value,
                                                   moments: moments, perPoint: perPoint)
-                    if abs(c - out.c) < 1e-12 { break }
+                    if abs(c - out.c) < 1e-10 { break }
                     let objective = phaseOneObjective(at: tau, skipWeight: c)
                     let learned = out.solution == .learned
                     out = try solve(objective, start: learned ? (out.halfGap, out.bEff) : start, slope: learned ? out.pointSlope : warmSlope)

@@ -16,7 +16,7 @@ public enum PhaseOneSolver {
         let perPoint = objective.isPerPoint
         let step = [max(0.01 * abs(start.w), 0.005), 0.01] + (perPoint ? [0.002] : [])
         let result = try Minimizer.nelderMead(start: [start.w, start.bias] + (perPoint ? [slope] : []), initialStep: step,
-                                              sizeTolerance: sizeTolerance, maxIterations: perPoint ? 1000 : 250,
+                                              sizeTolerance: sizeTolerance, maxIterations: perPoint ? 500 : 250,
                                               returnUnconverged: true) { x in
             objective.value(halfGap: x[0], bias: x[1], slope: perPoint ? x[2] : 0)
         }
