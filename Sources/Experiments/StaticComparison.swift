@@ -124,8 +124,9 @@ public struct StaticComparison: Sendable {
                 // FD.4: a descent from the paper's start (r = O(1)) lands on the learned branch wherever it exists.
                 if config.training.trainingProtocol == .converged { theory.branchRule = .learnedIfExists }
                 theories[nPlus] = theory
-                cache[nPlus] = (try theory.table(at: taus),
-                                try LearnedFlow.grid(problem, schedule: schedule, dimension: d, steps: K, moments: theory.moments))
+                // p̂ and σ̂ predicted by the flow of the same networks the comparison tests (FD.5).
+                let table = try theory.table(at: taus)
+                cache[nPlus] = (table, try LearnedFlow.grid(problem, schedule: schedule, dimension: d, networks: table))
             }
             // FD.4: a seed whose network sits on the trivial branch (r ≤ 1e-9) where its theory row is
             // learned is compared with the theory's trivial branch (the right branch; counted in

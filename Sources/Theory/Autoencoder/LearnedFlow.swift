@@ -124,6 +124,24 @@ public enum LearnedFlow {
             if net.solution == .learned { start = (net.halfGap, net.bEff) }
             nets[j] = net
         }
+        return try flow(problem, values: values, dimension: dimension, networks: nets)
+    }
+
+    /// The same grid driven by given networks, one per grid time (e.g. the finite-d theory's table
+    /// with FD.1–FD.7, which `compare` tests against the simulation): φ = tanh(b + ω(ζ + σΨ/2)) at every
+    /// step, the saturated closed form only where a row is one (ω = 0, AT.20).
+    public static func grid(_ problem: AutoencoderProblem, schedule: any Schedule, dimension: Int,
+                            networks: [LearnedParameters]) throws -> Prediction {
+        guard !networks.isEmpty else { throw InputError("the grid needs at least one network") }
+        let values = (0...networks.count).map { schedule.values(atStep: $0, of: networks.count) }
+        return try flow(problem, values: values, dimension: dimension, networks: networks.map { $0.solution == .closedForm ? nil : $0 })
+    }
+
+    /// The reduced recursion (AT.43–AT.45, FD.5) on the schedule values of the K + 1 grid points, with
+    /// network j at step j (nil: the saturated phase-2 closed form).
+    static func flow(_ problem: AutoencoderProblem, values: [ScheduleValues], dimension: Int,
+                     networks nets: [LearnedParameters?]) throws -> Prediction {
+        let steps = nets.count, sqrtD = Double(dimension).squareRoot(), sigma = problem.sigma
         var program = [Step]()
         var gain = values[0].alpha
         for j in 0..<steps {
