@@ -97,8 +97,11 @@ final class MemorisedSpreadTests: XCTestCase {
         for s in snapshots {
             let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: Double(n), nPlus: (s.trainingFraction * Double(n)).rounded(),
                                                  penaltyU: 2, penaltyW: 2)
-            let schedule = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: Int(d))
-            let prediction = try LearnedFlow.grid(problem, schedule: schedule, dimension: Int(d), steps: 16, moments: try TanhMoments())
+            // The flow of the networks compare tests: the finite-d table (FD.1–FD.7) at the 16 grid times.
+            var theory = try AutoencoderTheory(problem: problem, k: 2, dimension: .finite(Int(d)))
+            theory.finiteDReduced = true; theory.branchRule = .learnedIfExists
+            let table = try theory.table(at: Array(s.grid.tau[0..<16]))
+            let prediction = try LearnedFlow.grid(problem, schedule: s.grid.schedule, dimension: Int(d), networks: table)
             withMeans.append(prediction.sigmaHat); modeOnly.append(prediction.modeSpread)
         }
         let fd5 = withMeans.reduce(0, +) / 4, gain = modeOnly.reduce(0, +) / 4
