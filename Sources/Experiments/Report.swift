@@ -180,11 +180,11 @@ public struct Report: Sendable {
         \(markdownTable(convergedSummary.summaries, keys: ["d", "seeds", "penalty_u_effective", "max_abs_dev", "worst_key", "worst_tau", "max_abs_z", "max_z_95", "agrees", "stop_converged_fraction"]))
         \(markdownTable(convergedSummary.summaries, keys: ["d", "p_hat", "p_hat_se", "p_hat_theory", "sigma_hat", "sigma_hat_se", "sigma_hat_theory"]))
         \(convergedSummary.fit.map { "Finite size: " + $0.replacingOccurrences(of: "\n", with: "; ") + "\n" } ?? "")
-        Where the theory is not yet right (measured, derivations/data/converged-comparison.md): in phase 2 the
-        reduced problem treats the points of a class as exchangeable, but the minimiser also memorises each
-        point's own coordinate along μ (w's overlap with η^ν follows μ·η^ν/√d with correlation 0.99) at a
-        cost ∝ L_w. At L = 2 this is an O(d^{-1/2}) effect (phase-2 ω 2 % low at d = 500, 0.2 % at 20 000);
-        at the authors' d-dependent L = Kλd/2 = 0.2 (d = 500) ω is 17–23 % low at every d from 500 to 8000.
+        Where the theory is not yet right (measured, derivations/data/converged-comparison.md): with the
+        authors' d-dependent penalty L = Kλd/2 (0.2 at d = 500) each point's own coordinate along μ matters at
+        every d; FD.7 takes the phase-2 ω error at L = 0.2 from 20–28 % to 1–3 %, but r stays 4–7 % low near
+        τ = 1.45 (12–30 SE at d ≤ 4000). At L = 2 and d = 500 (n/d = 0.26) ω is 0.4 % high (24 SE), hence
+        d ≥ 1000 here.
 
         Where §4's Adam runs differ from this table, the difference is the optimiser's, not the theory's:
         `phaseflow compare --protocol adam --decompose` splits each Adam run into the minimiser reached from

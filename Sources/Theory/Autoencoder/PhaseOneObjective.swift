@@ -10,7 +10,12 @@ import Foundation
 ///
 /// with G → P1²/R2 at n = ∞. S = β√d is the signal (kτ on the dilated clock at d = ∞). The factor
 /// (1 − cβ)² and √v = √(α² + β²σ²) in the noise carry the finite-d corrections (AT.34): with them
-/// the n = ∞ minimiser is the exact denoiser (AT.8) at every d; at d = ∞ they are 1.
+/// the n = ∞ minimiser is the exact denoiser (AT.8) at every d; at d = ∞ they are 1. With
+/// `perPointDimension` it is the per-point problem FD.7 (derivations/finite-d-corrections.md §3b'), a
+/// function of (W, b_eff, κ).
+///
+///     let objective = PhaseOneObjective(problem: problem, signal: 1, moments: try TanhMoments())
+///     let best = try PhaseOneSolver.solve(objective, start: (w: 1, bias: 0.7))
 public struct PhaseOneObjective: Sendable {
     public let problem: AutoencoderProblem
     public let signal: Double
@@ -77,7 +82,7 @@ public struct PhaseOneObjective: Sendable {
         let f = problem.plusFraction
         let p1 = f * mo.p1 - (1 - f) * mo.m1
         let r2 = f * mo.p2 + (1 - f) * mo.m2
-        guard let rootD = perPointRootD else {
+        guard let rootD = perPointRootD else {   // AT.31: the points of a class exchangeable
             return DataTerms(p1: p1, q1: f * mo.p1 * mo.p1 + (1 - f) * mo.m1 * mo.m1, r2: r2, phi1Plus: mo.p1, phi1Minus: mo.m1, c1: 0)
         }
         let parts = split(halfGap: w, slope: kappa)
