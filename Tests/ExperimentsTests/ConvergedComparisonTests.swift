@@ -6,17 +6,24 @@ import Simulation
 import Theory
 import XCTest
 
+/// The converged protocol at L_u = L_w = 2, p = 0.8, σ = 1, k = 2: the configuration and each seed's last snapshot.
+func convergedRuns(d: Double, n: Int, steps: Int, samples: Int, seeds: [UInt64], planted: PlantedOverlap? = nil) throws
+    -> (configuration: SimulationConfiguration, snapshots: [Snapshot]) {
+    var training = TrainingOptions()
+    training.trainingProtocol = .converged; training.epochs = 1; training.penaltyU = 2; training.penaltyW = 2
+    training.planted = planted
+    var config = SimulationConfiguration(problem: try Problem(dimension: d, p: 0.8, sigma: 1), n: n, k: 2, steps: steps, training: training)
+    config.samples = samples
+    let runs = try SimulationRunner.runSeeds(config, seeds: seeds, threads: 2)
+    return (config, seeds.compactMap { runs[$0]?.last })
+}
+
 /// The converged protocol against the finite-d theory (derivations/converged-protocol.md,
 /// derivations/finite-d-corrections.md): within error bars in both phases, deviation shrinking with d.
 final class ConvergedComparisonTests: XCTestCase {
     private func comparison(d: Double, n: Int, seeds: [UInt64], planted: PlantedOverlap? = nil) throws -> StaticComparison.Result {
-        var training = TrainingOptions()
-        training.trainingProtocol = .converged; training.epochs = 1; training.penaltyU = 2; training.penaltyW = 2
-        training.planted = planted
-        var config = SimulationConfiguration(problem: try Problem(dimension: d, p: 0.8, sigma: 1), n: n, k: 2, steps: 8, training: training)
-        config.samples = 8
-        let runs = try SimulationRunner.runSeeds(config, seeds: seeds, threads: 2)
-        return try StaticComparison.compare(config, seeds.compactMap { runs[$0]?.last })
+        let (config, snapshots) = try convergedRuns(d: d, n: n, steps: 8, samples: 8, seeds: seeds, planted: planted)
+        return try StaticComparison.compare(config, snapshots)
     }
 
     /// τ = 0, ¼ … 1¾ (K = 8): every determined order parameter within the 95 % point of the largest
@@ -41,12 +48,7 @@ final class ConvergedComparisonTests: XCTestCase {
 final class FiniteDCorrectionTests: XCTestCase {
     func testEachCorrectionAgreesWhereTheFormItReplacesDoesNot() throws {
         let d = 1000.0, n = 32, seeds: [UInt64] = Array(1...6)
-        var training = TrainingOptions()
-        training.trainingProtocol = .converged; training.epochs = 1; training.penaltyU = 2; training.penaltyW = 2
-        var config = SimulationConfiguration(problem: try Problem(dimension: d, p: 0.8, sigma: 1), n: n, k: 2, steps: 8, training: training)
-        config.samples = 0
-        let runs = try SimulationRunner.runSeeds(config, seeds: seeds, threads: 2)
-        let snapshots = seeds.compactMap { runs[$0]?.last }
+        let snapshots = try convergedRuns(d: d, n: n, steps: 8, samples: 0, seeds: seeds).snapshots
         let taus = Array(snapshots[0].grid.tau[0..<8])
         // Per seed, the theory at the seed's n₊, with (FD) and without (published) the corrections.
         var corrected = [[LearnedParameters]](), published = [[LearnedParameters]]()
@@ -86,12 +88,7 @@ final class FiniteDCorrectionTests: XCTestCase {
 final class MemorisedSpreadTests: XCTestCase {
     func testGeneratedSpreadIncludesTheMemorisedClassMeans() throws {
         let d = 1000.0, n = 16, seeds: [UInt64] = Array(1...4)
-        var training = TrainingOptions()
-        training.trainingProtocol = .converged; training.epochs = 1; training.penaltyU = 2; training.penaltyW = 2
-        var config = SimulationConfiguration(problem: try Problem(dimension: d, p: 0.8, sigma: 1), n: n, k: 2, steps: 16, training: training)
-        config.samples = 256
-        let runs = try SimulationRunner.runSeeds(config, seeds: seeds, threads: 2)
-        let snapshots = seeds.compactMap { runs[$0]?.last }
+        let snapshots = try convergedRuns(d: d, n: n, steps: 16, samples: 256, seeds: seeds).snapshots
         let measured = meanAndStandardError(snapshots.map { $0.generation!.sigmaHat })
         var withMeans = [Double](), modeOnly = [Double]()
         for s in snapshots {
