@@ -45,6 +45,10 @@ public struct AutoencoderExperiment: Sendable {
     /// `.infinite` for the asymptotic theory.
     public var dimension = FlowModel.Dimension.infinite
     public var schedule = ScheduleName.dilated
+    /// Finite d: the corrections FD.1–FD.7 (derivations/finite-d-corrections.md: the stationary skip
+    /// weight, the reduced problem at every τ, each point's own μ-coordinate with the slope κ, output as
+    /// `point_slope`) and the learned branch wherever it exists (FD.4) — the theory `compare` tests.
+    public var finiteDCorrections = false
 
     public init(problem: AutoencoderProblem, k: Double = 2, dimension: FlowModel.Dimension = .infinite, schedule: ScheduleName = .dilated) {
         self.problem = problem; self.k = k; self.dimension = dimension; self.schedule = schedule
@@ -53,21 +57,31 @@ public struct AutoencoderExperiment: Sendable {
     /// The learned parameters at `points` clock times per phase (τ = j/points), or 2·points uniform
     /// clock times of a non-dilated schedule (finite d only), with the output rows.
     public func theoryRows(points: Int) throws -> (table: [LearnedParameters], rows: [Row]) {
+        if finiteDCorrections, !dimension.isFinite {
+            throw InputError("the finite-d corrections need a finite d; got d = inf")
+        }
+        func corrected(_ theory: AutoencoderTheory) -> AutoencoderTheory {
+            var theory = theory
+            theory.finiteDReduced = finiteDCorrections
+            if finiteDCorrections { theory.branchRule = .learnedIfExists }
+            return theory
+        }
         let table: [LearnedParameters]
         if schedule == .dilated {
-            table = try AutoencoderTheory(problem: problem, k: k, dimension: dimension).table(pointsPerPhase: points)
+            table = try corrected(try AutoencoderTheory(problem: problem, k: k, dimension: dimension)).table(pointsPerPhase: points)
         } else {
             guard dimension.isFinite else {
                 throw InputError("schedule '\(schedule.rawValue)' needs a finite d (at d = inf only the dilated clock resolves phase 1)")
             }
             let target = try Problem(dimension: dimension, p: problem.p, sigma: problem.sigma)
             let clock = try schedule.make(for: target, k: k)
-            let theory = try AutoencoderTheory(problem: problem, schedule: clock, dimension: target.d)
+            let theory = corrected(try AutoencoderTheory(problem: problem, schedule: clock, dimension: target.d))
             table = try theory.table(at: (0..<(2 * points)).map { Double($0) * clock.clockEnd / Double(2 * points) })
         }
         let rows = table.map { parameters -> Row in
             var row = Row()
             parameters.add(to: &row)
+            if finiteDCorrections { row.add("point_slope", parameters.pointSlope) }
             row.add("d", extendedCell(dimension.value))
             row.add("schedule", schedule.rawValue)
             problem.addInputs(to: &row, k: k)

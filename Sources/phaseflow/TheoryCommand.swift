@@ -22,16 +22,21 @@ struct TheoryCommand: ParsableCommand {
     @Option(help: "Base noise of the training loss: redrawn (default) or fixed (one draw per point, Cui et al.: phase-2 rows, AT.22).")
     var noise: TrainingNoise = .redrawn
     enum TrainingNoise: String, ExpressibleByArgument { case redrawn, fixed }
+    @Flag(name: .customLong("finite-d-corrections"),
+          help: "Finite d: the corrections FD.1–FD.7 and the learned branch wherever it exists (the theory compare tests; adds point_slope).")
+    var finiteDCorrections = false
 
     func validate() throws {
         try requireCount("points", points, atMost: 10_000)
+        if finiteDCorrections && noise == .fixed { throw ValidationError("--finite-d-corrections is for the redrawn noise; --noise fixed has its own rows") }
     }
 
     func run() throws {
         let started = Date()
         let setup = try setup.setup(n: training.trainingPoints)
-        let experiment = AutoencoderExperiment(problem: try training.problem(setup), k: setup.k,
+        var experiment = AutoencoderExperiment(problem: try training.problem(setup), k: setup.k,
                                                dimension: setup.dimension, schedule: schedule)
+        experiment.finiteDCorrections = finiteDCorrections
         let (table, rows) = noise == .fixed ? try experiment.fixedNoiseRows(points: points) : try experiment.theoryRows(points: points)
         try printRows(rows, format)
         let notConverged = table.filter { !$0.converged }.count

@@ -1,5 +1,7 @@
 import Foundation
 import XCTest
+import FlowModel
+import Theory
 
 /// `phaseflow theory`, `predict` and `boundaries` as a user runs them.
 final class AutoencoderCommandLineTests: XCTestCase {
@@ -55,5 +57,32 @@ final class AutoencoderCommandLineTests: XCTestCase {
             (["boundaries", "--ns", "1"], "ns"), (["boundaries", "--ps", "1"], "ps"),
         ]
         try assertOneLineErrors(cases)
+    }
+}
+
+/// `theory --finite-d-corrections` prints the theory `compare` tests (FD.1–FD.7): the same numbers as
+/// the library's corrected table, with the per-point slope; d = inf is refused in one line.
+final class FiniteDCorrectionsCommandTests: XCTestCase {
+    func testCorrectedTableIsTheLibrarysAndNeedsFiniteD() throws {
+        let result = try phaseflow(["theory", "--d", "2000", "--n", "128", "--penalty-u", "0.2", "--penalty-w", "0.2",
+                                    "--points", "4", "--finite-d-corrections", "--format", "json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        var theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: 1, n: 128, penaltyU: 0.2, penaltyW: 0.2),
+                                           k: 2, dimension: .finite(2000))
+        theory.finiteDReduced = true
+        theory.branchRule = .learnedIfExists
+        let table = try theory.table(pointsPerPhase: 4)
+        XCTAssertEqual(rows.count, table.count)
+        for (row, expected) in zip(rows, table) {
+            XCTAssertEqual(try XCTUnwrap(row["omega"] as? Double), expected.omega, accuracy: 1e-12)
+            XCTAssertEqual(try XCTUnwrap(row["point_slope"] as? Double), expected.pointSlope, accuracy: 1e-12)
+        }
+        let phaseTwo = try XCTUnwrap(rows[6]["point_slope"] as? Double)   // τ = 1.5
+        XCTAssertGreaterThan(phaseTwo, 0, "the slope along each point's μ-noise is positive in phase 2 (FD.7)")
+        let refused = try phaseflow(["theory", "--d", "inf", "--finite-d-corrections"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("d = inf"), refused.stderr)
+        XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1, refused.stderr)
     }
 }
