@@ -77,7 +77,7 @@ public enum LearnedFlow {
         }
         let last = networks[half]
         let pHat = try modeProbability(psiScale: (4 * theory.problem.gamma).squareRoot(), alpha0: 1) { zeta0, psi0 in
-            let (zeta, psi) = run(program, zeta0, psi0, sigma: sigma)
+            let (zeta, psi, _, _) = run(program, zeta0, psi0, sigma: sigma)
             return preactivation(last, zeta, psi, sigma: sigma)
         }
         // Phase 2: the gain and the memorised class means D_±/√d (FD.5; phase 1 adds O(1/√d) to D/√d).
@@ -172,13 +172,16 @@ public enum LearnedFlow {
         return Prediction(pHat: pHat, sigmaHat: (gain * gain + memorised).squareRoot(), modeSpread: gain, trivialBelow: trivial)
     }
 
-    static func run(_ program: [Step], _ zeta0: Double, _ psi0: Double, sigma: Double) -> (zeta: Double, psi: Double) {
-        var (zeta, psi) = (zeta0, psi0)
+    /// The sample's path through the program: ζ, Ψ and the memorised class-mean displacements D_± (FD.5).
+    static func run(_ program: [Step], _ zeta0: Double, _ psi0: Double, sigma: Double)
+        -> (zeta: Double, psi: Double, plus: Double, minus: Double) {
+        var (zeta, psi, plus, minus) = (zeta0, psi0, 0.0, 0.0)
         for s in program {
             let phi = s.saturated ? (zeta > 0 ? 1.0 : zeta < 0 ? -1 : 0) : tanh(s.bias + s.omega * (zeta + sigma * psi / 2))
             (zeta, psi) = (s.a * zeta + s.zetaDrift * phi, s.a * psi + s.psiDrift * phi)
+            (plus, minus) = (s.a * plus + s.plusDrift * phi, s.a * minus + s.minusDrift * phi)
         }
-        return (zeta, psi)
+        return (zeta, psi, plus, minus)
     }
 
     /// E[n₊D₊² + n₋D₋²] over (ζ₀, Ψ₀) (FD.5): D_s, the displacement of each training-noise coordinate
@@ -188,13 +191,8 @@ public enum LearnedFlow {
         let hermite = try GaussHermite(order: 24)
         return hermite.expectation { g in
             hermite.expectation { h in
-                var (zeta, psi, plus, minus) = (alpha0 * g, psiScale * h, 0.0, 0.0)
-                for s in program {
-                    let phi = s.saturated ? (zeta > 0 ? 1.0 : zeta < 0 ? -1 : 0) : tanh(s.bias + s.omega * (zeta + sigma * psi / 2))
-                    (zeta, psi) = (s.a * zeta + s.zetaDrift * phi, s.a * psi + s.psiDrift * phi)
-                    (plus, minus) = (s.a * plus + s.plusDrift * phi, s.a * minus + s.minusDrift * phi)
-                }
-                return nPlus * plus * plus + nMinus * minus * minus
+                let end = run(program, alpha0 * g, psiScale * h, sigma: sigma)
+                return nPlus * end.plus * end.plus + nMinus * end.minus * end.minus
             }
         }
     }

@@ -152,18 +152,11 @@ public struct PhaseOneObjective: Sendable {
         var out = LearnedParameters()
         let pr = problem, sigma = pr.sigma, t = dataTerms(halfGap: w, bias: bias, slope: kappa)
         let a = pr.penaltyU + pr.n * t.r2
-        out.signal = signal; out.c = c; out.halfGap = w; out.bEff = bias; out.pointSlope = kappa
-        out.omega = pr.widthFactor * w
-        out.r = split(halfGap: w, slope: kappa).r
-        out.piPlus = sigma * out.omega / (2 * pr.nPlus)
-        out.piMinus = -sigma * out.omega / (2 * pr.nMinus)
-        out.b = bias - signal * sigma * (out.piPlus + out.piMinus) / 2
-        out.m = shrink * pr.n * t.p1 / a
-        out.rhoPlus = shrink * sigma * t.phi1Plus / a
-        out.rhoMinus = shrink * sigma * t.phi1Minus / a
+        fill(&out, w: w, bias: bias, p1: t.p1, r2: t.r2, phi1Plus: t.phi1Plus, phi1Minus: t.phi1Minus)
+        out.pointSlope = kappa
+        out.r += pr.n * kappa * kappa
         out.q = out.m * out.m + shrink * shrink * sigma * sigma * pr.n * t.q1 / (a * a)
-        out.uw = out.m * out.omega + pr.nPlus * out.rhoPlus * out.piPlus + pr.nMinus * out.rhoMinus * out.piMinus
-            + shrink * sigma * kappa * pr.n * t.c1 / a
+        out.uw += shrink * sigma * kappa * pr.n * t.c1 / a
         // F/n: the data term, the Stein term 2cα²(uw/√d)(1 − R2) of CV.2 (as large as the C1 term in
         // phase 2), and the penalty.
         let stein = 2 * c * alpha * alpha * out.uw / perPointRootD! * (1 - t.r2)
