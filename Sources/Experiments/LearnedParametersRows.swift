@@ -49,6 +49,9 @@ public struct AutoencoderExperiment: Sendable {
     /// weight, the reduced problem at every τ, each point's own μ-coordinate with the slope κ, output as
     /// `point_slope`) and the learned branch wherever it exists (FD.4) — the theory `compare` tests.
     public var finiteDCorrections = false
+    /// Finite d: the rows of the authors' Adam protocol at this learning rate, its stationary state with
+    /// the bulk fluctuations (derivations/adam-offset.md AD.3, AD.4; adds `bulk_r`, `bulk_q`), instead of a minimiser.
+    public var adamLearningRate: Double?
 
     public init(problem: AutoencoderProblem, k: Double = 2, dimension: FlowModel.Dimension = .infinite, schedule: ScheduleName = .dilated) {
         self.problem = problem; self.k = k; self.dimension = dimension; self.schedule = schedule
@@ -57,13 +60,14 @@ public struct AutoencoderExperiment: Sendable {
     /// The learned parameters at `points` clock times per phase (τ = j/points), or 2·points uniform
     /// clock times of a non-dilated schedule (finite d only), with the output rows.
     public func theoryRows(points: Int) throws -> (table: [LearnedParameters], rows: [Row]) {
-        if finiteDCorrections, !dimension.isFinite {
-            throw InputError("the finite-d corrections need a finite d; got d = inf")
+        if finiteDCorrections || adamLearningRate != nil, !dimension.isFinite {
+            throw InputError("the finite-d corrections and Adam's stationary state need a finite d; got d = inf")
         }
         func corrected(_ theory: AutoencoderTheory) -> AutoencoderTheory {
             var theory = theory
             theory.finiteDReduced = finiteDCorrections
             if finiteDCorrections { theory.branchRule = .learnedIfExists }
+            theory.adamLearningRate = adamLearningRate
             return theory
         }
         let table: [LearnedParameters]
@@ -82,6 +86,7 @@ public struct AutoencoderExperiment: Sendable {
             var row = Row()
             parameters.add(to: &row)
             if finiteDCorrections { row.add("point_slope", parameters.pointSlope) }
+            if adamLearningRate != nil { row.add("bulk_r", parameters.bulk.r); row.add("bulk_q", parameters.bulk.q) }
             row.add("d", extendedCell(dimension.value))
             row.add("schedule", schedule.rawValue)
             problem.addInputs(to: &row, k: k)

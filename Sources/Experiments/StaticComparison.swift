@@ -90,8 +90,11 @@ public struct StaticComparison: Sendable {
 
     /// The parameters the theory determines at a grid time: in the saturated regime (φ = sign)
     /// b, ω, r and u·w are free (AT §3), and on the trivial branch b is infinite (AT.36).
-    public static func determinedKeys(_ theory: LearnedParameters) -> [OrderParameter] {
+    /// `adam`: on the trivial plateau Adam's w sits at the floor of its own steps (r ≈ lr²/4 while b runs
+    /// off, derivations/adam-offset.md §5), so there the theory fixes only c, m, q.
+    public static func determinedKeys(_ theory: LearnedParameters, adam: Bool = false) -> [OrderParameter] {
         if theory.saturated && theory.solution != .trivial { return [.c, .m, .q] }
+        if adam && theory.solution == .trivial { return [.c, .m, .q] }
         return OrderParameter.allCases.filter { $0 != .b || theory.solution != .trivial }
     }
 
@@ -101,6 +104,15 @@ public struct StaticComparison: Sendable {
     /// r = |w|²/d at or below which a trained network counts as on the trivial branch (the converged
     /// protocol stops there at r ≈ 1e-13; on the learned branch r ≥ 1e-7 at every grid time measured).
     public static let trivialWidth = 1e-9
+    /// |b| at or above which an Adam network counts as on the trivial plateau: tanh' < 2·10⁻⁴, the unit is
+    /// a constant; Adam's b then keeps running off (derivations/adam-offset.md §5), while its learned
+    /// stationary states have |b| < 2.5 at every grid time measured.
+    public static let adamPlateauBias = 5.0
+
+    /// Whether a trained network sits on the trivial branch: r ≤ 1e-9 (converged, gd, online), |b| ≥ 5 (adam).
+    static func isTrivial(_ x: OrderParameters, _ trainingProtocol: TrainingProtocol) -> Bool {
+        trainingProtocol == .adam ? abs(x.b) >= adamPlateauBias : x.r <= trivialWidth
+    }
 
     public static func compare(_ config: SimulationConfiguration, _ snapshots: [Snapshot]) throws -> Result {
         let d = config.problem.d, K = config.steps, n = config.n
@@ -123,6 +135,12 @@ public struct StaticComparison: Sendable {
                 theory.finiteDReduced = true   // FD.1–FD.7: finite-d corrections at every τ
                 // FD.4: a descent from the paper's start (r = O(1)) lands on the learned branch wherever it exists.
                 if config.training.trainingProtocol == .converged { theory.branchRule = .learnedIfExists }
+                // AD.4: the authors' Adam settles at its own stationary state (the learned part re-optimised
+                // under the bulk noise of AD.3), not at the minimiser of J.
+                if config.training.trainingProtocol == .adam {
+                    theory.adamLearningRate = config.training.effectiveLearningRate
+                    theory.branchRule = .learnedIfExists
+                }
                 theories[nPlus] = theory
                 // p̂ and σ̂ predicted by the flow of the same networks the comparison tests (FD.5).
                 let table = try theory.table(at: taus)
@@ -132,7 +150,7 @@ public struct StaticComparison: Sendable {
             // learned is compared with the theory's trivial branch (the right branch; counted in
             // `learned_fraction_sim` vs `learned_fraction_theory`).
             var mine = cache[nPlus]!.0
-            for j in 0..<K where mine[j].solution != .trivial && s.orderParameters[j].r <= Self.trivialWidth {
+            for j in 0..<K where mine[j].solution != .trivial && Self.isTrivial(s.orderParameters[j], config.training.trainingProtocol) {
                 mine[j] = theories[nPlus]!.trivialParameters(at: taus[j])
             }
             theoryRows.append(mine)
@@ -146,7 +164,8 @@ public struct StaticComparison: Sendable {
         var worstPerKey = [OrderParameter: Double](), comparedCount = 0
         for summary in SimulationRunner.summarize(snapshots) {
             let j = summary.index
-            let determined = OrderParameter.allCases.filter { key in theoryRows.allSatisfy { Self.determinedKeys($0[j]).contains(key) } }
+            let adam = config.training.trainingProtocol == .adam
+            let determined = OrderParameter.allCases.filter { key in theoryRows.allSatisfy { Self.determinedKeys($0[j], adam: adam).contains(key) } }
             var row = Row()
             row.add("d", d); row.add("tau", summary.tau); row.add("t", summary.t); row.add("phase", summary.phase)
             for key in OrderParameter.allCases {
@@ -171,7 +190,7 @@ public struct StaticComparison: Sendable {
             let theoryLearned = Double(cache.count == 0 ? 0 : snapshots.filter { snapshot in
                 cache[(snapshot.trainingFraction * Double(n)).rounded()]!.0[j].solution != .trivial }.count) / S
             row.add("learned_fraction_theory", theoryLearned)
-            row.add("learned_fraction_sim", Double(snapshots.filter { $0.orderParameters[j].r > Self.trivialWidth }.count) / S)
+            row.add("learned_fraction_sim", Double(snapshots.filter { !Self.isTrivial($0.orderParameters[j], config.training.trainingProtocol) }.count) / S)
             row.add("predicted_unlearned", theoryLearned == 0 ? 1 : 0)
             row.add("seeds", snapshots.count)
             SnapshotRows.addInputs(config, to: &row, dimension: false)

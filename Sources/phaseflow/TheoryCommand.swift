@@ -25,9 +25,14 @@ struct TheoryCommand: ParsableCommand {
     @Flag(name: .customLong("finite-d-corrections"),
           help: "Finite d: the corrections FD.1–FD.7 and the learned branch wherever it exists (the theory compare tests; adds point_slope).")
     var finiteDCorrections = false
+    @Option(name: .customLong("adam-lr"),
+            help: "Finite d: the stationary state of the authors' Adam protocol at this learning rate instead of the minimiser of J (AD.4; adds bulk_r, bulk_q).")
+    var adamLearningRate: Double?
 
     func validate() throws {
         try requireCount("points", points, atMost: 10_000)
+        if let adamLearningRate { try require("adam-lr", adamLearningRate, "> 0 and finite") { $0 > 0 && $0.isFinite } }
+        if adamLearningRate != nil && noise == .fixed { throw ValidationError("--adam-lr is for the redrawn noise; --noise fixed has its own rows") }
         if finiteDCorrections && noise == .fixed { throw ValidationError("--finite-d-corrections is for the redrawn noise; --noise fixed has its own rows") }
     }
 
@@ -37,6 +42,7 @@ struct TheoryCommand: ParsableCommand {
         var experiment = AutoencoderExperiment(problem: try training.problem(setup), k: setup.k,
                                                dimension: setup.dimension, schedule: schedule)
         experiment.finiteDCorrections = finiteDCorrections
+        experiment.adamLearningRate = adamLearningRate
         let (table, rows) = noise == .fixed ? try experiment.fixedNoiseRows(points: points) : try experiment.theoryRows(points: points)
         try printRows(rows, format)
         let notConverged = table.filter { !$0.converged }.count

@@ -63,5 +63,8 @@ final class ExperimentsTests: XCTestCase {
         XCTAssertEqual(StaticComparison.determinedKeys(saturated), [.c, .m, .q])
         XCTAssertEqual(trivial.solution, .trivial)
         XCTAssertEqual(StaticComparison.determinedKeys(trivial), OrderParameter.allCases.filter { $0 != .b })
+        // Adam's plateau: w at the floor of its own steps, so only c, m, q (adam-offset.md §5).
+        XCTAssertEqual(StaticComparison.determinedKeys(trivial, adam: true), [.c, .m, .q])
+        XCTAssertEqual(StaticComparison.determinedKeys(learned, adam: true), OrderParameter.allCases)
     }
 }

@@ -86,3 +86,34 @@ final class FiniteDCorrectionsCommandTests: XCTestCase {
         XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1, refused.stderr)
     }
 }
+
+/// `theory --adam-lr` prints Adam's stationary state (AD.4): the library's table with the bulk variances,
+/// r = its learned part + δr; bad values and d = inf are refused in one line.
+final class AdamStationaryCommandTests: XCTestCase {
+    func testAdamTableIsTheLibrarysAndBadInputIsRefused() throws {
+        let result = try phaseflow(["theory", "--d", "1000", "--n", "128", "--penalty-u", "0.4", "--penalty-w", "0.4",
+                                    "--points", "2", "--finite-d-corrections", "--adam-lr", "0.01", "--format", "json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        var theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: 1, n: 128, penaltyU: 0.4, penaltyW: 0.4),
+                                           k: 2, dimension: .finite(1000))
+        theory.finiteDReduced = true
+        theory.branchRule = .learnedIfExists
+        let minimiser = try theory.table(pointsPerPhase: 2)
+        theory.adamLearningRate = 0.01
+        let table = try theory.table(pointsPerPhase: 2)
+        XCTAssertEqual(rows.count, table.count)
+        for (row, expected) in zip(rows, table) {
+            XCTAssertEqual(try XCTUnwrap(row["omega"] as? Double), expected.omega, accuracy: 1e-12)
+            XCTAssertEqual(try XCTUnwrap(row["bulk_r"] as? Double), expected.bulk.r, accuracy: 1e-12)
+        }
+        // τ = ½: the bulk is a finite share of r, and ω sits above the minimiser's (AD.4).
+        XCTAssertGreaterThan(table[1].bulk.r, 0.01)
+        XCTAssertGreaterThan(table[1].omega, minimiser[1].omega * 1.05)
+        for bad in [["--adam-lr", "0"], ["--adam-lr", "nan"], ["--adam-lr", "0.01", "--d", "inf"]] {
+            let refused = try phaseflow(["theory"] + bad)
+            XCTAssertNotEqual(refused.status, 0, bad.joined(separator: " "))
+            XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1, refused.stderr)
+        }
+    }
+}

@@ -74,7 +74,7 @@ final class FuzzCommandLineTests: XCTestCase {
         Command(words: ["theory"], base: [("points", ["4"])],
                 options: setupOptions + [("d", .dimension), ("n", .trainingPoints), ("n-plus", .positive), ("penalty-u", .nonNegative),
                                          ("penalty-w", .nonNegative), ("points", .size), ("schedule", .choice), ("format", .choice),
-                                         ("noise", .choice)]),
+                                         ("noise", .choice), ("adam-lr", .positive)]),
         Command(words: ["predict"], base: [("steps", ["4"]), ("integrator", ["grid"])],
                 options: setupOptions + [("d", .dimension), ("n", .trainingPoints), ("n-plus", .positive), ("penalty-u", .nonNegative),
                                          ("penalty-w", .nonNegative), ("schedule", .choice), ("steps", .size), ("integrator", .choice),

@@ -36,6 +36,11 @@ public struct AutoencoderTheory: Sendable {
     /// points of a class as exchangeable (FD.3 alone, for comparison).
     public var perPointCoordinates = true
 
+    /// The authors' Adam protocol instead of a minimiser of J: each row is Adam's stationary state at this
+    /// learning rate (derivations/adam-offset.md AD.4, with the bulk fluctuations of AD.3); nil (default)
+    /// for the minimiser. Finite d only.
+    public var adamLearningRate: Double?
+
     public enum BranchRule: String, Sendable, CaseIterable { case global, learnedIfExists = "learned-if-exists" }
 
     /// The solve at one time under `branchRule`.
@@ -133,10 +138,12 @@ public struct AutoencoderTheory: Sendable {
 
     /// The reduced phase-1 objective (AT.31) at clock τ; with `finiteDReduced` at finite d the
     /// per-point problem FD.7.
-    public func phaseOneObjective(at tau: Double, skipWeight: Double? = nil) -> PhaseOneObjective {
+    public func phaseOneObjective(at tau: Double, skipWeight: Double? = nil, bulk: AdamBulk = .zero) -> PhaseOneObjective {
         let s = clock(tau)
-        return PhaseOneObjective(problem: problem, signal: s.signal, alpha: s.alpha, beta: s.beta, moments: moments,
-                                 skipWeight: skipWeight, perPointDimension: perPoint ? dimension.value : nil)
+        var objective = PhaseOneObjective(problem: problem, signal: s.signal, alpha: s.alpha, beta: s.beta, moments: moments,
+                                          skipWeight: skipWeight, perPointDimension: perPoint ? dimension.value : nil)
+        objective.bulk = bulk
+        return objective
     }
 
     /// Whether the solves keep each point's own μ-coordinate (FD.7): `finiteDReduced` at finite d.
@@ -156,23 +163,82 @@ public struct AutoencoderTheory: Sendable {
         } else {
             let v = s.alpha * s.alpha + s.beta * s.beta * problem.sigma * problem.sigma
             let start = warmStart ?? (s.signal / v, atanh(max(-0.999, min(0.999, problem.imbalance))))
-            out = try solve(phaseOneObjective(at: tau), start: start, slope: warmSlope)
-            if finiteDReduced && dimension.isFinite && s.beta > 0 {
-                // FD.2: iterate c to the stationary skip weight of the exact objective (CV.7).
-                for _ in 0..<40 {
-                    let c = SkipWeight.stationary(out, problem: problem, alpha: s.alpha, beta: s.beta, dimension: dimension.value,
-                                                  moments: moments, perPoint: perPoint)
-                    if abs(c - out.c) < 1e-10 { break }
-                    let objective = phaseOneObjective(at: tau, skipWeight: c)
-                    let learned = out.solution == .learned
-                    out = try solve(objective, start: learned ? (out.halfGap, out.bEff) : start, slope: learned ? out.pointSlope : warmSlope)
-                }
+            if let lr = adamLearningRate, let d = dimension.finite {
+                out = try adamStationary(at: tau, start: start, slope: warmSlope, learningRate: lr, dimension: Double(d))
+            } else {
+                out = try reducedSolve(at: tau, start: start, slope: warmSlope, bulk: .zero)
             }
         }
         out.tau = tau
         out.t = s.t
         out.phase = s.phase
         out.signal = s.signal
+        return out
+    }
+
+    /// AD.4: Adam's fixed point at τ, the smallest root of δr = AD.3(solution at δr) (δq, 10³ times smaller,
+    /// set to its AD.3 value at each step). From δr = 0 the plain iteration climbs towards it from below
+    /// (the map is increasing there) until a step overshoots; the bracket is then closed by the Illinois
+    /// rule, to 10⁻⁹. A δr at which the learned branch no longer exists counts as an overshoot. Where the
+    /// minimiser itself is trivial, so is the row (δr = 0). A larger root, where the map crosses the
+    /// diagonal upwards, is unstable under Adam and is not sought.
+    private func adamStationary(at tau: Double, start: (w: Double, bias: Double), slope: Double,
+                                learningRate lr: Double, dimension d: Double) throws -> LearnedParameters {
+        var last: LearnedParameters?
+        func evaluate(_ bulk: AdamBulk) throws -> (out: LearnedParameters, target: AdamBulk) {
+            let from = last?.solution == .learned ? last : nil
+            let solved = try reducedSolve(at: tau, start: from.map { ($0.halfGap, $0.bEff) } ?? start,
+                                          slope: from?.pointSlope ?? slope, bulk: bulk)
+            if solved.solution == .learned { last = solved }
+            return (solved, AdamBulk.stationary(solved, objective: phaseOneObjective(at: tau, skipWeight: solved.c, bulk: bulk),
+                                                learningRate: lr, dimension: d))
+        }
+        let first = try evaluate(.zero)
+        guard first.out.solution == .learned else { return first.out }
+        var lo = (x: 0.0, f: first.target.r, e: first), hi: (x: Double, f: Double?)? = nil, side = 0
+        var x = first.target.r, q = first.target.q
+        for _ in 0..<60 {
+            let e = try evaluate(AdamBulk(r: x, q: q))
+            q = e.target.q
+            let f: Double? = e.out.solution == .learned ? e.target.r - x : nil
+            if let f, abs(f) < 1e-9 { return e.out }
+            if let f, f > 0 {
+                lo = (x, f, e)
+                if side == 1, let h = hi, let fh = h.f { hi = (h.x, fh / 2) }   // Illinois: halve the stale end
+                side = 1
+            } else {
+                hi = (x, f)
+                if side == -1 { lo.f /= 2 }
+                side = -1
+            }
+            if let h = hi {
+                if h.x - lo.x < 1e-10 {   // closed onto the end of the learned branch: no fixed point on it
+                    var out = lo.e.out
+                    out.converged = h.f != nil
+                    return out
+                }
+                x = h.f.map { fh in lo.x - lo.f * (h.x - lo.x) / (fh - lo.f) } ?? (lo.x + h.x) / 2
+            } else {
+                x = e.target.r   // below the root: the plain iteration
+            }
+        }
+        return lo.e.out
+    }
+
+    /// The reduced problem at τ with the bulk noise `bulk`, and (finiteDReduced) c iterated to the
+    /// stationary skip weight of the exact objective (FD.2, CV.7).
+    private func reducedSolve(at tau: Double, start: (w: Double, bias: Double), slope: Double, bulk: AdamBulk) throws -> LearnedParameters {
+        let s = clock(tau)
+        var out = try solve(phaseOneObjective(at: tau, bulk: bulk), start: start, slope: slope)
+        guard finiteDReduced && dimension.isFinite && s.beta > 0 else { return out }
+        for _ in 0..<40 {
+            let c = SkipWeight.stationary(out, problem: problem, alpha: s.alpha, beta: s.beta, dimension: dimension.value,
+                                          moments: moments, perPoint: perPoint, bulk: bulk)
+            if abs(c - out.c) < 1e-10 { break }
+            let learned = out.solution == .learned
+            out = try solve(phaseOneObjective(at: tau, skipWeight: c, bulk: bulk), start: learned ? (out.halfGap, out.bEff) : start,
+                            slope: learned ? out.pointSlope : slope)
+        }
         return out
     }
 

@@ -31,6 +31,9 @@ public struct PhaseOneObjective: Sendable {
     /// pre-activation, its coupling to the reconstruction, and w's per-point slope κ along it); nil for
     /// the exchangeable-points problem AT.31.
     public let perPointRootD: Double?
+    /// The stationary fluctuations of Adam's bulk coordinates (derivations/adam-offset.md AD.4): w's
+    /// add fresh pre-activation noise α²δr, u's add δq R2 to F/n; zero for a minimiser of J.
+    public var bulk = AdamBulk.zero
 
     /// `skipWeight`: c to use (e.g. the stationary c of CV.7 in a self-consistent solve); nil = the
     /// AT.20 form. `perPointDimension`: d for FD.7 (finite n and d, β > 0), nil for AT.31.
@@ -56,11 +59,17 @@ public struct PhaseOneObjective: Sendable {
     /// The class moments (Φ1_+, Φ2_+, Φ1_−, Φ2_−), averaged over the fresh noise and (FD.7) the
     /// quenched per-point offsets.
     public func classMoments(halfGap w: Double, bias: Double, slope kappa: Double = 0) -> (p1: Double, p2: Double, m1: Double, m2: Double) {
-        let scale = isPerPoint ? split(halfGap: w, slope: kappa).total
-            : noiseScale * problem.widthFactor.squareRoot() * abs(w)
+        let scale = preActivationSpread(halfGap: w, slope: kappa)
         let plus = moments.moments(mean: bias + signal * w, scale: scale)
         let minus = moments.moments(mean: bias - signal * w, scale: scale)
         return (plus.first, plus.second, minus.first, minus.second)
+    }
+
+    /// The standard deviation of a class's pre-activation about b_eff ± SW: √v √(ρ_w) |W| (AT.31), with
+    /// the quenched per-point offsets (FD.7) and Adam's bulk noise α²δr (AD.4).
+    func preActivationSpread(halfGap w: Double, slope kappa: Double) -> Double {
+        isPerPoint ? split(halfGap: w, slope: kappa).total
+            : (noiseScale * noiseScale * problem.widthFactor * w * w + alpha * alpha * bulk.r).squareRoot()
     }
 
     /// FD.7: r = ρ_w W² + nκ², ω = ρ_w W; the pre-activation of a point with μ-noise g is
@@ -69,7 +78,7 @@ public struct PhaseOneObjective: Sendable {
         let pr = problem, s2 = pr.sigma * pr.sigma
         let omega = pr.widthFactor * w, r = omega * w + pr.n * kappa * kappa
         let lambda = beta * pr.sigma * omega + signal * pr.sigma * kappa
-        let fresh2 = alpha * alpha * r, quenched2 = beta * beta * s2 * max(r - omega * omega, 0) + lambda * lambda
+        let fresh2 = alpha * alpha * (r + bulk.r), quenched2 = beta * beta * s2 * max(r - omega * omega, 0) + lambda * lambda
         return (r, omega, lambda, fresh2.squareRoot(), quenched2.squareRoot(), (fresh2 + quenched2).squareRoot())
     }
 
@@ -121,9 +130,9 @@ public struct PhaseOneObjective: Sendable {
     /// F/n at (W, b_eff) (AT.31 divided by n); with the per-point coordinates (FD.7) also at the slope κ.
     public func value(halfGap w: Double, bias: Double, slope kappa: Double = 0) -> Double {
         if isPerPoint { return perPointParameters(halfGap: w, bias: bias, slope: kappa).objective }
-        let g = explained(classMoments(halfGap: w, bias: bias)).g
+        let (g, _, r2) = explained(classMoments(halfGap: w, bias: bias))
         let penalty = problem.isInfinite ? 0 : problem.penaltyW * problem.widthFactor * w * w / problem.n
-        return -shrink * shrink * g + penalty
+        return -shrink * shrink * g + penalty + bulkExcess(r2: r2)
     }
 
     /// F/n on the trivial branch W = 0, |b_eff| = ∞ (AT.36 divided by n).
@@ -146,6 +155,13 @@ public struct PhaseOneObjective: Sendable {
         return out
     }
 
+    /// AD.4: what the bulk fluctuations add to F/n: u's bulk δq R2 (|δu φ|² per sample) and both
+    /// penalties on them (constant in (W, b_eff, κ)).
+    func bulkExcess(r2: Double) -> Double {
+        guard bulk != .zero, !problem.isInfinite else { return 0 }
+        return bulk.q * r2 + (problem.penaltyU * bulk.q + problem.penaltyW * bulk.r) / problem.n
+    }
+
     /// FD.7: m = (1 − cβ)n(P1 + σC1/√d)/A, q = m² + (1 − cβ)²σ² n Q1/A², r = ρ_w W² + nκ², and u·w/d
     /// gains the overlap of u's per-point part with w's slope, (1 − cβ)σκ n C1/A.
     func perPointParameters(halfGap w: Double, bias: Double, slope kappa: Double) -> LearnedParameters {
@@ -155,12 +171,12 @@ public struct PhaseOneObjective: Sendable {
         fill(&out, w: w, bias: bias, p1: t.p1, r2: t.r2, phi1Plus: t.phi1Plus, phi1Minus: t.phi1Minus)
         out.pointSlope = kappa
         out.r += pr.n * kappa * kappa
-        out.q = out.m * out.m + shrink * shrink * sigma * sigma * pr.n * t.q1 / (a * a)
+        out.q = out.m * out.m + shrink * shrink * sigma * sigma * pr.n * t.q1 / (a * a) + bulk.q
         out.uw += shrink * sigma * kappa * pr.n * t.c1 / a
         // F/n: the data term, the Stein term 2cα²(uw/√d)(1 − R2) of CV.2 (as large as the C1 term in
         // phase 2), and the penalty.
         let stein = 2 * c * alpha * alpha * out.uw / perPointRootD! * (1 - t.r2)
-        out.objective = -shrink * shrink * explained(t) + stein + pr.penaltyW * out.r / pr.n
+        out.objective = -shrink * shrink * explained(t) + stein + pr.penaltyW * (out.r - bulk.r) / pr.n + bulkExcess(r2: t.r2)
         return out
     }
 
@@ -184,7 +200,8 @@ public struct PhaseOneObjective: Sendable {
         out.halfGap = w
         out.bEff = bias
         out.omega = pr.widthFactor * w                                   // AT.33
-        out.r = out.omega * w
+        out.r = out.omega * w + bulk.r                                   // AD.4: the bulk's share
+        out.bulk = bulk
         if pr.isInfinite {
             out.b = bias
             out.m = r2 > 0 ? shrink * p1 / r2 : 0
@@ -197,7 +214,7 @@ public struct PhaseOneObjective: Sendable {
             out.m = denominator > 0 ? shrink * pr.n * p1 / denominator : 0  // AT.34
             out.rhoPlus = denominator > 0 ? shrink * sigma * phi1Plus / denominator : 0
             out.rhoMinus = denominator > 0 ? shrink * sigma * phi1Minus / denominator : 0
-            out.q = out.m * out.m + pr.nPlus * out.rhoPlus * out.rhoPlus + pr.nMinus * out.rhoMinus * out.rhoMinus
+            out.q = out.m * out.m + pr.nPlus * out.rhoPlus * out.rhoPlus + pr.nMinus * out.rhoMinus * out.rhoMinus + bulk.q
         }
         // u·w/d = mω + Σ_ν ρ_ν π_ν = mω + σω(ρ₊ − ρ₋)/2.
         out.uw = out.m * out.omega + pr.nPlus * out.rhoPlus * out.piPlus + pr.nMinus * out.rhoMinus * out.piMinus

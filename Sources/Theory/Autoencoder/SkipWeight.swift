@@ -12,7 +12,8 @@ import Foundation
 public enum SkipWeight {
     /// `perPoint`: the points' own μ-coordinates are kept (FD.7), so E Φ1_ν P_ν = m(P1 + σC1/√d) + σ²(1 − cβ)Q1/A.
     public static func stationary(_ x: LearnedParameters, problem: AutoencoderProblem, alpha: Double, beta: Double,
-                                  dimension d: Double, moments: TanhMoments? = nil, perPoint: Bool = false) -> Double {
+                                  dimension d: Double, moments: TanhMoments? = nil, perPoint: Bool = false,
+                                  bulk: AdamBulk = .zero) -> Double {
         let s2 = problem.sigma * problem.sigma, f = problem.plusFraction
         let projected: Double, r2: Double
         if x.solution == .trivial {
@@ -20,9 +21,10 @@ public enum SkipWeight {
             projected = f * sign * (x.m + problem.sigma * x.rhoPlus) + (1 - f) * sign * (-x.m + problem.sigma * x.rhoMinus)
             r2 = 1
         } else {
-            let objective = PhaseOneObjective(problem: problem, signal: beta * d.squareRoot(), alpha: alpha, beta: beta,
+            var objective = PhaseOneObjective(problem: problem, signal: beta * d.squareRoot(), alpha: alpha, beta: beta,
                                               moments: moments ?? (try! TanhMoments()), skipWeight: x.c,
                                               perPointDimension: perPoint ? d : nil)
+            objective.bulk = bulk
             if objective.isPerPoint {
                 let t = objective.dataTerms(halfGap: x.halfGap, bias: x.bEff, slope: x.pointSlope)
                 projected = x.m * t.p1 + s2 * objective.shrink * t.q1 / (problem.penaltyU + problem.n * t.r2)
