@@ -60,6 +60,15 @@ final class AutoencoderCommandLineTests: XCTestCase {
     }
 }
 
+/// The theory `theory --finite-d-corrections` prints: FD.1–FD.7, the learned branch wherever it exists.
+private func correctedTheory(d: Double, penalty: Double) throws -> AutoencoderTheory {
+    var theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: 1, n: 128, penaltyU: penalty, penaltyW: penalty),
+                                       k: 2, dimension: .finite(d))
+    theory.finiteDReduced = true
+    theory.branchRule = .learnedIfExists
+    return theory
+}
+
 /// `theory --finite-d-corrections` prints the theory `compare` tests (FD.1–FD.7): the same numbers as
 /// the library's corrected table, with the per-point slope; d = inf is refused in one line.
 final class FiniteDCorrectionsCommandTests: XCTestCase {
@@ -68,11 +77,7 @@ final class FiniteDCorrectionsCommandTests: XCTestCase {
                                     "--points", "4", "--finite-d-corrections", "--format", "json"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
-        var theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: 1, n: 128, penaltyU: 0.2, penaltyW: 0.2),
-                                           k: 2, dimension: .finite(2000))
-        theory.finiteDReduced = true
-        theory.branchRule = .learnedIfExists
-        let table = try theory.table(pointsPerPhase: 4)
+        let table = try correctedTheory(d: 2000, penalty: 0.2).table(pointsPerPhase: 4)
         XCTAssertEqual(rows.count, table.count)
         for (row, expected) in zip(rows, table) {
             XCTAssertEqual(try XCTUnwrap(row["omega"] as? Double), expected.omega, accuracy: 1e-12)
@@ -95,10 +100,7 @@ final class AdamStationaryCommandTests: XCTestCase {
                                     "--points", "2", "--finite-d-corrections", "--adam-lr", "0.01", "--format", "json"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
-        var theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: 1, n: 128, penaltyU: 0.4, penaltyW: 0.4),
-                                           k: 2, dimension: .finite(1000))
-        theory.finiteDReduced = true
-        theory.branchRule = .learnedIfExists
+        var theory = try correctedTheory(d: 1000, penalty: 0.4)
         let minimiser = try theory.table(pointsPerPhase: 2)
         theory.adamLearningRate = 0.01
         let table = try theory.table(pointsPerPhase: 2)
