@@ -220,9 +220,9 @@ public struct Report: Sendable {
         Where Adam is not learned: at d = 5000 and τ = 0.05, 0.075 it runs b off to the trivial plateau
         (b ≈ 10.5) although AD.4's learned fixed point exists; which side of that barrier the early transient
         ends on is measured (`learned_fraction_sim`), not yet predicted (§5 there). Where AD.4 is not yet
-        right: at the end of phase 2 at these d (τ = 1.75 here: m, q 6–25 % below AD.4, 30–60 SE, which sets
+        right: at the end of phase 2 at these d (τ = 1.75 here: m, q 6–21 % below AD.4, 25–57 SE, which sets
         `max_abs_z`), where the bulk is as large as the learned part of r and the state responds strongly
-        to it (§4 there); at every τ ≤ 1.5 m, ω, q agree within 2 SE, r within 7 SE and c within 0.5 %.
+        to it (§4 there); at every τ ≤ 1.5 m, ω, q agree within 2 SE, r within 4 SE and c within 0.5 % (up to 8 SE).
 
         \(markdownTable(summary.summaries, keys: ["d", "seeds", "penalty_u_effective", "max_abs_dev", "worst_key", "worst_tau", "max_abs_z", "max_z_95", "agrees"]))
         Largest |simulation − theory| per order parameter over the grid times where the theory determines it:
