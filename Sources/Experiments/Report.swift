@@ -202,7 +202,7 @@ public struct Report: Sendable {
                                           threads: threads, directory: directory.appendingPathComponent("compare"))
         let summary = try timed("simulation vs theory") { try comparison.run(resume: resume) }
         let compareLine = (["compare", "--dims"] + dimensions.map { "\(Int($0))" }
-                           + ["--seeds", "\(seeds)", "--epochs", "\(epochs)", "--steps", "\(Self.adamSteps)", "--weight-decay", "1e-4",
+                           + ["--seeds", "\(seeds)", "--epochs", "\(epochs)", "--steps", "\(Self.adamSteps)", "--weight-decay", "\(Self.adamWeightDecay)",
                               "--protocol", "adam", "--out", "\(out)/compare"]).joined(separator: " ")
         report += """
         ## 4. The authors' Adam protocol: not the minimiser, but its own stationary state

@@ -162,9 +162,9 @@ public struct StaticComparison: Sendable {
         }
         var rows = [Row](), worst = (value: 0.0, key: "", tau: 0.0), maxZ = 0.0
         var worstPerKey = [OrderParameter: Double](), comparedCount = 0
+        let adam = config.training.trainingProtocol == .adam
         for summary in SimulationRunner.summarize(snapshots) {
             let j = summary.index
-            let adam = config.training.trainingProtocol == .adam
             let determined = OrderParameter.allCases.filter { key in theoryRows.allSatisfy { Self.determinedKeys($0[j], adam: adam).contains(key) } }
             var row = Row()
             row.add("d", d); row.add("tau", summary.tau); row.add("t", summary.t); row.add("phase", summary.phase)

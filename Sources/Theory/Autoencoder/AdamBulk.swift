@@ -27,11 +27,12 @@ public struct AdamBulk: Sendable, Equatable {
         let pr = objective.problem, f = pr.plusFraction, s2 = pr.sigma * pr.sigma
         let alpha = objective.alpha, beta = objective.beta, shrink = 1 - x.c * beta
         let scale = objective.preActivationSpread(halfGap: x.halfGap, slope: x.pointSlope)
+        // On the trivial branch φ ≡ sign b, so E φ^k = (sign b)^k.
+        let trivialPowers: [Double]? = x.solution == .trivial ? (0...6).map { pow(x.b < 0 ? -1 : 1, Double($0)) } : nil
         var curvature = 0.0, varW = 0.0, r2 = 0.0, varU = 0.0
         for (sign, weight, rho) in [(1.0, f, x.rhoPlus), (-1.0, 1 - f, x.rhoMinus)] where weight > 0 {
-            let saturated = x.solution == .trivial
-            let t = saturated ? [1, x.b < 0 ? -1 : 1, 1, x.b < 0 ? -1 : 1, 1, x.b < 0 ? -1 : 1, 1]
-                : objective.moments.powers(center: x.bEff + sign * objective.signal * x.halfGap, scale: scale, upTo: 6)
+            let t = trivialPowers
+                ?? objective.moments.powers(center: x.bEff + sign * objective.signal * x.halfGap, scale: scale, upTo: 6)
             let pTilde = sign * x.m + pr.sigma * rho, p = shrink * pTilde, q = x.q
             // E[(qφ − P)² φ'²] with φ'² = 1 − 2φ² + φ⁴, and E[εφ'] = E[(qφ − P)(1 − φ²)].
             let eps2 = q * q * (t[2] - 2 * t[4] + t[6]) - 2 * q * p * (t[1] - 2 * t[3] + t[5]) + p * p * (1 - 2 * t[2] + t[4])
