@@ -49,22 +49,27 @@ public struct FiniteSampleFlow: ClosedFlow {
         data.signs[nu] * x.order.omega + data.sigma * x.pi[nu]
     }
 
-    /// T_k(ν) = E_g tanh^k(λ_ν), k = 0…4, λ_ν = b + a P_ν + α√r g (TD.32). At d = ∞ in phase 2 the
+    /// T_k(ν) = E_g tanh^k(λ_ν), k = 0…top, λ_ν = b + a P_ν + α√r g (TD.32). At d = ∞ in phase 2 the
     /// unit is saturated, φ_ν = sign P_ν (TD.41).
-    func pointMoments(_ x: FiniteSampleState) -> [[Double]] {
+    func pointMoments(_ x: FiniteSampleState, upTo top: Int = 4) -> [[Double]] {
         let st = setting, o = x.order
         return (0..<n).map { nu in
             let p = projection(x, nu)
             if st.saturated {
                 let phi: Double = p > 0 ? 1 : (p < 0 ? -1 : data.signs[nu] * (o.omega >= 0 ? 1 : -1))
-                return [1, phi, 1, phi, 1]
+                return (0...top).map { $0 % 2 == 0 ? 1 : phi }
             }
-            return quadrature.powers(center: o.b + st.a * p, scale: st.alpha * max(o.r, 0).squareRoot(), upTo: 4)
+            return quadrature.powers(center: o.b + st.a * p, scale: st.alpha * max(o.r, 0).squareRoot(), upTo: top)
         }
     }
 
     /// J/n and its partials (TD.31–TD.34).
     public func lossGradient(_ x: FiniteSampleState) -> FiniteSampleGradient {
+        lossGradient(x, moments: pointMoments(x))
+    }
+
+    /// The same from the point moments T_k(ν) (k ≤ 4 used).
+    func lossGradient(_ x: FiniteSampleState, moments: [[Double]]) -> FiniteSampleGradient {
         let st = setting, o = x.order, n = self.n, nn = Double(n)
         let (alpha, beta, a) = (st.alpha, st.beta, st.a)
         let a2 = alpha * alpha, sigma = data.sigma
@@ -74,7 +79,7 @@ public struct FiniteSampleFlow: ClosedFlow {
         let rhoAt = OrderParameter.count, piAt = OrderParameter.count + n   // where ∂/∂ρ_ν and ∂/∂π_ν start
         var g = FiniteSampleGradient(partials: [Double](repeating: 0, count: OrderParameter.count + 2 * n))
         var loss = 0.0, gc = 0.0, gb = 0.0, gm = 0.0, gq = 0.0, gw = 0.0, gr = 0.0, guw = 0.0
-        for (nu, t) in pointMoments(x).enumerated() {
+        for (nu, t) in moments.enumerated() {
             let s = data.signs[nu], xn = data.squaredNorm(nu)
             let overlap = s * o.m + sigma * x.rho[nu]      // u·x₁^ν/d
             // e_ν of (TD.32): c²α² + (1 − cβ)² X_ν + (q − K) T2 − 2(1 − cβ)(u·x₁^ν/d) T1 + K.
@@ -106,25 +111,35 @@ public struct FiniteSampleFlow: ClosedFlow {
 
     /// d(state)/d(training time) (TD.36, TD.37): gradient flow on J/n in the metric of the weights.
     public func rightHandSide(_ x: FiniteSampleState) -> [Double] {
-        let o = x.order, n = self.n, eta = setting.learningRate
-        let e = lossGradient(x).partials
+        let eta = setting.learningRate
+        return velocity(x, rates: ParameterGroups(c: eta, b: eta, u: eta, w: eta))
+    }
+
+    /// d(state)/d(time) when c, b move by −η_c ∂(J/n), −η_b ∂(J/n) and u, w by −η_u d ∇_u(J/n),
+    /// −η_w d ∇_w(J/n) (TD.36, TD.37 with one rate per parameter group; Adam's mean field, AD.6).
+    public func velocity(_ x: FiniteSampleState, rates: ParameterGroups) -> [Double] {
+        velocity(x, partials: lossGradient(x).partials, rates: rates)
+    }
+
+    func velocity(_ x: FiniteSampleState, partials e: [Double], rates: ParameterGroups) -> [Double] {
+        let o = x.order, n = self.n, (ec, eb, eu, ew) = (rates.c, rates.b, rates.u, rates.w)
         let (jc, jb, jm, jq, jw, jr, juw) = (e[.c], e[.b], e[.m], e[.q], e[.omega], e[.r], e[.uw])
         let rhoAt = OrderParameter.count, piAt = OrderParameter.count + n   // where ρ and π start in the state
         let jRho = Array(e[rhoAt..<piAt]), jPi = Array(e[piAt...])
         let mo = data.meanOverlaps
         let gRho = data.gramTimes(jRho), gPi = data.gramTimes(jPi)
         var dy = [Double](repeating: 0, count: OrderParameter.count + 2 * n)
-        dy[.c] = -eta * jc
-        dy[.b] = -eta * jb
-        dy[.m] = -eta * (jm + 2 * jq * o.m + juw * o.omega + dot(jRho, mo))
-        dy[.q] = -2 * eta * (jm * o.m + 2 * jq * o.q + juw * o.uw + dot(jRho, x.rho))
-        dy[.omega] = -eta * (jw + 2 * jr * o.omega + juw * o.m + dot(jPi, mo))
-        dy[.r] = -2 * eta * (jw * o.omega + 2 * jr * o.r + juw * o.uw + dot(jPi, x.pi))
-        dy[.uw] = -eta * (jm * o.omega + 2 * jq * o.uw + juw * o.r + dot(jRho, x.pi)
-                        + jw * o.m + 2 * jr * o.uw + juw * o.q + dot(jPi, x.rho))
+        dy[.c] = -ec * jc
+        dy[.b] = -eb * jb
+        dy[.m] = -eu * (jm + 2 * jq * o.m + juw * o.omega + dot(jRho, mo))
+        dy[.q] = -2 * eu * (jm * o.m + 2 * jq * o.q + juw * o.uw + dot(jRho, x.rho))
+        dy[.omega] = -ew * (jw + 2 * jr * o.omega + juw * o.m + dot(jPi, mo))
+        dy[.r] = -2 * ew * (jw * o.omega + 2 * jr * o.r + juw * o.uw + dot(jPi, x.pi))
+        dy[.uw] = -eu * (jm * o.omega + 2 * jq * o.uw + juw * o.r + dot(jRho, x.pi))
+            - ew * (jw * o.m + 2 * jr * o.uw + juw * o.q + dot(jPi, x.rho))
         for nu in 0..<n {
-            dy[rhoAt + nu] = -eta * (jm * mo[nu] + 2 * jq * x.rho[nu] + juw * x.pi[nu] + gRho[nu])
-            dy[piAt + nu] = -eta * (jw * mo[nu] + 2 * jr * x.pi[nu] + juw * x.rho[nu] + gPi[nu])
+            dy[rhoAt + nu] = -eu * (jm * mo[nu] + 2 * jq * x.rho[nu] + juw * x.pi[nu] + gRho[nu])
+            dy[piAt + nu] = -ew * (jw * mo[nu] + 2 * jr * x.pi[nu] + juw * x.rho[nu] + gPi[nu])
         }
         return dy
     }
@@ -144,6 +159,17 @@ public struct FiniteSampleFlow: ClosedFlow {
             FiniteSamplePoint(time: $0.time, state: FiniteSampleState($0.state, n: n), loss: $0.loss, speed: $0.speed)
         }
         return FiniteSampleTrajectory(setting: setting, data: data, points: points, converged: run.converged)
+    }
+}
+
+/// One number per parameter group c, b, u, w: a learning rate (c, b per unit of ∂(J/n); u, w per
+/// unit of d ∇(J/n)), or a per-coordinate gradient moment.
+public struct ParameterGroups: Sendable, Equatable {
+    public var c, b, u, w: Double
+    public init(c: Double, b: Double, u: Double, w: Double) { self.c = c; self.b = b; self.u = u; self.w = w }
+
+    public static func + (x: ParameterGroups, y: ParameterGroups) -> ParameterGroups {
+        ParameterGroups(c: x.c + y.c, b: x.b + y.b, u: x.u + y.u, w: x.w + y.w)
     }
 }
 

@@ -217,9 +217,11 @@ public struct Report: Sendable {
         (`phaseflow \(compareLine)`), against AD.4 at each seed's n₊. At the authors' K = 80 and full budget
         (40 000 epochs) AD.4 matches Adam to the third digit at d = 1000 and 5000 wherever Adam is learned
         (derivations/adam-offset.md §4; at τ = ½, d = 5000: ω 0.966 measured, 0.967 AD.4, 0.832 the minimiser).
-        Where Adam is not learned: at d = 5000 and τ = 0.05, 0.075 it runs b off to the trivial plateau
-        (b ≈ 10.5) although AD.4's learned fixed point exists; which side of that barrier the early transient
-        ends on is measured (`learned_fraction_sim`), not yet predicted (§5 there). Where AD.4 is not yet
+        Where Adam is not learned: at d = 5000 and τ = 0.025–0.075 it runs b off to the trivial plateau
+        (b ≈ 10.5) although AD.4's learned fixed point exists; which side its early transient ends on is
+        predicted seed by seed by Adam's mean field (AD.5–AD.8, §5 there: all 16 full-budget branches at
+        d = 1000 and 5000), and each seed is compared on that branch (`learned_fraction_mean_field`;
+        on this coarse grid every phase-1 τ > 0 learns). Where AD.4 is not yet
         right: at the end of phase 2 at these d (τ = 1.75 here: m, q 6–21 % below AD.4, 25–57 SE, which sets
         `max_abs_z`), where the bulk is as large as the learned part of r and the state responds strongly
         to it (§4 there); at every τ ≤ 1.5 m, ω, q agree within 2 SE, r within 4 SE and c within 0.5 % (up to 8 SE).

@@ -124,7 +124,13 @@ public struct StaticComparison: Sendable {
         var theoryRows = [[LearnedParameters]](), predictions = [LearnedFlow.Prediction]()
         var cache = [Double: ([LearnedParameters], LearnedFlow.Prediction)]()
         var theories = [Double: AutoencoderTheory]()
-        for s in snapshots {
+        // AD.5–AD.8: for Adam the branch at each phase-1 grid time is predicted per seed by its mean field.
+        let branchIndices = AdamBranchPrediction.indices(config, taus: taus)
+        let meanField = try parallelMap(snapshots.map(\.seed)) { try AdamBranchPrediction.endStates(config, seed: $0, indices: branchIndices) }
+        func meanFieldLearned(_ i: Int, _ j: Int) -> Bool? {
+            meanField[i][j].map { !Self.isTrivial($0, .adam) }
+        }
+        for (i, s) in snapshots.enumerated() {
             let nPlus = (s.trainingFraction * Double(n)).rounded()
             if cache[nPlus] == nil {
                 let problem = try AutoencoderProblem(p: config.problem.p, sigma: config.problem.sigma, n: Double(n),
@@ -146,11 +152,12 @@ public struct StaticComparison: Sendable {
                 let table = try theory.table(at: taus)
                 cache[nPlus] = (table, try LearnedFlow.grid(problem, schedule: schedule, dimension: d, networks: table))
             }
-            // FD.4: a seed whose network sits on the trivial branch (r ≤ 1e-9) where its theory row is
-            // learned is compared with the theory's trivial branch (the right branch; counted in
-            // `learned_fraction_sim` vs `learned_fraction_theory`).
+            // The branch each seed is compared with where its theory row is learned: for Adam at phase-1
+            // times, the one its mean field ends on (AD.8, predicted); elsewhere the one its network sits
+            // on (FD.4: r ≤ 1e-9, or Adam's |b| ≥ 5; measured), counted in `learned_fraction_sim`.
             var mine = cache[nPlus]!.0
-            for j in 0..<K where mine[j].solution != .trivial && Self.isTrivial(s.orderParameters[j], config.training.trainingProtocol) {
+            for j in 0..<K where mine[j].solution != .trivial
+                && !(meanFieldLearned(i, j) ?? !Self.isTrivial(s.orderParameters[j], config.training.trainingProtocol)) {
                 mine[j] = theories[nPlus]!.trivialParameters(at: taus[j])
             }
             theoryRows.append(mine)
@@ -191,7 +198,11 @@ public struct StaticComparison: Sendable {
                 cache[(snapshot.trainingFraction * Double(n)).rounded()]!.0[j].solution != .trivial }.count) / S
             row.add("learned_fraction_theory", theoryLearned)
             row.add("learned_fraction_sim", Double(snapshots.filter { !Self.isTrivial($0.orderParameters[j], config.training.trainingProtocol) }.count) / S)
-            row.add("predicted_unlearned", theoryLearned == 0 ? 1 : 0)
+            // Adam's mean field (AD.8): the fraction of seeds it predicts learned (empty where it is not run).
+            let meanFieldFraction = branchIndices.contains(j)
+                ? Double(snapshots.indices.filter { theoryRows[$0][j].solution != .trivial }.count) / S : nil
+            row.add("learned_fraction_mean_field", meanFieldFraction.map { String($0) } ?? "")
+            row.add("predicted_unlearned", (meanFieldFraction ?? theoryLearned) == 0 ? 1 : 0)
             row.add("seeds", snapshots.count)
             SnapshotRows.addInputs(config, to: &row, dimension: false)
             rows.append(row)
