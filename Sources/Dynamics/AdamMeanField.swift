@@ -43,12 +43,11 @@ public struct AdamMeanField: ClosedFlow {
     public var learningRate: Double { adamRate }
     public func lossValue(_ y: [Double]) -> Double { flow.lossValue(Array(y[..<base])) }
 
-    /// The state after Adam's first step is taken from x: v = (1 − β₂) × the mean square gradient,
-    /// so v̂ is exactly that mean square (the one step itself, O(lr), is not moved).
+    /// The state after Adam's first step from x (AD.8): v = (1 − β₂) × the mean square gradient, so v̂
+    /// is that mean square; the first step's own displacement, O(lr), is neglected.
     public func start(_ x: FiniteSampleState) -> [Double] {
-        let m = gradientMoments(x, moments: flow.pointMoments(x, upTo: 6), partials: flow.lossGradient(x).partials)
-        let total = m.mean + m.noise
-        return x.vector + [total.c, total.b, total.u, total.w].map { log((1 - Self.beta2) * $0) } + [1]
+        let m = gradientMoments(x), total = m.mean + m.noise
+        return x.vector + [total.c, total.b, total.u, total.w].map { log((1 - Self.beta2) * max($0, .leastNormalMagnitude)) } + [1]
     }
 
     /// Per coordinate of each group, the square of the mean gradient of J/n and the variance of its
@@ -69,31 +68,45 @@ public struct AdamMeanField: ClosedFlow {
                                    u: dissipation(ParameterGroups(c: 0, b: 0, u: 1, w: 0)) / (d * d),
                                    w: dissipation(ParameterGroups(c: 0, b: 0, u: 0, w: 1)) / (d * d))
         let st = flow.setting, o = x.order, (alpha, beta) = (st.alpha, st.beta)
-        let a2 = alpha * alpha, shrink = 1 - o.c * beta
+        let a2 = alpha * alpha, shrink = 1 - o.c * beta, invRootD = 1 / d.squareRoot()
         let qk = o.q - 2 * o.c * a2 * o.uw * st.invSqrtD       // q − K of TD.32
+        let along = o.r > 0 ? o.uw / o.r : 0                    // g_u = (uw/r) g_w + an independent part
         var vc = 0.0, vb = 0.0, vu = 0.0, vw = 0.0
         for (nu, t) in moments.enumerated() {
-            let xn = flow.data.squaredNorm(nu)
-            let overlap = flow.data.signs[nu] * o.m + flow.data.sigma * x.rho[nu]   // u·x₁^ν/d
-            // ε_ν = u·e_ν/d = (q − K)φ − (1 − cβ)u·x₁^ν/d; ε φ' with φ' = 1 − φ².
+            let xn = flow.data.squaredNorm(nu), p = flow.projection(x, nu)   // X_ν, P_ν = w·x₁^ν/d
+            let overlap = flow.data.signs[nu] * o.m + flow.data.sigma * x.rho[nu]   // U_ν = u·x₁^ν/d
+            // Moments of φ, φ' = 1 − φ², φ'' = −2φφ' over the fresh noise.
+            let slope1 = 1 - t[2], phiSlope = t[1] - t[3], slope2 = 1 - 2 * t[2] + t[4], varPhi = t[2] - t[1] * t[1]
+            // ε_ν = (q − K)φ − (1 − cβ)U_ν (u·e_ν/d without its O(d^{-1/2}) part cα g_u/√d); ε φ'.
             let bias = shrink * overlap
-            let slope = qk * (t[1] - t[3]) - bias * (1 - t[2])
-            let slope2 = qk * qk * (t[2] - 2 * t[4] + t[6]) - 2 * qk * bias * (t[1] - 2 * t[3] + t[5])
-                + bias * bias * (1 - 2 * t[2] + t[4])
-            let varPhi = t[2] - t[1] * t[1]
-            vb += slope2 - slope * slope + o.c * o.c * a2 * o.q * (1 - 2 * t[2] + t[4]) / d
-            vw += a2 * slope2 + beta * beta * xn * (slope2 - slope * slope)
+            let slope = qk * phiSlope - bias * slope1
+            let slopeSquared = qk * qk * (t[2] - 2 * t[4] + t[6]) - 2 * qk * bias * (t[1] - 2 * t[3] + t[5]) + bias * bias * slope2
+            // b: Var(εφ') + (2cα/√d) Cov(εφ', g_u φ') + (cα)² q E φ'²/d, Cov by Stein: α uw (E(εφ'²)' − E εφ' E φ'').
+            let slopeCubed = 1 - 3 * t[2] + 3 * t[4] - t[6]
+            let derivative = qk * slopeCubed - 4 * (qk * (t[2] - 2 * t[4] + t[6]) - bias * (t[1] - 2 * t[3] + t[5]))
+            let crossB = alpha * o.uw * (derivative + 2 * slope * phiSlope)
+            vb += slopeSquared - slope * slope + 2 * o.c * alpha * invRootD * crossB + o.c * o.c * a2 * o.q * slope2 / d
+            vw += a2 * slopeSquared + beta * beta * xn * (slopeSquared - slope * slope)
             vu += o.c * o.c * a2 * t[2] + shrink * shrink * xn * varPhi - 2 * shrink * overlap * (t[3] - t[1] * t[2])
                 + o.q * (t[4] - t[2] * t[2])
+            // c: e·x_t/d − mean = βU(φ − Eφ) + [cα²√2 χ + α(2cβ − 1) g_x + α(φ g_u − E φ g_u)]/√d, with
+            // g_x = z·x₁/√d, g_u = u·z/√d, g_w = w·z/√d (covariances P, U, uw) and χ = (|z|² − d)/√(2d).
+            let covPhiX = alpha * p * slope1                                  // Cov(φ, g_x)
+            let covPhiPhiU = alpha * o.uw * (2 * phiSlope - t[1] * slope1)    // Cov(φ, φ g_u)
+            let phi2W2 = o.r * t[2] + o.r * o.r * a2 * (2 * slope2 - 4 * (t[2] - t[4]))   // E φ² g_w²
+            let varPhiU = along * along * phi2W2 + (o.q - along * o.uw) * t[2] - pow(alpha * o.uw * slope1, 2)
+            let covXPhiU = overlap * t[1] - 2 * p * o.uw * a2 * phiSlope       // E g_x g_u φ
+            let twist = 2 * o.c * beta - 1
             vc += beta * beta * overlap * overlap * varPhi
-                + (2 * o.c * o.c * a2 * a2 + a2 * (1 - 2 * o.c * beta) * (1 - 2 * o.c * beta) * xn + a2 * o.q * t[2]) / d
+                + 2 * invRootD * beta * overlap * alpha * (twist * covPhiX + covPhiPhiU)
+                + (2 * o.c * o.c * a2 * a2 + a2 * twist * twist * xn + a2 * varPhiU + 2 * a2 * twist * covXPhiU) / d
         }
         let nn = Double(n), per = 4 / (nn * nn)            // Var of (2/n) Σ_ν (…): 4/n² Σ_ν Var
         let noise = ParameterGroups(c: per * vc, b: per * vb, u: per * vu / (d * d), w: per * vw / d)
         return (mean, noise)
     }
 
-    /// d(state)/d(step) (AD.6, AD.7).
+    /// d(state)/d(step) (AD.6–AD.8).
     public func derivative(_ y: [Double]) -> [Double] {
         let x = FiniteSampleState(Array(y[..<base]), n: n)
         let logV = Array(y[base..<(base + 4)]), step = y[base + 4]
@@ -116,13 +129,15 @@ public struct AdamMeanField: ClosedFlow {
     }
 
     /// The mean-field trajectory at the given epochs (Adam steps, increasing, the first 0): the
-    /// ODE runs from step 1 (`start`), so its time is the epoch minus one.
+    /// ODE runs from step 1 (`start`), so its time is the epoch minus one (epochs 0 and 1 share it).
     public func integrate(from start: FiniteSampleState, epochs: [Double], stepper: ODEStepper = .msbdf) throws -> FiniteSampleTrajectory {
-        let options = IntegrationOptions(times: epochs.map { max($0 - 1, 0) }, stepper: stepper,
+        let times = epochs.map { max($0 - 1, 0) }, distinct = Array(Set(times)).sorted()
+        let options = IntegrationOptions(times: distinct, stepper: stepper,
                                          tolerance: ODETolerance(absolute: 1e-9, relative: 1e-6, initialStep: 1e-2), convergence: 0)
         let run = try integrateStates(from: self.start(start), options: options)
-        let points = zip(epochs, run.points).map { epoch, p in
-            FiniteSamplePoint(time: epoch, state: FiniteSampleState(Array(p.state[..<base]), n: n), loss: p.loss, speed: p.speed)
+        let points = zip(epochs, times).map { epoch, time in
+            let p = run.points[distinct.firstIndex(of: time)!]
+            return FiniteSamplePoint(time: epoch, state: FiniteSampleState(Array(p.state[..<base]), n: n), loss: p.loss, speed: p.speed)
         }
         return FiniteSampleTrajectory(setting: flow.setting, data: flow.data, points: points, converged: false)
     }

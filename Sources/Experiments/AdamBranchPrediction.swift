@@ -47,4 +47,49 @@ public enum AdamBranchPrediction {
         }
         return runs
     }
+
+    /// The grid indices of `taus` (each must be a grid time τ_j = 2j/K > 0); nil: `indices(config, taus:)` of the grid.
+    public static func gridIndices(_ config: SimulationConfiguration, taus: [Double]?) throws -> [Int] {
+        // What can fail before any work (grid size, memory, d ≥ n + 4), as `simulate` checks it.
+        var training = config.training
+        training.epochs = 0
+        _ = try Trainer<Double>(problem: config.problem, n: config.n, k: config.k, steps: config.steps, options: training, seed: 1)
+        let grid = try TrainingGrid(problem: config.problem, k: config.k, steps: config.steps, schedule: config.training.schedule)
+        let all = Array(grid.tau[0..<config.steps])
+        guard let taus else { return indices(config, taus: all) }
+        return try taus.map { tau in
+            guard tau > 0, let j = all.firstIndex(where: { abs($0 - tau) < 1e-9 }) else {
+                throw InputError("tau \(tau) is not a grid time τ_j = 2j/K > 0 of --steps \(config.steps)")
+            }
+            return j
+        }
+    }
+
+    /// Rows per seed, grid time and epoch (the configuration's record epochs, or 0 and the last): the
+    /// mean field's order parameters, `plateau` (|b| ≥ 5, as `compare` counts Adam's trivial branch)
+    /// and the inputs under their flag names.
+    public static func rows(_ config: SimulationConfiguration, seeds: [UInt64], indices: [Int]) throws -> [Row] {
+        guard config.training.trainingProtocol == .adam, config.training.schedule == .dilated else {
+            throw InputError("Adam's mean field is for --protocol adam on the dilated clock")
+        }
+        let epochs = (config.recordEpochs.isEmpty ? [0] : config.recordEpochs.filter { $0 < config.training.epochs }) + [config.training.epochs]
+        let grid = try TrainingGrid(problem: config.problem, k: config.k, steps: config.steps, schedule: config.training.schedule)
+        let runs = try parallelMap(seeds) { try trajectories(config, seed: $0, indices: indices, epochs: epochs.map(Double.init)) }
+        var rows = [Row]()
+        for (seed, run) in zip(seeds, runs) {
+            for (e, epoch) in epochs.enumerated() {
+                for j in indices {
+                    let x = run[j]![e]
+                    var row = Row()
+                    row.add("seed", Int(seed)); row.add("epoch", epoch)
+                    row.add("tau", grid.tau[j]); row.add("t", grid.t[j]); row.add("phase", DilatedClock.phase(at: grid.tau[j]))
+                    for key in OrderParameter.allCases { row.add(key.rawValue, x[key]) }
+                    row.add("plateau", StaticComparison.isTrivial(x, .adam) ? 1 : 0)
+                    SnapshotRows.addInputs(config, to: &row)
+                    rows.append(row)
+                }
+            }
+        }
+        return rows
+    }
 }

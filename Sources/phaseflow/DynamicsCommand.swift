@@ -11,7 +11,8 @@ struct DynamicsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dynamics",
         abstract: "Order-parameter ODEs of the autoencoder's training (gradient flow or online SGD) vs training time.",
-        subcommands: [DynamicsFlow.self, DynamicsFiniteN.self, DynamicsEscape.self, DynamicsVsSimulation.self, DynamicsFiniteSize.self])
+        subcommands: [DynamicsFlow.self, DynamicsFiniteN.self, DynamicsAdam.self, DynamicsEscape.self, DynamicsVsSimulation.self,
+                      DynamicsFiniteSize.self])
 }
 
 /// The flags every dynamics mode shares: the setup, the clock times, the training rule and
@@ -157,6 +158,25 @@ struct DynamicsFiniteN: ParsableCommand {
         e.rule = .gradientFlow
         start.apply(to: &e)
         try printRows(try e.finiteSampleRows(n: Int(n), dataSeed: dataSeed), options.format)
+    }
+}
+
+/// `phaseflow dynamics adam`: the authors' Adam protocol in its mean field (derivations/adam-offset.md
+/// §5, AD.5–AD.8), from each seed's own start, with the flags of `simulate`.
+struct DynamicsAdam: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "adam",
+        abstract: "The authors' Adam protocol in its mean field (AD.5–AD.8): each seed's trajectory and branch from its own start, with simulate's flags.")
+    @OptionGroup var setup: SetupOptions
+    @OptionGroup var simulation: SimulationOptions
+    @Option(parsing: .upToNextOption, help: "Grid times τ_j = 2j/K > 0 to integrate (default: every phase-1 time τ > 0).")
+    var tau: [Double] = []
+    @Option(help: "Output format: json, csv or table.") var format: OutputFormat = .csv
+
+    func run() throws {
+        let config = try simulation.configuration(setup)
+        let indices = try AdamBranchPrediction.gridIndices(config, taus: tau.isEmpty ? nil : tau)
+        try printRows(try AdamBranchPrediction.rows(config, seeds: simulation.seedList, indices: indices), format)
     }
 }
 

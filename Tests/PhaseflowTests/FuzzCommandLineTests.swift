@@ -125,6 +125,8 @@ final class FuzzCommandLineTests: XCTestCase {
                                             ("c0", .finite), ("training", .choice)]),
         Command(words: ["dynamics", "finite-n"], base: dynamicsBase + [("d", ["50"]), ("n", ["8"])],
                 options: dynamicsOptions + [("d", .dimension), ("n", .size), ("data-seed", .seed)]),
+        Command(words: ["dynamics", "adam"], base: [("d", ["50"]), ("n", ["8"]), ("steps", ["4"]), ("epochs", ["2"]), ("seeds", ["2"])],
+                options: setupOptions + [("d", .dimension)] + simulationOptions + [("tau", .finite)]),
         Command(words: ["dynamics", "escape"], base: dynamicsBase + [("d", ["100"]), ("members", ["4"])],
                 options: dynamicsOptions + [("d", .dimension), ("members", .size), ("switch-overlap", .probability), ("ensemble-seed", .seed)]),
         Command(words: ["dynamics", "vs-simulation"], base: dynamicsBase + [("d", ["100"]), ("seeds", ["2"])],

@@ -228,35 +228,34 @@ public struct AutoencoderTheory: Sendable {
     /// The reduced problem at τ with the bulk noise `bulk`, and (finiteDReduced) c iterated to the
     /// stationary skip weight of the exact objective (FD.2, CV.7).
     private func reducedSolve(at tau: Double, start: (w: Double, bias: Double), slope: Double, bulk: AdamBulk) throws -> LearnedParameters {
-        let s = clock(tau)
-        var out = try solve(phaseOneObjective(at: tau, bulk: bulk), start: start, slope: slope)
-        guard finiteDReduced && dimension.isFinite && s.beta > 0 else { return out }
-        for _ in 0..<40 {
-            let c = SkipWeight.stationary(out, problem: problem, alpha: s.alpha, beta: s.beta, dimension: dimension.value,
-                                          moments: moments, perPoint: perPoint, bulk: bulk)
-            if abs(c - out.c) < 1e-10 { break }
-            let learned = out.solution == .learned
-            out = try solve(phaseOneObjective(at: tau, skipWeight: c, bulk: bulk), start: learned ? (out.halfGap, out.bEff) : start,
-                            slope: learned ? out.pointSlope : slope)
+        try atStationarySkipWeight(tau, bulk: bulk, tolerance: 1e-10) { objective, previous in
+            let from = previous?.solution == .learned ? previous : nil
+            return try solve(objective, start: from.map { ($0.halfGap, $0.bEff) } ?? start, slope: from?.pointSlope ?? slope)
         }
-        return out
     }
 
     /// The trivial branch at τ (w = 0, |b| = ∞, AT.36), with the stationary skip weight (FD.1, FD.2)
     /// when `finiteDReduced` at finite d: the theory row for a network that sits on that branch (FD.4).
     public func trivialParameters(at tau: Double) -> LearnedParameters {
         let s = clock(tau)
-        var objective = PhaseOneObjective(problem: problem, signal: s.signal, alpha: s.alpha, beta: s.beta, moments: moments)
-        var out = objective.trivialParameters
-        if finiteDReduced && dimension.isFinite && s.beta > 0 {
-            for _ in 0..<40 {
-                let c = SkipWeight.stationary(out, problem: problem, alpha: s.alpha, beta: s.beta, dimension: dimension.value, moments: moments)
-                if abs(c - out.c) < 1e-12 { break }
-                objective = PhaseOneObjective(problem: problem, signal: s.signal, alpha: s.alpha, beta: s.beta, moments: moments, skipWeight: c)
-                out = objective.trivialParameters
-            }
-        }
+        var out = atStationarySkipWeight(tau, bulk: .zero, tolerance: 1e-12) { objective, _ in objective.trivialParameters }
         out.tau = tau; out.t = s.t; out.phase = s.phase; out.signal = s.signal
+        return out
+    }
+
+    /// `solve` on the reduced problem at τ and, when `finiteDReduced` at finite d (β > 0), again at the
+    /// stationary skip weight of its solution until c moves by less than `tolerance` (FD.2); `solve`
+    /// gets the previous solution (nil the first time).
+    private func atStationarySkipWeight(_ tau: Double, bulk: AdamBulk, tolerance: Double,
+                                        _ solve: (PhaseOneObjective, LearnedParameters?) throws -> LearnedParameters) rethrows -> LearnedParameters {
+        var out = try solve(phaseOneObjective(at: tau, bulk: bulk), nil)
+        guard finiteDReduced && dimension.isFinite && clock(tau).beta > 0 else { return out }
+        for _ in 0..<40 {
+            let c = SkipWeight.stationary(out, objective: phaseOneObjective(at: tau, skipWeight: out.c, bulk: bulk),
+                                          dimension: dimension.value)
+            if abs(c - out.c) < tolerance { break }
+            out = try solve(phaseOneObjective(at: tau, skipWeight: c, bulk: bulk), out)
+        }
         return out
     }
 

@@ -8,32 +8,26 @@ import Foundation
 ///
 /// with the class moments Φk_s of the reduced problem and E_s over the training set's classes.
 ///
-///     let c = SkipWeight.stationary(parameters, problem: problem, alpha: 0.9, beta: 0.05, dimension: 2000)
+///     let c = SkipWeight.stationary(parameters, objective: theory.phaseOneObjective(at: 0.5, skipWeight: parameters.c), dimension: 2000)
 public enum SkipWeight {
-    /// `perPoint`: the points' own μ-coordinates are kept (FD.7), so E Φ1_ν P_ν = m(P1 + σC1/√d) + σ²(1 − cβ)Q1/A.
-    public static func stationary(_ x: LearnedParameters, problem: AutoencoderProblem, alpha: Double, beta: Double,
-                                  dimension d: Double, moments: TanhMoments? = nil, perPoint: Bool = false,
-                                  bulk: AdamBulk = .zero) -> Double {
+    /// `objective`: the reduced problem the parameters solve (with their c and bulk); a per-point
+    /// objective (FD.7) keeps the points' own μ-coordinates, so E Φ1_ν P_ν = m(P1 + σC1/√d) + σ²(1 − cβ)Q1/A.
+    public static func stationary(_ x: LearnedParameters, objective: PhaseOneObjective, dimension d: Double) -> Double {
+        let problem = objective.problem, alpha = objective.alpha, beta = objective.beta
         let s2 = problem.sigma * problem.sigma, f = problem.plusFraction
         let projected: Double, r2: Double
         if x.solution == .trivial {
             let sign: Double = x.b < 0 ? -1 : 1
             projected = f * sign * (x.m + problem.sigma * x.rhoPlus) + (1 - f) * sign * (-x.m + problem.sigma * x.rhoMinus)
             r2 = 1
+        } else if objective.isPerPoint {
+            let t = objective.dataTerms(halfGap: x.halfGap, bias: x.bEff, slope: x.pointSlope)
+            projected = x.m * t.p1 + s2 * objective.shrink * t.q1 / (problem.penaltyU + problem.n * t.r2)
+            r2 = t.r2
         } else {
-            var objective = PhaseOneObjective(problem: problem, signal: beta * d.squareRoot(), alpha: alpha, beta: beta,
-                                              moments: moments ?? (try! TanhMoments()), skipWeight: x.c,
-                                              perPointDimension: perPoint ? d : nil)
-            objective.bulk = bulk
-            if objective.isPerPoint {
-                let t = objective.dataTerms(halfGap: x.halfGap, bias: x.bEff, slope: x.pointSlope)
-                projected = x.m * t.p1 + s2 * objective.shrink * t.q1 / (problem.penaltyU + problem.n * t.r2)
-                r2 = t.r2
-            } else {
-                let phi = objective.classMoments(halfGap: x.halfGap, bias: x.bEff)
-                projected = f * phi.p1 * (x.m + problem.sigma * x.rhoPlus) + (1 - f) * phi.m1 * (-x.m + problem.sigma * x.rhoMinus)
-                r2 = f * phi.p2 + (1 - f) * phi.m2
-            }
+            let phi = objective.classMoments(halfGap: x.halfGap, bias: x.bEff)
+            projected = f * phi.p1 * (x.m + problem.sigma * x.rhoPlus) + (1 - f) * phi.m1 * (-x.m + problem.sigma * x.rhoMinus)
+            r2 = f * phi.p2 + (1 - f) * phi.m2
         }
         let a2 = alpha * alpha
         return (beta * (1 + s2 - projected) - a2 * x.uw / d.squareRoot() * (1 - r2)) / (a2 + beta * beta * (1 + s2))
