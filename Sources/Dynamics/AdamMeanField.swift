@@ -1,6 +1,7 @@
 import FlowModel
 import Foundation
 import GSLKit
+import Theory
 
 /// The authors' Adam protocol (full batch, one base-noise draw per point and step, β = (0.9, 0.999),
 /// ε = 10⁻⁸, coupled weight decay) in its mean field at finite d (derivations/adam-offset.md §5):
@@ -61,12 +62,9 @@ public struct AdamMeanField: ClosedFlow {
     /// each group's motion at unit rate (TD.42). Noise parts: AD.5 summed over the points.
     func gradientMoments(_ x: FiniteSampleState, moments: [[Double]], partials e: [Double])
         -> (mean: ParameterGroups, noise: ParameterGroups) {
-        func dissipation(_ rates: ParameterGroups) -> Double {
-            -zip(e, flow.velocity(x, partials: e, rates: rates)).reduce(0) { $0 + $1.0 * $1.1 }
-        }
         let mean = ParameterGroups(c: e[.c] * e[.c], b: e[.b] * e[.b],
-                                   u: dissipation(ParameterGroups(c: 0, b: 0, u: 1, w: 0)) / (d * d),
-                                   w: dissipation(ParameterGroups(c: 0, b: 0, u: 0, w: 1)) / (d * d))
+                                   u: flow.dissipation(x, partials: e, rates: ParameterGroups(c: 0, b: 0, u: 1, w: 0)) / (d * d),
+                                   w: flow.dissipation(x, partials: e, rates: ParameterGroups(c: 0, b: 0, u: 0, w: 1)) / (d * d))
         let st = flow.setting, o = x.order, (alpha, beta) = (st.alpha, st.beta)
         let a2 = alpha * alpha, shrink = 1 - o.c * beta, invRootD = 1 / d.squareRoot()
         let qk = o.q - 2 * o.c * a2 * o.uw * st.invSqrtD       // q − K of TD.32
@@ -79,16 +77,14 @@ public struct AdamMeanField: ClosedFlow {
             let slope1 = 1 - t[2], phiSlope = t[1] - t[3], slope2 = 1 - 2 * t[2] + t[4], varPhi = t[2] - t[1] * t[1]
             // ε_ν = (q − K)φ − (1 − cβ)U_ν (u·e_ν/d without its O(d^{-1/2}) part cα g_u/√d); ε φ'.
             let bias = shrink * overlap
-            let slope = qk * phiSlope - bias * slope1
-            let slopeSquared = qk * qk * (t[2] - 2 * t[4] + t[6]) - 2 * qk * bias * (t[1] - 2 * t[3] + t[5]) + bias * bias * slope2
+            let (slope, slopeSquared) = AdamBulk.slopeMoments(t, q: qk, bias: bias)
             // b: Var(εφ') + (2cα/√d) Cov(εφ', g_u φ') + (cα)² q E φ'²/d, Cov by Stein: α uw (E(εφ'²)' − E εφ' E φ'').
             let slopeCubed = 1 - 3 * t[2] + 3 * t[4] - t[6]
             let derivative = qk * slopeCubed - 4 * (qk * (t[2] - 2 * t[4] + t[6]) - bias * (t[1] - 2 * t[3] + t[5]))
             let crossB = alpha * o.uw * (derivative + 2 * slope * phiSlope)
             vb += slopeSquared - slope * slope + 2 * o.c * alpha * invRootD * crossB + o.c * o.c * a2 * o.q * slope2 / d
-            vw += a2 * slopeSquared + beta * beta * xn * (slopeSquared - slope * slope)
-            vu += o.c * o.c * a2 * t[2] + shrink * shrink * xn * varPhi - 2 * shrink * overlap * (t[3] - t[1] * t[2])
-                + o.q * (t[4] - t[2] * t[2])
+            vw += AdamBulk.wNoise(t, q: qk, bias: bias, alpha: alpha, beta: beta, squaredNorm: xn)
+            vu += AdamBulk.uNoise(t, c: o.c, alpha: alpha, shrink: shrink, squaredNorm: xn, overlap: overlap, q: o.q)
             // c: e·x_t/d − mean = βU(φ − Eφ) + [cα²√2 χ + α(2cβ − 1) g_x + α(φ g_u − E φ g_u)]/√d, with
             // g_x = z·x₁/√d, g_u = u·z/√d, g_w = w·z/√d (covariances P, U, uw) and χ = (|z|² − d)/√(2d).
             let covPhiX = alpha * p * slope1                                  // Cov(φ, g_x)

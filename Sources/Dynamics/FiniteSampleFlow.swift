@@ -147,8 +147,14 @@ public struct FiniteSampleFlow: ClosedFlow {
     /// −(dJ/n)/d(time) along the flow (TD.42): η [J_c² + J_b² + |∇_u|²/d + |∇_w|²/d] in the
     /// order parameters, ≥ 0 for any state realised by vectors.
     public func dissipation(_ x: FiniteSampleState) -> Double {
-        let e = lossGradient(x).partials
-        return -zip(e, rightHandSide(x)).reduce(0) { $0 + $1.0 * $1.1 }
+        let eta = setting.learningRate
+        return dissipation(x, partials: lossGradient(x).partials, rates: ParameterGroups(c: eta, b: eta, u: eta, w: eta))
+    }
+
+    /// The same with one rate per group: a group moved alone at unit rate dissipates J_c², J_b², or
+    /// d|∇_u(J/n)|², d|∇_w(J/n)|² (AD.5's mean parts).
+    func dissipation(_ x: FiniteSampleState, partials e: [Double], rates: ParameterGroups) -> Double {
+        -zip(e, velocity(x, partials: e, rates: rates)).reduce(0) { $0 + $1.0 * $1.1 }
     }
 
     /// Integrates from `start` (TD §4 options; stops when |dy/dtime|/η < convergence).

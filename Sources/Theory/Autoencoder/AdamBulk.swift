@@ -34,14 +34,10 @@ public struct AdamBulk: Sendable, Equatable {
             let t = trivialPowers
                 ?? objective.moments.powers(center: x.bEff + sign * objective.signal * x.halfGap, scale: scale, upTo: 6)
             let pTilde = sign * x.m + pr.sigma * rho, p = shrink * pTilde, q = x.q
-            // E[(qφ − P)² φ'²] with φ'² = 1 − 2φ² + φ⁴, and E[εφ'] = E[(qφ − P)(1 − φ²)].
-            let eps2 = q * q * (t[2] - 2 * t[4] + t[6]) - 2 * q * p * (t[1] - 2 * t[3] + t[5]) + p * p * (1 - 2 * t[2] + t[4])
-            let epsSlope = q * (t[1] - t[3]) - p * (1 - t[2])
             curvature += weight * (q * (1 - 4 * t[2] + 3 * t[4]) + 2 * p * (t[1] - t[3]))
-            varW += weight * (alpha * alpha * eps2 + beta * beta * (1 + s2) * (eps2 - epsSlope * epsSlope))
+            varW += weight * Self.wNoise(t, q: q, bias: p, alpha: alpha, beta: beta, squaredNorm: 1 + s2)
             r2 += weight * t[2]
-            varU += weight * (x.c * x.c * alpha * alpha * t[2] + shrink * shrink * (1 + s2) * (t[2] - t[1] * t[1])
-                              - 2 * shrink * pTilde * (t[3] - t[1] * t[2]) + q * (t[4] - t[2] * t[2]))
+            varU += weight * Self.uNoise(t, c: x.c, alpha: alpha, shrink: shrink, squaredNorm: 1 + s2, overlap: pTilde, q: q)
         }
         // The variances summed over all d directions: the trace of the noise covariance, d V (AD.3).
         let n = pr.n
@@ -49,5 +45,27 @@ public struct AdamBulk: Sendable, Equatable {
         let dr = hw > 0 ? lr * (n * d).squareRoot() * max(varW, 0).squareRoot() / (2 * hw) : 0
         let dq = lr * n.squareRoot() * max(varU, 0).squareRoot() / (2 * (n * r2 + pr.penaltyU))
         return AdamBulk(r: dr, q: dq)
+    }
+
+    /// E[εφ'] and E[(εφ')²] for ε = qφ − P (P = `bias`), φ' = 1 − φ², from T_k = E tanh^k, k ≤ 6 (AD.2):
+    /// (εφ')² = (qφ − P)²(1 − 2φ² + φ⁴).
+    public static func slopeMoments(_ t: [Double], q: Double, bias p: Double) -> (mean: Double, square: Double) {
+        (q * (t[1] - t[3]) - p * (1 - t[2]),
+         q * q * (t[2] - 2 * t[4] + t[6]) - 2 * q * p * (t[1] - 2 * t[3] + t[5]) + p * p * (1 - 2 * t[2] + t[4]))
+    }
+
+    /// A coordinate of w's one-draw gradient noise from one point or class (AD.2): α² E(εφ')² + β² X Var(εφ'),
+    /// X = |x₁|²/d.
+    public static func wNoise(_ t: [Double], q: Double, bias: Double, alpha: Double, beta: Double, squaredNorm x: Double) -> Double {
+        let slope = slopeMoments(t, q: q, bias: bias)
+        return alpha * alpha * slope.square + beta * beta * x * (slope.square - slope.mean * slope.mean)
+    }
+
+    /// A coordinate of u's one-draw gradient noise from one point or class (AD.2):
+    /// c²α² Eφ² + (1 − cβ)² X Var φ − 2(1 − cβ) U Cov(φ, φ²) + q Var φ², U = u·x₁/d (`overlap`).
+    public static func uNoise(_ t: [Double], c: Double, alpha: Double, shrink: Double, squaredNorm x: Double,
+                              overlap: Double, q: Double) -> Double {
+        c * c * alpha * alpha * t[2] + shrink * shrink * x * (t[2] - t[1] * t[1])
+            - 2 * shrink * overlap * (t[3] - t[1] * t[2]) + q * (t[4] - t[2] * t[2])
     }
 }
