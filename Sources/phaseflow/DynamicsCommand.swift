@@ -37,8 +37,8 @@ struct DynamicsOptions: ParsableArguments {
     var logTime = false
     @Option(help: "Stepper of gsl_odeiv2 (msbdf or bsimp for stiff runs).")
     var stepper: ODEStepper = .rk8pd
-    @Option(name: .customLong("rel-tol")) var relTol: Double = 1e-10
-    @Option(name: .customLong("abs-tol")) var absTol: Double = 1e-12
+    @Option(name: .customLong("rel-tol"), help: "Relative tolerance of the adaptive integrator.") var relTol: Double = 1e-10
+    @Option(name: .customLong("abs-tol"), help: "Absolute tolerance of the adaptive integrator.") var absTol: Double = 1e-12
     @Option(help: "Stop when |d(order parameters)/d time|/η falls below this.")
     var convergence: Double = 1e-10
     @Option(help: "Output format: json, csv or table.")

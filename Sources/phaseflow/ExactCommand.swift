@@ -74,12 +74,12 @@ struct DiagramCommand: ParsableCommand {
     var schedules: [ScheduleName] = [.linear, .dilated]
     @Option(help: "Grid integrator: euler or x1-pred.")
     var integrator: DiagramSweep.Scheme = .euler
-    @Option(name: .customLong("d-min")) var dMin: Double = 1e2
-    @Option(name: .customLong("d-max")) var dMax: Double = 1e6
-    @Option(name: .customLong("d-per-decade")) var dPerDecade: Int = 4
-    @Option(name: .customLong("steps-min")) var stepsMin: Double = 10
-    @Option(name: .customLong("steps-max")) var stepsMax: Double = 1e4
-    @Option(name: .customLong("steps-per-decade")) var stepsPerDecade: Int = 6
+    @Option(name: .customLong("d-min"), help: "Smallest dimension d of the sweep.") var dMin: Double = 1e2
+    @Option(name: .customLong("d-max"), help: "Largest dimension d of the sweep (≤ 1e12).") var dMax: Double = 1e6
+    @Option(name: .customLong("d-per-decade"), help: "Dimensions per decade, log-spaced.") var dPerDecade: Int = 4
+    @Option(name: .customLong("steps-min"), help: "Smallest number of sampler steps K of the sweep.") var stepsMin: Double = 10
+    @Option(name: .customLong("steps-max"), help: "Largest number of sampler steps K of the sweep.") var stepsMax: Double = 1e4
+    @Option(name: .customLong("steps-per-decade"), help: "Step counts K per decade, log-spaced.") var stepsPerDecade: Int = 6
     @Option(help: "The boundary is where |p̂ − p| first drops below this.")
     var tolerance: Double = 0.01
     @Option(help: "Run directory (manifest.json, rows.csv; boundary.csv, diagram.gp beside them).")

@@ -12,7 +12,7 @@ struct Phaseflow: ParsableCommand {
         subcommands: [ExactCommand.self, DiagramCommand.self, TheoryCommand.self, PredictCommand.self,
                       BoundariesCommand.self, PhaseDiagramCommand.self, DynamicsCommand.self, SimulateCommand.self, CompareCommand.self,
                       BenchCommand.self, ReproduceCommand.self, UTurnCommand.self, WindowCommand.self, SchedulesCommand.self,
-                      AblationCommand.self, PrecursorCommand.self, MergeCommand.self, SlurmScriptCommand.self])
+                      AblationCommand.self, PrecursorCommand.self, MergeCommand.self, SlurmScriptCommand.self, ReferenceCommand.self])
 
     /// Negative numbers as values (`--x -5`, `--lambda-min -inf`): ArgumentParser reads a word that
     /// starts with `-` as a flag, so a negative number right after `--name` is attached as `--name=-5`.
