@@ -112,3 +112,19 @@ extension Shard: ExpressibleByArgument {
 func pngNote(_ directory: String, _ name: String) -> String {
     FileManager.default.fileExists(atPath: directory + "/" + name) ? ", " + name : " (gnuplot not found: no PNG)"
 }
+
+/// `--threads`: worker threads, all cores by default (the help says "all cores", not this
+/// machine's count, so the generated reference is the same everywhere).
+struct WorkerThreads: ExpressibleByArgument, CustomStringConvertible {
+    /// The largest thread count accepted.
+    static let limit = 1024
+    static var allCores: WorkerThreads { WorkerThreads(count: ProcessInfo.processInfo.activeProcessorCount) }
+    let count: Int
+    init(count: Int) { self.count = count }
+    init?(argument: String) {
+        guard let count = Int(argument), count >= 1, count <= Self.limit else { return nil }
+        self.count = count
+    }
+    var defaultValueDescription: String { "all cores" }
+    var description: String { "\(count)" }
+}

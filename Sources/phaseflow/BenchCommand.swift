@@ -22,8 +22,9 @@ struct BenchCommand: ParsableCommand {
     var protocolEpochs: Int = 40_000
     @Option(help: "Samples of the generation pass included in the projection.")
     var samples: Int = 256
-    @Option(help: "Worker threads (default: all cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("threads"), help: "Worker threads, a whole number in [1, 1024].")
+    var workerThreads: WorkerThreads = .allCores
+    var threads: Int { workerThreads.count }
     @Option(help: "Precision of the fast path: double or float.")
     var precision: SimulationPrecision = .double
     @Option(help: "Output format: json, csv or table.")

@@ -19,8 +19,9 @@ struct PhaseDiagramCommand: ParsableCommand {
     @Option(name: .customLong("n-min"), help: "Smallest n (log-spaced grid).") var nMin: Double = 8
     @Option(name: .customLong("n-max"), help: "Largest n.") var nMax: Double = 4096
     @Option(name: .customLong("k-tau-max"), help: "Largest kτ (the grid is k-tau-max·j/count, j = 1 … count).") var kTauMax: Double = 1
-    @Option(help: "Worker threads over the columns of n (the result does not depend on it).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("threads"), help: "Worker threads over the columns of n, a whole number in [1, 1024] (the result does not depend on it).")
+    var workerThreads: WorkerThreads = .allCores
+    var threads: Int { workerThreads.count }
     @Option(help: "Output directory.") var out: String = "out"
     @Option(help: "Boundary rows on stdout: json, csv or table.") var format: OutputFormat = .table
 

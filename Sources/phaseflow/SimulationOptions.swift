@@ -30,7 +30,8 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "Generation scheme: x1-pred or euler.") var scheme: GenerationScheme = .x1Pred
     @Option(name: .customLong("record-every"), help: "Snapshot every this many epochs (0: only the last).")
     var recordEvery: Int = 0
-    @Option(help: "Worker threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("threads"), help: "Worker threads, a whole number in [1, 1024].") var workerThreads: WorkerThreads = .allCores
+    var threads: Int { workerThreads.count }
 
     func validate() throws {
         try require("n", Double(n), "a whole number ≥ 1") { $0 >= 1 }
