@@ -30,14 +30,19 @@ public struct Progress: Sendable {
     let start = Date()
     /// Seconds between two lines when stderr is not a terminal.
     public static let logInterval = 10.0
+    /// The quiet start of a command that is usually quick: no line before this many seconds.
+    public static let silentSeconds = 5.0
+    /// No line is written before this many seconds have passed (0: from the first update).
+    public let silentFor: Double
     /// Whether stderr is a terminal (decided once).
     public static let stderrIsTerminal = isatty(STDERR_FILENO) == 1
     private let state = ProgressState()
-    public init(total: Int) { self.total = total }
+    public init(total: Int, silentFor: Double = 0) { self.total = total; self.silentFor = silentFor }
     /// One more item done (from any thread); returns the count so far.
     public func tick() -> Int { state.tick() }
     public func update(done: Int, label: String) {
         let elapsed = Date().timeIntervalSince(start)
+        if elapsed < silentFor { return }
         let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
         let text = String(format: "[%ld/%ld] %@  elapsed %.1fs  eta %.1fs", done, total, label, elapsed, eta)
         if Self.stderrIsTerminal {

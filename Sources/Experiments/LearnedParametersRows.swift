@@ -71,8 +71,10 @@ public struct AutoencoderExperiment: Sendable {
             return theory
         }
         let table: [LearnedParameters]
+        let progress = Progress(total: 2 * points, silentFor: Progress.silentSeconds)
+        let report = { (done: Int, _: Int) in progress.update(done: done, label: "theory: clock times") }
         if schedule == .dilated {
-            table = try corrected(try AutoencoderTheory(problem: problem, k: k, dimension: dimension)).table(pointsPerPhase: points)
+            table = try corrected(try AutoencoderTheory(problem: problem, k: k, dimension: dimension)).table(pointsPerPhase: points, progress: report)
         } else {
             guard dimension.isFinite else {
                 throw InputError("schedule '\(schedule.rawValue)' needs a finite d (at d = inf only the dilated clock resolves phase 1)")
@@ -80,7 +82,7 @@ public struct AutoencoderExperiment: Sendable {
             let target = try Problem(dimension: dimension, p: problem.p, sigma: problem.sigma)
             let clock = try schedule.make(for: target, k: k)
             let theory = corrected(try AutoencoderTheory(problem: problem, schedule: clock, dimension: target.d))
-            table = try theory.table(at: (0..<(2 * points)).map { Double($0) * clock.clockEnd / Double(2 * points) })
+            table = try theory.table(at: (0..<(2 * points)).map { Double($0) * clock.clockEnd / Double(2 * points) }, progress: report)
         }
         let rows = table.map { parameters -> Row in
             var row = Row()

@@ -124,9 +124,9 @@ public struct SchedulesRun: Sendable {
     public static let largestSeedCount = 1000
 
     public func validate() throws {
-        guard densities.first == "uniform" else { throw InputError("schedules must start with uniform (the reference); got \(densities.joined(separator: " "))") }
+        guard densities.first == "uniform" else { throw InputError("densities must start with uniform (the reference); got \(densities.joined(separator: " "))") }
         for name in densities { _ = try TrainingDensityName(parsing: name) }
-        guard Set(densities).count == densities.count else { throw InputError("schedules repeat: \(densities.joined(separator: " "))") }
+        guard Set(densities).count == densities.count else { throw InputError("densities repeat: \(densities.joined(separator: " "))") }
         _ = try IntervalChoice(parsing: interval)
         // Sizes beyond which memory or time exceed one machine (one line naming the flag).
         try requireCount("seeds", settings.seeds.count, atMost: Self.largestSeedCount)

@@ -132,7 +132,7 @@ public enum WindowExperiment {
     public static func run(_ config: WindowConfiguration,
                            denoisers: ((WindowData) throws -> [any Denoiser])? = nil) throws -> WindowResult {
         try requireCount("points", config.points, atLeast: 5, atMost: 10_000)
-        try requireCount("steps", config.steps, atLeast: 2, atMost: Limits.gridSteps)
+        try requireCount("sampler-steps", config.steps, atLeast: 2, atMost: Limits.gridSteps)
         try requireCount("splits", config.splits, atMost: 1000)
         try requireCount("images", config.imagesPerClass, atLeast: 5, atMost: 100_000)
         try requireCount("noise-draws", config.noiseDraws, atMost: 100_000)

@@ -13,17 +13,17 @@ struct AblationCommand: ParsableCommand {
         commandName: "ablation",
         abstract: "Dilated vs undilated training grid at several d: p̂, learned bias in the window, bias gradient.")
 
-    @Option(parsing: .upToNextOption, help: "Dimensions d.") var dims: [Int] = [500, 2000, 5000, 20000]
-    @Option(parsing: .upToNextOption, help: "Clocks of the training grid (dilated, linear, vp).") var schedules: [ScheduleName] = [.dilated, .linear]
-    @Option(help: "Training points n.") var n: Int = 64
-    @Option(help: "Grid times K.") var steps: Int = 40
-    @Option(help: "Seeds per (d, clock).") var seeds: Int = 4
+    @Option(parsing: .upToNextOption, help: FlagHelp.dims) var dims: [Int] = [500, 2000, 5000, 20000]
+    @Option(parsing: .upToNextOption, help: FlagHelp.schedules) var schedules: [ScheduleName] = [.dilated, .linear]
+    @Option(help: FlagHelp.n) var n: Int = 64
+    @Option(help: FlagHelp.steps) var steps: Int = 40
+    @Option(help: FlagHelp.seeds) var seeds: Int = 4
     @Option(help: "Training time η·epochs of each gd run.") var trainingTime: Double = 50
-    @Option(help: "Learning rate η of gd; a second run at η/2 gives the η → 0 extrapolation of b.") var lr: Double = 0.02
-    @Option(help: "L_u = L_w of (AT.2).") var penalty: Double = AutoencoderOptions.defaultPenalty
+    @Option(help: FlagHelp.lr) var lr: Double = 0.02
+    @Option(help: FlagHelp.penalty) var penalty: Double = AutoencoderOptions.defaultPenalty
     @Option(help: "Monte Carlo samples per grid time for ∂J/∂b (0: theory only).") var gradientSamples: Int = 400
-    @Option(help: "Output directory.") var out: String = "out/ablation"
-    @Option(help: "Table format on stdout: json, csv or table.") var format: OutputFormat = .table
+    @Option(help: FlagHelp.out) var out: String = "out/ablation"
+    @Option(help: FlagHelp.format) var format: OutputFormat = .table
 
     func validate() throws { try setup.validate() }
 

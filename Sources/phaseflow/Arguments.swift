@@ -43,11 +43,11 @@ struct Extended: ExpressibleByArgument, CustomStringConvertible {
 struct SetupOptions: ParsableArguments {
     /// d when --d is not given, in every command.
     static let defaultDimension = 5000.0
-    @Option(help: "Dimension d: a whole number ≥ 1 (1e5 is accepted), or inf where the theory allows it (default 5000 in every command, the authors' simulation dimension).")
+    @Option(help: ArgumentHelp(FlagHelp.d.abstract + " (default: 5000, the authors' simulation dimension)"))
     var d: Extended?
     @Option(help: "Probability p of the + mode, in (0, 1).")
     var p: Double = 0.8
-    @Option(help: "Within-mode standard deviation σ > 0.")
+    @Option(help: FlagHelp.sigma)
     var sigma: Double = 1
     @Option(help: "Dilation constant k of the dilated clock (phase 1 covers β√d ∈ [0, k]; needs k < √d).")
     var k: Double = 2
@@ -74,7 +74,7 @@ struct SetupOptions: ParsableArguments {
 
 /// The training set and penalties of the autoencoder theory (`theory`, `predict`, `boundaries`).
 struct AutoencoderOptions: ParsableArguments {
-    @Option(help: "Number n of training points (≥ 1), or inf for the closed forms (default 128).")
+    @Option(help: FlagHelp.n)
     var n: Extended?
     /// n, 128 by default.
     var trainingPoints: Double { n?.value ?? 128 }
@@ -83,9 +83,9 @@ struct AutoencoderOptions: ParsableArguments {
     /// L_u = L_w of J when not given, wherever the flags mean the L of AT.2 (theory, predict,
     /// boundaries, phase-diagram, ablation, dynamics finite-n).
     static let defaultPenalty = 2.0
-    @Option(name: .customLong("penalty-u"), help: "L_u of J = Σ E|f − x₁|²/d + L_u|u|²/d + L_w|w|²/d (AT.2).")
+    @Option(name: .customLong("penalty-u"), help: FlagHelp.penaltyU)
     var penaltyU: Double = defaultPenalty
-    @Option(name: .customLong("penalty-w"), help: "L_w of J (AT.2).")
+    @Option(name: .customLong("penalty-w"), help: FlagHelp.penaltyW)
     var penaltyW: Double = defaultPenalty
 
     func problem(_ setup: Setup) throws -> AutoencoderProblem {

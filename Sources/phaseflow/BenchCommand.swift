@@ -12,24 +12,24 @@ struct BenchCommand: ParsableCommand {
         abstract: "Time the fast and the dense training path (authors' configuration by default).")
 
     @OptionGroup var setup: SetupOptions
-    @Option(help: "Training points n.") var n: Int = 128
-    @Option(help: "Grid times K (even).") var steps: Int = 80
+    @Option(help: FlagHelp.n) var n: Int = 128
+    @Option(help: FlagHelp.steps) var steps: Int = 80
     @Option(name: .customLong("fast-epochs"), help: "Timed epochs of the fast path (after one warm-up epoch).")
     var fastEpochs: Int = 10
     @Option(name: .customLong("dense-epochs"), help: "Timed epochs of the dense path (after one warm-up epoch).")
     var denseEpochs: Int = 2
     @Option(name: .customLong("protocol-epochs"), help: "Epochs of the protocol to project.")
     var protocolEpochs: Int = 40_000
-    @Option(help: "Samples of the generation pass included in the projection.")
+    @Option(help: FlagHelp.samples)
     var samples: Int = 256
-    @Option(name: .customLong("threads"), help: "Worker threads, a whole number in [1, 1024].")
+    @Option(name: .customLong("threads"), help: FlagHelp.threads)
     var workerThreads: WorkerThreads = .allCores
     var threads: Int { workerThreads.count }
-    @Option(help: "Precision of the fast path: double or float.")
+    @Option(help: FlagHelp.precision)
     var precision: SimulationPrecision = .double
-    @Option(help: "Output format: json, csv or table.")
+    @Option(help: FlagHelp.format)
     var format: OutputFormat = .json
-    @Option(help: "Seed.") var seed: UInt64 = 1
+    @Option(help: FlagHelp.seed) var seed: UInt64 = 1
     @Flag(name: .customLong("phase-diagram"), help: "Instead: time the 100 × 100 phase-1 diagram over (n, kτ) at d = inf (phase-diagram --grid 100x100); the training flags are not used then.")
     var phaseDiagram = false
 
@@ -68,13 +68,13 @@ struct ReproduceCommand: ParsableCommand {
         commandName: "reproduce",
         abstract: "Exact-flow diagram, theory table, training dynamics, simulation vs theory at two d; Markdown report in ./out.")
 
-    @Option(help: "Output directory (the report is <out>/report.md).") var out: String = "out"
-    @Option(parsing: .upToNextOption, help: "The dimensions of the simulation-vs-theory comparison.") var dims: [Double] = [500, 2000]
+    @Option(help: FlagHelp.out) var out: String = "out"
+    @Option(parsing: .upToNextOption, help: FlagHelp.dims) var dims: [Double] = [500, 2000]
     @Option(name: .customLong("converged-dims"), parsing: .upToNextOption,
             help: "The dimensions of the converged-protocol comparison (report §3c).") var convergedDims: [Double] = [1000, 4000]
-    @Option(help: "Seeds per dimension.") var seeds: Int = 4
-    @Option(help: "Epochs of the authors' Adam protocol per seed (report §4: K = 8, stationary from ~10⁴ epochs).") var epochs: Int = 16_000
-    @Flag(help: "Keep the simulations of an interrupted run and compute only the rest.") var resume = false
+    @Option(help: FlagHelp.seeds) var seeds: Int = 4
+    @Option(help: FlagHelp.epochs) var epochs: Int = 16_000
+    @Flag(help: FlagHelp.resume) var resume = false
 
     func validate() throws {
         try require("seeds", Double(seeds), "≥ 2") { $0 >= 2 }

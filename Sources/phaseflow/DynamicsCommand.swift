@@ -19,29 +19,25 @@ struct DynamicsCommand: ParsableCommand {
 /// penalties, the output times, the integrator and the output.
 struct DynamicsOptions: ParsableArguments {
     @OptionGroup var setup: SetupOptions
-    @Option(help: "One time of the dilated clock, in [0, 2).")
+    @Option(help: FlagHelp.tau)
     var tau: Double?
     @Option(name: .customLong("tau-grid"), help: "K: run every τ = 2j/K, j = 1…K−1 (the authors' grid without its ends).")
     var tauGrid: Int?
-    @Option(help: "Learning rate η of u and w (c and b use η/d); training time = steps/d.")
+    @Option(help: FlagHelp.lr)
     var lr: Double = 0.1
-    @Option(name: .customLong("penalty-u"), help: "Per-sample penalty ℓ_u on |u|²/d (default 0); in finite-n, the L_u of J (AT.2; default 2, as in theory).")
-    var penaltyU: Double?
-    @Option(name: .customLong("penalty-w"), help: "Per-sample penalty ℓ_w on |w|²/d (default 0); in finite-n, the L_w of J (AT.2; default 2, as in theory).")
-    var penaltyW: Double?
     @Option(name: .customLong("time-max"), help: "Time limit (training time).")
     var timeMax: Double = 500
     @Option(name: .customLong("time-points"), help: "Number of output intervals on [0, time-max].")
     var timePoints: Int = 500
     @Flag(name: .customLong("log-time"), help: "Log-spaced output times (first at time-max/10⁴).")
     var logTime = false
-    @Option(help: "Stepper of gsl_odeiv2 (msbdf or bsimp for stiff runs).")
+    @Option(help: FlagHelp.stepper)
     var stepper: ODEStepper = .rk8pd
     @Option(name: .customLong("rel-tol"), help: "Relative tolerance of the adaptive integrator.") var relTol: Double = 1e-10
     @Option(name: .customLong("abs-tol"), help: "Absolute tolerance of the adaptive integrator.") var absTol: Double = 1e-12
     @Option(help: "Stop when |d(order parameters)/d time|/η falls below this.")
     var convergence: Double = 1e-10
-    @Option(help: "Output format: json, csv or table.")
+    @Option(help: FlagHelp.format)
     var format: OutputFormat = .table
 
     func validate() throws {
@@ -56,15 +52,30 @@ struct DynamicsOptions: ParsableArguments {
         try require("convergence", convergence, "≥ 0") { $0 >= 0 }
     }
 
-    /// The experiment with these flags (`--d inf` selects the d → ∞ equations); `penalty` is the
-    /// default of --penalty-u and --penalty-w (0 for the per-sample ℓ, 2 for the L of J in finite-n).
-    func dynamics(penalty: Double = 0) throws -> TrainingDynamics {
+    /// The experiment with these flags (`--d inf` selects the d → ∞ equations) and penalties: the
+    /// per-sample ℓ of online SGD, or the L of J in finite-n.
+    func dynamics(penaltyU: Double, penaltyW: Double) throws -> TrainingDynamics {
         var e = TrainingDynamics(setup: try setup.setup())
         e.taus = tau.map { [$0] } ?? (1..<tauGrid!).map { 2 * Double($0) / Double(tauGrid!) }
-        e.learningRate = lr; e.penaltyU = penaltyU ?? penalty; e.penaltyW = penaltyW ?? penalty
+        e.learningRate = lr; e.penaltyU = penaltyU; e.penaltyW = penaltyW
         e.timeMax = timeMax; e.timePoints = timePoints; e.logTime = logTime
         e.stepper = stepper; e.relTol = relTol; e.absTol = absTol; e.convergence = convergence
         return e
+    }
+}
+
+/// The per-sample penalties of the n = ∞ modes (flow, escape, vs-simulation, finite-size).
+struct SamplePenaltyOptions: ParsableArguments {
+    @Option(name: .customLong("sample-penalty-u"), help: FlagHelp.samplePenaltyU) var samplePenaltyU: Double = 0
+    @Option(name: .customLong("sample-penalty-w"), help: FlagHelp.samplePenaltyW) var samplePenaltyW: Double = 0
+
+    func validate() throws {
+        try require("sample-penalty-u", samplePenaltyU, "finite and ≥ 0") { $0 >= 0 && $0.isFinite }
+        try require("sample-penalty-w", samplePenaltyW, "finite and ≥ 0") { $0 >= 0 && $0.isFinite }
+    }
+
+    func dynamics(_ options: DynamicsOptions) throws -> TrainingDynamics {
+        try options.dynamics(penaltyU: samplePenaltyU, penaltyW: samplePenaltyW)
     }
 }
 
@@ -78,9 +89,9 @@ struct StartOptions: ParsableArguments {
     var uw0: Double = 0
     @Option(help: "Initial c (theory init: 0).")
     var c0: Double = 0
-    @Flag(help: "One row per τ: escape time, 99 % times of p̂ and σ̂, final values (TD.26, TD.27).")
+    @Flag(help: FlagHelp.summary)
     var summary = false
-    @Option(help: "Also write <out>/dynamics.csv, dynamics.gp and (with gnuplot) dynamics.png.")
+    @Option(help: FlagHelp.out)
     var out: String?
 
     func validate() throws {
@@ -97,13 +108,13 @@ struct StartOptions: ParsableArguments {
 
 /// The simulated seeds of the online protocol compared with the equations (TD §7).
 struct SimulationSeedOptions: ParsableArguments {
-    @Option(help: "Seeds of the simulation's online protocol at finite d (single τ on a dilated grid 2j/K, K ≤ 200).")
+    @Option(help: FlagHelp.seeds)
     var seeds: Int = 8
-    @Option(help: "The first seed; seeds are seed, seed+1, ….")
+    @Option(help: FlagHelp.seed)
     var seed: UInt64 = 1
     @Flag(name: .customLong("any-start"), help: "Keep simulation seeds whose initial m·ω < 0 (default: w is negated there, TD.20).")
     var anyStart = false
-    @Option(help: "Start every simulation from the planted overlap m = ω = this (a macroscopic start, TD.20) instead of theory init.")
+    @Option(help: FlagHelp.planted)
     var planted: Double?
 
     var seedList: [UInt64] { (try? seedRange(first: seed, count: seeds)) ?? [] }
@@ -120,12 +131,13 @@ struct DynamicsFlow: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flow", abstract: "The n = ∞ order-parameter ODEs (gradient flow or online SGD; --d inf for the d → ∞ equations).")
     @OptionGroup var options: DynamicsOptions
+    @OptionGroup var penalties: SamplePenaltyOptions
     @OptionGroup var start: StartOptions
     @Option(help: "Training rule: gf (gradient flow on the population loss) or sgd (online SGD, TD.16–TD.18).")
     var training: TrainingRule = .onlineSGD
 
     func run() throws {
-        var e = try options.dynamics()
+        var e = try penalties.dynamics(options)
         e.rule = training
         start.apply(to: &e)
         try printRows(try e.flowRows(), options.format)
@@ -137,24 +149,26 @@ struct DynamicsFiniteN: ParsableCommand {
         commandName: "finite-n", abstract: "Full-batch gradient flow on J/n with n fixed points (TD.30–TD.41; the gd protocol, time = epochs).")
     @OptionGroup var options: DynamicsOptions
     @OptionGroup var start: StartOptions
-    @Option(help: "Training points n (whole number ≥ 1).")
+    @Option(help: FlagHelp.n)
     var n: Double = 128
     @Option(name: .customLong("data-seed"), help: "Seed of the training set and of the random init (finite d), or of the per-point overlaps (d = inf).")
     var dataSeed: UInt64 = 1
+    @Option(name: .customLong("penalty-u"), help: FlagHelp.penaltyU) var penaltyU: Double = AutoencoderOptions.defaultPenalty
+    @Option(name: .customLong("penalty-w"), help: FlagHelp.penaltyW) var penaltyW: Double = AutoencoderOptions.defaultPenalty
 
     func validate() throws {
         try require("n", n, "a whole number in [1, \(Int(TrainingDynamics.largestN))]") {
             $0 >= 1 && $0 == $0.rounded() && $0 <= TrainingDynamics.largestN
         }
-        if let penaltyU = options.penaltyU { try require("penalty-u", penaltyU, "finite and ≥ 0") { $0 >= 0 && $0.isFinite } }
-        if let penaltyW = options.penaltyW { try require("penalty-w", penaltyW, "finite and ≥ 0") { $0 >= 0 && $0.isFinite } }
+        try require("penalty-u", penaltyU, "finite and ≥ 0") { $0 >= 0 && $0.isFinite }
+        try require("penalty-w", penaltyW, "finite and ≥ 0") { $0 >= 0 && $0.isFinite }
         if options.setup.dimension.isFinite, start.m0 != nil || start.omega0 != nil || start.uw0 != 0 {
             throw ValidationError("at finite d the start is a random init drawn from --data-seed; --m0, --omega0, --uw0 apply with --d inf only")
         }
     }
 
     func run() throws {
-        var e = try options.dynamics(penalty: AutoencoderOptions.defaultPenalty)
+        var e = try options.dynamics(penaltyU: penaltyU, penaltyW: penaltyW)
         e.rule = .gradientFlow
         start.apply(to: &e)
         try printRows(try e.finiteSampleRows(n: Int(n), dataSeed: dataSeed), options.format)
@@ -169,9 +183,9 @@ struct DynamicsAdam: ParsableCommand {
         abstract: "The authors' Adam protocol in its mean field (AD.5–AD.8): each seed's trajectory and branch from its own start, with simulate's flags.")
     @OptionGroup var setup: SetupOptions
     @OptionGroup var simulation: SimulationOptions
-    @Option(parsing: .upToNextOption, help: "Grid times τ_j = 2j/K > 0 to integrate (default: every phase-1 time τ > 0).")
+    @Option(parsing: .upToNextOption, help: FlagHelp.tau)
     var tau: [Double] = []
-    @Option(help: "Output format: json, csv or table.") var format: OutputFormat = .csv
+    @Option(help: FlagHelp.format) var format: OutputFormat = .csv
 
     func run() throws {
         let config = try simulation.configuration(setup)
@@ -184,12 +198,13 @@ struct DynamicsEscape: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "escape", abstract: "Online SGD at finite d: the law of trajectories from the plateau (plateau SDE, then the ODE; PE.9).")
     @OptionGroup var options: DynamicsOptions
+    @OptionGroup var penalties: SamplePenaltyOptions
     @OptionGroup var start: StartOptions
     @Option(help: "Members of the ensemble (≥ 2). Starts from theory init unless --m0/--omega0 are given.")
     var members: Int = 200
-    @Option(name: .customLong("switch-overlap"), help: "rms m at which the linear SDE hands over to the ODE (PE.9).")
+    @Option(name: .customLong("switch-overlap"), help: FlagHelp.switchOverlap)
     var switchOverlap: Double = 0.05
-    @Option(name: .customLong("ensemble-seed"), help: "Seed of the ensemble's draws.")
+    @Option(name: .customLong("ensemble-seed"), help: FlagHelp.ensembleSeed)
     var ensembleSeed: UInt64 = 1
 
     func validate() throws {
@@ -201,7 +216,7 @@ struct DynamicsEscape: ParsableCommand {
     }
 
     func run() throws {
-        var e = try options.dynamics()
+        var e = try penalties.dynamics(options)
         start.apply(to: &e)
         try printRows(try e.escapeRows(EscapeOptions(members: members, switchOverlap: switchOverlap, seed: ensembleSeed)), options.format)
     }
@@ -212,8 +227,9 @@ struct DynamicsVsSimulation: ParsableCommand {
         commandName: "vs-simulation",
         abstract: "Online SGD at one τ and finite d: the seed-averaged ODE beside the simulation's mean and standard error (<key>_sim, <key>_sim_se).")
     @OptionGroup var options: DynamicsOptions
+    @OptionGroup var penalties: SamplePenaltyOptions
     @OptionGroup var simulation: SimulationSeedOptions
-    @Flag(help: "One row per τ: escape time, 99 % times of p̂ and σ̂, final values (TD.26, TD.27).")
+    @Flag(help: FlagHelp.summary)
     var summary = false
 
     func validate() throws {
@@ -222,7 +238,7 @@ struct DynamicsVsSimulation: ParsableCommand {
     }
 
     func run() throws {
-        var e = try options.dynamics()
+        var e = try penalties.dynamics(options)
         e.summary = summary
         try printRows(try e.simulationRows(seeds: simulation.seedList, planted: simulation.planted, alignedStart: !simulation.anyStart),
                       options.format)
@@ -234,14 +250,15 @@ struct DynamicsFiniteSize: ParsableCommand {
         commandName: "finite-size",
         abstract: "Online SGD at one τ: the largest |simulation − ODE| at several d (one row per d) and its fit ∝ d^a; optionally against the escape ensemble.")
     @OptionGroup var options: DynamicsOptions
+    @OptionGroup var penalties: SamplePenaltyOptions
     @OptionGroup var simulation: SimulationSeedOptions
-    @Option(parsing: .upToNextOption, help: "Dimensions d (whole numbers ≥ 2).")
+    @Option(parsing: .upToNextOption, help: FlagHelp.dims)
     var dims: [Double] = [1000, 4000]
     @Option(name: .customLong("escape-ensemble"), help: "From theory init: also compare with a plateau-escape ensemble of this many members (PE.9).")
     var escapeEnsemble: Int = 0
-    @Option(name: .customLong("switch-overlap"), help: "With --escape-ensemble: rms m at which the linear SDE hands over to the ODE (PE.9).")
+    @Option(name: .customLong("switch-overlap"), help: FlagHelp.switchOverlap)
     var switchOverlap: Double = 0.05
-    @Option(name: .customLong("ensemble-seed"), help: "With --escape-ensemble: seed of the ensemble's draws.")
+    @Option(name: .customLong("ensemble-seed"), help: FlagHelp.ensembleSeed)
     var ensembleSeed: UInt64 = 1
 
     func validate() throws {
@@ -258,7 +275,7 @@ struct DynamicsFiniteSize: ParsableCommand {
 
     func run() throws {
         let escape = escapeEnsemble > 0 ? EscapeOptions(members: escapeEnsemble, switchOverlap: switchOverlap, seed: ensembleSeed) : nil
-        let (rows, fit) = try options.dynamics().finiteSizeRows(dimensions: dims, seeds: simulation.seedList, planted: simulation.planted,
+        let (rows, fit) = try penalties.dynamics(options).finiteSizeRows(dimensions: dims, seeds: simulation.seedList, planted: simulation.planted,
                                                               alignedStart: !simulation.anyStart, escape: escape)
         try printRows(rows, options.format)
         if let fit { writeStandardError("phaseflow: \(fit)\n") }

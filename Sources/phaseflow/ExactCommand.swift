@@ -17,15 +17,15 @@ struct ExactCommand: ParsableCommand {
     }
 
     @OptionGroup var setup: SetupOptions
-    @Option(help: "Schedule: \(ScheduleName.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: FlagHelp.schedule)
     var schedule: ScheduleName = .dilated
     @Option(name: .customLong("sigma-max"), help: "Initial noise level of the ve schedule (default 100√d).")
     var sigmaMax: Double?
-    @Option(help: "Number K of uniform clock steps of the grid integrators.")
+    @Option(help: FlagHelp.steps)
     var steps: Int = 50
-    @Option(help: "adaptive (continuous reference), euler, x1-pred, or all.")
+    @Option(help: FlagHelp.integrator)
     var integrator: IntegratorChoice = .all
-    @Option(help: "Stepper of the adaptive integrator.")
+    @Option(help: FlagHelp.stepper)
     var stepper: ODEStepper = .rk8pd
     @Option(name: .customLong("rel-tol"), help: "Relative tolerance of the adaptive integrator.")
     var relTol: Double = 1e-10
@@ -33,7 +33,7 @@ struct ExactCommand: ParsableCommand {
     var absTol: Double = 1e-12
     @Option(help: "Commit threshold θ on |E[s | x]| (EF.17).")
     var threshold: Double = 0.9
-    @Option(help: "Output format: json, csv or table.")
+    @Option(help: FlagHelp.format)
     var format: OutputFormat = .table
 
     func validate() throws {
@@ -70,9 +70,9 @@ struct DiagramCommand: ParsableCommand {
     @OptionGroup var setup: SetupOptions
     @Option(name: .customLong("sigma-max"), help: "Initial noise level of the ve schedule (default 100√d).")
     var sigmaMax: Double?
-    @Option(parsing: .upToNextOption, help: "Schedules to sweep.")
+    @Option(parsing: .upToNextOption, help: FlagHelp.schedules)
     var schedules: [ScheduleName] = [.linear, .dilated]
-    @Option(help: "Grid integrator: euler or x1-pred.")
+    @Option(help: FlagHelp.integrator)
     var integrator: DiagramSweep.Scheme = .euler
     @Option(name: .customLong("d-min"), help: "Smallest dimension d of the sweep.") var dMin: Double = 1e2
     @Option(name: .customLong("d-max"), help: "Largest dimension d of the sweep (≤ 1e12).") var dMax: Double = 1e6
@@ -80,13 +80,13 @@ struct DiagramCommand: ParsableCommand {
     @Option(name: .customLong("steps-min"), help: "Smallest number of sampler steps K of the sweep.") var stepsMin: Double = 10
     @Option(name: .customLong("steps-max"), help: "Largest number of sampler steps K of the sweep.") var stepsMax: Double = 1e4
     @Option(name: .customLong("steps-per-decade"), help: "Step counts K per decade, log-spaced.") var stepsPerDecade: Int = 6
-    @Option(help: "The boundary is where |p̂ − p| first drops below this.")
+    @Option(help: FlagHelp.tolerance)
     var tolerance: Double = 0.01
-    @Option(help: "Run directory (manifest.json, rows.csv; boundary.csv, diagram.gp beside them).")
+    @Option(help: FlagHelp.out)
     var out: String = "out/diagram"
-    @Flag(help: "Continue the run in --out (same settings).")
+    @Flag(help: FlagHelp.resume)
     var resume = false
-    @Option(help: "Compute only shard i of N of the (schedule, d) columns; join with `phaseflow merge`, then `diagram --resume` on the merged directory.", transform: { try Shard(parsing: $0) })
+    @Option(help: FlagHelp.shard, transform: { try Shard(parsing: $0) })
     var shard: Shard = .whole
 
     func validate() throws {

@@ -12,18 +12,18 @@ struct PhaseDiagramCommand: ParsableCommand {
         abstract: "Phase 1 at d = inf over (n, kτ): F_branch − F_triv per cell, the boundary kτ*(n); CSV and a gnuplot heat map.")
 
     @Option(help: "Probability p of the + mode, in (0, 1).") var p: Double = 0.8
-    @Option(help: "Within-mode standard deviation σ > 0.") var sigma: Double = 1
-    @Option(name: .customLong("penalty-u"), help: "L_u of J (AT.2).") var penaltyU: Double = AutoencoderOptions.defaultPenalty
-    @Option(name: .customLong("penalty-w"), help: "L_w of J (AT.2).") var penaltyW: Double = AutoencoderOptions.defaultPenalty
+    @Option(help: FlagHelp.sigma) var sigma: Double = 1
+    @Option(name: .customLong("penalty-u"), help: FlagHelp.penaltyU) var penaltyU: Double = AutoencoderOptions.defaultPenalty
+    @Option(name: .customLong("penalty-w"), help: FlagHelp.penaltyW) var penaltyW: Double = AutoencoderOptions.defaultPenalty
     @Option(help: "Cells: <n count>x<kτ count>.") var grid: String = "100x100"
     @Option(name: .customLong("n-min"), help: "Smallest n (log-spaced grid).") var nMin: Double = 8
     @Option(name: .customLong("n-max"), help: "Largest n.") var nMax: Double = 4096
     @Option(name: .customLong("k-tau-max"), help: "Largest kτ (the grid is k-tau-max·j/count, j = 1 … count).") var kTauMax: Double = 1
-    @Option(name: .customLong("threads"), help: "Worker threads over the columns of n, a whole number in [1, 1024] (the result does not depend on it).")
+    @Option(name: .customLong("threads"), help: FlagHelp.threads)
     var workerThreads: WorkerThreads = .allCores
     var threads: Int { workerThreads.count }
-    @Option(help: "Output directory.") var out: String = "out"
-    @Option(help: "Boundary rows on stdout: json, csv or table.") var format: OutputFormat = .table
+    @Option(help: FlagHelp.out) var out: String = "out"
+    @Option(help: FlagHelp.format) var format: OutputFormat = .table
 
     func validate() throws {
         try diagram().validate()

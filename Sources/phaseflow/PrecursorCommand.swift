@@ -13,17 +13,17 @@ struct PrecursorCommand: ParsableCommand {
         commandName: "precursor",
         abstract: "Cui et al.'s tied sign autoencoder with fixed noise: the learned mean's 1/n rate, theory and simulation.")
 
-    @Option(help: "Within-mode standard deviation σ.") var sigma: Double = 0.5
-    @Option(help: "Ridge L on u (Cui et al.'s weight decay λ).") var penalty: Double = 0.1
-    @Option(parsing: .upToNextOption, help: "Training-set sizes n.") var ns: [Int] = [2, 4, 6, 8, 16, 32, 64, 128, 256, 512, 1024]
-    @Option(help: "Euler steps K (0: the continuous flow).") var steps: Int = 0
+    @Option(help: FlagHelp.sigma) var sigma: Double = 0.5
+    @Option(help: FlagHelp.penalty) var penalty: Double = 0.1
+    @Option(parsing: .upToNextOption, help: FlagHelp.ns) var ns: [Int] = [2, 4, 6, 8, 16, 32, 64, 128, 256, 512, 1024]
+    @Option(help: FlagHelp.steps) var steps: Int = 0
     @Option(parsing: .upToNextOption, help: "Simulate at these n (needs --steps > 0).") var simulate: [Int] = []
-    @Option(help: "Dimension d of the simulation.") var d: Int = 8000
-    @Option(help: "Data sets (seeds) per simulated n.") var seeds: Int = 5
-    @Option(help: "Generated samples per data set.") var samples: Int = 16
-    @Option(help: "First seed.") var seed: UInt64 = 1
-    @Option(help: "Output directory.") var out: String = "out/precursor"
-    @Option(help: "Table format on stdout: json, csv or table.") var format: OutputFormat = .table
+    @Option(help: FlagHelp.d) var d: Int = 8000
+    @Option(help: FlagHelp.seeds) var seeds: Int = 5
+    @Option(help: FlagHelp.samples) var samples: Int = 16
+    @Option(help: FlagHelp.seed) var seed: UInt64 = 1
+    @Option(help: FlagHelp.out) var out: String = "out/precursor"
+    @Option(help: FlagHelp.format) var format: OutputFormat = .table
 
     func validate() throws { try setup.validate() }
 

@@ -16,24 +16,25 @@ struct SchedulesCommand: ParsableCommand {
         abstract: "Compare training-time densities (uniform, logit-normal, EDM, Laplace log-SNR, adaptive) on real data: feature error and sliced W2 vs steps.")
 
     @OptionGroup var data: RealDataOptions
-    @Option(help: "Number of paired seeds (1…N).") var seeds = 5
+    @Option(help: FlagHelp.seeds) var seeds = 5
     @Option(parsing: .upToNextOption, help: "Step budgets (checkpoints), increasing.") var budgets = [100, 300, 1000, 3000]
-    @Option(parsing: .upToNextOption, help: "Schedules to train, uniform first (the paired reference): uniform logit-normal edm laplace adaptive.")
-    var schedules = ["uniform", "logit-normal", "edm", "laplace", "adaptive"]
+    @Option(parsing: .upToNextOption, help: "Training-time densities to train with, uniform first (the paired reference): uniform logit-normal edm laplace adaptive.")
+    var densities = ["uniform", "logit-normal", "edm", "laplace", "adaptive"]
     @Option(help: "Adaptive interval: zero-shot, trained or T_LO,T_HI.") var interval = "zero-shot"
     @Option(help: "Mass of the adaptive density on its interval.") var fraction = 0.5
-    @Option(help: "Generated samples per evaluation.") var samples = 1000
-    @Option(name: .customLong("sampler-steps"), help: "Probability-flow steps (uniform in log-SNR).") var samplerSteps = 32
+    @Option(help: FlagHelp.samples) var samples = 1000
+    @Option(name: .customLong("sampler-steps"), help: FlagHelp.samplerSteps) var samplerSteps = 32
     @Option(help: "Hidden width of the MLP.") var hidden = 256
     @Option(help: "Minibatch size.") var batch = 128
     @Option(name: .customLong("learning-rate"), help: "Adam learning rate.") var learningRate = 1e-3
     @Option(help: "Target feature error for steps-to-target.") var target = 0.05
-    @Option(help: "Worker threads over (seed, schedule) runs; results do not depend on it.") var threads = 2
-    @Option(help: "Run directory (manifest.json, rows.csv; summary CSVs, gnuplot script and PNG beside them).") var out: String?
-    @Flag(help: "Continue the run in --out (same settings).") var resume = false
-    @Option(help: "Train only shard i of N of the (seed, schedule) pairs; join with `phaseflow merge`, then `schedules --resume` on the merged directory.", transform: { try Shard(parsing: $0) })
+    @Option(name: .customLong("threads"), help: FlagHelp.threads) var workerThreads: WorkerThreads = .allCores
+    var threads: Int { workerThreads.count }
+    @Option(help: FlagHelp.out) var out: String?
+    @Flag(help: FlagHelp.resume) var resume = false
+    @Option(help: FlagHelp.shard, transform: { try Shard(parsing: $0) })
     var shard: Shard = .whole
-    @Option(help: "Output format: json, csv or table.") var format: OutputFormat = .table
+    @Option(help: FlagHelp.format) var format: OutputFormat = .table
 
     /// Every flag checked before any work or output.
     func validate() throws {
@@ -52,7 +53,7 @@ struct SchedulesCommand: ParsableCommand {
     }
 
     func experiment() throws -> SchedulesRun {
-        var run = SchedulesRun(window: try data.configuration(), densities: schedules, interval: interval)
+        var run = SchedulesRun(window: try data.configuration(), densities: densities, interval: interval)
         run.fraction = fraction
         var training = TrainingSettings(hidden: hidden, batch: batch, learningRate: learningRate)
         run.pilots = try PilotSettings(count: data.pilotSeeds, steps: data.pilotSteps)

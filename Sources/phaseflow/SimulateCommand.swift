@@ -17,10 +17,10 @@ struct SimulateCommand: ParsableCommand {
 
     @OptionGroup var setup: SetupOptions
     @OptionGroup var simulation: SimulationOptions
-    @Option(help: "Run directory (manifest.json, rows.csv, checkpoints/).") var out: String = "out/simulate"
-    @Flag(help: "Continue the run in --out (same settings; a larger --epochs extends it).") var resume = false
-    @Option(help: "Train only shard i of N (seeds dealt round-robin; join with `phaseflow merge`).", transform: { try Shard(parsing: $0) }) var shard: Shard = .whole
-    @Option(help: "Summary format on stdout: json, csv or table.") var format: OutputFormat = .table
+    @Option(help: FlagHelp.out) var out: String = "out/simulate"
+    @Flag(help: FlagHelp.resume) var resume = false
+    @Option(help: FlagHelp.shard, transform: { try Shard(parsing: $0) }) var shard: Shard = .whole
+    @Option(help: FlagHelp.format) var format: OutputFormat = .table
 
     func run() throws {
         let config = try simulation.configuration(setup)
@@ -47,16 +47,16 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Theory vs simulation at several d: order parameters per grid time, p̂, σ̂, finite-size exponent.")
 
-    @Option(parsing: .upToNextOption, help: "Dimensions d to simulate.") var dims: [Double] = [1000, 5000, 20000]
+    @Option(parsing: .upToNextOption, help: FlagHelp.dims) var dims: [Double] = [1000, 5000, 20000]
     @OptionGroup var setup: SetupOptions
     @OptionGroup var simulation: SimulationOptions
-    @Option(help: "Run directory (manifest.json, rows.csv, checkpoints/; compare.csv, summary.csv beside them).") var out: String = "out/compare"
-    @Flag(help: "Continue the run in --out (same settings; a larger --epochs extends it).") var resume = false
-    @Option(help: "Simulate only shard i of N ((d, seed) pairs dealt round-robin; join with `phaseflow merge`, then `compare --resume` on the merged directory).", transform: { try Shard(parsing: $0) })
+    @Option(help: FlagHelp.out) var out: String = "out/compare"
+    @Flag(help: FlagHelp.resume) var resume = false
+    @Option(help: FlagHelp.shard, transform: { try Shard(parsing: $0) })
     var shard: Shard = .whole
     @Flag(help: "With --protocol adam: split each d's Adam runs into the minimiser reached from the Adam state, Adam's offset from it, and the metastable times (decomposition.csv) instead of the comparison.")
     var decompose = false
-    @Option(help: "Summary format on stdout: json, csv or table.") var format: OutputFormat = .table
+    @Option(help: FlagHelp.format) var format: OutputFormat = .table
 
     func validate() throws {
         try setup.rejectDimension("compare takes --dims")

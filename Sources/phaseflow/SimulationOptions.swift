@@ -6,31 +6,35 @@ import Simulation
 /// The flags of one Monte Carlo configuration apart from the setup (d, p, σ, k), shared by
 /// `simulate` and `compare`.
 struct SimulationOptions: ParsableArguments {
-    @Option(help: "Training points n (adam, gd).") var n: Int = 128
-    @Option(help: "Grid times K on the clock (even on the dilated clock).") var steps: Int = 80
-    @Option(help: "Clock of the training grid: dilated (the paper's), linear or vp (the undilated ablation).")
+    @Option(help: FlagHelp.n) var n: Int = 128
+    @Option(help: FlagHelp.steps) var steps: Int = 80
+    @Option(help: FlagHelp.schedule)
     var schedule: ScheduleName = .dilated
-    @Option(help: "Epochs (adam, gd: full-batch steps; online: SGD steps, time = epochs/d).") var epochs: Int = 40_000
-    @Option(help: "Number of seeds, run in parallel.") var seeds: Int = 1
-    @Option(help: "First seed; seeds are seed, seed+1, ….") var seed: UInt64 = 1
+    @Option(help: FlagHelp.epochs) var epochs: Int = 40_000
+    @Option(help: FlagHelp.seeds) var seeds: Int = 1
+    @Option(help: FlagHelp.seed) var seed: UInt64 = 1
     @Option(name: .customLong("protocol"), help: "Training protocol: adam, gd, online or converged (default: simulate adam, compare converged; compare refuses online, which has no fixed n).")
     var trainingProtocol: TrainingProtocol?
-    @Option(help: "Learning rate (default: adam 0.01, gd 0.05, online 0.5).") var lr: Double?
+    @Option(help: FlagHelp.lr) var lr: Double?
     @Option(name: .customLong("weight-decay"), help: "Adam weight decay λ on u and w (L = Kλd/2).") var weightDecay: Double = 1e-5
-    @Option(name: .customLong("penalty-u"), help: "L_u of the static theory (gd, converged; default 0, converged: Kλd/2 if neither penalty is given); per-sample ℓ_u (online).") var penaltyU: Double?
-    @Option(name: .customLong("penalty-w"), help: "L_w of the static theory (gd, converged; default 0, converged: Kλd/2 if neither penalty is given); per-sample ℓ_w (online).") var penaltyW: Double?
+    /// The L of J (gd, converged): default 0 for gd; for converged, Kλd/2 of --weight-decay if neither is given.
+    @Option(name: .customLong("penalty-u"), help: FlagHelp.penaltyU) var penaltyU: Double?
+    @Option(name: .customLong("penalty-w"), help: FlagHelp.penaltyW) var penaltyW: Double?
+    /// The per-sample ℓ of the online protocol.
+    @Option(name: .customLong("sample-penalty-u"), help: FlagHelp.samplePenaltyU) var samplePenaltyU: Double?
+    @Option(name: .customLong("sample-penalty-w"), help: FlagHelp.samplePenaltyW) var samplePenaltyW: Double?
     @Option(help: "Initialisation: paper (all N(0,1)) or theory (c = b = 0).") var `init`: Initialisation = .paper
     @Flag(name: .customLong("aligned-start"), help: "Condition the start on m·ω ≥ 0 at every grid time: w is negated where it is not (TD.20).")
     var alignedStart = false
-    @Option(help: "Plant m = ω = this at every grid time: u and w shifted along μ after the initialisation (TD.20).")
+    @Option(help: FlagHelp.planted)
     var planted: Double?
     @Option(help: "Gradient path: fast or dense.") var path: GradientPathChoice = .fast
-    @Option(help: "Precision: double or float.") var precision: SimulationPrecision = .double
-    @Option(help: "Generated samples per snapshot (0: no generation, order parameters only).") var samples: Int = 256
+    @Option(help: FlagHelp.precision) var precision: SimulationPrecision = .double
+    @Option(help: FlagHelp.samples) var samples: Int = 256
     @Option(help: "Generation scheme: x1-pred or euler.") var scheme: GenerationScheme = .x1Pred
     @Option(name: .customLong("record-every"), help: "Snapshot every this many epochs (0: only the last).")
     var recordEvery: Int = 0
-    @Option(name: .customLong("threads"), help: "Worker threads, a whole number in [1, 1024].") var workerThreads: WorkerThreads = .allCores
+    @Option(name: .customLong("threads"), help: FlagHelp.threads) var workerThreads: WorkerThreads = .allCores
     var threads: Int { workerThreads.count }
 
     func validate() throws {
@@ -45,6 +49,15 @@ struct SimulationOptions: ParsableArguments {
         try require("weight-decay", weightDecay, "≥ 0") { $0 >= 0 }
         if let penaltyU { try require("penalty-u", penaltyU, "≥ 0") { $0 >= 0 } }
         if let penaltyW { try require("penalty-w", penaltyW, "≥ 0") { $0 >= 0 } }
+        if let samplePenaltyU { try require("sample-penalty-u", samplePenaltyU, "finite and ≥ 0") { $0 >= 0 && $0.isFinite } }
+        if let samplePenaltyW { try require("sample-penalty-w", samplePenaltyW, "finite and ≥ 0") { $0 >= 0 && $0.isFinite } }
+        let online = trainingProtocol == .online
+        if online, penaltyU != nil || penaltyW != nil {
+            throw ValidationError("--penalty-u and --penalty-w are the L of J at fixed n; online SGD takes --sample-penalty-u and --sample-penalty-w")
+        }
+        if !online, samplePenaltyU != nil || samplePenaltyW != nil {
+            throw ValidationError("--sample-penalty-u and --sample-penalty-w belong to --protocol online; this protocol takes --penalty-u and --penalty-w")
+        }
     }
 
     var seedList: [UInt64] { (try? seedRange(first: seed, count: seeds)) ?? [] }
@@ -54,7 +67,7 @@ struct SimulationOptions: ParsableArguments {
         let setup = try setup.setup(n: Double(n), at: try d.map { try Dimension($0) })
         var training = TrainingOptions()
         training.trainingProtocol = trainingProtocol ?? defaultProtocol; training.epochs = epochs; training.learningRate = lr
-        training.weightDecay = weightDecay; training.penaltyU = penaltyU ?? 0; training.penaltyW = penaltyW ?? 0
+        training.weightDecay = weightDecay; training.penaltyU = penaltyU ?? samplePenaltyU ?? 0; training.penaltyW = penaltyW ?? samplePenaltyW ?? 0
         training.convergedPenaltiesFromWeightDecay = penaltyU == nil && penaltyW == nil
         training.initialisation = `init`; training.path = path
         training.schedule = schedule

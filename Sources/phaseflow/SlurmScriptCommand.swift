@@ -14,7 +14,7 @@ struct SlurmScriptCommand: ParsableCommand {
         abstract: "Print an sbatch array script running a sweep (after --) as N shards, to be joined with `phaseflow merge`.")
 
     @Option(help: "Array tasks = shards N.") var tasks: Int
-    @Option(help: "Run directory prefix: task i writes <out>.shard-i; merge into <out>.") var out: String
+    @Option(help: FlagHelp.out) var out: String
     @Option(name: .customLong("cpus-per-task"), help: "CPUs per task (passed to the sweep as --threads).") var cpusPerTask: Int = 2
     @Option(help: "Time limit per task (SLURM syntax).") var time: String = "01:00:00"
     @Option(help: "SLURM partition (default: the cluster's default).") var partition: String?

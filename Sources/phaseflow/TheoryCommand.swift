@@ -13,11 +13,11 @@ struct TheoryCommand: ParsableCommand {
 
     @OptionGroup var setup: SetupOptions
     @OptionGroup var training: AutoencoderOptions
-    @Option(help: "Clock times per phase (τ = j/points); on a non-dilated schedule 2·points uniform clock times.")
+    @Option(help: FlagHelp.points)
     var points: Int = 160
-    @Option(help: "Schedule of the clock (finite d only for schedules other than dilated).")
+    @Option(help: FlagHelp.schedule)
     var schedule: ScheduleName = .dilated
-    @Option(help: "Output format: json, csv or table.")
+    @Option(help: FlagHelp.format)
     var format: OutputFormat = .table
     @Option(help: "Base noise of the training loss: redrawn (default) or fixed (one draw per point, Cui et al.: phase-2 rows, AT.22).")
     var noise: TrainingNoise = .redrawn
@@ -62,13 +62,13 @@ struct PredictCommand: ParsableCommand {
 
     @OptionGroup var setup: SetupOptions
     @OptionGroup var training: AutoencoderOptions
-    @Option(help: "Schedule: \(ScheduleName.allCases.map(\.rawValue).joined(separator: ", ")) (d = inf: dilated only).")
+    @Option(help: FlagHelp.schedule)
     var schedule: ScheduleName = .dilated
-    @Option(help: "Number K of uniform clock steps of the grid (x₁-prediction update, the networks trained at the grid times).")
+    @Option(help: FlagHelp.steps)
     var steps: Int = 80
-    @Option(help: "continuous (GSL ODE driver, d = inf), grid (the practitioner's K steps), or all.")
+    @Option(help: FlagHelp.integrator)
     var integrator: AutoencoderExperiment.Integrator = .all
-    @Option(help: "Output format: json, csv or table.")
+    @Option(help: FlagHelp.format)
     var format: OutputFormat = .table
 
     func validate() throws {
@@ -95,25 +95,25 @@ struct BoundariesCommand: ParsableCommand {
 
     @OptionGroup var setup: SetupOptions
     @OptionGroup var training: AutoencoderOptions
-    @Option(parsing: .upToNextOption, help: "Training-set sizes n of the (n, kτ) and (n, penalty) boundaries.")
+    @Option(parsing: .upToNextOption, help: FlagHelp.ns)
     var ns: [Double] = [16, 32, 64, 128, 256]
     @Option(parsing: .upToNextOption, help: "Mode probabilities p of the (n, p) boundary.")
     var ps: [Double] = [0.6, 0.7, 0.8, 0.9]
-    @Option(help: "The (n, p) boundary is the smallest n with |p̂ − p| ≤ tolerance.")
+    @Option(help: FlagHelp.tolerance)
     var tolerance: Double = 0.01
     /// The generations `boundaries` offers (predict's `all` is not one: each boundary uses one).
     enum BoundaryIntegrator: String, ExpressibleByArgument, CaseIterable { case continuous, grid }
-    @Option(help: "Generation for p̂: continuous (d = inf, GSL ODE) or grid (d = inf, dilated, --steps).")
+    @Option(help: FlagHelp.integrator)
     var integrator: BoundaryIntegrator = .continuous
-    @Option(help: "Grid steps K when --integrator grid.")
+    @Option(help: FlagHelp.steps)
     var steps: Int = 80
-    @Option(help: "Run directory (manifest.json, rows.csv; boundary_n.csv, boundary_p.csv, boundaries.gp beside them).")
+    @Option(help: FlagHelp.out)
     var out: String = "out/boundaries"
     @Flag(name: .customLong("no-p-boundary"), help: "Skip the (n, p) boundary (the slow part).")
     var noPBoundary = false
-    @Flag(help: "Continue the run in --out (same settings).")
+    @Flag(help: FlagHelp.resume)
     var resume = false
-    @Option(help: "Compute only shard i of N (the n and p values dealt round-robin); join with `phaseflow merge`, then `boundaries --resume` on the merged directory.", transform: { try Shard(parsing: $0) })
+    @Option(help: FlagHelp.shard, transform: { try Shard(parsing: $0) })
     var shard: Shard = .whole
 
     func validate() throws {

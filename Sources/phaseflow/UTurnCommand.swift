@@ -10,15 +10,15 @@ struct UTurnCommand: ParsableCommand {
         abstract: "P(end in the other mode | start mode) after noising to t and flowing back (ODE and SDE), and its window t10 t50 t90.")
 
     @OptionGroup var setup: SetupOptions
-    @Option(help: "Schedule: \(ScheduleName.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: FlagHelp.schedule)
     var schedule: ScheduleName = .linear
     @Option(name: .customLong("sigma-max"), help: "Initial noise level of the ve schedule (default 100√d).")
     var sigmaMax: Double?
-    @Option(help: "Number of times (uniform in log-SNR across the four curves' 1–99 % range).")
+    @Option(help: FlagHelp.points)
     var points: Int = 60
-    @Flag(help: "Print t10 t50 t90 (and their clock tau, log-SNR and signal) of each curve instead of the curves.")
+    @Flag(help: FlagHelp.summary)
     var summary = false
-    @Option(help: "Output format: json, csv or table.")
+    @Option(help: FlagHelp.format)
     var format: OutputFormat = .table
 
     func validate() throws {

@@ -49,15 +49,15 @@ struct WindowCommand: ParsableCommand {
     var model: WindowRun.Model = .gaussian
     @Option(help: "Sampler back to the data end: ode or sde.")
     var sampler: SamplerKind = .sde
-    @Option(help: "Sampler steps (uniform in log-SNR).")
-    var steps: Int = 100
-    @Option(help: "Schedule: linear or vp.")
+    @Option(name: .customLong("sampler-steps"), help: FlagHelp.samplerSteps)
+    var samplerSteps: Int = 100
+    @Option(help: FlagHelp.schedule)
     var schedule: String = "linear"
     @Option(name: .customLong("lambda-min"), parsing: .unconditional, help: "Smallest start log-SNR.")
     var lambdaMin: Double = -12
     @Option(name: .customLong("lambda-max"), parsing: .unconditional, help: "Largest start log-SNR.")
     var lambdaMax: Double = 4
-    @Option(help: "Number of start log-SNRs.")
+    @Option(help: FlagHelp.points)
     var points: Int = 17
     @Option(help: "Held-out start images per class.")
     var images: Int = 200
@@ -67,16 +67,16 @@ struct WindowCommand: ParsableCommand {
     var splits: Int = 1
     @Option(help: "Bootstrap replicates.")
     var bootstrap: Int = 200
-    @Option(help: "Seed (split, noise, sampler, bootstrap).")
+    @Option(help: FlagHelp.seed)
     var seed: UInt64 = 1
     @Flag(help: "Print the U-turn curves instead of the windows.")
     var curves = false
-    @Option(help: "Output format: json, csv or table.")
+    @Option(help: FlagHelp.format)
     var format: OutputFormat = .table
 
     func run() throws {
         var config = try data.configuration()
-        config.rank = rank; config.sampler = sampler; config.steps = steps
+        config.rank = rank; config.sampler = sampler; config.steps = samplerSteps
         config.lambdaMin = lambdaMin; config.lambdaMax = lambdaMax; config.points = points
         config.imagesPerClass = images; config.splits = splits; config.noiseDraws = noiseDraws; config.bootstrap = bootstrap; config.seed = seed
         try config.setSchedule(schedule)

@@ -48,6 +48,21 @@ final class CommandReferenceTests: XCTestCase {
         XCTAssertEqual(undescribed, [], "flags without a description")
     }
 
+    /// One name, one meaning: a flag that several commands take reads the same in each (a default
+    /// stated in the text, "(default: …)", may differ).
+    func testEachFlagReadsTheSameInEveryCommand() throws {
+        var texts: [String: Set<String>] = [:]
+        for (path, command) in commands(try commandTree()) where !path.hasPrefix("phaseflow help") {
+            for argument in command["arguments"] as? [[String: Any]] ?? [] {
+                let text = (argument["abstract"] as? String ?? "")
+                    .replacingOccurrences(of: #"\s*\(default: [^)]*\)$"#, with: "", options: .regularExpression)
+                for name in longNames(argument) { texts[name, default: []].insert(text) }
+            }
+        }
+        let differing = texts.filter { $0.value.count > 1 }.map { "--\($0.key): \($0.value.sorted())" }.sorted()
+        XCTAssertEqual(differing, [], "flags whose help differs between commands")
+    }
+
     func testHelpNamesOnlyFlagsThatExist() throws {
         let tree = commands(try commandTree())
         let flags = Set(tree.flatMap { ($0.1["arguments"] as? [[String: Any]] ?? []).flatMap(longNames) })

@@ -42,7 +42,7 @@ final class DefaultSetupTests: XCTestCase {
             helpLines.insert(String(help[start.lowerBound..<end.lowerBound]))
         }
         XCTAssertEqual(helpLines.count, 1, "\(helpLines)")
-        XCTAssertTrue(helpLines.first?.contains("default 5000") ?? false, "\(helpLines)")
+        XCTAssertTrue(helpLines.first?.contains("(default: 5000") ?? false, "\(helpLines)")
     }
 
     /// The L of J (AT.2) defaults to the same value in `theory` and `dynamics finite-n`.

@@ -55,9 +55,10 @@ final class FuzzCommandLineTests: XCTestCase {
         ("init", .choice), ("planted", .finite), ("path", .choice), ("precision", .choice), ("samples", .sizeOrZero),
         ("scheme", .choice), ("record-every", .countOrZero), ("threads", .count), ("format", .choice), ("schedule", .choice)]
     static let dynamicsOptions: [(String, Kind)] = setupOptions + [
-        ("tau", .finite), ("lr", .positive), ("penalty-u", .nonNegative), ("penalty-w", .nonNegative), ("time-max", .positive),
+        ("tau", .finite), ("lr", .positive), ("time-max", .positive),
         ("time-points", .size), ("stepper", .choice), ("rel-tol", .positive), ("abs-tol", .nonNegative),
         ("convergence", .nonNegative), ("format", .choice)]
+    static let samplePenaltyOptions: [(String, Kind)] = [("sample-penalty-u", .nonNegative), ("sample-penalty-w", .nonNegative)]
     static let dynamicsBase: [(String, [String])] = [("tau", ["0.5"]), ("time-max", ["1"]), ("time-points", ["4"])]
     static let realDataOptions: [(String, Kind)] = [
         ("dataset", .choice), ("majority", .probability), ("pca", .size), ("pilot-seeds", .count), ("pilot-steps", .size)]
@@ -100,12 +101,12 @@ final class FuzzCommandLineTests: XCTestCase {
                 options: setupOptions + [("d", .dimension), ("schedule", .choice), ("sigma-max", .positive), ("points", .size),
                                          ("format", .choice)]),
         Command(words: ["window"], base: [("dataset", ["digits"]), ("points", ["5"]), ("images", ["5"]), ("bootstrap", ["2"])],
-                options: realDataOptions + [("rank", .count), ("model", .choice), ("sampler", .choice), ("steps", .size),
+                options: realDataOptions + [("rank", .count), ("model", .choice), ("sampler", .choice), ("sampler-steps", .size),
                                             ("lambda-min", .finite), ("lambda-max", .finite), ("points", .size), ("images", .size),
                                             ("noise-draws", .size), ("splits", .size), ("bootstrap", .size), ("seed", .seed),
                                             ("format", .choice)]),
         Command(words: ["schedules"], base: [("dataset", ["digits"]), ("seeds", ["1"]), ("budgets", ["10"])],
-                options: realDataOptions + [("seeds", .size), ("budgets", .size), ("schedules", .choice), ("fraction", .probability),
+                options: realDataOptions + [("seeds", .size), ("budgets", .size), ("densities", .choice), ("fraction", .probability),
                                             ("samples", .size), ("sampler-steps", .size), ("hidden", .size), ("batch", .size),
                                             ("learning-rate", .positive), ("target", .positive), ("threads", .count), ("format", .choice)]),
         Command(words: ["ablation"], base: [("dims", ["200"]), ("n", ["8"]), ("steps", ["4"]), ("seeds", ["2"]), ("training-time", ["1"]),
@@ -121,18 +122,19 @@ final class FuzzCommandLineTests: XCTestCase {
                           ("grid", .choice), ("n-min", .positive), ("n-max", .positive), ("k-tau-max", .positive), ("threads", .count),
                           ("format", .choice)]),
         Command(words: ["dynamics", "flow"], base: dynamicsBase,
-                options: dynamicsOptions + [("d", .dimension), ("tau-grid", .size), ("m0", .finite), ("omega0", .finite), ("uw0", .finite),
+                options: dynamicsOptions + samplePenaltyOptions + [("d", .dimension), ("tau-grid", .size), ("m0", .finite), ("omega0", .finite), ("uw0", .finite),
                                             ("c0", .finite), ("training", .choice)]),
         Command(words: ["dynamics", "finite-n"], base: dynamicsBase + [("d", ["50"]), ("n", ["8"])],
-                options: dynamicsOptions + [("d", .dimension), ("n", .size), ("data-seed", .seed)]),
+                options: dynamicsOptions + [("d", .dimension), ("n", .size), ("data-seed", .seed), ("penalty-u", .nonNegative),
+                                            ("penalty-w", .nonNegative)]),
         Command(words: ["dynamics", "adam"], base: [("d", ["50"]), ("n", ["8"]), ("steps", ["4"]), ("epochs", ["2"]), ("seeds", ["2"])],
                 options: setupOptions + [("d", .dimension)] + simulationOptions + [("tau", .finite)]),
         Command(words: ["dynamics", "escape"], base: dynamicsBase + [("d", ["100"]), ("members", ["4"])],
-                options: dynamicsOptions + [("d", .dimension), ("members", .size), ("switch-overlap", .probability), ("ensemble-seed", .seed)]),
+                options: dynamicsOptions + samplePenaltyOptions + [("d", .dimension), ("members", .size), ("switch-overlap", .probability), ("ensemble-seed", .seed)]),
         Command(words: ["dynamics", "vs-simulation"], base: dynamicsBase + [("d", ["100"]), ("seeds", ["2"])],
-                options: dynamicsOptions + [("d", .dimension), ("seeds", .size), ("seed", .seed), ("planted", .finite)]),
+                options: dynamicsOptions + samplePenaltyOptions + [("d", .dimension), ("seeds", .size), ("seed", .seed), ("planted", .finite)]),
         Command(words: ["dynamics", "finite-size"], base: dynamicsBase + [("dims", ["100", "200"]), ("seeds", ["2"])],
-                options: dynamicsOptions + [("dims", .dimension), ("seeds", .size), ("seed", .seed), ("escape-ensemble", .sizeOrZero)]),
+                options: dynamicsOptions + samplePenaltyOptions + [("dims", .dimension), ("seeds", .size), ("seed", .seed), ("escape-ensemble", .sizeOrZero)]),
     ]
 
     /// A case: its arguments and the fragments of which the error line must contain one.

@@ -7,7 +7,7 @@ final class SchedulesCommandTests: XCTestCase {
         let digits = ["schedules", "--dataset", "digits", "--pca", "16"]
         try assertOneLineErrors([
             (digits + ["--interval", "0.3,0.2"], "0.3,0.2"), (digits + ["--interval", "sometime"], "sometime"),
-            (digits + ["--schedules", "edm", "uniform"], "uniform"), (digits + ["--interval", "0.1,0.2", "--schedules", "uniform", "cosine"], "cosine"),
+            (digits + ["--densities", "edm", "uniform"], "uniform"), (digits + ["--interval", "0.1,0.2", "--densities", "uniform", "cosine"], "cosine"),
             (digits + ["--interval", "0.1,0.2", "--budgets", "300", "100"], "300"), (digits + ["--interval", "0.1,0.2", "--fraction", "1.5"], "1.5"),
             (digits + ["--interval", "0.1,0.2", "--seeds", "0"], "seeds"), (digits + ["--interval", "0.1,0.2", "--samples", "3"], "samples"),
             (["schedules", "--dataset", "mnist", "--data-path", "/nonexistent/mnist.csv.gz"], "/nonexistent/mnist.csv.gz"),
@@ -32,7 +32,7 @@ final class SchedulesCommandTests: XCTestCase {
     func testWindowWithTrainedPilots() throws {
         try assertOneLineErrors([(["window", "--dataset", "digits", "--model", "trained", "--pilot-steps", "0"], "pilot")])
         let run = try phaseflow(["window", "--dataset", "digits", "--pca", "16", "--model", "trained", "--pilot-seeds", "2",
-                                 "--pilot-steps", "600", "--steps", "24", "--images", "40", "--noise-draws", "2",
+                                 "--pilot-steps", "600", "--sampler-steps", "24", "--images", "40", "--noise-draws", "2",
                                  "--bootstrap", "30", "--format", "csv"])
         XCTAssertEqual(run.status, 0, run.stderr)
         let lines = run.stdout.split(separator: "\n")

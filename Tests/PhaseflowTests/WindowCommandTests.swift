@@ -11,7 +11,7 @@ final class WindowCommandTests: XCTestCase {
             (["window", "--dataset", "digits", "--classes", "0", "0"], "0"), (["window", "--dataset", "digits", "--bootstrap", "3"], "bootstrap"),
             (["window", "--dataset", "digits", "--sampler", "heun"], "heun"), (["window", "--dataset", "digits", "--points", "2"], "points"),
         ])
-        let run = try phaseflow(["window", "--dataset", "digits", "--classes", "0", "1", "--pca", "16", "--steps", "30",
+        let run = try phaseflow(["window", "--dataset", "digits", "--classes", "0", "1", "--pca", "16", "--sampler-steps", "30",
                                  "--bootstrap", "30", "--noise-draws", "1", "--format", "csv"])
         XCTAssertEqual(run.status, 0, run.stderr)
         let lines = run.stdout.split(separator: "\n")

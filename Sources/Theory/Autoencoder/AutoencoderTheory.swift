@@ -267,17 +267,18 @@ public struct AutoencoderTheory: Sendable {
 
     /// The full table on τ_j = j/points (both phases). Phase 1 is solved by continuation from the
     /// top of phase 1 (τ → 0), each minimisation warm-started at the previous non-trivial minimum.
-    public func table(pointsPerPhase points: Int) throws -> [LearnedParameters] {
+    public func table(pointsPerPhase points: Int, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> [LearnedParameters] {
         guard points >= 1 else { throw InputError("points must be ≥ 1; got \(points)") }
-        return try table(at: Self.clockTimes(pointsPerPhase: points))
+        return try table(at: Self.clockTimes(pointsPerPhase: points), progress: progress)
     }
 
     /// The learned parameters at any clock times in [0, 2] (e.g. a simulation's grid), returned in
-    /// the order given; phase-1 times are solved by continuation in decreasing τ.
-    public func table(at times: [Double]) throws -> [LearnedParameters] {
+    /// the order given; phase-1 times are solved by continuation in decreasing τ. `progress` is told
+    /// the count of times done after each.
+    public func table(at times: [Double], progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> [LearnedParameters] {
         let end = schedule?.clockEnd ?? 2
         for tau in times { try require("tau", tau, "in [0, \(end)]") { $0 >= 0 && $0 <= end } }
-        var rows = [LearnedParameters?](repeating: nil, count: times.count)
+        var rows = [LearnedParameters?](repeating: nil, count: times.count), done = 0
         var start: (w: Double, bias: Double)?, slope = 0.0
         var top: (w: Double, bias: Double)?, topSlope = 0.0
         for j in times.indices.filter({ !isSaturated(times[$0]) }).sorted(by: { times[$0] > times[$1] }) {
@@ -290,6 +291,7 @@ public struct AutoencoderTheory: Sendable {
             }
             row.tau = times[j]
             rows[j] = row
+            done += 1; progress?(done, times.count)
             if top == nil, row.solution == .learned { (top, topSlope) = ((row.halfGap, row.bEff), row.pointSlope) }
         }
         // Saturated times: closed form, or (finiteDReduced) continuation in increasing τ from the
@@ -300,6 +302,7 @@ public struct AutoencoderTheory: Sendable {
             if row.solution == .learned && !usesClosedForm(times[j]) { (up, upSlope) = ((row.halfGap, row.bEff), row.pointSlope) }
             row.tau = times[j]
             rows[j] = row
+            done += 1; progress?(done, times.count)
         }
         return rows.map { $0! }
     }
