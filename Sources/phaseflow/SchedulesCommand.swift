@@ -9,14 +9,18 @@ import RunStore
 /// the feature-adaptive training-time densities at equal budgets and paired seeds; feature error,
 /// sliced Wasserstein and paired differences vs uniform (derivations/training-schedules.md).
 ///
-///     phaseflow schedules --dataset mnist --classes 0 1 --majority 0.8 --seeds 5 --out out/schedules
+///     phaseflow schedules --dataset mnist --classes 0 1 --majority 0.8 --seed 1 --seeds 5 --resample-split --out out/schedules
 struct SchedulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schedules",
         abstract: "Compare training-time densities (uniform, logit-normal, EDM, Laplace log-SNR, adaptive) on real data: feature error and sliced W2 vs steps.")
 
     @OptionGroup var data: RealDataOptions
-    @Option(help: "Number of paired seeds (1…N).") var seeds = 5
+    @Option(help: "Number of paired seeds; seeds are seed, seed+1, ….") var seeds = 5
+    @Option(help: "First seed.") var seed: UInt64 = 1
+    @Flag(name: .customLong("resample-split"), help: "Give each seed its own train/held-out split (split seed = the seed), so the SE over seeds covers the choice of images as well as training noise.")
+    var resampleSplit = false
+    @Option(name: .customLong("export-density"), help: "Write the adaptive density (pieces, cdf knots, formula) to this JSON file.") var exportDensity: String?
     @Option(parsing: .upToNextOption, help: "Step budgets (checkpoints), increasing.") var budgets = [100, 300, 1000, 3000]
     @Option(parsing: .upToNextOption, help: "Schedules to train, uniform first (the paired reference): uniform logit-normal edm laplace adaptive.")
     var schedules = ["uniform", "logit-normal", "edm", "laplace", "adaptive"]
@@ -60,7 +64,9 @@ struct SchedulesCommand: ParsableCommand {
         run.pilots.threads = threads
         training.seed = 1
         run.settings.training = training
-        run.settings.seeds = (1...seeds).map(UInt64.init)
+        run.settings.seeds = try seedRange(first: seed, count: seeds, largestCount: SchedulesRun.largestSeedCount)
+        run.splitPerSeed = resampleSplit
+        run.exportDensity = exportDensity.map { URL(fileURLWithPath: $0) }
         run.settings.budgets = budgets
         run.settings.samples = samples
         run.settings.samplerSteps = samplerSteps
