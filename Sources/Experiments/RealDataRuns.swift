@@ -19,7 +19,7 @@ extension WindowConfiguration {
     }
 
     /// The data in words: dataset, classes, majority, PCA dimension and split seed.
-    public var summary: String {
+    public var dataDescription: String {
         let k = pcaDimension ?? (dataset == .digits ? 32 : 64)
         return "\(dataset.rawValue) \(classA) vs \(classB.map(String.init) ?? "rest"), majority \(majority), pca \(k), split seed \(seed)"
     }
@@ -93,7 +93,7 @@ public struct WindowRun: Sendable {
     public func densityExport(_ result: WindowResult, fraction: Double) throws -> DensityExport {
         let w = try WindowInterval(result)
         let density = try IntervalAdaptiveDensity(lo: w.lo, hi: w.hi, fraction: fraction)
-        return DensityExport(density, source: model == .trained ? "trained" : "zero-shot", data: configuration.summary)
+        return DensityExport(density, source: model == .trained ? "trained" : "zero-shot", data: configuration.dataDescription)
     }
 
     /// The measured switch fraction and its fitted sigmoid at every start log-SNR, per start class.
@@ -214,7 +214,7 @@ public struct SchedulesRun: Sendable {
             try TrainingDensityName(parsing: $0).density(interval: interval.map { ($0.lo, $0.hi) }, fraction: fraction)
         }
         if let exportDensity, let adaptive = made.first(where: { $0 is IntervalAdaptiveDensity }) as? IntervalAdaptiveDensity {
-            let export = DensityExport(adaptive, source: interval?.source ?? "fixed", data: window.summary)
+            let export = DensityExport(adaptive, source: interval?.source ?? "fixed", data: window.dataDescription)
             try writeAtomically(try export.json(), to: exportDensity)
             note("schedules: wrote the adaptive density to \(exportDensity.path)")
         }
