@@ -18,6 +18,12 @@ extension WindowConfiguration {
         classB = b
     }
 
+    /// The data in words: dataset, classes, majority, PCA dimension and split seed.
+    public var dataDescription: String {
+        let k = pcaDimension ?? (dataset == .digits ? 32 : 64)
+        return "\(dataset.rawValue) \(classA) vs \(classB.map(String.init) ?? "rest"), majority \(majority), pca \(k), split seed \(seed)"
+    }
+
     /// The interpolant by name: `linear` or `vp` (the window in log-SNR does not depend on it, RD.3).
     public mutating func setSchedule(_ name: String) throws {
         switch name {
@@ -82,6 +88,14 @@ public struct WindowRun: Sendable {
         }
     }
 
+    /// The adaptive density (TS.6) on the window's interval (the union over start classes,
+    /// `WindowInterval`) with `fraction` of the mass on it, as the JSON export of TS.26.
+    public func densityExport(_ result: WindowResult, fraction: Double) throws -> DensityExport {
+        let w = try WindowInterval(result)
+        let density = try IntervalAdaptiveDensity(lo: w.lo, hi: w.hi, fraction: fraction)
+        return DensityExport(density, source: model == .trained ? "trained" : "zero-shot", data: configuration.dataDescription)
+    }
+
     /// The measured switch fraction and its fitted sigmoid at every start log-SNR, per start class.
     func curveRows(_ result: WindowResult) throws -> [Row] {
         try result.windows.flatMap { w in
@@ -114,6 +128,12 @@ public struct SchedulesRun: Sendable {
     public var fraction = 0.5
     public var settings = SchedulesSettings()
     public var pilots = PilotSettings()
+    /// Each seed s trains on its own train/held-out split (split seed s; the split of `window.seed`
+    /// otherwise), so the SE over seeds covers the choice of images as well as training. The
+    /// adaptive interval is resolved once, on the split of `window.seed`.
+    public var splitPerSeed = false
+    /// Where to write the adaptive density as JSON (TS.26); needs `adaptive` among the densities.
+    public var exportDensity: URL?
 
     public init(window: WindowConfiguration, densities: [String], interval: String) {
         self.window = window; self.densities = densities; self.interval = interval
@@ -128,6 +148,9 @@ public struct SchedulesRun: Sendable {
         for name in densities { _ = try TrainingDensityName(parsing: name) }
         guard Set(densities).count == densities.count else { throw InputError("densities repeat: \(densities.joined(separator: " "))") }
         _ = try IntervalChoice(parsing: interval)
+        guard exportDensity == nil || densities.contains("adaptive") else {
+            throw InputError("--export-density needs the adaptive schedule; got \(densities.joined(separator: " "))")
+        }
         // Sizes beyond which memory or time exceed one machine (one line naming the flag).
         try requireCount("seeds", settings.seeds.count, atMost: Self.largestSeedCount)
         try requireCount("budgets", settings.budgets.last ?? 1, atMost: 10_000_000)
@@ -147,6 +170,8 @@ public struct SchedulesRun: Sendable {
         return [Setting("command", "schedules"), Setting("data", String(describing: window)),
                 Setting("schedules", densities.joined(separator: " ")), Setting("interval", interval), Setting("fraction", "\(fraction)"),
                 Setting("settings", String(describing: s)), Setting("pilots", String(describing: p))]
+            // Only a split per seed adds a setting, so run directories made before it still resume.
+            + (splitPerSeed ? [Setting("split", "per seed (split seed = training seed)")] : [])
     }
 
     /// Resolves the interval, trains every (seed, density), writes the files under `out` and returns
@@ -169,8 +194,8 @@ public struct SchedulesRun: Sendable {
             let number = { (key: String) -> Double in Double(r[column(key)]) ?? .nan }
             return ScheduleMeasurement(schedule: r[column("schedule")], budget: Int(r[column("steps")]) ?? 0,
                                        seed: UInt64(r[column("seed")]) ?? 0, generatedFraction: number("generated_fraction"),
-                                       featureError: number("feature_error"), binomialSE: number("binomial_se"),
-                                       slicedWasserstein: number("sliced_wasserstein"), recentLoss: number("loss"))
+                                       dataFraction: number("data_fraction"), binomialSE: number("binomial_se"),
+                                       slicedWasserstein: number("sliced_wasserstein"), swFloor: number("sw_floor"), recentLoss: number("loss"))
         }
         var known = [ScheduleMeasurement]()
         if let store {
@@ -185,19 +210,29 @@ public struct SchedulesRun: Sendable {
                         w.hi, ci(w.hiCI), Date().timeIntervalSince(started)))
             interval = w
         }
-        let data = try SchedulesData(window: try WindowExperiment.prepare(window))
         let made = try densities.map {
             try TrainingDensityName(parsing: $0).density(interval: interval.map { ($0.lo, $0.hi) }, fraction: fraction)
         }
+        if let exportDensity, let adaptive = made.first(where: { $0 is IntervalAdaptiveDensity }) as? IntervalAdaptiveDensity {
+            let export = DensityExport(adaptive, source: interval?.source ?? "fixed", data: window.dataDescription)
+            try writeAtomically(try export.json(), to: exportDensity)
+            note("schedules: wrote the adaptive density to \(exportDensity.path)")
+        }
+        let experiment: SchedulesExperiment
+        if splitPerSeed {
+            let bySeed = try splitsBySeed()
+            experiment = try SchedulesExperiment(dataBySeed: { bySeed[$0]! }, densities: made, settings: settings)
+        } else {
+            let data = try SchedulesData(window: try WindowExperiment.prepare(window))
+            experiment = try SchedulesExperiment(data: data, densities: made, settings: settings)
+        }
         let experimentStart = Date()
         let progress = Progress(total: settings.seeds.count * made.count)
-        let experiment = try SchedulesExperiment(data: data, densities: made, settings: settings)
-        let levels = try experiment.referenceLevels()
         let result = try experiment.run(known: known, wanted: { seed, name in pending.contains("seed=\(seed),schedule=\(name)") },
                                         record: { seed, name, rows in
             try store?.append(unit: "seed=\(seed),schedule=\(name)", rows: rows.map { m in
-                [m.schedule, "\(m.budget)", "\(m.seed)", "\(m.generatedFraction)", "\(levels.dataFraction)", "\(m.featureError)",
-                 "\(m.binomialSE)", "\(m.slicedWasserstein)", "\(levels.swFloor)", "\(m.recentLoss)"]
+                [m.schedule, "\(m.budget)", "\(m.seed)", "\(m.generatedFraction)", "\(m.dataFraction)", "\(m.featureError)",
+                 "\(m.binomialSE)", "\(m.slicedWasserstein)", "\(m.swFloor)", "\(m.recentLoss)"]
             })
         }, progress: { done, _, label in progress.update(done: done, label: label) })
         if let store, store.isComplete { try store.compact() }
@@ -205,10 +240,14 @@ public struct SchedulesRun: Sendable {
             note("schedules: shard \(shard) written to \(out!.path); join the shards with `phaseflow merge`, then run schedules with --resume on the merged directory")
             return ([], nil)
         }
+        let first = try experiment.data(settings.seeds[0])
         note(String(format: "schedules: %d schedules × %d seeds × %d steps, d = %d, %d training rows: experiment %.1f s, total %.1f s wall",
-                    made.count, settings.seeds.count, settings.budgets.last ?? 0, data.dimension, data.trainCount,
+                    made.count, settings.seeds.count, settings.budgets.last ?? 0, first.dimension, first.trainCount,
                     Date().timeIntervalSince(experimentStart), Date().timeIntervalSince(started)))
-        note("schedules: data fraction \(result.dataFraction), sw floor \(result.swFloor); steps to error ≤ \(settings.targetError): "
+        note("schedules: standard errors over seeds \(settings.seeds.first!)…\(settings.seeds.last!) cover "
+             + (splitPerSeed ? "training noise (initialisation, data order, noise, times, generation noise) and the train/held-out split (split seed = seed)"
+                             : "training noise only (initialisation, data order, noise, times, generation noise; one split, seed \(window.seed))"))
+        note("schedules: data fraction \(result.dataFraction)\(splitPerSeed ? " (mean over splits)" : ""), sw floor \(result.swFloor); steps to error ≤ \(settings.targetError): "
              + result.stepsToTarget.map { "\($0.schedule) \($0.steps.map(String.init) ?? "none")" }.joined(separator: ", "))
         let report = SchedulesReport(result: result)
         if let out { try write(report, to: out) }
@@ -221,8 +260,20 @@ public struct SchedulesRun: Sendable {
             row.add("schedule", s.schedule)
             row.add("steps", s.budget)
             for (key, x) in zip(SchedulesReport.summaryHeader.dropFirst(2), report.summaryNumbers(s)) { row.add(key, x) }
+            row.add("se_covers", report.seCovers)
             return row
         }
+    }
+
+    /// The data of every seed, each on its own split (split seed = the seed).
+    func splitsBySeed() throws -> [UInt64: SchedulesData] {
+        var bySeed = [UInt64: SchedulesData]()
+        for seed in settings.seeds {
+            var config = window
+            config.seed = seed
+            bySeed[seed] = try SchedulesData(window: try WindowExperiment.prepare(config))
+        }
+        return bySeed
     }
 
     func write(_ report: SchedulesReport, to directory: URL) throws {

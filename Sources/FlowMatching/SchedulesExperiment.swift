@@ -53,20 +53,27 @@ public struct ScheduleMeasurement: Sendable {
     public let seed: UInt64
     /// Fraction of generated samples classified as the majority class.
     public let generatedFraction: Double
-    /// |generated fraction − the classifier's fraction on the training data| (TS.17).
+    /// The classifier's majority fraction on this seed's training rows (the target; TS.17).
+    public let dataFraction: Double
+    /// |generated fraction − data fraction| (TS.17).
     public let featureError: Double
     /// √(p̂(1 − p̂)/n) of the generated fraction (TS.18).
     public let binomialSE: Double
     public let slicedWasserstein: Double
+    /// SW between this seed's training and held-out rows (TS.19).
+    public let swFloor: Double
     /// Mean batch loss (TS.13) over the last min(100, budget) steps before the checkpoint.
     public let recentLoss: Double
 
-    public init(schedule: String, budget: Int, seed: UInt64, generatedFraction: Double, featureError: Double,
-                binomialSE: Double, slicedWasserstein: Double, recentLoss: Double) {
+    public init(schedule: String, budget: Int, seed: UInt64, generatedFraction: Double, dataFraction: Double,
+                binomialSE: Double, slicedWasserstein: Double, swFloor: Double, recentLoss: Double) {
         self.schedule = schedule; self.budget = budget; self.seed = seed; self.generatedFraction = generatedFraction
-        self.featureError = featureError; self.binomialSE = binomialSE; self.slicedWasserstein = slicedWasserstein
-        self.recentLoss = recentLoss
+        self.dataFraction = dataFraction; self.featureError = abs(generatedFraction - dataFraction); self.binomialSE = binomialSE
+        self.slicedWasserstein = slicedWasserstein; self.swFloor = swFloor; self.recentLoss = recentLoss
     }
+
+    /// The signed majority bias, generated fraction − data fraction (TS.27); featureError is its size.
+    public var majorityBias: Double { generatedFraction - dataFraction }
 }
 
 /// The summary over seeds of one schedule at one budget (TS.20–TS.21).
@@ -74,6 +81,8 @@ public struct ScheduleSummary: Sendable {
     public let schedule: String
     public let budget: Int
     public let errorMean, errorSE, binomialSEMean: Double
+    /// The signed majority bias (TS.27), mean ± SE over seeds, and its paired difference vs uniform.
+    public let biasMean, biasSE, biasDiffMean, biasDiffSE: Double
     public let swMean, swSE: Double
     /// Paired differences against the reference (uniform) schedule, same seeds (TS.21).
     public let errorDiffMean, errorDiffSE, swDiffMean, swDiffSE: Double
@@ -83,10 +92,15 @@ public struct ScheduleSummary: Sendable {
 public struct SchedulesResult: Sendable {
     public let measurements: [ScheduleMeasurement]
     public let summaries: [ScheduleSummary]
-    /// The classifier's majority fraction on the training rows (the target of the generated fraction).
+    /// The classifier's majority fraction on the training rows (the target of the generated
+    /// fraction); with a split per seed, its mean over the seeds.
     public let dataFraction: Double
-    /// SW between the training and held-out rows (the finite-sample floor of the SW column).
+    /// SW between the training and held-out rows (the finite-sample floor of the SW column); with a
+    /// split per seed, its mean over the seeds.
     public let swFloor: Double
+    /// Whether each seed drew its own train/held-out split (so the SE over seeds covers the choice
+    /// of images as well as training; TS.20).
+    public let splitPerSeed: Bool
     /// Per schedule, the first budget whose mean feature error is ≤ the target (nil: none).
     public let stepsToTarget: [(schedule: String, steps: Int?)]
     public let seconds: Double
@@ -100,11 +114,22 @@ public struct SchedulesResult: Sendable {
 ///     let result = try SchedulesExperiment(data: data, densities: [UniformDensity(), LogitNormalDensity.sd3],
 ///                                          settings: SchedulesSettings()).run { done, total, label in }
 public struct SchedulesExperiment: Sendable {
-    public let data: SchedulesData
+    /// The training and held-out rows of a seed.
+    public let data: @Sendable (UInt64) throws -> SchedulesData
+    /// Whether `data` depends on the seed (a train/held-out split per seed).
+    public let splitPerSeed: Bool
     public let densities: [any TrainingDensity]
     public let settings: SchedulesSettings
 
+    /// One train/held-out split for every seed: the SE over seeds covers training noise only.
     public init(data: SchedulesData, densities: [any TrainingDensity], settings: SchedulesSettings) throws {
+        try self.init(dataBySeed: { _ in data }, splitPerSeed: false, densities: densities, settings: settings)
+    }
+
+    /// A split per seed (`dataBySeed(seed)`, called once per seed and schedule, so it should be
+    /// cheap, e.g. a lookup): the SE over seeds covers the choice of images as well.
+    public init(dataBySeed: @escaping @Sendable (UInt64) throws -> SchedulesData, splitPerSeed: Bool = true,
+                densities: [any TrainingDensity], settings: SchedulesSettings) throws {
         guard !densities.isEmpty else { throw InputError("no training densities given") }
         guard Set(densities.map(\.name)).count == densities.count else { throw InputError("training density names must differ") }
         guard !settings.seeds.isEmpty else { throw InputError("at least one seed is needed") }
@@ -114,17 +139,23 @@ public struct SchedulesExperiment: Sendable {
         guard settings.samples >= 10 else { throw InputError("samples must be ≥ 10; got \(settings.samples)") }
         guard settings.samplerSteps >= 2 else { throw InputError("sampler steps must be ≥ 2; got \(settings.samplerSteps)") }
         guard settings.threads >= 1 else { throw InputError("threads must be ≥ 1; got \(settings.threads)") }
-        self.data = data
+        self.data = dataBySeed
+        self.splitPerSeed = splitPerSeed
         self.densities = densities
         self.settings = settings
     }
 
-    /// The classifier's majority fraction on the training rows and the SW floor (training vs held out).
-    public func referenceLevels() throws -> (dataFraction: Double, swFloor: Double) {
+    /// The classifier's majority fraction on a seed's training rows and the SW floor (training vs held out).
+    public func referenceLevels(seed: UInt64) throws -> (dataFraction: Double, swFloor: Double) {
+        let data = try data(seed)
         let reference = try data.isMajority(data.train, data.trainCount)
-        let sw = try SlicedWasserstein(dimension: data.dimension, directions: settings.swDirections, seed: 0x5157)
         return (Double(reference.filter { $0 }.count) / Double(data.trainCount),
-                sw.distance(data.train, count: data.trainCount, data.heldOut, count: data.heldOutCount))
+                try slicedWasserstein(data).distance(data.train, count: data.trainCount, data.heldOut, count: data.heldOutCount))
+    }
+
+    /// The SW estimator of TS.19 (its directions fixed, the same for every seed).
+    private func slicedWasserstein(_ data: SchedulesData) throws -> SlicedWasserstein {
+        try SlicedWasserstein(dimension: data.dimension, directions: settings.swDirections, seed: 0x5157)
     }
 
     /// Runs every (seed, schedule) pair; `progress(done, total, label)` is called after each.
@@ -136,10 +167,9 @@ public struct SchedulesExperiment: Sendable {
                     record: @escaping @Sendable (UInt64, String, [ScheduleMeasurement]) throws -> Void = { _, _, _ in },
                     progress: @escaping @Sendable (Int, Int, String) -> Void = { _, _, _ in }) throws -> SchedulesResult {
         let start = Date()
-        let reference = try data.isMajority(data.train, data.trainCount)
-        let dataFraction = Double(reference.filter { $0 }.count) / Double(data.trainCount)
-        let sw = try SlicedWasserstein(dimension: data.dimension, directions: settings.swDirections, seed: 0x5157)
-        let swFloor = sw.distance(data.train, count: data.trainCount, data.heldOut, count: data.heldOutCount)
+        let levels = try settings.seeds.map { try referenceLevels(seed: $0) }
+        let dataFraction = levels.map(\.dataFraction).reduce(0, +) / Double(levels.count)
+        let swFloor = levels.map(\.swFloor).reduce(0, +) / Double(levels.count)
         let grid = try SamplingGrid.logSNRUniform(schedule: LinearSchedule(), from: 0, steps: settings.samplerSteps)
 
         let all = settings.seeds.flatMap { seed in densities.indices.map { (seed, $0) } }
@@ -150,7 +180,7 @@ public struct SchedulesExperiment: Sendable {
             while let index = board.next() {
                 let (seed, which) = jobs[index]
                 let outcome = Result {
-                    let rows = try runOne(seed: seed, density: densities[which], dataFraction: dataFraction, sw: sw, grid: grid)
+                    let rows = try runOne(seed: seed, density: densities[which], grid: grid)
                     try record(seed, densities[which].name, rows)
                     return rows
                 }
@@ -165,13 +195,15 @@ public struct SchedulesExperiment: Sendable {
             (density.name, summaries.first { $0.schedule == density.name && $0.errorMean <= settings.targetError }?.budget)
         }
         return SchedulesResult(measurements: measurements, summaries: summaries, dataFraction: dataFraction, swFloor: swFloor,
-                               stepsToTarget: steps, seconds: Date().timeIntervalSince(start))
+                               splitPerSeed: splitPerSeed, stepsToTarget: steps, seconds: Date().timeIntervalSince(start))
     }
 
     /// One training run with checkpoints. The generation noise depends on the seed only, so every
     /// schedule and budget of a seed starts from the same z (paired).
-    private func runOne(seed: UInt64, density: any TrainingDensity, dataFraction: Double, sw: SlicedWasserstein,
-                        grid: SamplingGrid) throws -> [ScheduleMeasurement] {
+    private func runOne(seed: UInt64, density: any TrainingDensity, grid: SamplingGrid) throws -> [ScheduleMeasurement] {
+        let data = try data(seed)
+        let (dataFraction, swFloor) = try referenceLevels(seed: seed)
+        let sw = try slicedWasserstein(data)
         var training = settings.training
         training.seed = seed
         let trainer = try FlowMatchingTrainer(data: data.train, count: data.trainCount, settings: training)
@@ -191,8 +223,8 @@ public struct SchedulesExperiment: Sendable {
             let recent = trainer.losses.suffix(min(100, budget))
             rows.append(ScheduleMeasurement(
                 schedule: density.name, budget: budget, seed: seed, generatedFraction: p,
-                featureError: abs(p - dataFraction), binomialSE: (p * (1 - p) / Double(n)).squareRoot(),
-                slicedWasserstein: sw.distance(generated, count: n, data.heldOut, count: data.heldOutCount),
+                dataFraction: dataFraction, binomialSE: (p * (1 - p) / Double(n)).squareRoot(),
+                slicedWasserstein: sw.distance(generated, count: n, data.heldOut, count: data.heldOutCount), swFloor: swFloor,
                 recentLoss: recent.reduce(0, +) / Double(recent.count)))
         }
         return rows
@@ -208,9 +240,12 @@ public struct SchedulesExperiment: Sendable {
                 let ref = settings.seeds.compactMap { s in m.first { $0.schedule == referenceName && $0.budget == budget && $0.seed == s } }
                 let e = meanAndStandardError(mine.map(\.featureError)), w = meanAndStandardError(mine.map(\.slicedWasserstein))
                 let de = meanAndStandardError(zip(mine, ref).map { $0.featureError - $1.featureError })
+                let b = meanAndStandardError(mine.map(\.majorityBias))
+                let db = meanAndStandardError(zip(mine, ref).map { $0.majorityBias - $1.majorityBias })
                 let dw = meanAndStandardError(zip(mine, ref).map { $0.slicedWasserstein - $1.slicedWasserstein })
                 out.append(ScheduleSummary(schedule: density.name, budget: budget, errorMean: e.mean, errorSE: e.standardError,
                                            binomialSEMean: mine.map(\.binomialSE).reduce(0, +) / Double(mine.count),
+                                           biasMean: b.mean, biasSE: b.standardError, biasDiffMean: db.mean, biasDiffSE: db.standardError,
                                            swMean: w.mean, swSE: w.standardError,
                                            errorDiffMean: de.mean, errorDiffSE: de.standardError,
                                            swDiffMean: dw.mean, swDiffSE: dw.standardError))

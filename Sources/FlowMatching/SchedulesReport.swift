@@ -11,15 +11,22 @@ public struct SchedulesReport: Sendable {
     public let result: SchedulesResult
     public init(result: SchedulesResult) { self.result = result }
 
-    public static let summaryHeader = ["schedule", "steps", "feature_error", "feature_error_se", "binomial_se",
+    public static let summaryHeader = ["schedule", "steps", "feature_error", "feature_error_se",
+                                       "majority_bias", "majority_bias_se", "binomial_se",
                                        "sliced_wasserstein", "sliced_wasserstein_se", "feature_error_diff_vs_uniform",
-                                       "feature_error_diff_se", "sliced_wasserstein_diff_vs_uniform", "sliced_wasserstein_diff_se"]
+                                       "feature_error_diff_se", "sliced_wasserstein_diff_vs_uniform", "sliced_wasserstein_diff_se",
+                                       "majority_bias_diff_vs_uniform", "majority_bias_diff_se"]
+
+    /// Which noise the standard errors over seeds cover (TS.20): `training` (initialisation, data
+    /// order, training noise and times, generation noise) or `training_and_split` (also the choice
+    /// of training and held-out images).
+    public var seCovers: String { result.splitPerSeed ? "training_and_split" : "training" }
 
     public var measurementsCSV: String {
-        var lines = ["schedule,steps,seed,generated_fraction,data_fraction,feature_error,binomial_se,sliced_wasserstein,sw_floor,loss"]
+        var lines = ["schedule,steps,seed,generated_fraction,data_fraction,majority_bias,feature_error,binomial_se,sliced_wasserstein,sw_floor,loss"]
         for m in result.measurements {
-            lines.append([m.schedule, "\(m.budget)", "\(m.seed)", "\(m.generatedFraction)", "\(result.dataFraction)",
-                          "\(m.featureError)", "\(m.binomialSE)", "\(m.slicedWasserstein)", "\(result.swFloor)", "\(m.recentLoss)"]
+            lines.append([m.schedule, "\(m.budget)", "\(m.seed)", "\(m.generatedFraction)", "\(m.dataFraction)",
+                          "\(m.majorityBias)", "\(m.featureError)", "\(m.binomialSE)", "\(m.slicedWasserstein)", "\(m.swFloor)", "\(m.recentLoss)"]
                 .joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
@@ -27,7 +34,8 @@ public struct SchedulesReport: Sendable {
 
     /// The numbers of one summary row, in `summaryHeader` order after schedule and steps.
     public func summaryNumbers(_ s: ScheduleSummary) -> [Double] {
-        [s.errorMean, s.errorSE, s.binomialSEMean, s.swMean, s.swSE, s.errorDiffMean, s.errorDiffSE, s.swDiffMean, s.swDiffSE]
+        [s.errorMean, s.errorSE, s.biasMean, s.biasSE, s.binomialSEMean, s.swMean, s.swSE, s.errorDiffMean, s.errorDiffSE,
+         s.swDiffMean, s.swDiffSE, s.biasDiffMean, s.biasDiffSE]
     }
 
     /// One summary row as CSV fields (`summaryHeader` order).
@@ -36,7 +44,8 @@ public struct SchedulesReport: Sendable {
     }
 
     public var summaryCSV: String {
-        ([Self.summaryHeader.joined(separator: ",")] + result.summaries.map { summaryFields($0).joined(separator: ",") })
+        ([(Self.summaryHeader + ["se_covers"]).joined(separator: ",")]
+         + result.summaries.map { (summaryFields($0) + [seCovers]).joined(separator: ",") })
             .joined(separator: "\n") + "\n"
     }
 
@@ -69,10 +78,10 @@ public struct SchedulesReport: Sendable {
         plot \(plots(3))
         set ylabel 'feature error - uniform (same seed)'
         set title 'paired difference vs uniform (mean ± SE)'
-        plot \(plots(8)), 0 with lines lc 'gray' notitle
+        plot \(plots(10)), 0 with lines lc 'gray' notitle
         set ylabel 'sliced W_2 to held-out data'
         set title 'other features: sliced Wasserstein (floor \(String(format: "%.3f", result.swFloor)))'
-        plot \(plots(6))
+        plot \(plots(8))
         unset multiplot
 
         """

@@ -36,5 +36,7 @@ enum FlagHelp {
     static let tau: ArgumentHelp = "Time τ of the dilated clock, in [0, 2)."
     static let threads: ArgumentHelp = "Worker threads, a whole number in [1, 1024]; the results do not depend on it."
     static let tolerance: ArgumentHelp = "Tolerance on |p̂ − p| that defines the boundary."
+    static let exportDensity: ArgumentHelp = "Write the adaptive training-time density on the window's interval to this JSON file: its pieces, cdf knots and formula (TS.26)."
+    static let fraction: ArgumentHelp = "Mass f of the adaptive training-time density on its interval (TS.6)."
     static let samplerSteps: ArgumentHelp = "Steps of the sampler back to the data end, uniform in log-SNR."
 }

@@ -9,7 +9,7 @@ import RunStore
 /// the feature-adaptive training-time densities at equal budgets and paired seeds; feature error,
 /// sliced Wasserstein and paired differences vs uniform (derivations/training-schedules.md).
 ///
-///     phaseflow schedules --dataset mnist --classes 0 1 --majority 0.8 --seeds 5 --out out/schedules
+///     phaseflow schedules --dataset mnist --classes 0 1 --majority 0.8 --seed 1 --seeds 5 --resample-split --out out/schedules
 struct SchedulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schedules",
@@ -17,11 +17,15 @@ struct SchedulesCommand: ParsableCommand {
 
     @OptionGroup var data: RealDataOptions
     @Option(help: FlagHelp.seeds) var seeds = 5
+    @Option(help: FlagHelp.seed) var seed: UInt64 = 1
+    @Flag(name: .customLong("resample-split"), help: "Give each seed its own train/held-out split (split seed = the seed), so the SE over seeds covers the choice of images as well as training noise.")
+    var resampleSplit = false
+    @Option(name: .customLong("export-density"), help: FlagHelp.exportDensity) var exportDensity: String?
     @Option(parsing: .upToNextOption, help: "Step budgets (checkpoints), increasing.") var budgets = [100, 300, 1000, 3000]
     @Option(parsing: .upToNextOption, help: "Training-time densities to train with, uniform first (the paired reference): uniform logit-normal edm laplace adaptive.")
     var densities = ["uniform", "logit-normal", "edm", "laplace", "adaptive"]
     @Option(help: "Adaptive interval: zero-shot, trained or T_LO,T_HI.") var interval = "zero-shot"
-    @Option(help: "Mass of the adaptive density on its interval.") var fraction = 0.5
+    @Option(help: FlagHelp.fraction) var fraction = 0.5
     @Option(help: FlagHelp.samples) var samples = 1000
     @Option(name: .customLong("sampler-steps"), help: FlagHelp.samplerSteps) var samplerSteps = 32
     @Option(help: "Hidden width of the MLP.") var hidden = 256
@@ -61,7 +65,9 @@ struct SchedulesCommand: ParsableCommand {
         run.pilots.threads = threads
         training.seed = 1
         run.settings.training = training
-        run.settings.seeds = (1...seeds).map(UInt64.init)
+        run.settings.seeds = try seedRange(first: seed, count: seeds, largestCount: SchedulesRun.largestSeedCount)
+        run.splitPerSeed = resampleSplit
+        run.exportDensity = exportDensity.map { URL(fileURLWithPath: $0) }
         run.settings.budgets = budgets
         run.settings.samples = samples
         run.settings.samplerSteps = samplerSteps

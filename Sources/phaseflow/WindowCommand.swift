@@ -71,8 +71,16 @@ struct WindowCommand: ParsableCommand {
     var seed: UInt64 = 1
     @Flag(help: "Print the U-turn curves instead of the windows.")
     var curves = false
+    @Option(name: .customLong("export-density"), help: FlagHelp.exportDensity)
+    var exportDensity: String?
+    @Option(help: FlagHelp.fraction)
+    var fraction = 0.5
     @Option(help: FlagHelp.format)
     var format: OutputFormat = .table
+
+    func validate() throws {
+        try require("fraction", fraction, "in (0, 1)") { $0 > 0 && $0 < 1 }
+    }
 
     func run() throws {
         var config = try data.configuration()
@@ -84,6 +92,10 @@ struct WindowCommand: ParsableCommand {
         window.model = model; window.curves = curves
         window.pilots = try PilotSettings(count: data.pilotSeeds, steps: data.pilotSteps)
         let (rows, result) = try window.run()
+        if let exportDensity {
+            try writeAtomically(try window.densityExport(result, fraction: fraction).json(), to: URL(fileURLWithPath: exportDensity))
+            writeStandardError("window: wrote the adaptive density to \(exportDensity)\n")
+        }
         writeStandardError(String(format: "window: model fits and U-turns %.2f s wall, %.2f s CPU; whole run (data, PCA, classifier, fits, bootstrap) %.2f s wall, %.2f s CPU; classifier accuracy %.4f on %d held-out images (mean over %d splits)\n",
                                                    result.zeroShotSeconds, result.zeroShotCPUSeconds, result.totalSeconds, result.totalCPUSeconds,
                                                    result.meanAccuracy, result.data.heldOutLabels.count, result.accuracies.count))

@@ -39,5 +39,49 @@ final class SchedulesExperimentTests: XCTestCase {
             XCTAssertGreaterThan(m.slicedWasserstein, 0)
         }
         print(a.summaries.map { "\($0.schedule) \($0.budget) err \($0.errorMean) sw \($0.swMean)" }, a.swFloor)
+        // The signed bias (TS.27): its size is the feature error; its summary is the mean over seeds,
+        // and the paired bias difference vs uniform is the difference of generated fractions.
+        for m in a.measurements { XCTAssertEqual(abs(m.majorityBias), m.featureError) }
+        for s in a.summaries {
+            let mine = a.measurements.filter { $0.schedule == s.schedule && $0.budget == s.budget }
+            let ref = a.measurements.filter { $0.schedule == "uniform" && $0.budget == s.budget }
+            XCTAssertEqual(s.biasMean, mine.map(\.majorityBias).reduce(0, +) / 2, accuracy: 1e-15)
+            XCTAssertEqual(s.biasDiffMean, zip(mine, ref).map { $0.generatedFraction - $1.generatedFraction }.reduce(0, +) / 2, accuracy: 1e-15)
+        }
+        XCTAssertFalse(a.splitPerSeed)
+        XCTAssertEqual(SchedulesReport(result: a).seCovers, "training")
+    }
+
+    /// A split per seed (TS.20): with the same rows for every seed it reproduces the one-split run bit
+    /// for bit; with other rows for seed 2 only seed 2's measurements change, and the report says
+    /// that the SE covers the split.
+    func testSplitPerSeedChangesOnlyTheSeedsWithOtherRows() throws {
+        var settings = SchedulesSettings()
+        settings.seeds = [1, 2]
+        settings.budgets = [60]
+        settings.training = TrainingSettings(hidden: 16, batch: 32, learningRate: 3e-3)
+        settings.samples = 200
+        settings.samplerSteps = 8
+        settings.swDirections = 8
+        let densities: [any TrainingDensity] = [UniformDensity(), try IntervalAdaptiveDensity(lo: 0.05, hi: 0.4)]
+        let data = try Self.blobData()
+        let d = data.dimension
+        let other = try SchedulesData(dimension: d, train: try NetworkTests.blobs(count: 450, dimension: d, seed: 13), trainCount: 450,
+                                      heldOut: data.heldOut, heldOutCount: data.heldOutCount, isMajority: data.isMajority)
+        let fixed = try SchedulesExperiment(data: data, densities: densities, settings: settings).run()
+        let same = try SchedulesExperiment(dataBySeed: { _ in data }, densities: densities, settings: settings).run()
+        let split = try SchedulesExperiment(dataBySeed: { $0 == 1 ? data : other }, densities: densities, settings: settings).run()
+        XCTAssertEqual(same.measurements.map(\.generatedFraction), fixed.measurements.map(\.generatedFraction))
+        XCTAssertEqual(same.measurements.map(\.slicedWasserstein), fixed.measurements.map(\.slicedWasserstein))
+        for (m, f) in zip(split.measurements, fixed.measurements) {
+            XCTAssertEqual(m.seed, f.seed)
+            if m.seed == 1 { XCTAssertEqual(m.slicedWasserstein, f.slicedWasserstein) } else {
+                XCTAssertNotEqual(m.slicedWasserstein, f.slicedWasserstein)
+                XCTAssertNotEqual(m.swFloor, f.swFloor)
+            }
+        }
+        XCTAssertTrue(split.splitPerSeed)
+        XCTAssertEqual(SchedulesReport(result: split).seCovers, "training_and_split")
+        XCTAssertTrue(SchedulesReport(result: split).summaryCSV.contains(",training_and_split\n"))
     }
 }
