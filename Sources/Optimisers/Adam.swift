@@ -86,17 +86,32 @@ public struct AdamCoefficients: Sendable, Equatable {
         }
     }
 
-    /// mᵢ = β₁ mᵢ + (1 − β₁) g, vᵢ = β₂ vᵢ + (1 − β₂) g g, θᵢ −= stepSize mᵢ / denominator(√vᵢ).
+    /// mᵢ = β₁ mᵢ + (1 − β₁) g, vᵢ = β₂ vᵢ + (1 − β₂) g g, θᵢ −= stepSize mᵢ / denominator(√vᵢ),
+    /// in chunks of 256 entries and three passes per chunk: the moments, the square roots, the
+    /// parameters. On Linux `squareRoot()` carries a libm call for errno on negative input, which
+    /// keeps a loop containing it scalar; split off, the first and last pass vectorise. Each entry
+    /// still sees exactly the operations above in that order.
     @inlinable @inline(__always)
     func fused<T: BinaryFloatingPoint>(_ theta: UnsafeMutablePointer<T>, _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>,
                                        _ count: Int, _ step: T, denominator: (T) -> T, gradient: (Int) -> T) {
         let b1 = T(settings.beta1), b2 = T(settings.beta2)
         let ob1 = T(1 - settings.beta1), ob2 = T(1 - settings.beta2)
-        for i in 0..<count {
-            let g = gradient(i)
-            m[i] = b1 * m[i] + ob1 * g
-            v[i] = b2 * v[i] + ob2 * g * g
-            theta[i] -= step * m[i] / denominator(v[i].squareRoot())
+        let chunk = 256
+        withUnsafeTemporaryAllocation(of: T.self, capacity: chunk) { roots in
+            let root = roots.baseAddress!
+            var start = 0
+            while start < count {
+                let n = min(chunk, count - start)
+                let t = theta + start, mm = m + start, vv = v + start
+                for i in 0..<n {
+                    let g = gradient(start &+ i)   // wrapping: no overflow check to keep the loop scalar
+                    mm[i] = b1 * mm[i] + ob1 * g
+                    vv[i] = b2 * vv[i] + ob2 * g * g
+                }
+                for i in 0..<n { root[i] = vv[i].squareRoot() }
+                for i in 0..<n { t[i] -= step * mm[i] / denominator(root[i]) }
+                start += n
+            }
         }
     }
 }
