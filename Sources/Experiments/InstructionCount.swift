@@ -14,7 +14,7 @@ public struct InstructionCount: Sendable {
     public init() throws {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         guard let found = path.split(separator: ":").map({ "\($0)/valgrind" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw InstructionCountError("valgrind not found on PATH; no instruction count")
+            throw InstructionCountError("valgrind not found on PATH")
         }
         valgrind = found
     }
