@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "RealData", targets: ["RealData"]),
         .library(name: "FlowMatching", targets: ["FlowMatching"]),
+        .library(name: "Optimisers", targets: ["Optimisers"]),
         .library(name: "Experiments", targets: ["Experiments"]),
         .library(name: "RunStore", targets: ["RunStore"]),
         .library(name: "BuildInfo", targets: ["BuildInfo"]),
@@ -44,9 +45,12 @@ let package = Package(
         // `window --dataset digits` and the tests both find them.
         .target(name: "RealData", dependencies: ["FlowModel", "GSLKit", "BLASKit", "ZlibKit"],
                 exclude: ["Resources/DIGITS-ATTRIBUTION.md"], resources: [.copy("Resources/digits.csv.gz")]),
+        // The one Adam: moments over a flat buffer, a step counter and the fused in-place update of
+        // a contiguous segment, generic over Float/Double (derivations/training-schedules.md TS.14a).
+        .target(name: "Optimisers"),
         // Trained flow-matching models on real data: an MLP x₁-predictor with hand-written backprop on
         // BLAS, training-time densities, the schedules experiment (derivations/training-schedules.md).
-        .target(name: "FlowMatching", dependencies: ["RealData", "FlowModel", "GSLKit", "BLASKit"]),
+        .target(name: "FlowMatching", dependencies: ["RealData", "FlowModel", "GSLKit", "BLASKit", "Optimisers"]),
         // The experiments: theory against simulation, the seed runner with its CSV files, the
         // boundary searches, finite-size fits, the dilation ablation and the precursor, output rows
         // and the report of `reproduce`.
@@ -72,6 +76,7 @@ let package = Package(
         .testTarget(name: "RealDataTests", dependencies: ["RealData", "FlowModel", "GSLKit", "BLASKit", "ZlibKit"]),
         .testTarget(name: "FlowMatchingTests", dependencies: ["FlowMatching", "RealData", "FlowModel", "GSLKit", "BLASKit"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Theory", "Dynamics", "Simulation", "FlowModel", "GSLKit"]),
+        .testTarget(name: "OptimisersTests", dependencies: ["Optimisers"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore"]),
         .testTarget(name: "PhaseflowTests", dependencies: ["Theory", "FlowModel", "Simulation", "RunStore"]),
     ]

@@ -16,6 +16,8 @@ public final class FlowMatchingModel {
     public let preconditioning: Preconditioning
     public let embedding: TimeEmbedding
     public let network: MLPNetwork
+    /// The loss's per-batch scratch (regression target, ∂L/∂F), reused from step to step.
+    private var target: [Double] = [], dOut: [Float] = []
 
     public init(dataMean: [Double], dataVariance: Double, hidden: Int = 256,
                 embedding: TimeEmbedding = TimeEmbedding(), seed: UInt64) throws {
@@ -29,16 +31,13 @@ public final class FlowMatchingModel {
         network = try MLPNetwork(input: dataMean.count + embedding.size, hidden: hidden, output: dataMean.count, seed: seed)
     }
 
-    /// The network's input columns [c_in (x − tμ); e(λ)] (TS.7, TS.12).
-    func networkInput(_ x: UnsafeBufferPointer<Double>, times: [Double]) -> [Float] {
-        let d = dimension, width = d + embedding.size
-        var u = [Float](repeating: 0, count: width * times.count)
-        for (b, t) in times.enumerated() {
-            let c = preconditioning.coefficients(at: t)
-            for i in 0..<d { u[b * width + i] = Float(c.input * (x[b * d + i] - t * dataMean[i])) }
-            for (j, e) in embedding.features(at: t).enumerated() { u[b * width + d + j] = Float(e) }
+    /// Writes the network's input column [c_in (x − tμ); e(λ)] of one row x at time t (TS.7, TS.12).
+    private func writeInput(_ x: UnsafePointer<Double>, t: Double, input: Double, into u: UnsafeMutablePointer<Float>) {
+        let d = dimension
+        dataMean.withUnsafeBufferPointer { mean in
+            for i in 0..<d { u[i] = Float(input * (x[i] - t * mean[i])) }
         }
-        return u
+        embedding.forEachFeature(at: t) { j, e in u[d + j] = Float(e) }
     }
 
     /// D(x, t) for `count` rows of `dimension` values (row-major), in blocks of at most 1024 rows.
@@ -49,21 +48,22 @@ public final class FlowMatchingModel {
         try require("t", t, "in [0, 1)") { $0 >= 0 && $0 < 1 }
         let c = preconditioning.coefficients(at: t)
         var result = [Double](repeating: 0, count: x.count)
-        let d = dimension
+        let d = dimension, width = d + embedding.size
         var start = 0
-        while start < count {
-            let n = min(1024, count - start)
-            let f = x.withUnsafeBufferPointer { X in
-                network.forward(networkInput(UnsafeBufferPointer(rebasing: X[(start * d)..<((start + n) * d)]),
-                                             times: [Double](repeating: t, count: n)), batch: n)
-            }
-            for b in 0..<n {
-                for i in 0..<d {
-                    let k = (start + b) * d + i
-                    result[k] = dataMean[i] + c.skip * (x[k] - t * dataMean[i]) + c.out * Double(f[b * d + i])
+        x.withUnsafeBufferPointer { X in
+            while start < count {
+                let n = min(1024, count - start)
+                let u = network.inputBlock(batch: n)
+                for b in 0..<n { writeInput(X.baseAddress! + (start + b) * d, t: t, input: c.input, into: u + b * width) }
+                let f = network.forwardPass(keepDerivatives: false)
+                for b in 0..<n {
+                    for i in 0..<d {
+                        let k = (start + b) * d + i
+                        result[k] = dataMean[i] + c.skip * (x[k] - t * dataMean[i]) + c.out * Double(f[b * d + i])
+                    }
                 }
+                start += n
             }
-            start += n
         }
         return result
     }
@@ -72,27 +72,50 @@ public final class FlowMatchingModel {
     /// L = (1/(B d)) Σ_b ‖F_b − (x₁ − μ − c_skip (x_t − tμ))/c_out‖², i.e. ‖D − x₁‖²/c_out² averaged.
     /// With `gradient` non-nil, also ∂L/∂parameters.
     public func loss(data: [Double], noise: [Double], times: [Double], gradient: UnsafeMutablePointer<[Float]>? = nil) -> Double {
-        let d = dimension, batch = times.count
-        var xt = [Double](repeating: 0, count: d * batch)
-        var target = [Double](repeating: 0, count: d * batch)
-        for (b, t) in times.enumerated() {
-            let c = preconditioning.coefficients(at: t)
-            for i in 0..<d {
-                let k = b * d + i
-                xt[k] = (1 - t) * noise[k] + t * data[k]  // TS.1
-                target[k] = (data[k] - dataMean[i] - c.skip * (xt[k] - t * dataMean[i])) / c.out
+        let d = dimension, batch = times.count, width = d + embedding.size
+        precondition(data.count == d * batch && noise.count == d * batch)
+        if target.count != d * batch {
+            target = [Double](repeating: 0, count: d * batch)
+            dOut = [Float](repeating: 0, count: d * batch)
+        }
+        let u = network.inputBlock(batch: batch)
+        let sum = target.withUnsafeMutableBufferPointer { target in
+            dOut.withUnsafeMutableBufferPointer { dOut in
+                data.withUnsafeBufferPointer { x1 in
+                    noise.withUnsafeBufferPointer { z in
+                        dataMean.withUnsafeBufferPointer { mean in
+                            // The target's row holds x_t (TS.1) until the network's input is written.
+                            for (b, t) in times.enumerated() {
+                                let c = preconditioning.coefficients(at: t)
+                                let row = b * d
+                                for i in 0..<d {
+                                    let k = row + i
+                                    target[k] = (1 - t) * z[k] + t * x1[k]  // TS.1
+                                }
+                                writeInput(target.baseAddress! + row, t: t, input: c.input, into: u + b * width)
+                                for i in 0..<d {
+                                    let k = row + i
+                                    target[k] = (x1[k] - mean[i] - c.skip * (target[k] - t * mean[i])) / c.out
+                                }
+                            }
+                        }
+                    }
+                }
+                let f = network.forwardPass(keepDerivatives: gradient != nil)
+                var sum = 0.0
+                let scale = 2 / Double(d * batch)
+                for k in 0..<(d * batch) {
+                    let r = Double(f[k]) - target[k]
+                    sum += r * r
+                    dOut[k] = Float(scale * r)
+                }
+                if let gradient {
+                    precondition(gradient.pointee.count == network.parameterCount)
+                    gradient.pointee.withUnsafeMutableBufferPointer { network.backwardPass(dOut.baseAddress!, into: $0.baseAddress!) }
+                }
+                return sum
             }
         }
-        let f = xt.withUnsafeBufferPointer { network.forward(networkInput($0, times: times), batch: batch) }
-        var sum = 0.0
-        var dOut = [Float](repeating: 0, count: d * batch)
-        let scale = 2 / Double(d * batch)
-        for k in 0..<(d * batch) {
-            let r = Double(f[k]) - target[k]
-            sum += r * r
-            dOut[k] = Float(scale * r)
-        }
-        if let gradient { network.backward(dOut, into: &gradient.pointee) }
         return sum / Double(d * batch)
     }
 }

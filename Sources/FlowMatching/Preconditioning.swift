@@ -33,14 +33,21 @@ public struct TimeEmbedding: Sendable, Codable, Equatable {
     public var size: Int { 1 + 2 * pairs }
 
     public func features(at t: Double) -> [Double] {
+        var e = [Double](repeating: 0, count: size)
+        forEachFeature(at: t) { e[$0] = $1 }
+        return e
+    }
+
+    /// Calls `body(j, e_j)` for the features in order (no allocation; the network's input path).
+    @inline(__always)
+    func forEachFeature(at t: Double, _ body: (Int, Double) -> Void) {
         let raw = 2 * (log(t) - log1p(-t))
         let lambda = min(max(raw.isNaN ? 0 : raw, -clip), clip)
-        var e = [lambda / clip]
+        body(0, lambda / clip)
         for j in 0..<pairs {
             let f = Double(1 << j) / 8
-            e.append(sin(f * lambda))
-            e.append(cos(f * lambda))
+            body(1 + 2 * j, sin(f * lambda))
+            body(2 + 2 * j, cos(f * lambda))
         }
-        return e
     }
 }

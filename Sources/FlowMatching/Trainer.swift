@@ -2,36 +2,7 @@ import FlowModel
 import BLASKit
 import Foundation
 import GSLKit
-
-/// Adam (Kingma & Ba) on a flat parameter vector (TS.14), default β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
-///
-///     var adam = Adam(count: net.parameterCount, learningRate: 1e-3)
-///     adam.update(&net.parameters, gradient: gradient)
-public struct Adam {
-    public let learningRate, beta1, beta2, epsilon: Double
-    private var m: [Double], v: [Double]
-    private var step = 0
-
-    public init(count: Int, learningRate: Double, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8) {
-        self.learningRate = learningRate
-        self.beta1 = beta1
-        self.beta2 = beta2
-        self.epsilon = epsilon
-        m = [Double](repeating: 0, count: count)
-        v = m
-    }
-
-    public mutating func update(_ parameters: inout [Float], gradient: [Float]) {
-        step += 1
-        let c1 = 1 - pow(beta1, Double(step)), c2 = 1 - pow(beta2, Double(step))
-        for i in parameters.indices {
-            let g = Double(gradient[i])
-            m[i] = beta1 * m[i] + (1 - beta1) * g
-            v[i] = beta2 * v[i] + (1 - beta2) * g * g
-            parameters[i] -= Float(learningRate * (m[i] / c1) / ((v[i] / c2).squareRoot() + epsilon))
-        }
-    }
-}
+import Optimisers
 
 /// The settings of one training run; the seed fixes initialisation, data order and noise, the
 /// density only the times (TS.15: paired runs across densities).
@@ -50,7 +21,8 @@ public struct TrainingSettings: Sendable {
     }
 }
 
-/// Flow-matching training of a `FlowMatchingModel` by Adam on minibatches (TS.13–TS.15). Data order
+/// Flow-matching training of a `FlowMatchingModel` by Adam (Optimisers' `AdamState`, Float
+/// moments, TS.14) on minibatches (TS.13–TS.15). Data order
 /// is a seeded reshuffle per epoch, noise a seeded N(0, I) stream, times F⁻¹(u) of a seeded uniform
 /// stream: the same seed gives bit-identical parameters, and two densities with the same seed see
 /// the same images, noise and uniforms.
@@ -65,7 +37,7 @@ public final class FlowMatchingTrainer {
     public private(set) var losses: [Double] = []
     private let data: [Double]
     private let count: Int
-    private var optimiser: Adam
+    private let optimiser: AdamState<Float>
     private let orderStream, noiseStream, timeStream: RandomStream
     private var order: [Int] = []
     private var position = 0
@@ -87,7 +59,7 @@ public final class FlowMatchingTrainer {
         self.settings = settings
         self.data = data
         self.count = count
-        optimiser = Adam(count: model.network.parameterCount, learningRate: settings.learningRate)
+        optimiser = AdamState(count: model.network.parameterCount, settings: AdamSettings(learningRate: settings.learningRate))
         orderStream = try RandomStream(seed: settings.seed &+ 1_000_003)
         noiseStream = try RandomStream(seed: settings.seed &+ 2_000_029)
         timeStream = try RandomStream(seed: settings.seed &+ 3_000_017)
@@ -132,11 +104,26 @@ public final class FlowMatchingTrainer {
             guard l.isFinite else { throw diverged("loss \(l)") }
             // A legitimate run lowers the loss from its first value; a hundredfold rise is a runaway.
             if let first = losses.first, l > 100 * max(first, 1e-12) { throw diverged("loss \(l), 100 × the first step's \(first)") }
-            optimiser.update(&model.network.parameters, gradient: gradient)
-            // Adam moves a parameter by about the learning rate per step: a non-finite or huge one means a runaway.
-            if let bad = model.network.parameters.first(where: { !$0.isFinite || abs($0) > 1e6 }) { throw diverged("a parameter reached \(bad)") }
+            let runaway = gradient.withUnsafeBufferPointer { g in
+                model.network.parameters.withUnsafeMutableBufferPointer { p in
+                    optimiser.step(p, gradient: g)
+                    return Self.hasRunaway(UnsafeBufferPointer(p))
+                }
+            }
+            if runaway, let bad = model.network.parameters.first(where: { !$0.isFinite || abs($0) > 1e6 }) {
+                throw diverged("a parameter reached \(bad)")
+            }
             losses.append(l)
             stepsDone += 1
         }
+    }
+
+    /// Whether some parameter is non-finite or beyond 10⁶ in size: Adam moves a parameter by about
+    /// the learning rate per step, so such a value means a runaway. One branch-free pass (NaN fails
+    /// the comparison), so that the check costs little beside the step.
+    private static func hasRunaway(_ p: UnsafeBufferPointer<Float>) -> Bool {
+        var flag: UInt32 = 0
+        for x in p { flag |= abs(x) <= 1e6 ? 0 : 1 }
+        return flag != 0
     }
 }

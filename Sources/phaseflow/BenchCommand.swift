@@ -32,6 +32,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: FlagHelp.seed) var seed: UInt64 = 1
     @Flag(name: .customLong("phase-diagram"), help: "Instead: time the 100 × 100 phase-1 diagram over (n, kτ) at d = inf (phase-diagram --grid 100x100); the training flags are not used then.")
     var phaseDiagram = false
+    @OptionGroup var mlpBench: MLPBenchOptions
 
     func validate() throws {
         try require("fast-epochs", Double(fastEpochs), "≥ 1") { $0 >= 1 }
@@ -44,6 +45,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if mlpBench.mlp { return try mlpBench.run(seed: seed, format: format) }
         if phaseDiagram {
             var diagram = PhaseDiagram(p: setup.p, sigma: setup.sigma, penaltyU: 2, penaltyW: 2)
             diagram.threads = threads
