@@ -149,7 +149,7 @@ public struct SchedulesRun: Sendable {
         guard Set(densities).count == densities.count else { throw InputError("densities repeat: \(densities.joined(separator: " "))") }
         _ = try IntervalChoice(parsing: interval)
         guard exportDensity == nil || densities.contains("adaptive") else {
-            throw InputError("--export-density needs the adaptive schedule; got \(densities.joined(separator: " "))")
+            throw InputError("--export-density needs adaptive among --densities; got \(densities.joined(separator: " "))")
         }
         // Sizes beyond which memory or time exceed one machine (one line naming the flag).
         try requireCount("seeds", settings.seeds.count, atMost: Self.largestSeedCount)
