@@ -15,6 +15,12 @@ public enum Limits {
     public static let ensemble = 1_000_000
     /// The largest training time of the order-parameter ODEs.
     public static let trainingTime = 1e7
+    /// Epochs (or online SGD steps) of one Monte Carlo run: 10⁹ is days even at d = 50, K = 4, and
+    /// epochs × seeds (≤ 10⁴) stays far from Int overflow. Longer than a day at the measured speed
+    /// needs --allow-long-run as well.
+    public static let epochs = 1_000_000_000
+    /// Snapshots of one run (epochs / --record-every).
+    public static let snapshots = 100_000
 }
 
 /// Throws unless `value` is in [`atLeast`, `atMost`]; the message names the flag and the value.

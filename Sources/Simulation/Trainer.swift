@@ -117,7 +117,7 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
     public private(set) var stopping: [StoppingState]? = nil
 
     public init(problem: Problem, n: Int, k: Double, steps: Int, options: TrainingOptions, seed: UInt64) throws {
-        try require("epochs", Double(options.epochs), "≥ 0") { $0 >= 0 }
+        try requireCount("epochs", options.epochs, atLeast: 0, atMost: Limits.epochs)
         try require("lr", options.effectiveLearningRate, "> 0") { $0 > 0 }
         try require("weight-decay", options.weightDecay, "≥ 0") { $0 >= 0 }
         try require("penalty-u", options.penaltyU, "≥ 0") { $0 >= 0 }

@@ -22,7 +22,7 @@ struct AblationCommand: ParsableCommand {
     @Option(help: "Learning rate η of gd; a second run at η/2 gives the η → 0 extrapolation of b.") var lr: Double = 0.02
     @Option(help: "L_u = L_w of (AT.2).") var penalty: Double = AutoencoderOptions.defaultPenalty
     @Option(help: "Monte Carlo samples per grid time for ∂J/∂b (0: theory only).") var gradientSamples: Int = 400
-    @Option(help: "Output directory.") var out: String = "out/ablation"
+    @Option(help: "Output directory.", transform: outputPath) var out: String = "out/ablation"
     @Option(help: "Table format on stdout: json, csv or table.") var format: OutputFormat = .table
 
     func validate() throws { try setup.validate() }

@@ -23,7 +23,7 @@ struct DynamicsOptions: ParsableArguments {
     var tau: Double?
     @Option(name: .customLong("tau-grid"), help: "K: run every τ = 2j/K, j = 1…K−1 (the authors' grid without its ends).")
     var tauGrid: Int?
-    @Option(help: "Learning rate η of u and w (c and b use η/d); training time = steps/d.")
+    @Option(help: "Learning rate η of u and w, in (0, 10] (c and b use η/d); training time = steps/d.")
     var lr: Double = 0.1
     @Option(name: .customLong("penalty-u"), help: "Per-sample penalty ℓ_u on |u|²/d (default 0); in finite-n, the L_u of J (AT.2; default 2, as in theory).")
     var penaltyU: Double?
@@ -37,22 +37,25 @@ struct DynamicsOptions: ParsableArguments {
     var logTime = false
     @Option(help: "Stepper of gsl_odeiv2 (msbdf or bsimp for stiff runs).")
     var stepper: ODEStepper = .rk8pd
-    @Option(name: .customLong("rel-tol")) var relTol: Double = 1e-10
-    @Option(name: .customLong("abs-tol")) var absTol: Double = 1e-12
+    @Option(name: .customLong("rel-tol"), help: "Relative tolerance of the ODE driver, in [1e-14, 1e-2].") var relTol: Double = 1e-10
+    @Option(name: .customLong("abs-tol"), help: "Absolute tolerance of the ODE driver, in [0, 1e-2].") var absTol: Double = 1e-12
     @Option(help: "Stop when |d(order parameters)/d time|/η falls below this.")
     var convergence: Double = 1e-10
     @Option(help: "Output format: json, csv or table.")
     var format: OutputFormat = .table
 
+    /// The largest η of the order-parameter equations.
+    static let largestLearningRate = 10.0
+
     func validate() throws {
         guard (tau == nil) != (tauGrid == nil) else { throw ValidationError("give exactly one of --tau and --tau-grid") }
         if let tau { try require("tau", tau, "in [0, 2)") { $0 >= 0 && $0 < 2 } }
         if let tauGrid { try requireCount("tau-grid", tauGrid, atLeast: 2, atMost: 10_000) }
-        try require("lr", lr, "> 0") { $0 > 0 }
+        // Online SGD's noise term grows with η: at η = 1000, d = 1000 r reached 5e8 (r ≈ 12 at η = 10).
+        try require("lr", lr, "in (0, \(Int(Self.largestLearningRate))]") { $0 > 0 && $0 <= Self.largestLearningRate }
         try require("time-max", timeMax, "in (0, \(Limits.trainingTime)]") { $0 > 0 && $0 <= Limits.trainingTime }
         try requireCount("time-points", timePoints, atMost: Limits.outputPoints)
-        try require("rel-tol", relTol, "> 0") { $0 > 0 }
-        try require("abs-tol", absTol, "≥ 0") { $0 >= 0 }
+        try requireTolerances(relative: relTol, absolute: absTol)
         try require("convergence", convergence, "≥ 0") { $0 >= 0 }
     }
 
@@ -74,20 +77,25 @@ struct StartOptions: ParsableArguments {
     var m0: Double?
     @Option(help: "Initial ω = w·μ/d (default 1/√d; 1e-3 at d = inf).")
     var omega0: Double?
-    @Option(help: "Initial u·w/d.")
+    @Option(help: "Initial u·w/d, in [-100, 100].")
     var uw0: Double = 0
-    @Option(help: "Initial c (theory init: 0).")
+    @Option(help: "Initial c (theory init: 0), in [-100, 100].")
     var c0: Double = 0
     @Flag(help: "One row per τ: escape time, 99 % times of p̂ and σ̂, final values (TD.26, TD.27).")
     var summary = false
-    @Option(help: "Also write <out>/dynamics.csv, dynamics.gp and (with gnuplot) dynamics.png.")
+    @Option(help: "Also write <out>/dynamics.csv, dynamics.gp and (with gnuplot) dynamics.png.", transform: outputPath)
     var out: String?
 
     func validate() throws {
+        // A trained network's order parameters are O(1) (|c| ≤ 1 at the optimum); a start far beyond
+        // makes the equations stiff: c0 = 1e5 took 10 s, c0 = 1e10 ran > 150 s without output.
         for (name, value) in [("m0", m0), ("omega0", omega0), ("uw0", uw0), ("c0", c0)] {
-            if let value { try require(name, value, "finite") { _ in true } }
+            if let value { try require(name, value, "in [-\(Int(Self.largestStart)), \(Int(Self.largestStart))]") { abs($0) <= Self.largestStart } }
         }
     }
+
+    /// The largest |start| of an order parameter.
+    static let largestStart = 100.0
 
     func apply(to e: inout TrainingDynamics) {
         e.m0 = m0; e.omega0 = omega0; e.uw0 = uw0; e.c0 = c0; e.summary = summary

@@ -21,7 +21,7 @@ struct PhaseDiagramCommand: ParsableCommand {
     @Option(name: .customLong("k-tau-max"), help: "Largest kτ (the grid is k-tau-max·j/count, j = 1 … count).") var kTauMax: Double = 1
     @Option(help: "Worker threads over the columns of n (the result does not depend on it).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "Output directory.") var out: String = "out"
+    @Option(help: "Output directory.", transform: outputPath) var out: String = "out"
     @Option(help: "Boundary rows on stdout: json, csv or table.") var format: OutputFormat = .table
 
     func validate() throws {

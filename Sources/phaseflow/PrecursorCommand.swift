@@ -22,7 +22,7 @@ struct PrecursorCommand: ParsableCommand {
     @Option(help: "Data sets (seeds) per simulated n.") var seeds: Int = 5
     @Option(help: "Generated samples per data set.") var samples: Int = 16
     @Option(help: "First seed.") var seed: UInt64 = 1
-    @Option(help: "Output directory.") var out: String = "out/precursor"
+    @Option(help: "Output directory.", transform: outputPath) var out: String = "out/precursor"
     @Option(help: "Table format on stdout: json, csv or table.") var format: OutputFormat = .table
 
     func validate() throws { try setup.validate() }

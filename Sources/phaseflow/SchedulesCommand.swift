@@ -29,7 +29,7 @@ struct SchedulesCommand: ParsableCommand {
     @Option(name: .customLong("learning-rate"), help: "Adam learning rate.") var learningRate = 1e-3
     @Option(help: "Target feature error for steps-to-target.") var target = 0.05
     @Option(help: "Worker threads over (seed, schedule) runs; results do not depend on it.") var threads = 2
-    @Option(help: "Run directory (manifest.json, rows.csv; summary CSVs, gnuplot script and PNG beside them).") var out: String?
+    @Option(help: "Run directory (manifest.json, rows.csv; summary CSVs, gnuplot script and PNG beside them).", transform: outputPath) var out: String?
     @Flag(help: "Continue the run in --out (same settings).") var resume = false
     @Option(help: "Train only shard i of N of the (seed, schedule) pairs; join with `phaseflow merge`, then `schedules --resume` on the merged directory.", transform: { try Shard(parsing: $0) })
     var shard: Shard = .whole

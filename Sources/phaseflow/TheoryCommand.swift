@@ -107,7 +107,7 @@ struct BoundariesCommand: ParsableCommand {
     var integrator: BoundaryIntegrator = .continuous
     @Option(help: "Grid steps K when --integrator grid.")
     var steps: Int = 80
-    @Option(help: "Run directory (manifest.json, rows.csv; boundary_n.csv, boundary_p.csv, boundaries.gp beside them).")
+    @Option(help: "Run directory (manifest.json, rows.csv; boundary_n.csv, boundary_p.csv, boundaries.gp beside them).", transform: outputPath)
     var out: String = "out/boundaries"
     @Flag(name: .customLong("no-p-boundary"), help: "Skip the (n, p) boundary (the slow part).")
     var noPBoundary = false

@@ -25,6 +25,9 @@ public struct AutoencoderProblem: Sendable, Equatable {
         guard !n.isNaN, n >= 1 else { throw InputError("n must be ≥ 1 or inf; got \(n)") }
         try require("penalty-u", penaltyU, "≥ 0") { $0 >= 0 }
         try require("penalty-w", penaltyW, "≥ 0") { $0 >= 0 }
+        if !n.isFinite, let nPlus {
+            throw InputError("n-plus \(nPlus) needs a finite n; at n = inf the modes hold p·n points (drop --n-plus or give --n)")
+        }
         let plus = nPlus ?? (n.isFinite ? p * n : .infinity)
         if n.isFinite {
             try require("n-plus", plus, "in (0, n) = (0, \(n))") { $0 > 0 && $0 < n }
