@@ -110,7 +110,7 @@ extension PrecursorExperiment.Setup {
         guard Set(ns).count >= 2 else { throw InputError("ns: the rate needs at least two distinct n; got \(ns)") }
         for n in ns { try requireCount("ns", n, atMost: 1_000_000) }
         try requireCount("steps", steps, atLeast: 0, atMost: Limits.gridSteps)
-        try require("sigma", sigma, "> 0") { $0 > 0 }
+        try requireSigma(sigma)
         try require("penalty", penalty, "≥ 0") { $0 >= 0 }
         try requireCount("samples", samples, atMost: Limits.samples)
         try requireCount("seeds", seeds, atLeast: 2, atMost: 10_000)

@@ -21,6 +21,15 @@ public enum Limits {
     public static let epochs = 1_000_000_000
     /// Snapshots of one run (epochs / --record-every).
     public static let snapshots = 100_000
+    /// The within-mode standard deviation σ, relative to the unit mean: beyond [10⁻³, 10³] the
+    /// mixture's scales overflow the quadratures and minimisers (σ = 1e98 and 1.8e308 gave a
+    /// non-finite free energy or a GSL failure instead of a result).
+    public static let sigma = 1e-3...1e3
+}
+
+/// Throws unless σ is in `Limits.sigma`; the message names the flag and the value.
+public func requireSigma(_ sigma: Double, name: String = "sigma") throws {
+    try require(name, sigma, "in [\(Limits.sigma.lowerBound), \(Limits.sigma.upperBound)]") { Limits.sigma.contains($0) }
 }
 
 /// Throws unless `value` is in [`atLeast`, `atMost`]; the message names the flag and the value.

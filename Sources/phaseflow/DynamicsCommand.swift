@@ -53,7 +53,8 @@ struct DynamicsOptions: ParsableArguments {
         if let tauGrid { try requireCount("tau-grid", tauGrid, atLeast: 2, atMost: 10_000) }
         // Online SGD's noise term grows with η: at η = 1000, d = 1000 r reached 5e8 (r ≈ 12 at η = 10).
         try require("lr", lr, "in (0, \(Int(Self.largestLearningRate))]") { $0 > 0 && $0 <= Self.largestLearningRate }
-        try require("time-max", timeMax, "in (0, \(Limits.trainingTime)]") { $0 > 0 && $0 <= Limits.trainingTime }
+        // Below 1e-6 the output times time-max·j/points collapse onto each other (4.9e-324 failed in GSL).
+        try require("time-max", timeMax, "in [1e-6, \(Limits.trainingTime)]") { $0 >= 1e-6 && $0 <= Limits.trainingTime }
         try requireCount("time-points", timePoints, atMost: Limits.outputPoints)
         try requireTolerances(relative: relTol, absolute: absTol)
         try require("convergence", convergence, "≥ 0") { $0 >= 0 }

@@ -127,7 +127,9 @@ final class FuzzCommandLineTests: XCTestCase {
                 options: dynamicsOptions + [("d", .dimension), ("n", .size), ("data-seed", .seed)]),
         Command(words: ["dynamics", "adam"], base: [("d", ["50"]), ("n", ["8"]), ("steps", ["4"]), ("epochs", ["2"]), ("seeds", ["2"])],
                 options: setupOptions + [("d", .dimension)] + simulationOptions + [("tau", .finite)]),
-        Command(words: ["dynamics", "escape"], base: dynamicsBase + [("d", ["100"]), ("members", ["4"])],
+        // d = 1000: at d = 100 theory init (m = 1/√d = 0.1) starts beyond the default switch overlap 0.05.
+        Command(words: ["dynamics", "escape"], base: [("tau", ["0.5"]), ("time-max", ["14"]), ("time-points", ["4"]), ("lr", ["0.5"]),
+                                                      ("d", ["1000"]), ("members", ["4"])],
                 options: dynamicsOptions + [("d", .dimension), ("members", .size), ("switch-overlap", .probability), ("ensemble-seed", .seed)]),
         Command(words: ["dynamics", "vs-simulation"], base: dynamicsBase + [("d", ["100"]), ("seeds", ["2"])],
                 options: dynamicsOptions + [("d", .dimension), ("seeds", .size), ("seed", .seed), ("planted", .finite)]),

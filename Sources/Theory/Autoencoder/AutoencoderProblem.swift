@@ -21,7 +21,7 @@ public struct AutoencoderProblem: Sendable, Equatable {
     public init(p: Double, sigma: Double, n: Double = .infinity, nPlus: Double? = nil,
                 penaltyU: Double = 0, penaltyW: Double = 0) throws {
         try require("p", p, "in (0, 1)") { $0 > 0 && $0 < 1 }
-        try require("sigma", sigma, "> 0") { $0 > 0 }
+        try requireSigma(sigma)
         guard !n.isNaN, n >= 1 else { throw InputError("n must be ≥ 1 or inf; got \(n)") }
         try require("penalty-u", penaltyU, "≥ 0") { $0 >= 0 }
         try require("penalty-w", penaltyW, "≥ 0") { $0 >= 0 }
