@@ -118,6 +118,9 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
 
     public init(problem: Problem, n: Int, k: Double, steps: Int, options: TrainingOptions, seed: UInt64) throws {
         try require("epochs", Double(options.epochs), "≥ 0") { $0 >= 0 }
+        // Before any size arithmetic (the memory estimate adds to steps): no Int can overflow.
+        try requireCount("steps", steps, atMost: Limits.gridSteps)
+        try requireCount("n", n, atMost: 1_000_000)
         try require("lr", options.effectiveLearningRate, "> 0") { $0 > 0 }
         try require("weight-decay", options.weightDecay, "≥ 0") { $0 >= 0 }
         try require("penalty-u", options.penaltyU, "≥ 0") { $0 >= 0 }

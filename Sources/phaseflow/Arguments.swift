@@ -30,7 +30,8 @@ struct Extended: ExpressibleByArgument, CustomStringConvertible {
     init?(argument: String) {
         let text = argument.lowercased()
         if ["inf", "infinity", "∞"].contains(text) { value = .infinity; return }
-        guard let x = Double(argument), !x.isNaN else { return nil }
+        // Only the word means ∞: a literal that overflows (1e400) is refused, not read as inf.
+        guard let x = Double(argument), x.isFinite else { return nil }
         value = x
     }
     var description: String { extendedCell(value).text }

@@ -40,6 +40,9 @@ struct BenchCommand: ParsableCommand {
         try requireCount("fast-epochs", fastEpochs, atMost: 1_000_000)
         try requireCount("dense-epochs", denseEpochs, atMost: 1_000_000)
         try requireCount("samples", samples, atLeast: 0, atMost: Limits.samples)
+        try requireCount("steps", steps, atLeast: 2, atMost: Limits.gridSteps)
+        try requireCount("n", n, atMost: 1_000_000)
+        try requireCount("threads", threads, atMost: 4096)
     }
 
     func run() throws {

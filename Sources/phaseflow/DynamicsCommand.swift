@@ -57,6 +57,10 @@ struct DynamicsOptions: ParsableArguments {
         try require("time-max", timeMax, "in [1e-6, \(Limits.trainingTime)]") { $0 >= 1e-6 && $0 <= Limits.trainingTime }
         try requireCount("time-points", timePoints, atMost: Limits.outputPoints)
         try requireTolerances(relative: relTol, absolute: absTol)
+        // A penalty far beyond the loss's O(1) scale makes the equations stiff (9e231: a GSL failure).
+        for (name, value) in [("penalty-u", penaltyU), ("penalty-w", penaltyW)] {
+            if let value { try require(name, value, "in [0, 1000]") { $0 >= 0 && $0 <= 1000 } }
+        }
         try require("convergence", convergence, "≥ 0") { $0 >= 0 }
     }
 
