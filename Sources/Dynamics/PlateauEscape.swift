@@ -94,7 +94,7 @@ public struct PlateauEscape: Sendable {
         let identity = [[1.0, 0, 0], [0, 1, 0], [0, 0, 1]]
         var y = onPlateau(start.values).values + identity.flatMap { $0 } + [Double](repeating: 0, count: 9)
         guard switchOverlap * switchOverlap > startMoment[0][0] else {
-            throw InputError(String(format: "the switch overlap (%.4g) must exceed the start's root-mean-square m (%.4g)",
+            throw InputError(String(format: "switch-overlap %.4g must exceed the start's root-mean-square m (%.4g; theory init m = 1/√d): raise --switch-overlap or d, or give a smaller --m0",
                                     switchOverlap, startMoment[0][0].squareRoot()))
         }
         let step = 0.02 / setting.learningRate

@@ -65,8 +65,11 @@ extension PrecursorExperiment {
         let script = directory.appendingPathComponent("precursor.gp")
         try writeAtomically(gnuplotScript(simulation: !setup.simulateNs.isEmpty, sigma: setup.sigma), to: script)
         _ = renderWithGnuplot(script: script, in: directory)
-        let fit = String(format: "‖μ̂ − μ‖²/d ∝ n^a with a = %.4f ± %.4f over n = %d … %d", result.slope, result.slopeStandardError,
-                         setup.ns.min() ?? 0, setup.ns.max() ?? 0)
+        // Two distinct n fix the line exactly: no scatter, so no standard error (PC.7).
+        let error = result.slopeStandardError.isFinite && Set(setup.ns).count > 2
+            ? String(format: " ± %.4f", result.slopeStandardError) : " (two distinct n: no standard error)"
+        let fit = String(format: "‖μ̂ − μ‖²/d ∝ n^a with a = %.4f", result.slope) + error
+            + " over n = \(setup.ns.min() ?? 0) … \(setup.ns.max() ?? 0)"
         return (rows, fit)
     }
 }
@@ -82,10 +85,14 @@ extension LinearGridAblation.Setup {
         _ = try seedRange(first: firstSeed, count: seeds)
         try requireCount("gradient-samples", gradientSamples, atLeast: 0, atMost: Limits.samples)
         try require("training-time", trainingTime, "in (0, \(Limits.trainingTime)]") { $0 > 0 && $0 <= Limits.trainingTime }
-        try require("lr", learningRate, "> 0") { $0 > 0 }
         try require("penalty", penalty, "≥ 0") { $0 >= 0 }
+        try require("lr", learningRate, "in (0, 10]") { $0 > 0 && $0 <= 10 }
         let epochs = trainingTime / (learningRate / 2)
         guard epochs <= 1e8 else { throw InputError("training-time / lr asks for \(epochs) gd epochs; at most 1e8") }
+        // The run at η trains round(training-time/η) epochs: none would report untrained networks.
+        guard (trainingTime / learningRate).rounded() >= 1 else {
+            throw InputError("training-time \(trainingTime) at lr \(learningRate) rounds to 0 gd epochs; training-time must be ≥ lr/2 (at least one epoch)")
+        }
         for d in dims {
             guard d >= 2 * n + 4 else { throw InputError("dims must be ≥ 2n + 4 = \(2 * n + 4); got \(d)") }
             for schedule in schedules {
@@ -100,10 +107,10 @@ extension LinearGridAblation.Setup {
 extension PrecursorExperiment.Setup {
     /// Every check before any work: the n list, the grid, the simulation's sizes and seeds.
     public func validate() throws {
-        guard ns.count >= 2 else { throw InputError("the rate needs at least two n; got \(ns)") }
+        guard Set(ns).count >= 2 else { throw InputError("ns: the rate needs at least two distinct n; got \(ns)") }
         for n in ns { try requireCount("ns", n, atMost: 1_000_000) }
         try requireCount("steps", steps, atLeast: 0, atMost: Limits.gridSteps)
-        try require("sigma", sigma, "> 0") { $0 > 0 }
+        try requireSigma(sigma)
         try require("penalty", penalty, "≥ 0") { $0 >= 0 }
         try requireCount("samples", samples, atMost: Limits.samples)
         try requireCount("seeds", seeds, atLeast: 2, atMost: 10_000)

@@ -33,7 +33,7 @@ public struct PhaseDiagram: Sendable {
         try requireCount("grid k tau count", signalCount, atLeast: 2, atMost: 2000)
         try require("grid n-min", nMin, "≥ 1") { $0 >= 1 }
         try require("grid n-max", nMax, "> n-min and ≤ 1e9") { $0 > nMin && $0 <= 1e9 }
-        try require("grid k tau max", signalMax, "in (0, 100]") { $0 > 0 && $0 <= 100 }
+        try require("grid k tau max", signalMax, "in [1e-3, 100]") { $0 >= 1e-3 && $0 <= 100 }
         try requireCount("threads", threads, atMost: 1024)
         _ = try AutoencoderProblem(p: p, sigma: sigma, n: nMin, penaltyU: penaltyU, penaltyW: penaltyW)
     }

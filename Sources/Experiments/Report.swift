@@ -28,6 +28,31 @@ public struct Report: Sendable {
     /// stationary after ~10⁴ epochs (derivations/adam-offset.md).
     public static let adamSteps = 8, adamWeightDecay = 1e-4
     public var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// Start §4's Adam runs even when their estimated time exceeds a day (`--allow-long-run`).
+    public var allowLongRun = false
+
+    /// §4's configuration: the authors' Adam protocol (n = 128, lr 0.01) on K = adamSteps at d.
+    public func authorsConfiguration(dimension: Double) throws -> SimulationConfiguration {
+        var training = TrainingOptions()
+        training.trainingProtocol = .adam
+        training.epochs = epochs
+        training.weightDecay = Self.adamWeightDecay
+        return SimulationConfiguration(problem: try Problem(dimension: dimension, p: 0.8, sigma: 1), n: 128, k: 2,
+                                       steps: Self.adamSteps, training: training)
+    }
+
+    /// Refuses, before any section runs, a §4 whose Adam runs would take more than a day at the speed
+    /// measured on a few probe epochs (the largest d; `RunTimeEstimate`).
+    public func requireShortRun() throws {
+        guard !allowLongRun else { return }
+        var total = 0.0
+        for d in dimensions {
+            total += try RunTimeEstimate.seconds(try authorsConfiguration(dimension: d), seeds: seeds, threads: threads) ?? 0
+        }
+        guard total > RunTimeEstimate.longRunSeconds else { return }
+        throw InputError("--epochs \(epochs) × \(seeds) seeds at d = \(dimensions.map { "\(Int($0))" }.joined(separator: ", ")) would take about "
+                         + String(format: "%.2g s (%.1f days)", total, total / 86_400) + "; more than a day: pass --allow-long-run to start it anyway")
+    }
 
     /// The smallest d of the comparison: the authors' n = 128 on the fast path needs d ≥ 2n + 4.
     public static let smallestDimension = 2 * 128 + 4
@@ -192,14 +217,10 @@ public struct Report: Sendable {
         """
 
         // 4. The authors' Adam protocol at stationarity against its own stationary state (AD.4).
-        var training = TrainingOptions()
-        training.trainingProtocol = .adam
-        training.epochs = epochs
-        training.weightDecay = Self.adamWeightDecay
-        let authors = SimulationConfiguration(problem: try Problem(dimension: dimensions[0], p: 0.8, sigma: 1), n: 128, k: 2,
-                                              steps: Self.adamSteps, training: training)
-        let comparison = StaticComparison(configuration: authors, dimensions: dimensions, seeds: (1...seeds).map { UInt64($0) },
+        let authors = try authorsConfiguration(dimension: dimensions[0])
+        var comparison = StaticComparison(configuration: authors, dimensions: dimensions, seeds: (1...seeds).map { UInt64($0) },
                                           threads: threads, directory: directory.appendingPathComponent("compare"))
+        comparison.allowLongRun = allowLongRun
         let summary = try timed("simulation vs theory") { try comparison.run(resume: resume) }
         let compareLine = (["compare", "--dims"] + dimensions.map { "\(Int($0))" }
                            + ["--seeds", "\(seeds)", "--epochs", "\(epochs)", "--steps", "\(Self.adamSteps)", "--weight-decay", "\(Self.adamWeightDecay)",

@@ -40,6 +40,8 @@ public struct SeedRun: Sendable {
     public var extraSettings: [Setting]
     /// Called with one line for stderr (progress, a cut torn tail).
     public var log: @Sendable (String) -> Void
+    /// Start even when the estimated time exceeds a day (`RunTimeEstimate`, `--allow-long-run`).
+    public var allowLongRun = false
 
     public init(parts: [Part], threads: Int, directory: URL, command: String, shard: Shard = .whole,
                 extraSettings: [Setting] = [], log: @escaping @Sendable (String) -> Void = { _ in }) {
@@ -84,6 +86,13 @@ public struct SeedRun: Sendable {
             let config = part.configuration
             _ = try Trainer<Double>(problem: config.problem, n: config.n, k: config.k, steps: config.steps,
                                     options: { var o = config.training; o.epochs = 0; return o }(), seed: part.seeds.first ?? 1)
+        }
+        // The time at the measured speed, before any work (this shard's seeds of every part).
+        if !allowLongRun {
+            for part in parts {
+                let seeds = (part.seeds.count + shard.count - 1) / shard.count
+                try RunTimeEstimate.requireShort(part.configuration, seeds: seeds, threads: threads, allowed: false)
+            }
         }
         let settings = [Setting("command", command)] + extraSettings
             + (parts.count == 1 ? Self.settings(parts[0].configuration, seeds: parts[0].seeds)

@@ -27,8 +27,48 @@ public struct SlurmArrayScript: Sendable {
         guard tasks >= 1, tasks <= 100_000 else { throw InputError("tasks must be in 1…100000; got \(tasks)") }
         guard cpusPerTask >= 1, cpusPerTask <= 4096 else { throw InputError("cpus-per-task must be in 1…4096; got \(cpusPerTask)") }
         guard !out.isEmpty else { throw InputError("out must not be empty") }
+        try Self.requireDirectiveSafe("out", out)
+        try Self.requireTime(time)
+        if let partition { try Self.requirePartition(partition) }
+        for word in [executable] + sweep {
+            if let bad = Self.controlCharacter(in: word) {
+                throw InputError("slurm-script: '\(word.debugDescription.dropFirst().dropLast())' holds the control character U+\(bad); a script line cannot carry it")
+            }
+        }
         self.executable = executable; self.sweep = sweep; self.tasks = tasks; self.out = out
         self.cpusPerTask = cpusPerTask; self.time = time; self.partition = partition
+    }
+
+    /// SLURM's time limits: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS (or UNLIMITED / infinite).
+    static let timePatterns = [#"^\d+$"#, #"^\d+:\d{1,2}$"#, #"^\d+:\d{1,2}:\d{1,2}$"#,
+                               #"^\d+-\d{1,2}$"#, #"^\d+-\d{1,2}:\d{1,2}$"#, #"^\d+-\d{1,2}:\d{1,2}:\d{1,2}$"#]
+
+    /// Throws unless `time` is one of SLURM's time formats (a newline would add an `#SBATCH` line).
+    public static func requireTime(_ time: String) throws {
+        guard ["UNLIMITED", "infinite"].contains(time)
+                || timePatterns.contains(where: { time.range(of: $0, options: .regularExpression) != nil && !time.contains("\n") }) else {
+            throw InputError("time must be SLURM's MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS; got '\(time.debugDescription.dropFirst().dropLast())'")
+        }
+    }
+
+    /// Throws unless `partition` is a comma-separated list of names of letters, digits, `_`, `-`, `.`.
+    public static func requirePartition(_ partition: String) throws {
+        let name = #"[A-Za-z0-9_.-]+"#
+        guard partition.range(of: "^\(name)(,\(name))*$", options: .regularExpression) != nil, !partition.contains("\n") else {
+            throw InputError("partition must be SLURM partition names (letters, digits, _ - .), comma-separated; got '\(partition.debugDescription.dropFirst().dropLast())'")
+        }
+    }
+
+    /// `#SBATCH --output=<out>.shard-%a.log` is read by sbatch, not by the shell: no quoting reaches
+    /// it, so a path with whitespace, quotes, a backslash or `%` (SLURM's filename patterns) is refused.
+    static func requireDirectiveSafe(_ name: String, _ path: String) throws {
+        if let bad = path.first(where: { $0.isWhitespace || "\"'\\%".contains($0) || $0.unicodeScalars.contains { CharacterSet.controlCharacters.contains($0) } }) {
+            throw InputError("\(name) '\(path.debugDescription.dropFirst().dropLast())' holds \(bad.isWhitespace ? "whitespace" : "'\(bad)'"), which an #SBATCH --output line cannot carry; choose a path without it")
+        }
+    }
+
+    static func controlCharacter(in word: String) -> String? {
+        word.unicodeScalars.first { CharacterSet.controlCharacters.contains($0) }.map { String($0.value, radix: 16, uppercase: true) }
     }
 
     /// Single-quoted for the shell.
@@ -36,6 +76,9 @@ public struct SlurmArrayScript: Sendable {
         word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:+@%,".contains($0) } && !word.isEmpty
             ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
+
+    /// simulate and compare take the task's CPUs as --threads.
+    public var passesThreads: Bool { sweep.first == "simulate" || sweep.first == "compare" }
 
     public var text: String {
         let q = Self.quoted
@@ -61,7 +104,7 @@ public struct SlurmArrayScript: Sendable {
             "set -euo pipefail",
             "i=${SLURM_ARRAY_TASK_ID:?run this script with sbatch (an array task)}",
             "exec " + ([q(executable)] + sweep.map(q)).joined(separator: " ")
-                + (sweep.first == "simulate" || sweep.first == "compare" ? " --threads \(cpusPerTask)" : "")
+                + (passesThreads ? " --threads \(cpusPerTask)" : "")
                 + " --shard \"$i/\(tasks)\" --resume --out \(q(out)).shard-\"$i\"",
         ]
         return lines.joined(separator: "\n") + "\n"

@@ -24,6 +24,8 @@ public struct StaticComparison: Sendable {
     public var seeds: [UInt64]
     public var threads: Int
     public var directory: URL
+    /// Start even when the estimated simulation time exceeds a day (`--allow-long-run`).
+    public var allowLongRun = false
 
     public init(configuration: SimulationConfiguration, dimensions: [Double], seeds: [UInt64], threads: Int, directory: URL) {
         self.configuration = configuration; self.dimensions = dimensions; self.seeds = seeds
@@ -53,8 +55,9 @@ public struct StaticComparison: Sendable {
             config.problem = try Problem(dimension: d, p: configuration.problem.p, sigma: configuration.problem.sigma)
             parts.append(.init(configuration: config, seeds: seeds, name: "d=\(config.problem.d)"))
         }
-        let run = SeedRun(parts: parts, threads: threads, directory: directory, command: "compare", shard: shard,
+        var run = SeedRun(parts: parts, threads: threads, directory: directory, command: "compare", shard: shard,
                           extraSettings: [Setting("dims", parts.map { "\($0.configuration.problem.d)" }.joined(separator: " "))], log: log)
+        run.allowLongRun = allowLongRun
         let finals = try run.run(resume: resume)
         guard shard.count == 1 else { return ([], nil) }
         var results = [Result]()

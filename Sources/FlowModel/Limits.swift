@@ -15,6 +15,21 @@ public enum Limits {
     public static let ensemble = 1_000_000
     /// The largest training time of the order-parameter ODEs.
     public static let trainingTime = 1e7
+    /// Epochs (or online SGD steps) of one Monte Carlo run: 10⁹ is days even at d = 50, K = 4, and
+    /// epochs × seeds (≤ 10⁴) stays far from Int overflow. Longer than a day at the measured speed
+    /// needs --allow-long-run as well.
+    public static let epochs = 1_000_000_000
+    /// Snapshots of one run (epochs / --record-every).
+    public static let snapshots = 100_000
+    /// The within-mode standard deviation σ, relative to the unit mean: beyond [10⁻³, 10³] the
+    /// mixture's scales overflow the quadratures and minimisers (σ = 1e98 and 1.8e308 gave a
+    /// non-finite free energy or a GSL failure instead of a result).
+    public static let sigma = 1e-3...1e3
+}
+
+/// Throws unless σ is in `Limits.sigma`; the message names the flag and the value.
+public func requireSigma(_ sigma: Double, name: String = "sigma") throws {
+    try require(name, sigma, "in [\(Limits.sigma.lowerBound), \(Limits.sigma.upperBound)]") { Limits.sigma.contains($0) }
 }
 
 /// Throws unless `value` is in [`atLeast`, `atMost`]; the message names the flag and the value.

@@ -19,7 +19,7 @@ public struct Setup: Sendable, Equatable {
     public init(dimension: Dimension, p: Double, sigma: Double, k: Double, n: Double = .infinity) throws {
         let dimension = try dimension.checked()
         try require("p", p, "in (0, 1)") { $0 > 0 && $0 < 1 }
-        try require("sigma", sigma, "> 0") { $0 > 0 }
+        try requireSigma(sigma)
         try require("k", k, "> 0") { $0 > 0 }
         guard !n.isNaN, n >= 1 else { throw InputError("n must be ≥ 1 or inf; got \(n)") }
         self.dimension = dimension

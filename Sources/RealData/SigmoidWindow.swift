@@ -27,8 +27,11 @@ public struct SigmoidWindow: Sendable {
         pNoise + (pData - pNoise) * StandardNormal.cdf((lambda - lambdaMid) / width)
     }
 
-    /// Least squares by `gsl_multifit_nlinear` in (P∞, P₀, λ_c, log w); started from the curve's
-    /// ends and its half-way crossing. Throws when the curve does not change (no window).
+    /// Least squares by `gsl_multifit_nlinear` in (θ∞, θ₀, λ_c, log w) with P∞ = sin²θ∞, P₀ = sin²θ₀:
+    /// the ends are fractions of runs, and a free P₀ extrapolated past the last λ fell below 0 on a
+    /// curve that reaches 0 steeply (p_switch_data = −0.047 on MNIST); sin² keeps both in [0, 1] and
+    /// still reaches 0 and 1 at finite θ. Started from the curve's ends and its half-way crossing.
+    /// Throws when the curve does not change (no window) or the fit does not converge.
     public init(lambdas: [Double], values: [Double]) throws {
         guard lambdas.count == values.count, lambdas.count >= 5 else {
             throw InputError("a sigmoid fit needs at least 5 points; got \(values.count)")
@@ -42,12 +45,20 @@ public struct SigmoidWindow: Sendable {
             break
         }
         let span = lambdas.last! - lambdas.first!
-        let fit = try NonlinearLeastSquares.fit(start: [lo, hi, mid, log(span / 8)], residualCount: values.count) { p in
-            let w = exp(p[3])
-            return zip(lambdas, values).map { p[0] + (p[1] - p[0]) * StandardNormal.cdf(($0 - p[2]) / w) - $1 }
+        // Start inside (0, 1): at θ = 0 or π/2 the derivative of sin² vanishes and the end could not move.
+        func angle(_ value: Double) -> Double { asin(min(max(value, 1e-3), 1 - 1e-3).squareRoot()) }
+        func share(_ theta: Double) -> Double { let s = sin(theta); return s * s }
+        let fit: NonlinearFit
+        do {
+            fit = try NonlinearLeastSquares.fit(start: [angle(lo), angle(hi), mid, log(span / 8)], residualCount: values.count) { p in
+                let w = exp(p[3]), pNoise = share(p[0]), pData = share(p[1])
+                return zip(lambdas, values).map { pNoise + (pData - pNoise) * StandardNormal.cdf(($0 - p[2]) / w) - $1 }
+            }
+        } catch let error as GSLError {
+            throw InputError("the sigmoid fit of the U-turn curve (RD.23) over \(values.count) λ points did not converge (\(error.reason)): the curve is too noisy or has no clear step; use more points or images")
         }
         let p = fit.parameters
         guard p.allSatisfy(\.isFinite), exp(p[3]) > 0 else { throw InputError("the sigmoid fit did not converge to finite values") }
-        self.init(pNoise: p[0], pData: p[1], lambdaMid: p[2], width: exp(p[3]))
+        self.init(pNoise: share(p[0]), pData: share(p[1]), lambdaMid: p[2], width: exp(p[3]))
     }
 }

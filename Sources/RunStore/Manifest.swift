@@ -32,6 +32,10 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var shard: String
     /// ISO 8601, UTC; not compared.
     public var created: String
+    /// CRC-32 (8 hex digits) of the manifest's canonical JSON without this field, written by
+    /// `encoded()` and checked by `read(from:)`: an edited manifest (say d changed to match a new
+    /// --d) is refused instead of resuming rows computed at the old settings. nil in memory.
+    public var checksum: String?
 
     public init(settings: [Setting], columns: [String], unitGroups: [[String]], shard: Shard,
                 toolVersion: String, buildCommit: String, created: Date = Date()) {
@@ -112,10 +116,22 @@ public struct Manifest: Codable, Sendable, Equatable {
         return nil
     }
 
-    func encoded() throws -> Data {
+    /// The canonical JSON (sorted keys, no checksum) whose CRC-32 is the checksum.
+    func canonicalBody() throws -> Data {
+        var unsigned = self
+        unsigned.checksum = nil
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self) + Data("\n".utf8)
+        return try encoder.encode(unsigned)
+    }
+
+    /// The file's bytes: the canonical JSON with its checksum.
+    func encoded() throws -> Data {
+        var signed = self
+        signed.checksum = CRC32.hex(CRC32.checksum(try canonicalBody()))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(signed) + Data("\n".utf8)
     }
 
     /// Reads and validates a `manifest.json` (one-line errors for a missing, foreign or damaged file).
@@ -129,7 +145,16 @@ public struct Manifest: Codable, Sendable, Equatable {
         guard manifest.format == currentFormat else {
             throw RunStoreError("'\(url.path)': unknown manifest format '\(manifest.format)' (this build reads '\(currentFormat)')")
         }
+        guard let stored = manifest.checksum else {
+            throw RunStoreError("'\(url.path)' has no checksum (written before phaseflow checked its manifests, or edited by hand): it cannot be verified; start a new run directory")
+        }
+        let computed = CRC32.hex(CRC32.checksum(try manifest.canonicalBody()))
+        guard stored == computed else {
+            throw RunStoreError("'\(url.path)' was edited after phaseflow wrote it (checksum \(stored) stored, \(computed) computed): its rows belong to the settings it was written with; start a new run directory")
+        }
         do { try manifest.validate() } catch { throw RunStoreError("'\(url.path)': \(error)") }
-        return manifest
+        var unsigned = manifest
+        unsigned.checksum = nil
+        return unsigned
     }
 }

@@ -118,6 +118,9 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
 
     public init(problem: Problem, n: Int, k: Double, steps: Int, options: TrainingOptions, seed: UInt64) throws {
         try require("epochs", Double(options.epochs), "≥ 0") { $0 >= 0 }
+        // Before any size arithmetic (the memory estimate adds to steps): no Int can overflow.
+        try requireCount("steps", steps, atMost: Limits.gridSteps)
+        try requireCount("n", n, atMost: 1_000_000)
         try require("lr", options.effectiveLearningRate, "> 0") { $0 > 0 }
         try require("weight-decay", options.weightDecay, "≥ 0") { $0 >= 0 }
         try require("penalty-u", options.penaltyU, "≥ 0") { $0 >= 0 }
@@ -140,6 +143,12 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         if bytes > 0.8 * available {
             throw InputError("d = \(problem.d), n = \(n), K = \(steps) needs about " + String(format: "%.1f GiB of memory per seed; this machine has %.1f GiB",
                                     bytes / 1_073_741_824, available / 1_073_741_824))
+        }
+        // After the memory check, so that a d too large for memory is named as such first.
+        guard options.epochs <= Limits.epochs else {
+            throw InputError(options.trainingProtocol == .online
+                ? "online SGD steps = training time × d = \(options.epochs) at d = \(problem.d); at most \(Limits.epochs) (lower the time or d)"
+                : "epochs must be in [1, \(Limits.epochs)]; got \(options.epochs)")
         }
         BLAS.singleThreaded()
         self.problem = problem

@@ -22,7 +22,7 @@ struct AblationCommand: ParsableCommand {
     @Option(help: FlagHelp.lr) var lr: Double = 0.02
     @Option(help: FlagHelp.penalty) var penalty: Double = AutoencoderOptions.defaultPenalty
     @Option(help: "Monte Carlo samples per grid time for ∂J/∂b (0: theory only).") var gradientSamples: Int = 400
-    @Option(help: FlagHelp.out) var out: String = "out/ablation"
+    @Option(help: FlagHelp.out, transform: outputPath) var out: String = "out/ablation"
     @Option(help: FlagHelp.format) var format: OutputFormat = .table
 
     func validate() throws { try setup.validate() }

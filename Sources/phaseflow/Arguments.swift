@@ -30,7 +30,8 @@ struct Extended: ExpressibleByArgument, CustomStringConvertible {
     init?(argument: String) {
         let text = argument.lowercased()
         if ["inf", "infinity", "∞"].contains(text) { value = .infinity; return }
-        guard let x = Double(argument), !x.isNaN else { return nil }
+        // Only the word means ∞: a literal that overflows (1e400) is refused, not read as inf.
+        guard let x = Double(argument), x.isFinite else { return nil }
         value = x
     }
     var description: String { extendedCell(value).text }
@@ -54,6 +55,12 @@ struct SetupOptions: ParsableArguments {
 
     /// d as given, or the default.
     var dimension: Double { d?.value ?? Self.defaultDimension }
+
+    /// d, p, σ and k each in their domain before any work (so that a sweep wrapped by slurm-script
+    /// is checked by parsing alone); the combinations (k < √d on the dilated clock) stay with the command.
+    func validate() throws {
+        _ = try Setup(dimension: try Dimension(dimension), p: p, sigma: sigma, k: k)
+    }
 
     /// The setup these flags define, with the training-set size n; `at` overrides d for commands
     /// that refuse --d (the d = ∞ boundaries).
@@ -127,4 +134,33 @@ struct WorkerThreads: ExpressibleByArgument, CustomStringConvertible {
     }
     var defaultValueDescription: String { "all cores" }
     var description: String { "\(count)" }
+}
+
+/// The one check of every `--out`: a non-empty path without control characters (an empty --out
+/// would write into the current directory; a newline would break the scripts that name it).
+///
+///     @Option(help: "Output directory.", transform: outputPath) var out: String = "out/x"
+func outputPath(_ text: String) throws -> String {
+    guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+        throw ValidationError("an empty path would write into the current directory; name a directory")
+    }
+    if let bad = text.unicodeScalars.first(where: { CharacterSet.controlCharacters.contains($0) }) {
+        throw ValidationError("it holds the control character U+\(String(bad.value, radix: 16, uppercase: true))")
+    }
+    return text
+}
+
+/// An adaptive integrator's tolerances: a relative tolerance in [1e-14, 1e-2] (beyond 1e-2 the
+/// step control no longer resolves the flow and the result is wrong without a warning; below
+/// 1e-14 it is under double rounding) and an absolute one in [0, 1e-2].
+func requireTolerances(relative: Double, absolute: Double) throws {
+    try require("rel-tol", relative, "in [1e-14, 1e-2]") { $0 >= 1e-14 && $0 <= 1e-2 }
+    try require("abs-tol", absolute, "in [0, 1e-2]") { $0 >= 0 && $0 <= 1e-2 }
+}
+
+/// The one declaration of `--allow-long-run`: a Monte Carlo run estimated (at the speed measured on
+/// a few probe epochs) to take more than `SeedRun.longRunSeconds` is refused without it.
+struct LongRunOption: ParsableArguments {
+    @Flag(name: .customLong("allow-long-run"), help: "Start a run even when its estimated time (measured on a few probe epochs) exceeds a day.")
+    var allowLongRun = false
 }

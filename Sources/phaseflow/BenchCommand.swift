@@ -42,6 +42,9 @@ struct BenchCommand: ParsableCommand {
         try requireCount("fast-epochs", fastEpochs, atMost: 1_000_000)
         try requireCount("dense-epochs", denseEpochs, atMost: 1_000_000)
         try requireCount("samples", samples, atLeast: 0, atMost: Limits.samples)
+        try requireCount("steps", steps, atLeast: 2, atMost: Limits.gridSteps)
+        try requireCount("n", n, atMost: 1_000_000)
+        try requireCount("threads", threads, atMost: 4096)
     }
 
     func run() throws {
@@ -70,22 +73,26 @@ struct ReproduceCommand: ParsableCommand {
         commandName: "reproduce",
         abstract: "Exact-flow diagram, theory table, training dynamics, simulation vs theory at two d; Markdown report in ./out.")
 
-    @Option(help: FlagHelp.out) var out: String = "out"
+    @Option(help: FlagHelp.out, transform: outputPath) var out: String = "out"
     @Option(parsing: .upToNextOption, help: FlagHelp.dims) var dims: [Double] = [500, 2000]
     @Option(name: .customLong("converged-dims"), parsing: .upToNextOption,
             help: "The dimensions of the converged-protocol comparison (report §3c).") var convergedDims: [Double] = [1000, 4000]
     @Option(help: FlagHelp.seeds) var seeds: Int = 4
     @Option(help: FlagHelp.epochs) var epochs: Int = 16_000
     @Flag(help: FlagHelp.resume) var resume = false
+    @OptionGroup var longRun: LongRunOption
 
     func validate() throws {
         try require("seeds", Double(seeds), "≥ 2") { $0 >= 2 }
-        try require("epochs", Double(epochs), "≥ 1") { $0 >= 1 }
+        try requireCount("epochs", epochs, atMost: Limits.epochs)
         // Two or more whole d in [2n + 4, 1e7] per comparison (the finite-size fit; the authors' n = 128 on the fast path).
         for (flag, values, why) in [("dims", dims, " (the authors' n = 128 on the fast path needs d ≥ 2n + 4)"), ("converged-dims", convergedDims, "")] {
             guard values.count >= 2 else { throw ValidationError("--\(flag) needs at least two dimensions (for the finite-size fit)") }
             for d in values { try require(flag, d, "a whole number in [\(Report.smallestDimension), 1e7]" + why) {
                 $0 >= Double(Report.smallestDimension) && $0 <= 1e7 && $0 == $0.rounded() } }
+            if let repeated = values.first(where: { d in values.filter { $0 == d }.count > 1 }) {
+                throw ValidationError("--\(flag) lists \(Int(repeated)) twice; give distinct dimensions (for the finite-size fit)")
+            }
         }
         _ = try seedRange(first: 1, count: seeds)
     }
@@ -93,6 +100,8 @@ struct ReproduceCommand: ParsableCommand {
     func run() throws {
         var report = Report(directory: URL(fileURLWithPath: out, isDirectory: true), dimensions: dims, seeds: seeds, epochs: epochs)
         report.convergedDimensions = convergedDims
+        report.allowLongRun = longRun.allowLongRun
+        try report.requireShortRun()
         let seconds = try report.write(resume: resume)
         try note("wrote \(out)/report.md in \(String(format: "%.0f", seconds)) s")
     }

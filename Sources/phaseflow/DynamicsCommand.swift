@@ -33,22 +33,26 @@ struct DynamicsOptions: ParsableArguments {
     var logTime = false
     @Option(help: FlagHelp.stepper)
     var stepper: ODEStepper = .rk8pd
-    @Option(name: .customLong("rel-tol"), help: "Relative tolerance of the adaptive integrator.") var relTol: Double = 1e-10
-    @Option(name: .customLong("abs-tol"), help: "Absolute tolerance of the adaptive integrator.") var absTol: Double = 1e-12
+    @Option(name: .customLong("rel-tol"), help: FlagHelp.relTol) var relTol: Double = 1e-10
+    @Option(name: .customLong("abs-tol"), help: FlagHelp.absTol) var absTol: Double = 1e-12
     @Option(help: "Stop when |d(order parameters)/d time|/η falls below this.")
     var convergence: Double = 1e-10
     @Option(help: FlagHelp.format)
     var format: OutputFormat = .table
 
+    /// The largest η of the order-parameter equations.
+    static let largestLearningRate = 10.0
+
     func validate() throws {
         guard (tau == nil) != (tauGrid == nil) else { throw ValidationError("give exactly one of --tau and --tau-grid") }
         if let tau { try require("tau", tau, "in [0, 2)") { $0 >= 0 && $0 < 2 } }
         if let tauGrid { try requireCount("tau-grid", tauGrid, atLeast: 2, atMost: 10_000) }
-        try require("lr", lr, "> 0") { $0 > 0 }
-        try require("time-max", timeMax, "in (0, \(Limits.trainingTime)]") { $0 > 0 && $0 <= Limits.trainingTime }
+        // Online SGD's noise term grows with η: at η = 1000, d = 1000 r reached 5e8 (r ≈ 12 at η = 10).
+        try require("lr", lr, "in (0, \(Int(Self.largestLearningRate))]") { $0 > 0 && $0 <= Self.largestLearningRate }
+        // Below 1e-6 the output times time-max·j/points collapse onto each other (4.9e-324 failed in GSL).
+        try require("time-max", timeMax, "in [1e-6, \(Limits.trainingTime)]") { $0 >= 1e-6 && $0 <= Limits.trainingTime }
         try requireCount("time-points", timePoints, atMost: Limits.outputPoints)
-        try require("rel-tol", relTol, "> 0") { $0 > 0 }
-        try require("abs-tol", absTol, "≥ 0") { $0 >= 0 }
+        try requireTolerances(relative: relTol, absolute: absTol)
         try require("convergence", convergence, "≥ 0") { $0 >= 0 }
     }
 
@@ -64,14 +68,20 @@ struct DynamicsOptions: ParsableArguments {
     }
 }
 
+/// A penalty of the order-parameter equations: in [0, 1000], since one far beyond the loss's O(1)
+/// scale makes the equations stiff (9e231: a GSL failure).
+func requireDynamicsPenalty(_ name: String, _ value: Double) throws {
+    try require(name, value, "in [0, 1000]") { $0 >= 0 && $0 <= 1000 }
+}
+
 /// The per-sample penalties of the n = ∞ modes (flow, escape, vs-simulation, finite-size).
 struct SamplePenaltyOptions: ParsableArguments {
     @Option(name: .customLong("sample-penalty-u"), help: FlagHelp.samplePenaltyU) var samplePenaltyU: Double = 0
     @Option(name: .customLong("sample-penalty-w"), help: FlagHelp.samplePenaltyW) var samplePenaltyW: Double = 0
 
     func validate() throws {
-        try require("sample-penalty-u", samplePenaltyU, "finite and ≥ 0") { $0 >= 0 && $0.isFinite }
-        try require("sample-penalty-w", samplePenaltyW, "finite and ≥ 0") { $0 >= 0 && $0.isFinite }
+        try requireDynamicsPenalty("sample-penalty-u", samplePenaltyU)
+        try requireDynamicsPenalty("sample-penalty-w", samplePenaltyW)
     }
 
     func dynamics(_ options: DynamicsOptions) throws -> TrainingDynamics {
@@ -85,20 +95,25 @@ struct StartOptions: ParsableArguments {
     var m0: Double?
     @Option(help: "Initial ω = w·μ/d (default 1/√d; 1e-3 at d = inf).")
     var omega0: Double?
-    @Option(help: "Initial u·w/d.")
+    @Option(help: "Initial u·w/d, in [-100, 100].")
     var uw0: Double = 0
-    @Option(help: "Initial c (theory init: 0).")
+    @Option(help: "Initial c (theory init: 0), in [-100, 100].")
     var c0: Double = 0
     @Flag(help: FlagHelp.summary)
     var summary = false
-    @Option(help: FlagHelp.out)
+    @Option(help: FlagHelp.out, transform: outputPath)
     var out: String?
 
     func validate() throws {
+        // A trained network's order parameters are O(1) (|c| ≤ 1 at the optimum); a start far beyond
+        // makes the equations stiff: c0 = 1e5 took 10 s, c0 = 1e10 ran > 150 s without output.
         for (name, value) in [("m0", m0), ("omega0", omega0), ("uw0", uw0), ("c0", c0)] {
-            if let value { try require(name, value, "finite") { _ in true } }
+            if let value { try require(name, value, "in [-\(Int(Self.largestStart)), \(Int(Self.largestStart))]") { abs($0) <= Self.largestStart } }
         }
     }
+
+    /// The largest |start| of an order parameter.
+    static let largestStart = 100.0
 
     func apply(to e: inout TrainingDynamics) {
         e.m0 = m0; e.omega0 = omega0; e.uw0 = uw0; e.c0 = c0; e.summary = summary
@@ -160,8 +175,8 @@ struct DynamicsFiniteN: ParsableCommand {
         try require("n", n, "a whole number in [1, \(Int(TrainingDynamics.largestN))]") {
             $0 >= 1 && $0 == $0.rounded() && $0 <= TrainingDynamics.largestN
         }
-        try require("penalty-u", penaltyU, "finite and ≥ 0") { $0 >= 0 && $0.isFinite }
-        try require("penalty-w", penaltyW, "finite and ≥ 0") { $0 >= 0 && $0.isFinite }
+        try requireDynamicsPenalty("penalty-u", penaltyU)
+        try requireDynamicsPenalty("penalty-w", penaltyW)
         if options.setup.dimension.isFinite, start.m0 != nil || start.omega0 != nil || start.uw0 != 0 {
             throw ValidationError("at finite d the start is a random init drawn from --data-seed; --m0, --omega0, --uw0 apply with --d inf only")
         }

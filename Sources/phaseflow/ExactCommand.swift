@@ -27,9 +27,9 @@ struct ExactCommand: ParsableCommand {
     var integrator: IntegratorChoice = .all
     @Option(help: FlagHelp.stepper)
     var stepper: ODEStepper = .rk8pd
-    @Option(name: .customLong("rel-tol"), help: "Relative tolerance of the adaptive integrator.")
+    @Option(name: .customLong("rel-tol"), help: FlagHelp.relTol)
     var relTol: Double = 1e-10
-    @Option(name: .customLong("abs-tol"), help: "Absolute tolerance of the adaptive integrator.")
+    @Option(name: .customLong("abs-tol"), help: FlagHelp.absTol)
     var absTol: Double = 1e-12
     @Option(help: "Commit threshold θ on |E[s | x]| (EF.17).")
     var threshold: Double = 0.9
@@ -39,8 +39,15 @@ struct ExactCommand: ParsableCommand {
     func validate() throws {
         try requireCount("steps", steps, atMost: Limits.gridSteps)
         try require("threshold", threshold, "in (0, 1)") { $0 > 0 && $0 < 1 }
-        try require("rel-tol", relTol, "> 0") { $0 > 0 }
-        try require("abs-tol", absTol, "≥ 0") { $0 >= 0 }
+        try requireTolerances(relative: relTol, absolute: absTol)
+        // At pure noise E[s | x] = 2p − 1 (EF.17): a prior at or beyond θ is committed from t = 0 and
+        // has no commit time (its log SNR would be −∞).
+        try require("p", setup.p, "in (0, 1)") { $0 > 0 && $0 < 1 }
+        let prior = abs(2 * setup.p - 1)
+        guard prior < threshold else {
+            let remedy = prior < 1 ? "a --threshold in (\(prior), 1) or a p nearer ½" : "a p nearer ½"
+            throw ValidationError("--p \(setup.p) with --threshold \(threshold): the prior mean |2p − 1| = \(prior) is beyond the threshold at pure noise, so the flow has no commit time; give \(remedy)")
+        }
     }
 
     func run() throws {
@@ -75,14 +82,14 @@ struct DiagramCommand: ParsableCommand {
     @Option(help: FlagHelp.integrator)
     var integrator: DiagramSweep.Scheme = .euler
     @Option(name: .customLong("d-min"), help: "Smallest dimension d of the sweep.") var dMin: Double = 1e2
-    @Option(name: .customLong("d-max"), help: "Largest dimension d of the sweep (≤ 1e12).") var dMax: Double = 1e6
-    @Option(name: .customLong("d-per-decade"), help: "Dimensions per decade, log-spaced.") var dPerDecade: Int = 4
-    @Option(name: .customLong("steps-min"), help: "Smallest number of sampler steps K of the sweep.") var stepsMin: Double = 10
-    @Option(name: .customLong("steps-max"), help: "Largest number of sampler steps K of the sweep.") var stepsMax: Double = 1e4
-    @Option(name: .customLong("steps-per-decade"), help: "Step counts K per decade, log-spaced.") var stepsPerDecade: Int = 6
+    @Option(name: .customLong("d-max"), help: "Largest dimension d of the sweep (≥ --d-min).") var dMax: Double = 1e6
+    @Option(name: .customLong("d-per-decade"), help: "Log-spaced values of d per decade.") var dPerDecade: Int = 4
+    @Option(name: .customLong("steps-min"), help: "Smallest number of steps K of the sweep.") var stepsMin: Double = 10
+    @Option(name: .customLong("steps-max"), help: "Largest number of steps K of the sweep (≥ --steps-min).") var stepsMax: Double = 1e4
+    @Option(name: .customLong("steps-per-decade"), help: "Log-spaced values of K per decade.") var stepsPerDecade: Int = 6
     @Option(help: FlagHelp.tolerance)
     var tolerance: Double = 0.01
-    @Option(help: FlagHelp.out)
+    @Option(help: FlagHelp.out, transform: outputPath)
     var out: String = "out/diagram"
     @Flag(help: FlagHelp.resume)
     var resume = false

@@ -38,5 +38,7 @@ enum FlagHelp {
     static let tolerance: ArgumentHelp = "Tolerance on |p̂ − p| that defines the boundary."
     static let exportDensity: ArgumentHelp = "Write the adaptive training-time density on the window's interval to this JSON file: its pieces, cdf knots and formula (TS.26)."
     static let fraction: ArgumentHelp = "Mass f of the adaptive training-time density on its interval (TS.6)."
+    static let relTol: ArgumentHelp = "Relative tolerance of the adaptive GSL integrator, in [1e-14, 1e-2]."
+    static let absTol: ArgumentHelp = "Absolute tolerance of the adaptive GSL integrator, in [0, 1e-2]."
     static let samplerSteps: ArgumentHelp = "Steps of the sampler back to the data end, uniform in log-SNR."
 }

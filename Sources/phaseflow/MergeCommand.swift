@@ -12,7 +12,7 @@ struct MergeCommand: ParsableCommand {
         abstract: "Join the shards i/N of one run (all N, same settings) into one run directory.")
 
     @Argument(help: "The shard directories (any order).") var shards: [String]
-    @Option(help: FlagHelp.out) var out: String
+    @Option(help: FlagHelp.out, transform: outputPath) var out: String
 
     func validate() throws {
         guard !shards.isEmpty else { throw ValidationError("merge needs the shard directories") }

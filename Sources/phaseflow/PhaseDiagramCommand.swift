@@ -22,7 +22,7 @@ struct PhaseDiagramCommand: ParsableCommand {
     @Option(name: .customLong("threads"), help: FlagHelp.threads)
     var workerThreads: WorkerThreads = .allCores
     var threads: Int { workerThreads.count }
-    @Option(help: FlagHelp.out) var out: String = "out"
+    @Option(help: FlagHelp.out, transform: outputPath) var out: String = "out"
     @Option(help: FlagHelp.format) var format: OutputFormat = .table
 
     func validate() throws {

@@ -36,12 +36,29 @@ struct Phaseflow: ParsableCommand {
         return Double(rest) != nil || ["inf", "infinity", "nan", "∞"].contains(rest)
     }
 
+    /// `help <command> [<subcommand>]` naming no command: ArgumentParser would print the overview and
+    /// exit 0; here it is one line naming the word and a non-zero exit.
+    static func requireKnownHelpTopic(_ arguments: [String]) throws {
+        guard arguments.first == "help" else { return }
+        var command: ParsableCommand.Type = Phaseflow.self
+        for word in arguments.dropFirst() where !word.hasPrefix("-") {
+            let subcommands = command.configuration.subcommands
+            guard let next = subcommands.first(where: { $0._commandName == word }) else {
+                let known = subcommands.map { $0._commandName }
+                throw ValidationError("help: no command '\(word)'" + (known.isEmpty ? "" : " (commands: \(known.joined(separator: ", ")))"))
+            }
+            command = next
+        }
+    }
+
     /// Parses and runs; help and version go to the parser's normal output, while every error
     /// (bad flag, bad value, numerical failure) is printed as a single line naming the problem.
     static func runReportingErrors() {
         OutputDescriptor.reportBrokenPipesAsErrors()
         do {
-            var command = try parseAsRoot(attachingNegativeNumbers(Array(CommandLine.arguments.dropFirst())))
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            try requireKnownHelpTopic(arguments)
+            var command = try parseAsRoot(attachingNegativeNumbers(arguments))
             try command.run()
             if let failure = standardErrorFailure { throw failure }
         } catch {

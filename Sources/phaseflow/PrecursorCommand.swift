@@ -22,7 +22,7 @@ struct PrecursorCommand: ParsableCommand {
     @Option(help: FlagHelp.seeds) var seeds: Int = 5
     @Option(help: FlagHelp.samples) var samples: Int = 16
     @Option(help: FlagHelp.seed) var seed: UInt64 = 1
-    @Option(help: FlagHelp.out) var out: String = "out/precursor"
+    @Option(help: FlagHelp.out, transform: outputPath) var out: String = "out/precursor"
     @Option(help: FlagHelp.format) var format: OutputFormat = .table
 
     func validate() throws { try setup.validate() }

@@ -34,7 +34,7 @@ struct SchedulesCommand: ParsableCommand {
     @Option(help: "Target feature error for steps-to-target.") var target = 0.05
     @Option(name: .customLong("threads"), help: FlagHelp.threads) var workerThreads: WorkerThreads = .allCores
     var threads: Int { workerThreads.count }
-    @Option(help: FlagHelp.out) var out: String?
+    @Option(help: FlagHelp.out, transform: outputPath) var out: String?
     @Flag(help: FlagHelp.resume) var resume = false
     @Option(help: FlagHelp.shard, transform: { try Shard(parsing: $0) })
     var shard: Shard = .whole

@@ -17,16 +17,18 @@ struct SimulateCommand: ParsableCommand {
 
     @OptionGroup var setup: SetupOptions
     @OptionGroup var simulation: SimulationOptions
-    @Option(help: FlagHelp.out) var out: String = "out/simulate"
+    @Option(help: FlagHelp.out, transform: outputPath) var out: String = "out/simulate"
     @Flag(help: FlagHelp.resume) var resume = false
+    @OptionGroup var longRun: LongRunOption
     @Option(help: FlagHelp.shard, transform: { try Shard(parsing: $0) }) var shard: Shard = .whole
     @Option(help: FlagHelp.format) var format: OutputFormat = .table
 
     func run() throws {
         let config = try simulation.configuration(setup)
         let directory = URL(fileURLWithPath: out, isDirectory: true)
-        let run = SeedRun(parts: [.init(configuration: config, seeds: simulation.seedList)], threads: simulation.threads,
+        var run = SeedRun(parts: [.init(configuration: config, seeds: simulation.seedList)], threads: simulation.threads,
                           directory: directory, command: "simulate", shard: shard, log: { try? note($0) })
+        run.allowLongRun = longRun.allowLongRun
         let snapshots = try run.run(resume: resume)[0]
         guard shard.count == 1 else {
             return try note("shard \(shard): \(snapshots.count) seed(s) in \(out)/rows.csv; join the shards with `phaseflow merge`")
@@ -50,8 +52,9 @@ struct CompareCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: FlagHelp.dims) var dims: [Double] = [1000, 5000, 20000]
     @OptionGroup var setup: SetupOptions
     @OptionGroup var simulation: SimulationOptions
-    @Option(help: FlagHelp.out) var out: String = "out/compare"
+    @Option(help: FlagHelp.out, transform: outputPath) var out: String = "out/compare"
     @Flag(help: FlagHelp.resume) var resume = false
+    @OptionGroup var longRun: LongRunOption
     @Option(help: FlagHelp.shard, transform: { try Shard(parsing: $0) })
     var shard: Shard = .whole
     @Flag(help: "With --protocol adam: split each d's Adam runs into the minimiser reached from the Adam state, Adam's offset from it, and the metastable times (decomposition.csv) instead of the comparison.")
@@ -65,6 +68,14 @@ struct CompareCommand: ParsableCommand {
         }
         guard !dims.isEmpty else { throw ValidationError("--dims needs at least one dimension") }
         for d in dims { try require("dims", d, "a whole number in [1, 1e12]") { $0 >= 1 && $0 <= 1e12 && $0 == $0.rounded() } }
+        if let repeated = dims.first(where: { d in dims.filter { $0 == d }.count > 1 }) {
+            throw ValidationError("--dims lists \(Int(repeated)) twice; give distinct dimensions")
+        }
+        // The static theory compared needs both modes in the training set: n₊ = round(p·n) in [1, n − 1].
+        let plus = (setup.p * Double(simulation.n)).rounded()
+        guard plus >= 1, plus <= Double(simulation.n) - 1 else {
+            throw ValidationError("--n \(simulation.n) with --p \(setup.p) leaves a mode without training points (n₊ = \(Int(plus)) of \(simulation.n)); the theory compared needs training points in both modes")
+        }
         try require("seeds", Double(simulation.seeds), "≥ 2 (standard errors are taken across seeds)") { $0 >= 2 }
         try require("samples", Double(simulation.samples), "≥ 2 (compare measures the generated p̂, σ̂)") { $0 >= 2 }
         if decompose && simulation.trainingProtocol != .adam { throw ValidationError("--decompose needs --protocol adam") }
@@ -84,8 +95,9 @@ struct CompareCommand: ParsableCommand {
             try printRows(rows, format)
             return
         }
-        let comparison = StaticComparison(configuration: config, dimensions: dims, seeds: simulation.seedList,
+        var comparison = StaticComparison(configuration: config, dimensions: dims, seeds: simulation.seedList,
                                           threads: simulation.threads, directory: URL(fileURLWithPath: out, isDirectory: true))
+        comparison.allowLongRun = longRun.allowLongRun
         let (summaries, fit) = try comparison.run(resume: resume, shard: shard, log: { try? note($0) })
         guard shard.count == 1 else {
             return try note("shard \(shard) written to \(out); join the shards with `phaseflow merge`, then run compare with --resume --out on the merged directory")

@@ -39,12 +39,15 @@ struct SimulationOptions: ParsableArguments {
 
     func validate() throws {
         try require("n", Double(n), "a whole number ≥ 1") { $0 >= 1 }
-        try require("epochs", Double(epochs), "≥ 1") { $0 >= 1 }
+        try requireCount("epochs", epochs, atMost: Limits.epochs)
         _ = try seedRange(first: seed, count: seeds)
         try require("samples", Double(samples), "0 (no generation) or in [2, \(Limits.samples)]") { $0 == 0 || ($0 >= 2 && $0 <= Double(Limits.samples)) }
         if let planted { try require("planted", planted, "finite") { _ in true } }
-        try require("record-every", Double(recordEvery), "≥ 0") { $0 >= 0 }
-        try require("threads", Double(threads), "≥ 1") { $0 >= 1 }
+        try requireCount("record-every", recordEvery, atLeast: 0, atMost: epochs)
+        if recordEvery > 0, epochs / recordEvery > Limits.snapshots {
+            throw ValidationError("--record-every \(recordEvery) asks for \(epochs / recordEvery) snapshots of --epochs \(epochs); at most \(Limits.snapshots)")
+        }
+        try requireCount("threads", threads, atMost: 4096)
         if let lr { try require("lr", lr, "> 0") { $0 > 0 } }
         try require("weight-decay", weightDecay, "≥ 0") { $0 >= 0 }
         if let penaltyU { try require("penalty-u", penaltyU, "≥ 0") { $0 >= 0 } }

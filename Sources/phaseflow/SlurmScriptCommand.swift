@@ -14,12 +14,24 @@ struct SlurmScriptCommand: ParsableCommand {
         abstract: "Print an sbatch array script running a sweep (after --) as N shards, to be joined with `phaseflow merge`.")
 
     @Option(help: "Array tasks = shards N.") var tasks: Int
-    @Option(help: FlagHelp.out) var out: String
+    @Option(help: FlagHelp.out, transform: outputPath) var out: String
     @Option(name: .customLong("cpus-per-task"), help: "CPUs per task (passed to the sweep as --threads).") var cpusPerTask: Int = 2
     @Option(help: "Time limit per task (SLURM syntax).") var time: String = "01:00:00"
     @Option(help: "SLURM partition (default: the cluster's default).") var partition: String?
     @Option(help: "The phaseflow executable the tasks run (default: this one).") var executable: String?
     @Argument(parsing: .postTerminator, help: "The sweep and its flags, after `--`.") var sweep: [String] = []
+
+    /// The script's checks (time, partition, paths), then the sweep parsed and validated exactly as
+    /// task 1 will run it, so that a script sbatch would accept never fails in every task.
+    func validate() throws {
+        let script = try SlurmArrayScript(executable: executable ?? "phaseflow", sweep: sweep, tasks: tasks, out: out,
+                                          cpusPerTask: cpusPerTask, time: time, partition: partition)
+        let task = sweep + (script.passesThreads ? ["--threads", "\(cpusPerTask)"] : []) + ["--shard", "1/\(tasks)", "--resume", "--out", out + ".shard-1"]
+        do { _ = try Phaseflow.parseAsRoot(Phaseflow.attachingNegativeNumbers(task)) } catch {
+            let line = Phaseflow.message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+            throw ValidationError("the sweep after -- (\(sweep.joined(separator: " "))): \(line)")
+        }
+    }
 
     func run() throws {
         let me = executable ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path

@@ -31,7 +31,8 @@ struct TheoryCommand: ParsableCommand {
 
     func validate() throws {
         try requireCount("points", points, atMost: 10_000)
-        if let adamLearningRate { try require("adam-lr", adamLearningRate, "> 0 and finite") { $0 > 0 && $0.isFinite } }
+        // Adam's step is ~lr per coordinate: beyond 1 the stationary state's minimiser fails (1.8e308: a GSL error).
+        if let adamLearningRate { try require("adam-lr", adamLearningRate, "in (0, 1]") { $0 > 0 && $0 <= 1 } }
         if adamLearningRate != nil && noise == .fixed { throw ValidationError("--adam-lr is for the redrawn noise; --noise fixed has its own rows") }
         if finiteDCorrections && noise == .fixed { throw ValidationError("--finite-d-corrections is for the redrawn noise; --noise fixed has its own rows") }
     }
@@ -107,7 +108,7 @@ struct BoundariesCommand: ParsableCommand {
     var integrator: BoundaryIntegrator = .continuous
     @Option(help: FlagHelp.steps)
     var steps: Int = 80
-    @Option(help: FlagHelp.out)
+    @Option(help: FlagHelp.out, transform: outputPath)
     var out: String = "out/boundaries"
     @Flag(name: .customLong("no-p-boundary"), help: "Skip the (n, p) boundary (the slow part).")
     var noPBoundary = false

@@ -31,7 +31,7 @@ final class CommandLineTests: XCTestCase {
             (["escape", "--tau", "0.5", "--d", "inf", "--members", "5"], "members"),
             (["escape", "--tau", "0.5", "--d", "1000", "--members", "5", "--switch-overlap", "0.7"], "switch-overlap"),
             (["escape", "--tau", "0.5", "--d", "1000", "--members", "5", "--switch-overlap", "nan"], "nan"),
-            (["escape", "--tau", "0.5", "--d", "100", "--members", "5"], "switch overlap"),
+            (["escape", "--tau", "0.5", "--d", "100", "--members", "5"], "--switch-overlap"),
             (["escape", "--tau", "0.5", "--d", "1000", "--members", "5", "--time-max", "0.5"], "time-max"),
         ]
         try assertOneLineErrors(bad.map { (["dynamics"] + $0.0, $0.1) })

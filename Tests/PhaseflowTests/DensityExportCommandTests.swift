@@ -9,7 +9,7 @@ final class DensityExportCommandTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("density.json")
-        let window = ["window", "--dataset", "digits", "--pca", "16", "--steps", "30", "--bootstrap", "30", "--noise-draws", "1"]
+        let window = ["window", "--dataset", "digits", "--pca", "16", "--sampler-steps", "30", "--bootstrap", "30", "--noise-draws", "1"]
         try assertOneLineErrors([(window + ["--export-density", file.path, "--fraction", "1.5"], "1.5")])
         let run = try phaseflow(window + ["--export-density", file.path, "--fraction", "0.6", "--format", "csv"])
         XCTAssertEqual(run.status, 0, run.stderr)

@@ -129,7 +129,9 @@ final class FuzzCommandLineTests: XCTestCase {
                                             ("penalty-w", .nonNegative)]),
         Command(words: ["dynamics", "adam"], base: [("d", ["50"]), ("n", ["8"]), ("steps", ["4"]), ("epochs", ["2"]), ("seeds", ["2"])],
                 options: setupOptions + [("d", .dimension)] + simulationOptions + [("tau", .finite)]),
-        Command(words: ["dynamics", "escape"], base: dynamicsBase + [("d", ["100"]), ("members", ["4"])],
+        // d = 1000: at d = 100 theory init (m = 1/√d = 0.1) starts beyond the default switch overlap 0.05.
+        Command(words: ["dynamics", "escape"], base: [("tau", ["0.5"]), ("time-max", ["14"]), ("time-points", ["4"]), ("lr", ["0.5"]),
+                                                      ("d", ["1000"]), ("members", ["4"])],
                 options: dynamicsOptions + samplePenaltyOptions + [("d", .dimension), ("members", .size), ("switch-overlap", .probability), ("ensemble-seed", .seed)]),
         Command(words: ["dynamics", "vs-simulation"], base: dynamicsBase + [("d", ["100"]), ("seeds", ["2"])],
                 options: dynamicsOptions + samplePenaltyOptions + [("d", .dimension), ("seeds", .size), ("seed", .seed), ("planted", .finite)]),
@@ -220,6 +222,46 @@ final class FuzzCommandLineTests: XCTestCase {
             Case(arguments: ["diagram", "--shard", "0/0"], fragments: ["0/0"]),
             Case(arguments: ["boundaries", "--shard", "a/b"], fragments: ["a/b"]),
         ]
+        // Issue 19: overflowing counts, runs longer than a day, values outside a flag's working domain,
+        // combinations the command would ignore, an empty --out, sweeps sbatch would reject.
+        let tinySimulate = ["simulate", "--d", "50", "--n", "8", "--steps", "4", "--seeds", "2", "--samples", "0", "--threads", "1"]
+        let tinyAblation = ["ablation", "--dims", "200", "--n", "8", "--steps", "4", "--seeds", "2", "--gradient-samples", "0"]
+        cases += [
+            Case(arguments: tinySimulate + ["--epochs", "9223372036854775807"], fragments: ["epochs"]),
+            Case(arguments: ["simulate", "--epochs", "1000000000000"], fragments: ["epochs"]),
+            Case(arguments: ["simulate", "--epochs", "1000000000"], fragments: ["allow-long-run"]),
+            Case(arguments: tinySimulate + ["--epochs", "100", "--record-every", "200"], fragments: ["record-every"]),
+            Case(arguments: ["reproduce", "--epochs", "9223372036854775807"], fragments: ["epochs"]),
+            Case(arguments: ["reproduce", "--epochs", "1000000000"], fragments: ["allow-long-run"]),
+            Case(arguments: ["reproduce", "--converged-dims", "300", "300"], fragments: ["converged-dims"]),
+            Case(arguments: ["compare", "--dims", "300", "300", "--seeds", "2"], fragments: ["dims", "300"]),
+            Case(arguments: ["compare", "--n", "1", "--dims", "50", "100", "--seeds", "2"], fragments: ["--n 1"]),
+            Case(arguments: ["dynamics", "flow", "--tau", "0.5", "--c0", "1e10"], fragments: ["c0"]),
+            Case(arguments: ["dynamics", "escape", "--tau", "0.5", "--d", "1000", "--lr", "1e3", "--members", "4"], fragments: ["lr"]),
+            Case(arguments: ["exact", "--rel-tol", "1e300"], fragments: ["rel-tol"]),
+            Case(arguments: ["exact", "--p", "1e-320"], fragments: ["--p"]),
+            Case(arguments: ["exact", "--p", "0.01"], fragments: ["--p"]),
+            Case(arguments: tinyAblation + ["--training-time", "0.001"], fragments: ["training-time"]),
+            Case(arguments: tinyAblation + ["--lr", "1e300"], fragments: ["lr"]),
+            Case(arguments: ["predict", "--n", "inf", "--n-plus", "5"], fragments: ["n-plus"]),
+            Case(arguments: ["precursor", "--ns", "2", "2"], fragments: ["ns"]),
+            Case(arguments: ["help", "nonexistent"], fragments: ["nonexistent"]),
+            Case(arguments: ["help", "dynamics", "nonexistent"], fragments: ["nonexistent"]),
+            Case(arguments: ["slurm-script", "--tasks", "2", "--out", "a b/sim", "--", "simulate"], fragments: ["a b/sim"]),
+            Case(arguments: ["slurm-script", "--tasks", "2", "--out", "runs/100%", "--", "simulate"], fragments: ["%"]),
+            Case(arguments: ["slurm-script", "--tasks", "2", "--out", "x", "--time", "bogus", "--", "simulate"], fragments: ["bogus"]),
+            Case(arguments: ["slurm-script", "--tasks", "2", "--out", "x", "--time", "01:00:00\n#SBATCH --mem=1T", "--", "simulate"], fragments: ["time"]),
+            Case(arguments: ["slurm-script", "--tasks", "2", "--out", "x", "--partition", "a b", "--", "simulate"], fragments: ["partition"]),
+            Case(arguments: ["slurm-script", "--tasks", "2", "--out", "x", "--", "simulate", "--epochs", "0"], fragments: ["epochs"]),
+            Case(arguments: ["slurm-script", "--tasks", "2", "--out", "x", "--", "simulate", "--bogus"], fragments: ["bogus"]),
+            Case(arguments: ["slurm-script", "--tasks", "2", "--out", "x", "--", "compare", "--d", "100"], fragments: ["--d"]),
+        ]
+        for command in [["merge", "a", "b"], ["phase-diagram"], ["dynamics", "flow", "--tau", "0.5"], tinyAblation, ["precursor"], ["reproduce"],
+                        tinySimulate, ["compare"], ["diagram"], ["boundaries"], ["schedules"], ["slurm-script", "--tasks", "2"]] {
+            let sweep = command.first == "slurm-script" ? ["--", "simulate"] : []
+            cases.append(Case(arguments: command + ["--out", ""] + sweep, fragments: ["--out"]))
+            cases.append(Case(arguments: command + ["--out", "x\ny"] + sweep, fragments: ["--out"]))
+        }
         return cases
     }
 
@@ -368,7 +410,7 @@ final class FuzzCommandLineTests: XCTestCase {
         let failed = zip(cases, failures).compactMap { c, f in f.map { "\(c.arguments.joined(separator: " ")): \($0)" } }
         print("fuzz: \(cases.count) bad cases, \(failed.count) failures, \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         for line in failed { print("fuzz failure: \(line)") }
-        XCTAssertGreaterThanOrEqual(cases.count, 362)
+        XCTAssertGreaterThanOrEqual(cases.count, 415)
         XCTAssertEqual(failed.count, 0, failed.prefix(40).joined(separator: "\n"))
     }
 
@@ -383,6 +425,30 @@ final class FuzzCommandLineTests: XCTestCase {
             let lowered = o.stdout.lowercased()
             XCTAssertFalse(lowered.contains("nan"), "\(arguments): non-finite output \(o.stdout.prefix(300))")
         }
+    }
+
+    /// A hand-edited manifest (issue 19): d changed from 50 to 60 in manifest.json, then a resume with
+    /// --d 60 (which the edited settings match) must be refused with one line, rows untouched.
+    func testResumeOntoAnEditedManifestIsRefused() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("phaseflow-edited-\(ProcessInfo.processInfo.processIdentifier)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let small = ["--n", "8", "--steps", "4", "--epochs", "2", "--seeds", "2", "--samples", "0", "--threads", "1", "--out", "run"]
+        let first = try Self.run(["simulate", "--d", "50"] + small, in: root, limit: 60)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let manifestURL = root.appendingPathComponent("run/manifest.json"), rowsURL = root.appendingPathComponent("run/rows.csv")
+        let text = try String(contentsOf: manifestURL, encoding: .utf8)
+        let pattern = try NSRegularExpression(pattern: #"("key" : "d",\s*"value" : ")50""#)
+        let edited = pattern.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "$160\"")
+        XCTAssertNotEqual(edited, text, "d = 50 is recorded in the manifest")
+        try Data(edited.utf8).write(to: manifestURL)
+        let rows = try Data(contentsOf: rowsURL)
+        let resumed = try Self.run(["simulate", "--d", "60", "--resume"] + small, in: root, limit: 60)
+        XCTAssertNotEqual(resumed.status, 0)
+        XCTAssertFalse(resumed.signalled || resumed.timedOut)
+        XCTAssertEqual(resumed.stderr.split(separator: "\n").count, 1, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("edited") && resumed.stderr.contains("manifest.json"), resumed.stderr)
+        XCTAssertTrue(resumed.stdout.isEmpty)
+        XCTAssertEqual(try Data(contentsOf: rowsURL), rows)
     }
 
     /// Divergence during training (issue 11): gd at lr 5 and lr 1 runs away (weights reach 1e27 at

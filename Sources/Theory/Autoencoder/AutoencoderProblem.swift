@@ -21,10 +21,13 @@ public struct AutoencoderProblem: Sendable, Equatable {
     public init(p: Double, sigma: Double, n: Double = .infinity, nPlus: Double? = nil,
                 penaltyU: Double = 0, penaltyW: Double = 0) throws {
         try require("p", p, "in (0, 1)") { $0 > 0 && $0 < 1 }
-        try require("sigma", sigma, "> 0") { $0 > 0 }
+        try requireSigma(sigma)
         guard !n.isNaN, n >= 1 else { throw InputError("n must be ≥ 1 or inf; got \(n)") }
         try require("penalty-u", penaltyU, "≥ 0") { $0 >= 0 }
         try require("penalty-w", penaltyW, "≥ 0") { $0 >= 0 }
+        if !n.isFinite, let nPlus {
+            throw InputError("n-plus \(nPlus) needs a finite n; at n = inf the modes hold p·n points (drop --n-plus or give --n)")
+        }
         let plus = nPlus ?? (n.isFinite ? p * n : .infinity)
         if n.isFinite {
             try require("n-plus", plus, "in (0, n) = (0, \(n))") { $0 > 0 && $0 < n }
