@@ -250,7 +250,19 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
                 let p = block.parts(k, gradient: gradient)
                 p.complete(d: d)
                 func adam(_ theta: UnsafeMutablePointer<T>, _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>) {
-                    for i in 0..<d {
+                    // Four entries at a time (the same operations per entry as the scalar tail).
+                    typealias V = SIMD4<T>
+                    func load(_ p: UnsafePointer<T>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+                    func store(_ x: V, _ p: UnsafeMutablePointer<T>) { UnsafeMutableRawPointer(p).storeBytes(of: x, as: V.self) }
+                    let whole = d - d % 4
+                    for i in stride(from: 0, to: whole, by: 4) {
+                        let th = load(theta + i)
+                        let gi = load(g + i) * sc + lam * th
+                        let mi = b1t * load(m + i) + ob1 * gi, vi = b2t * load(v + i) + ob2 * gi * gi
+                        store(mi, m + i); store(vi, v + i)
+                        store(th - step * mi / (vi.squareRoot() * rb + e), theta + i)
+                    }
+                    for i in whole..<d {
                         let gi = g[i] * sc + lam * theta[i]
                         let mi = b1t * m[i] + ob1 * gi, vi = b2t * v[i] + ob2 * gi * gi
                         m[i] = mi; v[i] = vi
