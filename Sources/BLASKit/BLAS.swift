@@ -18,8 +18,8 @@ public enum Transpose: Sendable { case none, transpose
 }
 
 /// A floating-point type with BLAS kernels (Float → s*, Double → d*). Dot products accumulate in
-/// Double for both (`dsdot` for Float).
-public protocol BLASScalar: BinaryFloatingPoint, Sendable {
+/// Double for both (`dsdot` for Float). SIMDScalar lets callers write elementwise loops on SIMD4.
+public protocol BLASScalar: BinaryFloatingPoint, Sendable, SIMDScalar {
     /// C ← alpha op(A) op(B) + beta C; op(A) is m×k, op(B) k×n.
     static func gemm(_ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int, alpha: Double,
                      a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,

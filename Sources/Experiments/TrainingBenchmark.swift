@@ -3,7 +3,8 @@ import FlowModel
 import Simulation
 
 /// Seconds per epoch of the fast and the dense gradient path in one process on the authors'
-/// configuration, and the projected time of their 40 000-epoch protocol.
+/// configuration, the projected time of their 40 000-epoch protocol, and optionally the
+/// instructions per epoch of the fast path (callgrind, `InstructionCount`).
 ///
 ///     let bench = TrainingBenchmark(problem: try Problem(dimension: 5000, p: 0.8, sigma: 1))
 ///     let row = try bench.run()   // epoch_seconds, dense_epoch_seconds, speedup, protocol_minutes, …
@@ -14,8 +15,24 @@ public struct TrainingBenchmark: Sendable {
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     public var precision = SimulationPrecision.double
     public var seed: UInt64 = 1
+    /// When set: count the fast path's instructions per epoch by running `executable arguments`
+    /// under callgrind, with "--count-epochs E" appended (a run that calls `trainEpochs(E)`).
+    public var instructionCount: (executable: String, arguments: [String])? = nil
 
     public init(problem: Problem) { self.problem = problem }
+
+    /// Builds the fast-path trainer of this configuration and trains `epochs` epochs, nothing else
+    /// (the program run under callgrind for `instructionCount`).
+    public func trainEpochs(_ epochs: Int) throws {
+        var options = TrainingOptions()
+        options.trainingProtocol = .adam
+        options.threads = threads
+        options.path = .fast
+        switch precision {
+        case .double: try Trainer<Double>(problem: problem, n: n, k: k, steps: steps, options: options, seed: seed).train(epochs: epochs)
+        case .float: try Trainer<Float>(problem: problem, n: n, k: k, steps: steps, options: options, seed: seed).train(epochs: epochs)
+        }
+    }
 
     public func run() throws -> Row {
         var options = TrainingOptions()
@@ -58,6 +75,15 @@ public struct TrainingBenchmark: Sendable {
         let dense = time(denseTrainer, epochs: denseEpochs, label: "dense")
         var row = Row()
         row.add("epoch_seconds", fast)
+        if let (executable, arguments) = instructionCount {
+            if let counter = try? InstructionCount() {
+                note("bench: counting instructions under callgrind (runs of 1 and 3 epochs)")
+                row.add("instructions_per_epoch", try counter.perRepetition(executable: executable, arguments: { arguments + ["--count-epochs", "\($0)"] },
+                                                                            base: 1, extra: 2))
+            } else {
+                note("bench: valgrind not found on PATH; instructions_per_epoch omitted")
+            }
+        }
         row.add("dense_epoch_seconds", dense)
         row.add("speedup", dense / fast)
         row.add("protocol_minutes", (Double(protocolEpochs) * fast + generationSeconds) / 60)

@@ -19,9 +19,16 @@ public final class DenseBlock<T: BLASScalar>: GradientBlock {
         pre = Buffer(repeating: 0, count: n); rho = Buffer(repeating: 0, count: n)
     }
 
+    /// The gradient is written whole: the parts are its columns with no vector terms.
+    public func parts(_ k: Int, gradient: Bank<T>) -> GradientParts<T> {
+        let j = times.lowerBound + k, d = ctx.d
+        let u = gradient.u.pointer + j * d, w = gradient.w.pointer + j * d, v = UnsafePointer(u)
+        return GradientParts(baseU: u, baseW: w, v0: v, v1: v, v2: v, v3: v, u: .zero, w: .zero)
+    }
+
     @_specialize(where T == Double)
     @_specialize(where T == Float)
-    public func evaluate(bank: Bank<T>, gradient: Bank<T>, loss: Buffer<Double>) {
+    public func evaluateParts(bank: Bank<T>, gradient: Bank<T>, loss: Buffer<Double>) {
         let d = ctx.d, n = ctx.n, dn = d * n, sqrtD = Double(d).squareRoot()
         for j in times {
             var stream = ctx.streams[j]

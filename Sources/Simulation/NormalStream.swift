@@ -42,8 +42,7 @@ public struct NormalStream: Sendable {
         let bits = nextBits()
         let hz = Int32(truncatingIfNeeded: bits >> 32)
         let iz = Int(bits & 127)
-        let t = Ziggurat.table
-        if UInt32(hz.magnitude) < t.k[iz] { return Double(hz) * t.w[iz] }
+        if UInt32(hz.magnitude) < Ziggurat.k[iz] { return Double(hz) * Ziggurat.w[iz] }
         return tail(hz, iz)
     }
 
@@ -84,10 +83,50 @@ public struct NormalStream: Sendable {
         }
     }
 
-    /// Fills `count` entries with N(0, 1) draws converted to T.
+    /// Calls `body(i, z_i)` with `count` N(0, 1) draws, the draws of `count` calls to
+    /// `gaussian()`: the state is kept in registers and the table lookups are hoisted (the rare
+    /// tail goes through `self`).
     @inline(__always)
-    public mutating func fill<T: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<T>, count: Int) {
-        for i in 0..<count { p[i] = T(gaussian()) }
+    private mutating func forEachDraw(_ count: Int, _ body: (Int, Double) -> Void) {
+        let k = Ziggurat.k, w = Ziggurat.w
+        var a = s0, b = s1, c = s2, e = s3
+        for i in 0..<count {
+            let bits = ((b &* 5) << 7 | (b &* 5) >> 57) &* 9
+            let t = b << 17
+            c ^= a; e ^= b; b ^= c; a ^= e
+            c ^= t
+            e = e << 45 | e >> 19
+            let hz = Int32(truncatingIfNeeded: bits >> 32)
+            let iz = Int(bits & 127)
+            if UInt32(hz.magnitude) < k[iz] {
+                body(i, Double(hz) * w[iz])
+            } else {
+                s0 = a; s1 = b; s2 = c; s3 = e
+                body(i, tail(hz, iz))
+                a = s0; b = s1; c = s2; e = s3
+            }
+        }
+        s0 = a; s1 = b; s2 = c; s3 = e
+    }
+
+    /// Fills `count` entries, `stride` apart, with N(0, 1) draws converted to T (the draws of
+    /// `count` calls to `gaussian()`).
+    @inline(__always)
+    public mutating func fill<T: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<T>, count: Int, stride: Int = 1) {
+        forEachDraw(count) { i, z in p[i * stride] = T(z) }
+    }
+
+    /// Fills `count` entries with N(0, 1) draws (as `fill`) and returns the sum of their squares
+    /// (of the stored values, in Double, accumulated in order).
+    @inline(__always)
+    public mutating func fillSummingSquares<T: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<T>, count: Int) -> Double {
+        var sum = 0.0
+        forEachDraw(count) { i, z in
+            let v = T(z)
+            p[i] = v
+            sum += Double(v) * Double(v)
+        }
+        return sum
     }
 }
 
@@ -111,5 +150,17 @@ enum Ziggurat {
             w[i] = dn / m1
         }
         return Table(k: k, w: w, f: f)
+    }()
+    /// The k and w tables as raw pointers (allocated once, never freed): the hot loops read them
+    /// without array bounds checks or reference counting (read-only after initialisation).
+    nonisolated(unsafe) static let k: UnsafePointer<UInt32> = {
+        let p = UnsafeMutablePointer<UInt32>.allocate(capacity: 128)
+        p.initialize(from: table.k, count: 128)
+        return UnsafePointer(p)
+    }()
+    nonisolated(unsafe) static let w: UnsafePointer<Double> = {
+        let p = UnsafeMutablePointer<Double>.allocate(capacity: 128)
+        p.initialize(from: table.w, count: 128)
+        return UnsafePointer(p)
     }()
 }

@@ -229,7 +229,8 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
     private var rangeList: [Range<Int>] { stride(from: 0, to: grid.steps, by: timesPerBlock).map { $0..<min($0 + timesPerBlock, grid.steps) } }
 
     /// PyTorch Adam (β₁ = 0.9, β₂ = 0.999, ε = 10⁻⁸) on the authors' loss Σ_j S_j/(dK), with
-    /// λθ added to the gradient of u and w (SIM.13).
+    /// λθ added to the gradient of u and w (SIM.13). The u, w gradient is completed in the block's
+    /// workspace (`GradientParts.complete`) and the update reads it there: no d×K gradient copy.
     @_specialize(where T == Double)
     @_specialize(where T == Float)
     private func adamStep() {
@@ -240,28 +241,45 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         let stepSize = lr / bc1, rootBc2 = bc2.squareRoot()
         let mu = mu!, nuC = nuC!, nuB = nuB!, nuU = nuU!, nuW = nuW!
         let blocks = blocks, bank = bank, gradient = gradient, loss = loss, n = Double(data.n)
+        let b1t = T(b1), b2t = T(b2), ob1 = T(1 - b1), ob2 = T(1 - b2), sc = T(scale), lam = T(lambda)
+        let step = T(stepSize), rb = T(1 / rootBc2), e = T(eps)
         forEachBlock(blocks.count) { bi in
             let block = blocks[bi]
-            block.evaluate(bank: bank, gradient: gradient, loss: loss)
-            for j in block.times {
+            block.evaluateParts(bank: bank, gradient: gradient, loss: loss)
+            for (k, j) in block.times.enumerated() {
                 loss[j] /= n * Double(d)
-                for (theta, m, v, g) in [(bank.c, mu.c, nuC, gradient.c), (bank.b, mu.b, nuB, gradient.b)] {
+                func scalar(_ theta: Buffer<Double>, _ m: Buffer<Double>, _ v: Buffer<Double>, _ g: Buffer<Double>) {
                     let gj = g[j] * scale
                     m[j] = b1 * m[j] + (1 - b1) * gj
                     v[j] = b2 * v[j] + (1 - b2) * gj * gj
                     theta[j] -= stepSize * m[j] / (v[j].squareRoot() / rootBc2 + eps)
                 }
-                for (theta, m, v, g) in [(bank.u, mu.u, nuU, gradient.u), (bank.w, mu.w, nuW, gradient.w)] {
-                    let tp = theta.pointer + j * d, mp = m.pointer + j * d, vp = v.pointer + j * d, gp = g.pointer + j * d
-                    let b1t = T(b1), b2t = T(b2), ob1 = T(1 - b1), ob2 = T(1 - b2), sc = T(scale), lam = T(lambda)
-                    let step = T(stepSize), rb = T(1 / rootBc2), e = T(eps)
-                    for i in 0..<d {
-                        let gi = gp[i] * sc + lam * tp[i]
-                        mp[i] = b1t * mp[i] + ob1 * gi
-                        vp[i] = b2t * vp[i] + ob2 * gi * gi
-                        tp[i] -= step * mp[i] / (vp[i].squareRoot() * rb + e)
+                scalar(bank.c, mu.c, nuC, gradient.c)
+                scalar(bank.b, mu.b, nuB, gradient.b)
+                let p = block.parts(k, gradient: gradient)
+                p.complete(d: d)
+                func adam(_ theta: UnsafeMutablePointer<T>, _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>) {
+                    // Four entries at a time (the same operations per entry as the scalar tail).
+                    typealias V = SIMD4<T>
+                    func load(_ p: UnsafePointer<T>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+                    func store(_ x: V, _ p: UnsafeMutablePointer<T>) { UnsafeMutableRawPointer(p).storeBytes(of: x, as: V.self) }
+                    let whole = d - d % 4
+                    for i in stride(from: 0, to: whole, by: 4) {
+                        let th = load(theta + i)
+                        let gi = load(g + i) * sc + lam * th
+                        let mi = b1t * load(m + i) + ob1 * gi, vi = b2t * load(v + i) + ob2 * gi * gi
+                        store(mi, m + i); store(vi, v + i)
+                        store(th - step * mi / (vi.squareRoot() * rb + e), theta + i)
+                    }
+                    for i in whole..<d {
+                        let gi = g[i] * sc + lam * theta[i]
+                        let mi = b1t * m[i] + ob1 * gi, vi = b2t * v[i] + ob2 * gi * gi
+                        m[i] = mi; v[i] = vi
+                        theta[i] -= step * mi / (vi.squareRoot() * rb + e)
                     }
                 }
+                adam(bank.u.pointer + j * d, mu.u.pointer + j * d, nuU.pointer + j * d, p.baseU)
+                adam(bank.w.pointer + j * d, mu.w.pointer + j * d, nuW.pointer + j * d, p.baseW)
             }
         }
     }
@@ -274,18 +292,21 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         let d = problem.d, n = Double(data.n), lr = options.effectiveLearningRate
         let lu = options.penaltyU, lw = options.penaltyW
         let blocks = blocks, bank = bank, gradient = gradient, loss = loss
+        let a = T(lr / n), shrinkU = T(1 - 2 * lr * lu / n), shrinkW = T(1 - 2 * lr * lw / n)
         forEachBlock(blocks.count) { bi in
             let block = blocks[bi]
-            block.evaluate(bank: bank, gradient: gradient, loss: loss)
-            for j in block.times {
+            block.evaluateParts(bank: bank, gradient: gradient, loss: loss)
+            for (k, j) in block.times.enumerated() {
                 loss[j] /= n * Double(d)
                 bank.c[j] -= lr * gradient.c[j] / (n * Double(d))
                 bank.b[j] -= lr * gradient.b[j] / (n * Double(d))
-                for (theta, g, pen) in [(bank.u, gradient.u, lu), (bank.w, gradient.w, lw)] {
-                    let tp = theta.pointer + j * d, gp = g.pointer + j * d
-                    let a = T(lr / n), shrink = T(1 - 2 * lr * pen / n)
-                    for i in 0..<d { tp[i] = shrink * tp[i] - a * gp[i] }
+                let p = block.parts(k, gradient: gradient)
+                p.complete(d: d)
+                func descend(_ theta: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ shrink: T) {
+                    for i in 0..<d { theta[i] = shrink * theta[i] - a * g[i] }
                 }
+                descend(bank.u.pointer + j * d, p.baseU, shrinkU)
+                descend(bank.w.pointer + j * d, p.baseW, shrinkW)
             }
         }
     }

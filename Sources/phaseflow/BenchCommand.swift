@@ -33,6 +33,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .customLong("phase-diagram"), help: "Instead: time the 100 × 100 phase-1 diagram over (n, kτ) at d = inf (phase-diagram --grid 100x100); the training flags are not used then.")
     var phaseDiagram = false
     @OptionGroup var mlpBench: MLPBenchOptions
+    @Flag(help: "Also report instructions_per_epoch of the fast path, counted by valgrind's callgrind (runs of this binary with 1 and 3 epochs; omitted with a note if valgrind is absent).")
+    var instructions = false
+    @Option(name: .customLong("count-epochs"), help: .hidden) var countEpochs: Int?
 
     func validate() throws {
         try require("fast-epochs", Double(fastEpochs), "≥ 1") { $0 >= 1 }
@@ -45,6 +48,7 @@ struct BenchCommand: ParsableCommand {
         try requireCount("steps", steps, atLeast: 2, atMost: Limits.gridSteps)
         try requireCount("n", n, atMost: 1_000_000)
         try requireCount("threads", threads, atMost: 4096)
+        if let countEpochs { try requireCount("count-epochs", countEpochs, atLeast: 1, atMost: 1_000_000) }
     }
 
     func run() throws {
@@ -63,6 +67,11 @@ struct BenchCommand: ParsableCommand {
         bench.n = n; bench.steps = steps; bench.k = setup.k; bench.fastEpochs = fastEpochs; bench.denseEpochs = denseEpochs
         bench.protocolEpochs = protocolEpochs; bench.samples = samples; bench.threads = threads
         bench.precision = precision; bench.seed = seed
+        if let countEpochs { return try bench.trainEpochs(countEpochs) }  // the run counted under callgrind
+        if instructions {
+            let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            bench.instructionCount = (executable, Array(CommandLine.arguments.dropFirst()).filter { $0 != "--instructions" })
+        }
         try printRows([try bench.run()], format)
     }
 }
