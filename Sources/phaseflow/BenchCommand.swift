@@ -74,6 +74,7 @@ struct ReproduceCommand: ParsableCommand {
     @Option(help: "Seeds per dimension.") var seeds: Int = 4
     @Option(help: "Epochs of the authors' Adam protocol per seed (report §4: K = 8, stationary from ~10⁴ epochs).") var epochs: Int = 16_000
     @Flag(help: "Keep the simulations of an interrupted run and compute only the rest.") var resume = false
+    @Flag(help: "Every stage on its smallest configuration (seconds; a check of the pipeline, not the science).") var smoke = false
 
     func validate() throws {
         try require("seeds", Double(seeds), "≥ 2") { $0 >= 2 }
@@ -90,6 +91,7 @@ struct ReproduceCommand: ParsableCommand {
     func run() throws {
         var report = Report(directory: URL(fileURLWithPath: out, isDirectory: true), dimensions: dims, seeds: seeds, epochs: epochs)
         report.convergedDimensions = convergedDims
+        report.smoke = smoke
         let seconds = try report.write(resume: resume)
         try note("wrote \(out)/report.md in \(String(format: "%.0f", seconds)) s")
     }
