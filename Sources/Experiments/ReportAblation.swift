@@ -8,9 +8,11 @@ extension Report {
         var ablation = LinearGridAblation.Setup()
         ablation.dims = [500, 1000, 2000, 4000]; ablation.n = 32; ablation.steps = 20; ablation.seeds = 3
         ablation.trainingTime = 20; ablation.gradientSamples = 200; ablation.threads = threads
+        if smoke { Self.shrink(&ablation) }
         let ablationRows = try LinearGridAblation.report(ablation, to: directory.appendingPathComponent("ablation"))
         var precursor = PrecursorExperiment.Setup()
         precursor.steps = 20; precursor.simulateNs = [4, 16, 64]; precursor.dimension = .finite(8000); precursor.seeds = 5
+        if smoke { Self.shrink(&precursor) }
         let (precursorRows, fit) = try PrecursorExperiment.report(precursor, to: directory.appendingPathComponent("precursor"))
         let continuous = try PrecursorExperiment.report(.init(), to: directory.appendingPathComponent("precursor_continuous"))
         return """

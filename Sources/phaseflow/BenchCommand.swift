@@ -90,6 +90,7 @@ struct ReproduceCommand: ParsableCommand {
     @Option(help: FlagHelp.epochs) var epochs: Int = 16_000
     @Flag(help: FlagHelp.resume) var resume = false
     @OptionGroup var longRun: LongRunOption
+    @Flag(help: "Every stage on its smallest configuration (seconds; a check of the pipeline, not the science).") var smoke = false
 
     func validate() throws {
         try require("seeds", Double(seeds), "≥ 2") { $0 >= 2 }
@@ -111,6 +112,7 @@ struct ReproduceCommand: ParsableCommand {
         report.convergedDimensions = convergedDims
         report.allowLongRun = longRun.allowLongRun
         try report.requireShortRun()
+        report.smoke = smoke
         let seconds = try report.write(resume: resume)
         try note("wrote \(out)/report.md in \(String(format: "%.0f", seconds)) s")
     }

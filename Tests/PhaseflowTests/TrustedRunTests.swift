@@ -70,8 +70,9 @@ final class TrustedRunTests: XCTestCase {
     /// `reproduce` killed with SIGKILL in the middle of its Adam comparison (§4) and resumed: every run
     /// directory it writes (diagram, the converged and the Adam comparison, the training-time
     /// densities) and the comparison's derived tables equal those of an uninterrupted run byte for byte.
+    /// `--smoke` shrinks the fixed stages (the same code paths and run directories) to seconds.
     func testReproduceKilledAndResumedEqualsOneGo() throws {
-        let arguments = ["reproduce", "--dims", "300", "400", "--converged-dims", "300", "400", "--seeds", "2", "--epochs", "300"]
+        let arguments = ["reproduce", "--dims", "300", "400", "--converged-dims", "300", "400", "--seeds", "2", "--epochs", "300", "--smoke"]
         let whole = temporary("reproduce-whole"), killed = temporary("reproduce-killed")
         defer { try? FileManager.default.removeItem(atPath: whole); try? FileManager.default.removeItem(atPath: killed) }
         let reference = try phaseflow(arguments + ["--out", whole])
