@@ -73,6 +73,6 @@ let package = Package(
         .testTarget(name: "FlowMatchingTests", dependencies: ["FlowMatching", "RealData", "FlowModel", "GSLKit", "BLASKit"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Theory", "Dynamics", "Simulation", "FlowModel", "GSLKit"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore"]),
-        .testTarget(name: "PhaseflowTests", dependencies: ["Theory", "FlowModel", "Simulation", "RunStore"]),
+        .testTarget(name: "PhaseflowTests", dependencies: ["Theory", "FlowModel", "Simulation", "RunStore", "Experiments"]),
     ]
 )

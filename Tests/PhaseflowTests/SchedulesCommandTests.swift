@@ -40,7 +40,7 @@ final class SchedulesCommandTests: XCTestCase {
         let keys = lines[0].split(separator: ",").map(String.init)
         for line in lines.dropFirst() {
             let values = line.split(separator: ",").map(String.init)
-            let t = ["t_lo", "t_mid", "t_hi"].map { Double(values[keys.firstIndex(of: $0)!])! }
+            let t = ["t10", "t50", "t90"].map { Double(values[keys.firstIndex(of: $0)!])! }
             XCTAssertLessThan(t[0], t[1]); XCTAssertLessThan(t[1], t[2])
         }
     }
