@@ -101,7 +101,7 @@ public enum Vocabulary {
     static let base: [QuantityEntry] = orderParameterMeanings.map { q($0.0, $0.1, $0.2, $0.3, $0.4) } + [
         // Inputs (flag names).
         q("d", "dimension d of the data", "d", .countOrInfinity, "AT.1"),
-        q("n", "number n of training points", "n", .countOrInfinity, "AT.2"),
+        q("n", "number n of training points (the theory takes any real n > 0, e.g. on a geometric grid)", "n", .nonNegativeOrInfinity, "AT.2"),
         q("n_plus", "number n₊ of training points in the + mode (the theory takes n₊ = p n, not always whole)", "n₊", .nonNegativeOrInfinity, "AT.32"),
         q("p", "weight p of the + mode of the target mixture", "p", .probability, "EF.1"),
         q("sigma", "within-mode standard deviation σ of the target", "σ", .nonNegative, "EF.3"),

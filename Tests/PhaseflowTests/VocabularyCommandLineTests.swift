@@ -7,11 +7,21 @@ import Experiments
 final class VocabularyCommandLineTests: XCTestCase {
     /// The commands of the fuzz test (small valid runs) and the variants that change the columns.
     static var runs: [[String]] {
-        FuzzCommandLineTests.commands.map { command in command.words + command.base.flatMap { ["--" + $0.0] + $0.1 } } + [
+        // reproduce is left out (minutes even when small); its files come from the emitters the other commands run.
+        // bench's base in the fuzz test has --samples 0 (invalid there: it is the base the fuzz test breaks); it runs here with 100.
+        // window's and escape's bases do not run to the end (too few images for the fit; d = 100 starts above the
+        // switch overlap): they run here with the default images and d = 1000.
+        let replaced: Set<[String]> = [["reproduce"], ["bench"], ["window"], ["dynamics", "escape"]]
+        return FuzzCommandLineTests.commands.filter { !replaced.contains($0.words) }
+            .map { command in command.words + command.base.flatMap { ["--" + $0.0] + $0.1 } } + [
+            ["bench", "--d", "50", "--n", "8", "--steps", "4", "--fast-epochs", "1", "--dense-epochs", "1", "--samples", "100", "--threads", "1"],
+            ["window", "--dataset", "digits"],
+            ["dynamics", "escape", "--tau", "0.5", "--d", "1000", "--lr", "0.5", "--time-max", "14", "--time-points", "14", "--members", "4"],
+            ["dynamics", "escape", "--tau", "0.5", "--d", "1000", "--lr", "0.5", "--time-max", "14", "--time-points", "14", "--members", "4", "--summary"],
             ["theory", "--points", "4", "--noise", "fixed", "--d", "inf"],
             ["theory", "--points", "4", "--d", "1000", "--finite-d-corrections"],
             ["uturn", "--points", "4", "--summary"],
-            ["window", "--dataset", "digits", "--points", "5", "--images", "5", "--bootstrap", "2", "--curves"],
+            ["window", "--dataset", "digits", "--curves"],
             ["dynamics", "flow", "--tau", "0.5", "--time-max", "1", "--time-points", "4", "--summary"],
             ["predict", "--steps", "4", "--integrator", "all"],
         ]
