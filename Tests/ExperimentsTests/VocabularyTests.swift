@@ -6,6 +6,7 @@ import XCTest
 /// and the one encoder/decoder refusing what is not a valid result.
 final class VocabularyTests: XCTestCase {
     func testNamesAndMeaningsAreUnique() {
+        XCTAssertEqual(Vocabulary.firstUnregistered(["p_hat", "t10", "m_sim_se", "not_a_quantity"]), "not_a_quantity")
         let keys = Vocabulary.entries.map(\.key)
         XCTAssertEqual(Set(keys).count, keys.count, "duplicate names: \(Dictionary(grouping: keys) { $0 }.filter { $1.count > 1 }.keys.sorted())")
         let meanings = Vocabulary.entries.map(\.meaning)

@@ -19,7 +19,7 @@ final class SchedulesCommandTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         let lines = run.stdout.split(separator: "\n")
         XCTAssertEqual(lines.count, 1 + 5 * 2)   // five default schedules × two budgets
-        XCTAssertTrue(lines[0].hasPrefix("schedule,steps,feature_error,feature_error_se"))
+        XCTAssertTrue(lines[0].hasPrefix("schedule,budget,feature_error,feature_error_se"))
         for file in ["schedules_summary.csv", "schedules_runs.csv", "schedules_steps_to_target.csv", "schedules.gp"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), file)
         }
