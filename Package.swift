@@ -78,6 +78,6 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Theory", "Dynamics", "Simulation", "FlowModel", "GSLKit"]),
         .testTarget(name: "OptimisersTests", dependencies: ["Optimisers"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore"]),
-        .testTarget(name: "PhaseflowTests", dependencies: ["Theory", "FlowModel", "Simulation", "RunStore"]),
+        .testTarget(name: "PhaseflowTests", dependencies: ["Theory", "FlowModel", "Simulation", "RunStore", "Experiments"]),
     ]
 )

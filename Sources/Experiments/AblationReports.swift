@@ -14,17 +14,14 @@ extension LinearGridAblation {
             (setup.schedules.firstIndex(of: $0.schedule) ?? 0, $0.d) < (setup.schedules.firstIndex(of: $1.schedule) ?? 0, $1.d)
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let csv = ([columns] + entries.map { cells($0).map(\.text) }).map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n"
-        try writeAtomically(csv, to: directory.appendingPathComponent("ablation.csv"))
+        let table = entries.map { Row(fields: Array(zip(columns, cells($0)))) }
+        try writeAtomically(try render(table, as: .csv), to: directory.appendingPathComponent("ablation.csv"))
         let script = directory.appendingPathComponent("ablation.gp")
         try writeAtomically(gnuplotScript(), to: script)
         _ = renderWithGnuplot(script: script, in: directory)
         return entries.map { entry in
             var row = Row()
-            for (key, cell) in zip(columns, cells(entry)) {
-                // The output rows have always given the counts d and window_times as numbers (500.0).
-                if case let .int(i) = cell { row.add(key, Double(i)) } else { row.add(key, cell) }
-            }
+            for (key, cell) in zip(columns, cells(entry)) { row.add(Quantity(key), cell) }
             row.add("n", setup.n); row.add("steps", setup.steps); row.add("seeds", setup.seeds)
             row.add("training_time", setup.trainingTime); row.add("lr", setup.learningRate)
             row.add("penalty_u", setup.penalty); row.add("penalty_w", setup.penalty)
@@ -47,11 +44,11 @@ extension PrecursorExperiment {
             row.add("gen_base_noise_overlap", r.state.baseNoiseOverlap); row.add("sigma_hat", r.state.gain)
             row.add("n_mean_error", Double(r.n) * r.meanError); row.add("mean_error", r.meanError)
             let c = r.comparison
-            func cell(_ x: Double?) -> Value { x.map { .double($0) } ?? .string("") }
+            func cell(_ x: Double?) -> Value { x.map { .double($0) } ?? .missing }
             row.add("mean_error_sim", cell(c?.simulated["mean_error"]?.mean)); row.add("mean_error_sim_se", cell(c?.simulated["mean_error"]?.standardError))
             for key in ["gen_m", "gen_eta_overlap", "gen_base_noise_overlap", "sigma_hat"] {
-                row.add(key + "_sim", cell(c?.simulated[key]?.mean)); row.add(key + "_sim_se", cell(c?.simulated[key]?.standardError))
-                row.add(key + "_theory_d", cell(c?.theory[key]))
+                row.add(Quantity(key + "_sim"), cell(c?.simulated[key]?.mean)); row.add(Quantity(key + "_sim_se"), cell(c?.simulated[key]?.standardError))
+                row.add(Quantity(key + "_theory_d"), cell(c?.theory[key]))
             }
             row.add("mean_error_theory_d", cell(c?.theory["mean_error"]))
             row.add("sign_inconsistent_fraction", cell(c?.inconsistentFraction))
@@ -60,14 +57,16 @@ extension PrecursorExperiment {
             return row
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        // The csv carries the figure's columns, the first 9: n … mean_error_sim_se.
-        try writeAtomically(try render(rows.map { Row(fields: Array($0.fields.prefix(9))) }, as: .csv), to: directory.appendingPathComponent("precursor.csv"))
+        // The csv carries the figure's columns, selected by name.
+        let figure = rows.map { row in Row(fields: figureColumns.map { ($0, row[$0] ?? .missing) }) }
+        try writeAtomically(try render(figure, as: .csv), to: directory.appendingPathComponent("precursor.csv"))
         let script = directory.appendingPathComponent("precursor.gp")
         try writeAtomically(gnuplotScript(simulation: !setup.simulateNs.isEmpty, sigma: setup.sigma), to: script)
         _ = renderWithGnuplot(script: script, in: directory)
-        // Two distinct n fix the line exactly: no scatter, so no standard error (PC.7).
-        let error = result.slopeStandardError.isFinite && Set(setup.ns).count > 2
-            ? String(format: " ± %.4f", result.slopeStandardError) : " (two distinct n: no standard error)"
+        // Two distinct n determine the line: no standard error (it would be ±inf or NaN); say so instead.
+        let distinct = Set(setup.ns).count
+        let error = distinct > 2 && result.slopeStandardError.isFinite
+            ? String(format: " ± %.4f", result.slopeStandardError) : " (\(distinct) distinct values of n determine the line: no standard error)"
         let fit = String(format: "‖μ̂ − μ‖²/d ∝ n^a with a = %.4f", result.slope) + error
             + " over n = \(setup.ns.min() ?? 0) … \(setup.ns.max() ?? 0)"
         return (rows, fit)

@@ -83,7 +83,7 @@ public enum AdamBranchPrediction {
                     var row = Row()
                     row.add("seed", Int(seed)); row.add("epoch", epoch)
                     row.add("tau", grid.tau[j]); row.add("t", grid.t[j]); row.add("phase", DilatedClock.phase(at: grid.tau[j]))
-                    for key in OrderParameter.allCases { row.add(key.rawValue, x[key]) }
+                    for key in OrderParameter.allCases { row.add(Quantity(key.rawValue), x[key]) }
                     row.add("plateau", StaticComparison.isTrivial(x, .adam) ? 1 : 0)
                     SnapshotRows.addInputs(config, to: &row)
                     rows.append(row)

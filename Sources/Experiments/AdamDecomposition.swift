@@ -59,10 +59,10 @@ public struct AdamDecomposition: Sendable {
                 let adam = parts.map { $0.adam[j][key] }, fromAdam = parts.map { $0.fromAdam[j][key] }
                 let fromStart = parts.map { $0.fromStart[j][key] }
                 let offset = meanAndStandardError(zip(adam, fromAdam).map { $0 - $1 })
-                row.add(key.rawValue + "_adam", meanAndStandardError(adam).mean)
-                row.add(key.rawValue + "_minimiser_from_adam", meanAndStandardError(fromAdam).mean)
-                row.add(key.rawValue + "_minimiser_from_start", meanAndStandardError(fromStart).mean)
-                row.add(key.rawValue + "_adam_offset", offset.mean); row.add(key.rawValue + "_adam_offset_se", offset.standardError)
+                row.add(Quantity(key.rawValue + "_adam"), meanAndStandardError(adam).mean)
+                row.add(Quantity(key.rawValue + "_minimiser_from_adam"), meanAndStandardError(fromAdam).mean)
+                row.add(Quantity(key.rawValue + "_minimiser_from_start"), meanAndStandardError(fromStart).mean)
+                row.add(Quantity(key.rawValue + "_adam_offset"), offset.mean); row.add(Quantity(key.rawValue + "_adam_offset_se"), offset.standardError)
             }
             let learned = { (p: OrderParameters) in p.r > 1e-9 }
             row.add("adam_learned_fraction", Double(parts.filter { learned($0.fromAdam[j]) }.count) / S)

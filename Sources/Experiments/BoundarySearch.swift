@@ -82,8 +82,8 @@ public struct BoundarySearch: Sendable {
         let pending = Set(store.pendingUnits)
         let moments = try TanhMoments()
         let progress = Progress(total: pending.count)
-        func cells(_ row: Row, _ kind: String) -> [String] {
-            let values = Dictionary(row.fields.map { ($0.key, $0.value.text) }, uniquingKeysWith: { a, _ in a })
+        func cells(_ row: Row, _ kind: String) throws -> [String] {
+            let values = Dictionary(try RowCodec.encoded(row).fields.map { ($0.key, $0.value.text) }, uniquingKeysWith: { a, _ in a })
             return Self.header.map { $0 == "boundary" ? kind : values[$0] ?? "" }
         }
 
@@ -102,12 +102,12 @@ public struct BoundarySearch: Sendable {
             row.add("n", extendedCell(n)); row.add("n_plus", problem.nPlus); row.add("p", problem.p); row.add("sigma", problem.sigma)
             row.add("k", k); row.add("penalty_u", problem.penaltyU); row.add("penalty_w", problem.penaltyW)
             row.add("k_tau_star", crossing.value); row.add("tau_star", crossing.value / k)
-            row.add("branch_end", crossing.branchEnd ?? 0); row.add("penalty_star", penalty.value)
+            row.add("branch_end", crossing.branchEnd); row.add("penalty_star", penalty.value)
             row.add("p_hat", generated); row.add("p_hat_error", generated - problem.p); row.add("integrator", integrator.rawValue)
             progress.update(done: progress.tick(), label: "n = \(n)")
             return row
         }
-        for ((_, unit), result) in zip(nTodo, nResults) { try store.append(unit: unit, rows: [cells(try result.get(), "n")]) }
+        for ((_, unit), result) in zip(nTodo, nResults) { try store.append(unit: unit, rows: [try cells(try result.get(), "n")]) }
 
         // (n, p): the smallest n with |p̂ − p| ≤ tolerance.
         let pTodo = zip(ps, pUnits).filter { pending.contains($0.1) }
@@ -126,34 +126,34 @@ public struct BoundarySearch: Sendable {
             row.add("integrator", integrator.rawValue)
             return row
         }
-        for ((_, unit), result) in zip(pTodo, pResults) { try store.append(unit: unit, rows: try result.get().map { [cells($0, "p")] } ?? []) }
+        for ((_, unit), result) in zip(pTodo, pResults) { try store.append(unit: unit, rows: try result.get().map { [try cells($0, "p")] } ?? []) }
         if !pending.isEmpty { progress.update(done: progress.total, label: "done") }
         guard store.isComplete else { return ([], []) }
         try store.compact()
         guard shard.count == 1 else { return ([], []) }
 
-        // The plain files, from the rows read back (numbers keep their exact text).
+        // The plain files, from the rows read back through the one decoder (a malformed cell is an error).
         func rows(_ units: [String], _ keys: [String]) throws -> [Row] {
             try units.flatMap { try store.rows(of: $0) ?? [] }.map { cells in
-                var row = Row()
-                for key in keys {
-                    let text = cells[Self.header.firstIndex(of: key)!]
-                    if let i = Int(text) { row.add(key, i) } else if let x = Double(text), x.isFinite { row.add(key, x) } else { row.add(key, text) }
-                }
-                return row
+                let full = try RowCodec.row(cells: cells, columns: Self.header)
+                return Row(fields: keys.map { ($0, full[$0] ?? .missing) })
             }
         }
         let nRows = try rows(nUnits, Self.nHeader), pRows = try rows(pUnits, Self.pHeader)
         try writeAtomically(try render(nRows, as: .csv), to: directory.appendingPathComponent("boundary_n.csv"))
         try writeAtomically(try render(pRows, as: .csv), to: directory.appendingPathComponent("boundary_p.csv"))
         let script = directory.appendingPathComponent("boundaries.gp")
-        try writeAtomically(gnuplotScript, to: script)
+        try writeAtomically(try gnuplotScript(), to: script)
         _ = renderWithGnuplot(script: script, in: directory)
         return (nRows, pRows)
     }
 
-    private var gnuplotScript: String {
-        """
+    /// Columns by name (their place in `nHeader`, `pHeader`).
+    private func gnuplotScript() throws -> String {
+        let c = { (key: String) in try gnuplotColumn(key, in: Self.nHeader) }
+        let (n, star, end, penalty) = (try c("n"), try c("k_tau_star"), try c("branch_end"), try c("penalty_star"))
+        let (p, nStar) = (try gnuplotColumn("p", in: Self.pHeader), try gnuplotColumn("n_star", in: Self.pHeader))
+        return """
         # Phase-1 boundaries of the learned autoencoder and the (n, p) boundary of |p_hat - p| <= \(tolerance).
         set terminal pngcairo size 1500,450 font ",10"
         set output "boundaries.png"
@@ -164,17 +164,17 @@ public struct BoundarySearch: Sendable {
         set xlabel "training points n"
         set ylabel "k tau*"
         set title "mode learned above k tau* (L_u = \(penaltyU), L_w = \(penaltyW))"
-        plot "boundary_n.csv" every ::1 using 1:8 with linespoints lw 2 pt 7 title "k tau* (F_branch = F_triv)", \\
-             "boundary_n.csv" every ::1 using 1:($10 > 0 ? $10 : 1/0) with points pt 6 title "last k tau of the branch (spinodal < 0.05 below)"
+        plot "boundary_n.csv" every ::1 using \(n):\(star) with linespoints lw 2 pt 7 title "k tau* (F_branch = F_triv)", \\
+             "boundary_n.csv" every ::1 using \(n):\(end) with points pt 6 title "last k tau of the branch (spinodal < 0.05 below)"
         set logscale y
         set ylabel "penalty L* (L_u = L_w)"
         set title "mode learned at k tau = \(k) below L*"
-        plot "boundary_n.csv" every ::1 using 1:11 with linespoints lw 2 pt 7 notitle
+        plot "boundary_n.csv" every ::1 using \(n):\(penalty) with linespoints lw 2 pt 7 notitle
         unset logscale x
         set xlabel "p"
         set ylabel "n*"
         set title "|p_hat - p| <= \(tolerance) above n*"
-        plot "boundary_p.csv" every ::1 using 1:7 with linespoints lw 2 pt 7 notitle
+        plot "boundary_p.csv" every ::1 using \(p):\(nStar) with linespoints lw 2 pt 7 notitle
         unset multiplot
 
         """

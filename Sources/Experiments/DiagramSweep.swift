@@ -97,7 +97,7 @@ public struct DiagramSweep: Sendable {
                         row.add("schedule", name.rawValue); row.add("integrator", integrator.rawValue)
                         row.add("d", d); row.add("p", c.problem.p); row.add("sigma", c.problem.sigma); row.add("k", k)
                         row.add("steps", steps); row.add("p_hat", value); row.add("p_hat_abs_error", abs(value - c.problem.p))
-                        block.append(row.fields.map(\.value.text))
+                        block.append(try RowCodec.cells(row))
                     }
                 }
                 try store.append(unit: unit(name, d), rows: block)
@@ -108,7 +108,6 @@ public struct DiagramSweep: Sendable {
         try store.compact()
         guard shard.count == 1 else { return ([], []) }
 
-        let column = { (key: String) in Self.header.firstIndex(of: key)! }
         var boundaryRows: [Row] = []
         var summary: [String] = []
         for name in schedules {
@@ -116,8 +115,9 @@ public struct DiagramSweep: Sendable {
             for d in dims {
                 guard let c = try columnSetup(name, d) else { continue }
                 var errors = [Int: Double]()
-                for row in try store.rows(of: unit(name, d)) ?? [] {
-                    if let steps = Int(row[column("steps")]), let e = Double(row[column("p_hat_abs_error")]) { errors[steps] = e }
+                for cells in try store.rows(of: unit(name, d)) ?? [] {
+                    let row = try RowCodec.row(cells: cells, columns: Self.header)
+                    errors[Int(try row.number("steps"))] = try row.number("p_hat_abs_error")
                 }
                 let error = { (steps: Int) in
                     try StepBoundary.generatedModeProbability(c.field, scheme: integrator.scheme, steps: steps).map { abs($0 - c.problem.p) } ?? .infinity
@@ -145,12 +145,19 @@ public struct DiagramSweep: Sendable {
 
         try writeAtomically(try render(boundaryRows, as: .csv), to: directory.appendingPathComponent("boundary.csv"))
         let script = directory.appendingPathComponent("diagram.gp")
-        try writeAtomically(gnuplotScript(schedules: schedules.map(\.rawValue)), to: script)
+        try writeAtomically(try gnuplotScript(schedules: schedules.map(\.rawValue), boundaryKeys: boundaryRows.first?.keys ?? Self.boundaryHeader), to: script)
         _ = renderWithGnuplot(script: script, in: directory)
         return (boundaryRows, summary)
     }
 
-    private func gnuplotScript(schedules: [String]) -> String {
+    /// The columns of boundary.csv.
+    static let boundaryHeader = ["schedule", "integrator", "d", "p", "sigma", "k", "tolerance", "steps_star"]
+
+    /// Columns by name, looked up in the files' headers.
+    private func gnuplotScript(schedules: [String], boundaryKeys: [String]) throws -> String {
+        let (s1, d, steps, error) = (try gnuplotColumn("schedule", in: Self.header), try gnuplotColumn("d", in: Self.header),
+                                     try gnuplotColumn("steps", in: Self.header), try gnuplotColumn("p_hat_abs_error", in: Self.header))
+        let (s2, bd, star) = (try gnuplotColumn("schedule", in: boundaryKeys), try gnuplotColumn("d", in: boundaryKeys), try gnuplotColumn("steps_star", in: boundaryKeys))
         var s = """
         # Heat map of log10 |p_hat - p| over (d, K); the boundary K*(d) in black.
         set terminal pngcairo size \(560 * schedules.count),480 font ",10"
@@ -174,9 +181,9 @@ public struct DiagramSweep: Sendable {
         for name in schedules {
             s += """
             set title "\(name), \(integrator.rawValue)"
-            plot "rows.csv" using (strcol(1) eq "\(name)" ? $3 : NaN):($7):($3/dx):($3*dx):($7/dk):($7*dk):(log10($9 + 1e-12)) \\
+            plot "rows.csv" using (strcol(\(s1)) eq "\(name)" ? $\(d) : NaN):($\(steps)):($\(d)/dx):($\(d)*dx):($\(steps)/dk):($\(steps)*dk):(log10($\(error) + 1e-12)) \\
                      with boxxyerror fs solid 1.0 noborder palette notitle, \\
-                 "boundary.csv" using ($3):(strcol(1) eq "\(name)" ? $8 : NaN) with linespoints lw 2 pt 7 lc rgb "black" title "K*(d)"
+                 "boundary.csv" using ($\(bd)):(strcol(\(s2)) eq "\(name)" ? $\(star) : NaN) with linespoints lw 2 pt 7 lc rgb "black" title "K*(d)"
 
             """
         }

@@ -23,6 +23,7 @@ public struct FiniteSizeFit: Sendable {
 
     /// "a = −0.5 ± 0.1" (no error for two dimensions: they determine the line).
     public var text: String {
-        String(format: "a = %.3f", exponent) + (dimensions > 2 ? String(format: " ± %.3f", standardError) : "")
+        String(format: "a = %.3f", exponent) + (dimensions > 2 && standardError.isFinite ? String(format: " ± %.3f", standardError)
+                                                 : " (\(dimensions) dimensions determine the line: no standard error)")
     }
 }

@@ -7,7 +7,7 @@ extension LearnedParameters {
     /// the minimiser's diagnostics.
     public func add(to row: inout Row) {
         row.add("tau", tau); row.add("t", t); row.add("phase", phase)
-        for key in OrderParameter.allCases { row.add(key.rawValue, orderParameters[key]) }
+        for key in OrderParameter.allCases { row.add(Quantity(key.rawValue), orderParameters[key]) }
         row.add("rho_plus", rhoPlus); row.add("rho_minus", rhoMinus)
         row.add("pi_plus", piPlus); row.add("pi_minus", piMinus)
         row.add("b_eff", bEff); row.add("half_gap", halfGap)
@@ -143,7 +143,7 @@ public struct AutoencoderExperiment: Sendable {
             row.add("schedule", schedule.rawValue)
             row.add("integrator", name)
             row.add("d", extendedCell(dimension.value))
-            row.add("steps", name == "grid" ? steps : 0)
+            row.add("steps", name == "grid" ? .int(steps) : .missing)
             problem.addInputs(to: &row, k: k)
             row.add("p_hat", prediction.pHat)
             row.add("p_hat_error", prediction.pHat - problem.p)

@@ -166,7 +166,10 @@ public enum LinearGridAblation {
     /// A gnuplot script for `ablation.csv` (as written by `columns`/`values`, rows grouped by clock): p̂ and the
     /// learned b against d, both clocks; theory lines, simulation points with ± SE bars, and |∂J/∂b|.
     public static func gnuplotScript(csv: String = "ablation.csv", png: String = "ablation.png") -> String {
-        """
+        // Columns by name (their place in `columns`).
+        func c(_ key: String) -> Int { columns.firstIndex(of: key)! + 1 }
+        let pick = "(strcol(\(c("schedule"))) eq s ? $\(c("d")) : NaN)"
+        return """
         # The ablation: theory (lines) and simulation (points, ± one standard error across seeds).
         set terminal pngcairo size 1400,420 font ",10"
         set output "\(png)"
@@ -176,16 +179,16 @@ public enum LinearGridAblation {
         set key font ",8"
         set multiplot layout 1,3
         set title "generated p̂ (target p = 0.8)" noenhanced
-        plot for [s in "dilated linear vp"] "\(csv)" using (strcol(2) eq s ? $1 : NaN):5 with lines title "theory ".s, \\
-             for [s in "dilated linear vp"] "\(csv)" using (strcol(2) eq s ? $1 : NaN):3:4 with yerrorbars pt 7 title "sim ".s, \\
+        plot for [s in "dilated linear vp"] "\(csv)" using \(pick):\(c("p_hat_theory")) with lines title "theory ".s, \\
+             for [s in "dilated linear vp"] "\(csv)" using \(pick):\(c("p_hat")):\(c("p_hat_se")) with yerrorbars pt 7 title "sim ".s, \\
              0.8 with lines dt 3 lc rgb "gray" title "p"
         set title "learned b at the decision time (first β√d ≥ 1; η → 0)" noenhanced
-        plot for [s in "dilated linear vp"] "\(csv)" using (strcol(2) eq s ? $1 : NaN):16 with linespoints dt 2 title "theory ".s, \\
-             for [s in "dilated linear vp"] "\(csv)" using (strcol(2) eq s ? $1 : NaN):14:15 with yerrorbars pt 7 title "sim ".s
+        plot for [s in "dilated linear vp"] "\(csv)" using \(pick):\(c("b_decision_theory")) with linespoints dt 2 title "theory ".s, \\
+             for [s in "dilated linear vp"] "\(csv)" using \(pick):\(c("b_decision")):\(c("b_decision_se")) with yerrorbars pt 7 title "sim ".s
         set title "|∂J/∂b| at b = 0 (AB.3)" noenhanced
         set logscale y
-        plot for [s in "dilated linear vp"] "\(csv)" using (strcol(2) eq s ? $1 : NaN):(abs($10)) with lines title "theory ".s, \\
-             for [s in "dilated linear vp"] "\(csv)" using (strcol(2) eq s ? $1 : NaN):(abs($11)):12 with yerrorbars pt 6 title "Monte Carlo ".s
+        plot for [s in "dilated linear vp"] "\(csv)" using \(pick):(abs($\(c("grad_b_theory")))) with lines title "theory ".s, \\
+             for [s in "dilated linear vp"] "\(csv)" using \(pick):(abs($\(c("grad_b_mc")))):\(c("grad_b_mc_se")) with yerrorbars pt 6 title "Monte Carlo ".s
         unset multiplot
 
         """
@@ -196,9 +199,9 @@ public enum LinearGridAblation {
                                  "b_window_theory", "grad_b_theory", "grad_b_mc", "grad_b_mc_se",
                                  "decision_signal", "b_decision", "b_decision_se", "b_decision_theory", "p_hat_half_lr", "p_hat_half_lr_se"]
 
-    /// The row's cells in `columns` order, typed; a missing value is an empty string (never NaN).
+    /// The row's cells in `columns` order, typed; a missing value is `.missing` (never NaN).
     public static func cells(_ r: Entry) -> [Value] {
-        func f(_ x: Double?) -> Value { x.map { .double($0) } ?? .string("") }
+        func f(_ x: Double?) -> Value { x.map { .double($0) } ?? .missing }
         return [.int(r.d), .string(r.schedule.rawValue), f(r.pHat), f(r.pHatSE), f(r.pHatTheory), .int(r.windowTimes), f(r.bWindow),
                 f(r.bWindowSE), f(r.bWindowTheory), f(r.gradientTheory), f(r.gradientMonteCarlo), f(r.gradientMonteCarloSE),
                 f(r.decisionSignal), f(r.bDecision), f(r.bDecisionSE), f(r.bDecisionTheory), f(r.pHatHalfRate), f(r.pHatHalfRateSE)]

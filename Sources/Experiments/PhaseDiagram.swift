@@ -68,18 +68,18 @@ public struct PhaseDiagram: Sendable {
                 if let cell = column[j] {
                     row.add("free_energy_gap", cell.gap); row.add("branch_found", 1); row.add("learned", cell.gap < 0 ? 1 : 0)
                 } else {
-                    row.add("free_energy_gap", "none"); row.add("branch_found", 0); row.add("learned", 0)
+                    row.add("free_energy_gap", .missing); row.add("branch_found", 0); row.add("learned", 0)
                 }
                 cells.append(row)
             }
             var row = Row()
             row.add("n", n); row.add("p", p); row.add("sigma", sigma); row.add("penalty_u", penaltyU); row.add("penalty_w", penaltyW)
             if let crossing {
-                row.add("k_tau_star", crossing.value); row.add("branch_end", crossing.branchEnd ?? 0)
+                row.add("k_tau_star", crossing.value); row.add("branch_end", crossing.branchEnd)
             } else {
                 // Learned at every kτ of the grid (the boundary is below the smallest) or at none.
                 let everywhere = column.last.map { $0.map { $0.gap < 0 } ?? false } ?? false
-                row.add("k_tau_star", everywhere ? "below_grid" : "above_grid"); row.add("branch_end", 0)
+                row.add("k_tau_star", everywhere ? "below_grid" : "above_grid"); row.add("branch_end", .missing)
             }
             boundary.append(row)
         }
@@ -96,13 +96,16 @@ public struct PhaseDiagram: Sendable {
         try writeAtomically(try render(cells, as: .csv), to: directory.appendingPathComponent("phase_diagram.csv"))
         try writeAtomically(try render(boundary, as: .csv), to: directory.appendingPathComponent("phase_boundary.csv"))
         let script = directory.appendingPathComponent("phase_diagram.gp")
-        try writeAtomically(gnuplotScript, to: script)
+        try writeAtomically(try gnuplotScript(cellKeys: cells.first?.keys ?? [], boundaryKeys: boundary.first?.keys ?? []), to: script)
         _ = renderWithGnuplot(script: script, in: directory)
         return (cells, boundary, seconds)
     }
 
-    private var gnuplotScript: String {
-        """
+    /// Columns by name, looked up in the files' headers.
+    private func gnuplotScript(cellKeys: [String], boundaryKeys: [String]) throws -> String {
+        let (n, kTau, gap) = (try gnuplotColumn("n", in: cellKeys), try gnuplotColumn("k_tau", in: cellKeys), try gnuplotColumn("free_energy_gap", in: cellKeys))
+        let (bn, star) = (try gnuplotColumn("n", in: boundaryKeys), try gnuplotColumn("k_tau_star", in: boundaryKeys))
+        return """
         # Phase 1 at d = inf: F_branch - F_triv over (n, k tau); the mode is learned where it is < 0.
         set terminal pngcairo size 800,600 font ",10"
         set output "phase_diagram.png"
@@ -120,9 +123,9 @@ public struct PhaseDiagram: Sendable {
         set xrange [\(nMin)/dn:\(nMax)*dn]
         set yrange [0:\(signalMax)*1.02]
         set title "F_branch - F_triv at p = \(p), sigma = \(sigma), L_u = \(penaltyU), L_w = \(penaltyW)"
-        plot "phase_diagram.csv" every ::1 using (strcol(7) eq "none" ? NaN : $1):6:($1/dn):($1*dn):($6-dk):($6+dk):(($7 < 0 ? -1 : 1) * abs($7)**0.25) \\
+        plot "phase_diagram.csv" every ::1 using (strcol(\(gap)) eq "" ? NaN : $\(n)):\(kTau):($\(n)/dn):($\(n)*dn):($\(kTau)-dk):($\(kTau)+dk):(($\(gap) < 0 ? -1 : 1) * abs($\(gap))**0.25) \\
                  with boxxyerror fs solid 1.0 noborder palette notitle, \\
-             "phase_boundary.csv" every ::1 using 1:(strcol(6) eq "below_grid" || strcol(6) eq "above_grid" ? NaN : $6) with lines lw 2 lc rgb "black" title "k tau*(n)"
+             "phase_boundary.csv" every ::1 using \(bn):(strcol(\(star)) eq "below_grid" || strcol(\(star)) eq "above_grid" ? NaN : $\(star)) with lines lw 2 lc rgb "black" title "k tau*(n)"
 
         """
     }

@@ -60,8 +60,14 @@ public enum PrecursorExperiment {
 
     /// A gnuplot script for `precursor.csv`: ‖μ̂ − μ‖²/d against n on log–log axes, the theory and
     /// the simulation points with ± SE bars, and the reference 1/n.
+    /// The columns of precursor.csv, in order.
+    public static let figureColumns = ["n", "gen_m", "gen_eta_overlap", "gen_base_noise_overlap", "sigma_hat", "n_mean_error", "mean_error",
+                                       "mean_error_sim", "mean_error_sim_se"]
+
     public static func gnuplotScript(csv: String = "precursor.csv", png: String = "precursor.png", simulation: Bool = true, sigma: Double = 0.5) -> String {
-        let simulated = simulation ? "\"\(csv)\" using 1:($8 > 0 ? $8 : NaN):9 with yerrorbars pt 7 title \"simulation\", \\\n     " : ""
+        // Columns by name (their place in `figureColumns`).
+        func c(_ key: String) -> Int { figureColumns.firstIndex(of: key)! + 1 }
+        let simulated = simulation ? "\"\(csv)\" using \(c("n")):($\(c("mean_error_sim")) > 0 ? $\(c("mean_error_sim")) : NaN):\(c("mean_error_sim_se")) with yerrorbars pt 7 title \"simulation\", \\\n     " : ""
         return """
         set terminal pngcairo size 700,480 font ",10"
         set output "\(png)"
@@ -71,8 +77,8 @@ public enum PrecursorExperiment {
         set xlabel "n"
         set ylabel "‖μ̂ − μ‖²/d"
         set title "Cui et al. as a special case: the learned mean's error (theory PC.6, simulation PC.8)" noenhanced
-        plot "\(csv)" using 1:7 with linespoints title "theory", \\
-             \(simulated)"\(csv)" using 1:(\(2 * sigma * sigma)/$1) with lines dt 2 title "2σ²/n (PC.7)"
+        plot "\(csv)" using \(c("n")):\(c("mean_error")) with linespoints title "theory", \\
+             \(simulated)"\(csv)" using \(c("n")):(\(2 * sigma * sigma)/$\(c("n"))) with lines dt 2 title "2σ²/n (PC.7)"
 
         """
     }

@@ -50,7 +50,7 @@ extension PilotSettings {
 /// derivations/training-schedules.md §5), as output rows.
 ///
 ///     var config = WindowConfiguration(); try config.setClasses(["0", "1"])   // MNIST 0/1 at 0.8
-///     let (rows, result) = try WindowRun(configuration: config).run()        // t_lo t_mid t_hi with 95 % intervals
+///     let (rows, result) = try WindowRun(configuration: config).run()        // t10 t50 t90 with 95 % intervals
 public struct WindowRun: Sendable {
     public enum Model: String, CaseIterable, Sendable { case gaussian, trained }
 
@@ -67,20 +67,21 @@ public struct WindowRun: Sendable {
         return (try curves ? curveRows(result) : windowRows(result), result)
     }
 
-    /// One row per start class: t_lo, t_mid, t_hi and their log-SNR with 95 % bootstrap intervals (RD.20–RD.25).
+    /// One row per start class: t10, t50, t90 and their log-SNR with 95 % bootstrap intervals (RD.20–RD.25).
     func windowRows(_ result: WindowResult) throws -> [Row] {
         try result.windows.map { w in
             var row = Row()
             row.add("dataset", configuration.dataset.rawValue); row.add("start_class", w.startClass); row.add("other_class", w.otherClass)
             row.add("majority", configuration.majority); row.add("pca", result.data.pca.dimension); row.add("sampler", configuration.sampler.rawValue)
             let b = w.bootstrap
-            let points = [("lo", w.fit.lambdaLow, b.lambdaLow), ("mid", w.fit.lambdaMid, b.lambdaMid), ("hi", w.fit.lambdaHigh, b.lambdaHigh)]
+            // The 10/50/90 % points of the window (RD.24), under the names of the U-turn windows (UT.13).
+            let points = [("10", w.fit.lambdaLow, b.lambdaLow), ("50", w.fit.lambdaMid, b.lambdaMid), ("90", w.fit.lambdaHigh, b.lambdaHigh)]
             for (key, value, ci) in points {
-                row.add("t_\(key)", try result.time(atLogSNR: value))
-                row.add("t_\(key)_ci_low", try result.time(atLogSNR: ci.low)); row.add("t_\(key)_ci_high", try result.time(atLogSNR: ci.high))
+                row.add("t\(key)", try result.time(atLogSNR: value))
+                row.add("t\(key)_ci_low", try result.time(atLogSNR: ci.low)); row.add("t\(key)_ci_high", try result.time(atLogSNR: ci.high))
             }
             for (key, value, ci) in points {
-                row.add("log_snr_\(key)", value); row.add("log_snr_\(key)_ci_low", ci.low); row.add("log_snr_\(key)_ci_high", ci.high)
+                row.add("log_snr\(key)", value); row.add("log_snr\(key)_ci_low", ci.low); row.add("log_snr\(key)_ci_high", ci.high)
             }
             row.add("p_switch_noise", w.fit.pNoise); row.add("p_switch_data", w.fit.pData)
             row.add("splits", configuration.splits); row.add("classifier_accuracy", result.meanAccuracy); row.add("bootstrap_failures", b.failures)
@@ -160,7 +161,7 @@ public struct SchedulesRun: Sendable {
         try requireCount("batch", settings.training.batch, atMost: 100_000)
     }
 
-    public static let header = ["schedule", "steps", "seed", "generated_fraction", "data_fraction", "feature_error",
+    public static let header = ["schedule", "budget", "seed", "generated_fraction", "data_fraction", "feature_error",
                                 "binomial_se", "sliced_wasserstein", "sw_floor", "loss"]
 
     /// The manifest settings: every knob the measurements depend on (thread counts excluded).
@@ -189,17 +190,19 @@ public struct SchedulesRun: Sendable {
         defer { store?.close() }
         if let cut = store?.cutTail { note("\(cut)") }
         let pending = Set(store?.pendingUnits ?? units)
-        let column = { (key: String) in Self.header.firstIndex(of: key)! }
-        func measurement(_ r: [String]) -> ScheduleMeasurement {
-            let number = { (key: String) -> Double in Double(r[column(key)]) ?? .nan }
-            return ScheduleMeasurement(schedule: r[column("schedule")], budget: Int(r[column("steps")]) ?? 0,
-                                       seed: UInt64(r[column("seed")]) ?? 0, generatedFraction: number("generated_fraction"),
-                                       dataFraction: number("data_fraction"), binomialSE: number("binomial_se"),
-                                       slicedWasserstein: number("sliced_wasserstein"), swFloor: number("sw_floor"), recentLoss: number("loss"))
+        // The run directory's rows read back through the one decoder: a malformed cell is an error, never NaN.
+        func measurement(_ cells: [String]) throws -> ScheduleMeasurement {
+            let r = try RowCodec.row(cells: cells, columns: Self.header)
+            guard case let .string(schedule)? = r["schedule"] else { throw RowCodingError("schedules: a row of the run directory has no schedule") }
+            return ScheduleMeasurement(schedule: schedule, budget: Int(try r.number("budget")),
+                                       seed: UInt64(try r.number("seed")), generatedFraction: try r.number("generated_fraction"),
+                                       dataFraction: try r.number("data_fraction"), binomialSE: try r.number("binomial_se"),
+                                       slicedWasserstein: try r.number("sliced_wasserstein"), swFloor: try r.number("sw_floor"),
+                                       recentLoss: try r.number("loss"))
         }
         var known = [ScheduleMeasurement]()
         if let store {
-            for unit in store.doneUnits { known += (try store.rows(of: unit) ?? []).map(measurement) }
+            for unit in store.doneUnits { known += try (try store.rows(of: unit) ?? []).map(measurement) }
         }
         let started = Date()
         var interval: IntervalChoice.Resolved?
@@ -230,9 +233,8 @@ public struct SchedulesRun: Sendable {
         let progress = Progress(total: settings.seeds.count * made.count)
         let result = try experiment.run(known: known, wanted: { seed, name in pending.contains("seed=\(seed),schedule=\(name)") },
                                         record: { seed, name, rows in
-            try store?.append(unit: "seed=\(seed),schedule=\(name)", rows: rows.map { m in
-                [m.schedule, "\(m.budget)", "\(m.seed)", "\(m.generatedFraction)", "\(m.dataFraction)", "\(m.featureError)",
-                 "\(m.binomialSE)", "\(m.slicedWasserstein)", "\(m.swFloor)", "\(m.recentLoss)"]
+            try store?.append(unit: "seed=\(seed),schedule=\(name)", rows: try rows.map { m in
+                try RowCodec.cells(Self.measurementRow(m))
             })
         }, progress: { done, _, label in progress.update(done: done, label: label) })
         if let store, store.isComplete { try store.compact() }
@@ -258,8 +260,8 @@ public struct SchedulesRun: Sendable {
         result.summaries.map { s in
             var row = Row()
             row.add("schedule", s.schedule)
-            row.add("steps", s.budget)
-            for (key, x) in zip(SchedulesReport.summaryHeader.dropFirst(2), report.summaryNumbers(s)) { row.add(key, x) }
+            row.add("budget", s.budget)
+            for (key, x) in zip(SchedulesReport.summaryHeader.dropFirst(2), report.summaryNumbers(s)) { row.add(Quantity(key), x) }
             row.add("se_covers", report.seCovers)
             return row
         }
@@ -276,11 +278,26 @@ public struct SchedulesRun: Sendable {
         return bySeed
     }
 
+    /// One measurement as a row of `header` (the run directory's rows.csv).
+    static func measurementRow(_ m: ScheduleMeasurement) -> Row {
+        var row = Row()
+        row.add("schedule", m.schedule); row.add("budget", m.budget); row.add("seed", Int(m.seed))
+        row.add("generated_fraction", m.generatedFraction); row.add("data_fraction", m.dataFraction); row.add("feature_error", m.featureError)
+        row.add("binomial_se", m.binomialSE); row.add("sliced_wasserstein", m.slicedWasserstein); row.add("sw_floor", m.swFloor)
+        row.add("loss", m.recentLoss)
+        return row
+    }
+
     func write(_ report: SchedulesReport, to directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try writeAtomically(report.summaryCSV, to: directory.appendingPathComponent("schedules_summary.csv"))
-        try writeAtomically(report.measurementsCSV, to: directory.appendingPathComponent("schedules_runs.csv"))
-        try writeAtomically(report.stepsToTargetCSV, to: directory.appendingPathComponent("schedules_steps_to_target.csv"))
+        let result = report.result
+        try writeAtomically(try render(summaryRows(report, result), as: .csv), to: directory.appendingPathComponent("schedules_summary.csv"))
+        try writeAtomically(try render(result.measurements.map { m in var row = Self.measurementRow(m); row.add("majority_bias", m.majorityBias); return row }, as: .csv),
+                            to: directory.appendingPathComponent("schedules_runs.csv"))
+        let targets = result.stepsToTarget.map { t -> Row in
+            var row = Row(); row.add("schedule", t.schedule); row.add("steps_to_target", t.steps.map(Value.int) ?? .missing); return row
+        }
+        try writeAtomically(try render(targets, as: .csv), to: directory.appendingPathComponent("schedules_steps_to_target.csv"))
         let script = directory.appendingPathComponent("schedules.gp")
         try writeAtomically(report.gnuplotScript(), to: script)
         let drawn = renderWithGnuplot(script: script, in: directory)

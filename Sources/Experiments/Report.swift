@@ -208,11 +208,11 @@ public struct Report: Sendable {
         lemma, BFGS to |∇(J/n)| < 10⁻⁷ from the paper's start) with L_u = L_w = 2 at every d (the authors'
         L = Kλd/2 at their d = 5000, held fixed so that every d minimises the same objective), against the
         finite-d theory with its corrections (derivations/finite-d-corrections.md FD.1–FD.7)
-        (`phaseflow \(convergedLine)`). `agrees` = 1 when `max_abs_z` is below `max_z_95`, the 95 % point of the
+        (`phaseflow \(convergedLine)`). `agrees` = 1 when `max_z` is below `max_z_95`, the 95 % point of the
         largest of that many Student-t ratios under agreement. σ̂ is predicted about the μ axis, as measured
         (the memorised class means, FD.5).
 
-        \(markdownTable(convergedSummary.summaries, keys: ["d", "seeds", "penalty_u_effective", "max_abs_dev", "worst_key", "worst_tau", "max_abs_z", "max_z_95", "agrees", "stop_converged_fraction"]))
+        \(markdownTable(convergedSummary.summaries, keys: ["d", "seeds", "penalty_u_effective", "max_abs_dev", "worst_key", "worst_tau", "max_z", "max_z_95", "agrees", "stop_converged_fraction"]))
         \(markdownTable(convergedSummary.summaries, keys: ["d", "p_hat", "p_hat_se", "p_hat_theory", "sigma_hat", "sigma_hat_se", "sigma_hat_theory"]))
         \(convergedSummary.fit.map { "Finite size: " + $0.replacingOccurrences(of: "\n", with: "; ") + "\n" } ?? "")
         Where the theory is not yet right (measured, derivations/data/converged-comparison.md): with the
@@ -251,11 +251,11 @@ public struct Report: Sendable {
         d = 1000 and 5000), and each seed is compared on that branch (`learned_fraction_mean_field`;
         on this coarse grid every phase-1 τ > 0 learns). Where AD.4 is not yet
         right: at the end of phase 2 at these d (τ = 1.75 here: m, q 6–21 % below AD.4, 25–57 SE, which sets
-        `max_abs_z`), where the bulk is as large as the learned part of r and the state responds strongly
+        `max_z`), where the bulk is as large as the learned part of r and the state responds strongly
         to it; Adam's mean field settles near AD.4 there too (m 0.120 against 0.1153 measured at d = 2000),
         so the gap is a fluctuation effect beyond it (§4 there); at every τ ≤ 1.5 m, ω, q agree within 2 SE, r within 4 SE and c within 0.5 % (up to 8 SE).
 
-        \(markdownTable(summary.summaries, keys: ["d", "seeds", "penalty_u_effective", "max_abs_dev", "worst_key", "worst_tau", "max_abs_z", "max_z_95", "agrees"]))
+        \(markdownTable(summary.summaries, keys: ["d", "seeds", "penalty_u_effective", "max_abs_dev", "worst_key", "worst_tau", "max_z", "max_z_95", "agrees"]))
         Largest |simulation − theory| per order parameter over the grid times where the theory determines it:
 
         \(markdownTable(summary.summaries, keys: ["d"] + ["c", "m", "q", "omega", "r", "uw", "b"].map { "max_dev_" + $0 }))
@@ -286,8 +286,8 @@ public struct Report: Sendable {
         sigmoid in log-SNR, 95 % bootstrap intervals (`phaseflow window \(windowArguments.joined(separator: " "))`;
         derivations/real-data-uturn.md). Linear schedule: t = 1/(1 + e^{−λ/2}).
 
-        \(markdownTable(windowRows, keys: ["start_class", "t_lo", "t_lo_ci_low", "t_lo_ci_high", "t_mid", "t_mid_ci_low", "t_mid_ci_high",
-                                        "t_hi", "t_hi_ci_low", "t_hi_ci_high", "log_snr_mid", "p_switch_noise"], digits: 4))
+        \(markdownTable(windowRows, keys: ["start_class", "t10", "t10_ci_low", "t10_ci_high", "t50", "t50_ci_low", "t50_ci_high",
+                                        "t90", "t90_ci_low", "t90_ci_high", "log_snr50", "p_switch_noise"], digits: 4))
 
         """
 
@@ -312,7 +312,7 @@ public struct Report: Sendable {
         over seeds, paired differences vs uniform (`phaseflow schedules \(schedulesArguments.joined(separator: " "))`;
         derivations/training-schedules.md; figure schedules/schedules.png).
 
-        \(markdownTable(scheduleRows, keys: ["schedule", "steps", "feature_error", "feature_error_se", "binomial_se",
+        \(markdownTable(scheduleRows, keys: ["schedule", "budget", "feature_error", "feature_error_se", "binomial_se",
                                           "feature_error_diff_vs_uniform", "feature_error_diff_se", "sliced_wasserstein",
                                           "sliced_wasserstein_diff_vs_uniform", "sliced_wasserstein_diff_se"], digits: 4))
 

@@ -128,7 +128,7 @@ public struct SeedRun: Sendable {
                 if throttle.due() { progress.update(done: done, label: label) }
             }, record: { snapshot in
                 try store.append(unit: part.unit(snapshot.seed, snapshot.epoch),
-                                 rows: SnapshotRows.rows(snapshot, config).map { $0.fields.map(\.value.text) })
+                                 rows: try SnapshotRows.rows(snapshot, config).map { try RowCodec.cells($0) })
             })
             progress.update(done: progress.total, label: "done")
         }

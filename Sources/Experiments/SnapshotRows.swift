@@ -23,22 +23,20 @@ public enum SnapshotRows {
             var row = Row()
             row.add("seed", Int(s.seed)); row.add("epoch", s.epoch); row.add("time", s.time)
             row.add("tau", s.grid.tau[j]); row.add("t", s.grid.t[j]); row.add("phase", s.grid.phase(j))
-            for key in OrderParameter.allCases { row.add(key.rawValue, s.orderParameters[j][key]) }
+            for key in OrderParameter.allCases { row.add(Quantity(key.rawValue), s.orderParameters[j][key]) }
             row.add("loss", s.loss[j])
             // Without generation (--samples 0) these cells are left empty.
             let g = s.generation
             for (key, value) in [("p_hat", g?.pHat), ("p_hat_se", g?.pHatSE), ("sigma_hat", g?.sigmaHat), ("sigma_hat_se", g?.sigmaHatSE),
                                  ("magnetisation", g?.magnetisation), ("magnetisation_se", g?.magnetisationSE)] {
-                if let value { row.add(key, value) } else { row.add(key, "") }
+                row.add(Quantity(key), value)
             }
             row.add("n_plus_fraction", s.trainingFraction)
             row.add("n_plus", Int((s.trainingFraction * Double(config.n)).rounded()))
             // Converged protocol (CV.6): the stopping state; empty for the other protocols.
             let stop = s.stopping?[j]
-            for (key, value) in [("stop_gradient_norm", stop.map { String($0.gradientNorm) }), ("stop_iterations", stop.map { String($0.iterations) }),
-                                 ("stop_converged", stop.map { $0.converged ? "1" : "0" }), ("objective_per_sample", stop.map { String($0.objective) })] {
-                row.add(key, value ?? "")
-            }
+            row.add("stop_gradient_norm", stop?.gradientNorm); row.add("stop_iterations", stop.map { .int($0.iterations) } ?? .missing)
+            row.add("stop_converged", stop.map { .int($0.converged ? 1 : 0) } ?? .missing); row.add("objective_per_sample", stop?.objective)
             let penalties = config.training.staticTheoryPenalties(dimension: config.problem.d, steps: config.steps)
             row.add("penalty_u_effective", penalties.u); row.add("penalty_w_effective", penalties.w)
             addInputs(config, to: &row)
@@ -69,19 +67,21 @@ public enum SnapshotRows {
             throw InputError("seed \(seed), epoch \(epoch): \(rows.count) rows of the run directory, expected \(config.steps)")
         }
         let grid = try TrainingGrid(problem: config.problem, k: config.k, steps: config.steps, schedule: config.training.schedule)
-        func v(_ r: [String], _ key: String) -> Double { Double(r[index[key]!]) ?? .nan }
-        let ops = rows.map { r in OrderParameters { v(r, $0.rawValue) } }
-        let r0 = rows[0]
-        let g = r0[index["p_hat"]!].isEmpty ? nil : GenerationStatistics(samples: config.samples, pHat: v(r0, "p_hat"), pHatSE: v(r0, "p_hat_se"), sigmaHat: v(r0, "sigma_hat"),
-                                     sigmaHatSE: v(r0, "sigma_hat_se"), magnetisation: v(r0, "magnetisation"), magnetisationSE: v(r0, "magnetisation_se"))
+        // Decoded through the one decoder: a malformed or missing number is an error naming its column.
+        let decoded = try rows.map { try RowCodec.row(cells: $0, columns: columns) }
+        func v(_ r: Row, _ key: String) throws -> Double { try r.number(key) }
+        let ops = try decoded.map { r in try OrderParameters { try v(r, $0.rawValue) } }
+        let r0 = decoded[0]
+        let g = r0["p_hat"] == .missing ? nil : GenerationStatistics(samples: config.samples, pHat: try v(r0, "p_hat"), pHatSE: try v(r0, "p_hat_se"), sigmaHat: try v(r0, "sigma_hat"),
+                                     sigmaHatSE: try v(r0, "sigma_hat_se"), magnetisation: try v(r0, "magnetisation"), magnetisationSE: try v(r0, "magnetisation_se"))
         // The converged protocol's stopping state (CV.6), when the rows carry it.
         var stopping: [StoppingState]? = nil
-        if let gi = index["stop_gradient_norm"], !r0[gi].isEmpty {
-            stopping = rows.map { r in StoppingState(gradientNorm: v(r, "stop_gradient_norm"), iterations: Int(v(r, "stop_iterations")),
-                                                     converged: v(r, "stop_converged") == 1, objective: v(r, "objective_per_sample")) }
+        if index["stop_gradient_norm"] != nil, r0["stop_gradient_norm"] != .missing {
+            stopping = try decoded.map { r in StoppingState(gradientNorm: try v(r, "stop_gradient_norm"), iterations: Int(try v(r, "stop_iterations")),
+                                                            converged: try v(r, "stop_converged") == 1, objective: try v(r, "objective_per_sample")) }
         }
-        return Snapshot(seed: seed, epoch: epoch, time: v(r0, "time"), grid: grid, orderParameters: ops,
-                        loss: rows.map { v($0, "loss") }, generation: g, trainingFraction: v(r0, "n_plus_fraction"), stopping: stopping)
+        return Snapshot(seed: seed, epoch: epoch, time: try v(r0, "time"), grid: grid, orderParameters: ops,
+                        loss: try decoded.map { try v($0, "loss") }, generation: g, trainingFraction: try v(r0, "n_plus_fraction"), stopping: stopping)
     }
 }
 
@@ -97,7 +97,7 @@ public enum SeedSummary {
             var row = Row()
             row.add("tau", summary.tau); row.add("t", summary.t); row.add("phase", summary.phase)
             for key in OrderParameter.allCases {
-                row.add(key.rawValue, summary.mean[key]); row.add(key.rawValue + "_se", summary.standardError[key])
+                row.add(Quantity(key.rawValue), summary.mean[key]); row.add(Quantity(key.rawValue + "_se"), summary.standardError[key])
             }
             row.add("loss", summary.loss)
             if let pooled {

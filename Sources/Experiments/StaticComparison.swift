@@ -71,7 +71,7 @@ public struct StaticComparison: Sendable {
         let summaries = results.map(\.summary)
         try writeAtomically(try render(summaries, as: .csv), to: directory.appendingPathComponent("summary.csv"))
         let script = directory.appendingPathComponent("compare.gp")
-        try writeAtomically(Self.gnuplotScript(dims: results.map(\.d)), to: script)
+        try writeAtomically(try Self.gnuplotScript(dims: results.map(\.d), header: results.first?.rows.first?.keys ?? []), to: script)
         try? FileManager.default.removeItem(at: directory.appendingPathComponent("compare.png"))
         _ = renderWithGnuplot(script: script, in: directory)
         guard results.count >= 2 else { return (summaries, nil) }
@@ -185,9 +185,9 @@ public struct StaticComparison: Sendable {
                 // deviation is the solver's, not the theory's (e.g. ω ≈ 1e-9 on the trivial branch).
                 let resolution = config.training.trainingProtocol == .converged ? Self.convergedResolution : 0
                 let z = deviation / max((se * se + resolution * resolution).squareRoot(), 1e-300)
-                row.add(key.rawValue, mean); row.add(key.rawValue + "_se", se)
-                row.add(key.rawValue + "_theory", theory)
-                row.add(key.rawValue + "_z", determined.contains(key) && z.isFinite ? z : 0)
+                row.add(Quantity(key.rawValue), mean); row.add(Quantity(key.rawValue + "_se"), se)
+                row.add(Quantity(key.rawValue + "_theory"), theory)
+                row.add(Quantity(key.rawValue + "_z"), determined.contains(key) && z.isFinite ? z : nil)
                 guard determined.contains(key) else { continue }
                 comparedCount += 1
                 worstPerKey[key] = max(worstPerKey[key] ?? 0, abs(deviation))
@@ -204,7 +204,7 @@ public struct StaticComparison: Sendable {
             // Adam's mean field (AD.8): the fraction of seeds it predicts learned (empty where it is not run).
             let meanFieldFraction = branchIndices.contains(j)
                 ? Double(snapshots.indices.filter { theoryRows[$0][j].solution != .trivial }.count) / S : nil
-            row.add("learned_fraction_mean_field", meanFieldFraction.map { String($0) } ?? "")
+            row.add("learned_fraction_mean_field", meanFieldFraction)
             row.add("predicted_unlearned", (meanFieldFraction ?? theoryLearned) == 0 ? 1 : 0)
             row.add("seeds", snapshots.count)
             SnapshotRows.addInputs(config, to: &row, dimension: false)
@@ -217,15 +217,15 @@ public struct StaticComparison: Sendable {
         summary.add("penalty_u_effective", penalties.u); summary.add("penalty_w_effective", penalties.w)
         summary.add("n_plus_fraction", snapshots.map(\.trainingFraction).reduce(0, +) / S)
         summary.add("max_abs_dev", worst.value); summary.add("worst_key", worst.key); summary.add("worst_tau", worst.tau)
-        summary.add("max_abs_z", maxZ)
+        summary.add("max_z", maxZ)
         // The 95 % point of the largest of that many Student-t ratios (seeds − 1 degrees of freedom) under agreement.
         let threshold = largestStudentTThreshold(count: max(comparedCount, 1), dof: max(snapshots.count - 1, 1))
         summary.add("max_z_95", threshold); summary.add("agrees", maxZ < threshold ? 1 : 0)
         // Converged protocol (CV.6): the largest stopping gradient norm and the fraction of (seed, τ) that met the rule.
         let stops = snapshots.compactMap(\.stopping).flatMap { $0 }
-        summary.add("stop_gradient_norm_max", stops.isEmpty ? "" : String(stops.map(\.gradientNorm).max()!))
-        summary.add("stop_converged_fraction", stops.isEmpty ? "" : String(Double(stops.filter(\.converged).count) / Double(stops.count)))
-        for key in OrderParameter.allCases { summary.add("max_dev_" + key.rawValue, worstPerKey[key] ?? 0) }
+        summary.add("stop_gradient_norm_max", stops.map(\.gradientNorm).max())
+        summary.add("stop_converged_fraction", stops.isEmpty ? nil : Double(stops.filter(\.converged).count) / Double(stops.count))
+        for key in OrderParameter.allCases { summary.add(Quantity("max_dev_" + key.rawValue), worstPerKey[key]) }
         summary.add("p_hat", pooled.pHat); summary.add("p_hat_se", pooled.pHatSE)
         summary.add("p_hat_theory", predictions.map(\.pHat).reduce(0, +) / S)
         summary.add("sigma_hat", pooled.sigmaHat); summary.add("sigma_hat_se", pooled.sigmaHatSE)
@@ -235,8 +235,9 @@ public struct StaticComparison: Sendable {
 
     /// Theory curves (lines) and simulation means with standard-error bars (points) against τ,
     /// one panel per order parameter, one colour per d: the layout of the paper's overlap figure.
-    static func gnuplotScript(dims: [Int]) -> String {
-        let columns = Dictionary(uniqueKeysWithValues: OrderParameter.allCases.enumerated().map { ($1, 5 + 4 * $0) })
+    /// Columns by name, looked up in compare.csv's header.
+    static func gnuplotScript(dims: [Int], header: [String]) throws -> String {
+        let (dColumn, tauColumn) = (try gnuplotColumn("d", in: header), try gnuplotColumn("tau", in: header))
         var s = """
         # Theory (lines) vs simulation (points, ± one standard error across seeds) against the clock τ.
         set terminal pngcairo size 1200,720 font ",10"
@@ -248,12 +249,13 @@ public struct StaticComparison: Sendable {
 
         """
         for key in [OrderParameter.m, .c, .omega, .q, .r, .b] {
-            let col = columns[key]!
+            let (mean, se, theory) = (try gnuplotColumn(key.rawValue, in: header), try gnuplotColumn(key.rawValue + "_se", in: header),
+                                      try gnuplotColumn(key.rawValue + "_theory", in: header))
             s += "set title \"\(key.rawValue)\" noenhanced\nplot "
             s += dims.enumerated().map { i, d in
-                let pick = "(column(1) == \(d) ? $2 : NaN)"
-                return "\"compare.csv\" using \(pick):\(col + 2) with lines lc \(i + 1) title \"theory d=\(d)\", "
-                    + "\"compare.csv\" using \(pick):\(col):\(col + 1) with yerrorbars pt 7 ps 0.5 lc \(i + 1) title \"sim d=\(d)\""
+                let pick = "(column(\(dColumn)) == \(d) ? $\(tauColumn) : NaN)"
+                return "\"compare.csv\" using \(pick):\(theory) with lines lc \(i + 1) title \"theory d=\(d)\", "
+                    + "\"compare.csv\" using \(pick):\(mean):\(se) with yerrorbars pt 7 ps 0.5 lc \(i + 1) title \"sim d=\(d)\""
             }.joined(separator: ", \\\n     ") + "\n"
         }
         return s + "unset multiplot\n"

@@ -71,8 +71,8 @@ public struct TrainingDynamics: Sendable {
             return trajectory.points.enumerated().map { i, point in
                 var row = pointRow(point, setting: setting, flow: flow)
                 for (j, key) in OrderParameter.allCases.enumerated() {
-                    row.add(key.rawValue + "_sim", means[i][j].mean)
-                    row.add(key.rawValue + "_sim_se", means[i][j].standardError)
+                    row.add(Quantity(key.rawValue + "_sim"), means[i][j].mean)
+                    row.add(Quantity(key.rawValue + "_sim_se"), means[i][j].standardError)
                 }
                 let loss = meanAndStandardError(comparison.simulated.map { flow.lossGradient($0[i]).loss })
                 row.add("loss_sim", loss.mean)
@@ -102,7 +102,7 @@ public struct TrainingDynamics: Sendable {
             row.add("phase", setting.phase)
             row.add("time", timeMax)
             row.add("seeds", seeds.count)
-            row.add("planted", planted ?? 0)
+            row.add("planted", planted.map(Value.double) ?? .string("none"))
             row.add("max_deviation", comparison.meanMaxDeviation)
             row.add("max_deviation_se", comparison.maxDeviationError)
             row.add("max_z", comparison.maxStandardizedDifference)
@@ -156,7 +156,7 @@ public struct TrainingDynamics: Sendable {
     }
 
     func addOrderParameters(_ o: OrderParameters, to row: inout Row) {
-        for key in OrderParameter.allCases { row.add(key.rawValue, o[key]) }
+        for key in OrderParameter.allCases { row.add(Quantity(key.rawValue), o[key]) }
         row.add("w_perp", o.r - o.omega * o.omega)
     }
 
@@ -169,8 +169,8 @@ public struct TrainingDynamics: Sendable {
         let o = point.state.signFixed
         addOrderParameters(o, to: &row)
         row.add("loss", point.loss)
-        row.add("p_hat", Readout.pHat(o, flow: flow))
-        row.add("sigma_hat", Readout.sigmaHat(o, setting: st))
+        row.add("unit_balance", Readout.pHat(o, flow: flow))
+        row.add("sigma_from_c", Readout.sigmaHat(o, setting: st))
         inputs(&row, st, n: n)
         return row
     }
@@ -185,13 +185,13 @@ public struct TrainingDynamics: Sendable {
         row.add("phase", st.phase)
         row.add("time", trajectory.final.time)
         row.add("converged", trajectory.converged ? 1 : 0)
-        row.add("escape_time", m.escapeTime ?? -1)
-        row.add("p_hat_time", m.pHatTime ?? -1)
-        row.add("sigma_hat_time", m.sigmaHatTime ?? -1)
+        row.add("escape_time", m.escapeTime)
+        row.add("unit_balance_time", m.pHatTime)
+        row.add("sigma_from_c_time", m.sigmaHatTime)
         addOrderParameters(o, to: &row)
         row.add("loss", trajectory.final.loss)
-        row.add("p_hat", Readout.pHat(o, flow: flow))
-        row.add("sigma_hat", Readout.sigmaHat(o, setting: st))
+        row.add("unit_balance", Readout.pHat(o, flow: flow))
+        row.add("sigma_from_c", Readout.sigmaHat(o, setting: st))
         inputs(&row, st, n: n)
         return row
     }
@@ -199,11 +199,10 @@ public struct TrainingDynamics: Sendable {
     func writeFigure(_ rows: [Row], directory dir: URL) throws {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try writeAtomically(try render(rows, as: .csv), to: dir.appendingPathComponent("dynamics.csv"))
-        let keys = rows.first?.fields.map(\.key) ?? []
-        func column(_ key: String) -> Int { (keys.firstIndex(of: key) ?? 0) + 1 }
+        let keys = rows.first?.keys ?? []
         let x = summary ? "tau" : "time"
-        let curves = summary ? ["escape_time", "p_hat_time", "sigma_hat_time"] : ["m", "omega", "b", "c", "q", "r", "loss"]
-        let plots = curves.map { "'dynamics.csv' every ::1 using \(column(x)):\(column($0)) with lines title '\($0)'" }
+        let curves = summary ? ["escape_time", "unit_balance_time", "sigma_from_c_time"] : ["m", "omega", "b", "c", "q", "r", "loss"]
+        let plots = try curves.map { "'dynamics.csv' every ::1 using \(try gnuplotColumn(x, in: keys)):\(try gnuplotColumn($0, in: keys)) with lines title '\($0)'" }
         let script = """
             set datafile separator ','
             set terminal pngcairo size 1000,650

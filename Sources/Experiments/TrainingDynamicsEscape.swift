@@ -52,9 +52,9 @@ extension TrainingDynamics {
             row.add("t", st.interpolantTime)
             row.add("phase", st.phase)
             row.add("time", first[i].time)
-            for key in OrderParameter.allCases { row.add(key.rawValue, meanAndStandardError(states.map { $0[key] }).mean) }
+            for key in OrderParameter.allCases { row.add(Quantity(key.rawValue), meanAndStandardError(states.map { $0[key] }).mean) }
             row.add("loss", meanAndStandardError(ensemble.members.map { $0.points[i].loss }).mean)
-            for key in OrderParameter.allCases { row.add(key.rawValue + "_sd", standardDeviation(states.map { $0[key] })) }
+            for key in OrderParameter.allCases { row.add(Quantity(key.rawValue + "_sd"), standardDeviation(states.map { $0[key] })) }
             row.add("members", ensemble.members.count)
             inputs(&row, st)
             return row
@@ -81,9 +81,9 @@ extension TrainingDynamics {
 
     /// Mean, standard deviation, median and interquartile range of escape times.
     private func addEscapeStatistics(_ escapes: [Double], prefix: String, to row: inout Row) {
-        row.add(prefix + "_mean", meanAndStandardError(escapes).mean)
-        row.add(prefix + "_sd", standardDeviation(escapes))
-        row.add(prefix + "_median", quantile(escapes, 0.5))
-        row.add(prefix + "_iqr", quantile(escapes, 0.75) - quantile(escapes, 0.25))
+        row.add(Quantity(prefix + "_mean"), meanAndStandardError(escapes).mean)
+        row.add(Quantity(prefix + "_sd"), standardDeviation(escapes))
+        row.add(Quantity(prefix + "_median"), quantile(escapes, 0.5))
+        row.add(Quantity(prefix + "_iqr"), quantile(escapes, 0.75) - quantile(escapes, 0.25))
     }
 }

@@ -15,7 +15,7 @@ extension MixtureUTurn {
             row.add("t", schedule.interpolantTime(at: tau))
             row.add("log_snr", logSNR(at: tau))
             row.add("signal", signal(at: tau))
-            for curve in UTurnCurve.allCases { row.add(curve.key, try flip(curve, at: tau)) }
+            for curve in UTurnCurve.allCases { row.add(Quantity(curve.key), try flip(curve, at: tau)) }
             return row
         }
     }

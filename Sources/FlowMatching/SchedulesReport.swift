@@ -11,7 +11,7 @@ public struct SchedulesReport: Sendable {
     public let result: SchedulesResult
     public init(result: SchedulesResult) { self.result = result }
 
-    public static let summaryHeader = ["schedule", "steps", "feature_error", "feature_error_se",
+    public static let summaryHeader = ["schedule", "budget", "feature_error", "feature_error_se",
                                        "majority_bias", "majority_bias_se", "binomial_se",
                                        "sliced_wasserstein", "sliced_wasserstein_se", "feature_error_diff_vs_uniform",
                                        "feature_error_diff_se", "sliced_wasserstein_diff_vs_uniform", "sliced_wasserstein_diff_se",
@@ -23,7 +23,7 @@ public struct SchedulesReport: Sendable {
     public var seCovers: String { result.splitPerSeed ? "training_and_split" : "training" }
 
     public var measurementsCSV: String {
-        var lines = ["schedule,steps,seed,generated_fraction,data_fraction,majority_bias,feature_error,binomial_se,sliced_wasserstein,sw_floor,loss"]
+        var lines = ["schedule,budget,seed,generated_fraction,data_fraction,majority_bias,feature_error,binomial_se,sliced_wasserstein,sw_floor,loss"]
         for m in result.measurements {
             lines.append([m.schedule, "\(m.budget)", "\(m.seed)", "\(m.generatedFraction)", "\(m.dataFraction)",
                           "\(m.majorityBias)", "\(m.featureError)", "\(m.binomialSE)", "\(m.slicedWasserstein)", "\(m.swFloor)", "\(m.recentLoss)"]
@@ -32,7 +32,7 @@ public struct SchedulesReport: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The numbers of one summary row, in `summaryHeader` order after schedule and steps.
+    /// The numbers of one summary row, in `summaryHeader` order after schedule and budget.
     public func summaryNumbers(_ s: ScheduleSummary) -> [Double] {
         [s.errorMean, s.errorSE, s.biasMean, s.biasSE, s.binomialSEMean, s.swMean, s.swSE, s.errorDiffMean, s.errorDiffSE,
          s.swDiffMean, s.swDiffSE, s.biasDiffMean, s.biasDiffSE]
@@ -50,7 +50,7 @@ public struct SchedulesReport: Sendable {
     }
 
     public var stepsToTargetCSV: String {
-        (["schedule,steps_to_target"] + result.stepsToTarget.map { "\($0.schedule),\($0.steps.map(String.init) ?? "none")" })
+        (["schedule,steps_to_target"] + result.stepsToTarget.map { "\($0.schedule),\($0.steps.map(String.init) ?? "")" })
             .joined(separator: "\n") + "\n"
     }
 
@@ -60,9 +60,12 @@ public struct SchedulesReport: Sendable {
     public func gnuplotScript(summaryFile: String = "schedules_summary.csv", png: String = "schedules.png") -> String {
         var names: [String] = []
         for s in result.summaries where !names.contains(s.schedule) { names.append(s.schedule) }
-        func plots(_ column: Int) -> String {
-            names.enumerated().map { i, name in
-                "'\(summaryFile)' using (strcol(1) eq '\(name)' ? $2 * \(1 + 0.04 * Double(i - names.count / 2)) : NaN):\(column):\(column + 1) with yerrorlines lw 2 title '\(name)'"
+        // Columns by name (their place in `summaryHeader`), never by a number written here.
+        func column(_ key: String) -> Int { Self.summaryHeader.firstIndex(of: key)! + 1 }
+        func plots(_ key: String, _ se: String) -> String {
+            let (x, y, dy) = (column("budget"), column(key), column(se))
+            return names.enumerated().map { i, name in
+                "'\(summaryFile)' using (strcol(1) eq '\(name)' ? $\(x) * \(1 + 0.04 * Double(i - names.count / 2)) : NaN):\(y):\(dy) with yerrorlines lw 2 title '\(name)'"
             }.joined(separator: ", \\\n     ")
         }
         return """
@@ -75,13 +78,13 @@ public struct SchedulesReport: Sendable {
         set xlabel 'training steps'
         set ylabel '|generated majority fraction - data fraction|'
         set title 'feature error (mean ± SE over seeds)'
-        plot \(plots(3))
+        plot \(plots("feature_error", "feature_error_se"))
         set ylabel 'feature error - uniform (same seed)'
         set title 'paired difference vs uniform (mean ± SE)'
-        plot \(plots(10)), 0 with lines lc 'gray' notitle
+        plot \(plots("feature_error_diff_vs_uniform", "feature_error_diff_se")), 0 with lines lc 'gray' notitle
         set ylabel 'sliced W_2 to held-out data'
         set title 'other features: sliced Wasserstein (floor \(String(format: "%.3f", result.swFloor)))'
-        plot \(plots(8))
+        plot \(plots("sliced_wasserstein", "sliced_wasserstein_se"))
         unset multiplot
 
         """

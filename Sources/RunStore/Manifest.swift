@@ -19,7 +19,8 @@ public struct Setting: Codable, Sendable, Hashable {
 ///                      unitGroups: [["seed=1,epoch=0", "seed=1,epoch=50"], ["seed=2,epoch=0", "seed=2,epoch=50"]],
 ///                      shard: .whole, toolVersion: "0.4.0", buildCommit: "44689eb")
 public struct Manifest: Codable, Sendable, Equatable {
-    public static let currentFormat = "phaseflow-run 1"
+    /// 2: output keys of the one vocabulary (issue 19: renamed keys, missing values as empty cells).
+    public static let currentFormat = "phaseflow-run 2"
 
     public var format: String
     public var toolVersion: String

@@ -39,7 +39,7 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
         XCTAssertEqual(rows.count, 6)
-        for key in ["tau", "t", "phase", "time", "c", "b", "m", "omega", "q", "r", "uw", "loss", "p_hat", "sigma_hat",
+        for key in ["tau", "t", "phase", "time", "c", "b", "m", "omega", "q", "r", "uw", "loss", "unit_balance", "sigma_from_c",
                     "d", "p", "sigma", "k", "lr", "penalty_u", "penalty_w", "training"] {
             XCTAssertNotNil(rows[0][key], key)
         }

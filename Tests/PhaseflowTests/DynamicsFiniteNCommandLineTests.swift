@@ -22,7 +22,7 @@ final class DynamicsFiniteNCommandLineTests: XCTestCase {
             return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
         }
         let limit = try rows(["--n", "32", "--d", "inf", "--tau", "0.5", "--time-max", "200", "--time-points", "4"])
-        for key in ["tau", "t", "phase", "time", "c", "b", "m", "omega", "q", "r", "uw", "loss", "p_hat", "sigma_hat",
+        for key in ["tau", "t", "phase", "time", "c", "b", "m", "omega", "q", "r", "uw", "loss", "unit_balance", "sigma_from_c",
                     "d", "p", "sigma", "k", "lr", "penalty_u", "penalty_w", "training", "n", "n_plus", "data_seed"] {
             XCTAssertNotNil(limit[0][key], key)
         }

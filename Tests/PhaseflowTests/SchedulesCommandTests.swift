@@ -19,7 +19,7 @@ final class SchedulesCommandTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         let lines = run.stdout.split(separator: "\n")
         XCTAssertEqual(lines.count, 1 + 5 * 2)   // five default schedules × two budgets
-        XCTAssertTrue(lines[0].hasPrefix("schedule,steps,feature_error,feature_error_se"))
+        XCTAssertTrue(lines[0].hasPrefix("schedule,budget,feature_error,feature_error_se"))
         for file in ["schedules_summary.csv", "schedules_runs.csv", "schedules_steps_to_target.csv", "schedules.gp"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), file)
         }
@@ -40,7 +40,7 @@ final class SchedulesCommandTests: XCTestCase {
         let keys = lines[0].split(separator: ",").map(String.init)
         for line in lines.dropFirst() {
             let values = line.split(separator: ",").map(String.init)
-            let t = ["t_lo", "t_mid", "t_hi"].map { Double(values[keys.firstIndex(of: $0)!])! }
+            let t = ["t10", "t50", "t90"].map { Double(values[keys.firstIndex(of: $0)!])! }
             XCTAssertLessThan(t[0], t[1]); XCTAssertLessThan(t[1], t[2])
         }
     }

@@ -17,10 +17,10 @@ final class WindowCommandTests: XCTestCase {
         let lines = run.stdout.split(separator: "\n")
         XCTAssertEqual(lines.count, 3)
         let keys = lines[0].split(separator: ",").map(String.init)
-        for key in ["t_lo", "t_mid", "t_hi", "t_mid_ci_low", "log_snr_mid", "classifier_accuracy"] { XCTAssertTrue(keys.contains(key), key) }
+        for key in ["t10", "t50", "t90", "t50_ci_low", "log_snr50", "classifier_accuracy"] { XCTAssertTrue(keys.contains(key), key) }
         XCTAssertTrue(run.stderr.contains("classifier accuracy"))
         let values = lines[2].split(separator: ",").map(String.init)
-        let t = ["t_lo", "t_mid", "t_hi"].map { Double(values[keys.firstIndex(of: $0)!])! }
+        let t = ["t10", "t50", "t90"].map { Double(values[keys.firstIndex(of: $0)!])! }
         XCTAssertLessThan(t[0], t[1]); XCTAssertLessThan(t[1], t[2])
     }
 }
