@@ -15,7 +15,7 @@ public enum SnapshotRows {
                                       "penalty_u_effective", "penalty_w_effective"]
     /// The inputs of a simulation under their flag names (d first).
     public static let inputKeys = ["d", "n", "p", "sigma", "k", "steps", "epochs", "protocol", "lr", "weight_decay",
-                                   "penalty_u", "penalty_w", "init", "path", "precision", "samples", "scheme",
+                                   "penalty_u", "penalty_w", "sample_penalty_u", "sample_penalty_w", "init", "path", "precision", "samples", "scheme",
                                    "aligned_start", "planted", "schedule"]
 
     public static func rows(_ s: Snapshot, _ config: SimulationConfiguration) -> [Row] {
@@ -51,7 +51,11 @@ public enum SnapshotRows {
         row.add("n", config.n); row.add("p", config.problem.p); row.add("sigma", config.problem.sigma); row.add("k", config.k)
         row.add("steps", config.steps); row.add("epochs", t.epochs); row.add("protocol", t.trainingProtocol.rawValue)
         row.add("lr", t.effectiveLearningRate); row.add("weight_decay", t.weightDecay)
-        row.add("penalty_u", t.penaltyU); row.add("penalty_w", t.penaltyW); row.add("init", t.initialisation.rawValue)
+        // The L of J (adam, gd, converged) or online SGD's per-sample ℓ: the other pair is missing.
+        let online = t.trainingProtocol == .online
+        row.add("penalty_u", online ? .missing : .double(t.penaltyU)); row.add("penalty_w", online ? .missing : .double(t.penaltyW))
+        row.add("sample_penalty_u", online ? .double(t.penaltyU) : .missing); row.add("sample_penalty_w", online ? .double(t.penaltyW) : .missing)
+        row.add("init", t.initialisation.rawValue)
         row.add("path", t.path.rawValue); row.add("precision", config.precision.rawValue); row.add("samples", config.samples)
         row.add("scheme", config.scheme.rawValue)
         row.add("aligned_start", t.alignedStart ? 1 : 0); row.add("planted", t.planted.map { String($0.m) } ?? "none")

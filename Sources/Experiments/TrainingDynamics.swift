@@ -149,8 +149,9 @@ public struct TrainingDynamics: Sendable {
         row.add("sigma", st.sigma)
         row.add("k", st.k)
         row.add("lr", st.learningRate)
-        row.add("penalty_u", st.penaltyU)
-        row.add("penalty_w", st.penaltyW)
+        // Finite n: the L of J (AT.2); n = ∞: online SGD's per-sample ℓ (or gradient flow's).
+        row.add(n.isFinite ? "penalty_u" : "sample_penalty_u", st.penaltyU)
+        row.add(n.isFinite ? "penalty_w" : "sample_penalty_w", st.penaltyW)
         row.add("training", st.rule.rawValue)
         row.add("n", extendedCell(n))
     }

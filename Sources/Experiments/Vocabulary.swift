@@ -109,6 +109,8 @@ public enum Vocabulary {
         q("steps", "number K of grid times (steps of the sampler and trained networks)", "K", .count, "AT.47"),
         q("penalty_u", "penalty L_u on |u|²/d", "L_u", .nonNegative, "AT.2"),
         q("penalty_w", "penalty L_w on |w|²/d", "L_w", .nonNegative, "AT.2"),
+        q("sample_penalty_u", "per-sample penalty ℓ_u on |u|²/d of the n = ∞ training (online SGD's loss)", "ℓ_u", .nonNegative, "SIM.15"),
+        q("sample_penalty_w", "per-sample penalty ℓ_w on |w|²/d of the n = ∞ training (online SGD's loss)", "ℓ_w", .nonNegative, "SIM.15"),
         q("penalty_u_effective", "penalty L_u of the static theory a simulation is matched to", "L_u,eff", .nonNegative, "AT.5"),
         q("penalty_w_effective", "penalty L_w of the static theory a simulation is matched to", "L_w,eff", .nonNegative, "AT.5"),
         q("lr", "learning rate η", "η", .nonNegative, "TD.7"),

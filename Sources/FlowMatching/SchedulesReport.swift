@@ -22,16 +22,6 @@ public struct SchedulesReport: Sendable {
     /// of training and held-out images).
     public var seCovers: String { result.splitPerSeed ? "training_and_split" : "training" }
 
-    public var measurementsCSV: String {
-        var lines = ["schedule,budget,seed,generated_fraction,data_fraction,majority_bias,feature_error,binomial_se,sliced_wasserstein,sw_floor,loss"]
-        for m in result.measurements {
-            lines.append([m.schedule, "\(m.budget)", "\(m.seed)", "\(m.generatedFraction)", "\(m.dataFraction)",
-                          "\(m.majorityBias)", "\(m.featureError)", "\(m.binomialSE)", "\(m.slicedWasserstein)", "\(m.swFloor)", "\(m.recentLoss)"]
-                .joined(separator: ","))
-        }
-        return lines.joined(separator: "\n") + "\n"
-    }
-
     /// The numbers of one summary row, in `summaryHeader` order after schedule and budget.
     public func summaryNumbers(_ s: ScheduleSummary) -> [Double] {
         [s.errorMean, s.errorSE, s.biasMean, s.biasSE, s.binomialSEMean, s.swMean, s.swSE, s.errorDiffMean, s.errorDiffSE,
@@ -46,11 +36,6 @@ public struct SchedulesReport: Sendable {
     public var summaryCSV: String {
         ([(Self.summaryHeader + ["se_covers"]).joined(separator: ",")]
          + result.summaries.map { (summaryFields($0) + [seCovers]).joined(separator: ",") })
-            .joined(separator: "\n") + "\n"
-    }
-
-    public var stepsToTargetCSV: String {
-        (["schedule,steps_to_target"] + result.stepsToTarget.map { "\($0.schedule),\($0.steps.map(String.init) ?? "")" })
             .joined(separator: "\n") + "\n"
     }
 

@@ -40,7 +40,7 @@ final class CommandLineTests: XCTestCase {
         let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
         XCTAssertEqual(rows.count, 6)
         for key in ["tau", "t", "phase", "time", "c", "b", "m", "omega", "q", "r", "uw", "loss", "unit_balance", "sigma_from_c",
-                    "d", "p", "sigma", "k", "lr", "penalty_u", "penalty_w", "training"] {
+                    "d", "p", "sigma", "k", "lr", "sample_penalty_u", "sample_penalty_w", "training"] {
             XCTAssertNotNil(rows[0][key], key)
         }
         XCTAssertEqual(rows.map { $0["time"] as? Double }, [0, 1, 2, 3, 4, 5])

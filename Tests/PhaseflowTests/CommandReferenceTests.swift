@@ -41,7 +41,7 @@ final class CommandReferenceTests: XCTestCase {
         for (path, command) in commands(try commandTree()) where !path.hasPrefix("phaseflow help") {
             for argument in command["arguments"] as? [[String: Any]] ?? [] {
                 let names = longNames(argument)
-                if names.contains("help") || names.contains("version") { continue }
+                if names.contains("help") || names.contains("version") || argument["shouldDisplay"] as? Bool == false { continue }
                 if (argument["abstract"] as? String ?? "").isEmpty { undescribed.append("\(path) --\(names.first ?? "?")") }
             }
         }
