@@ -136,7 +136,8 @@ public enum Vocabulary {
         q("threads", "worker threads", "", .count),
         q("dataset", "real dataset (mnist, fashion, digits)", "", .text),
         q("start_class", "class the U-turn starts from", "", .count, "RD.20"),
-        q("other_class", "the other class of the two-class subset", "", .count, "RD.20"),
+        q("other_class", "the other class of the two-class subset (the word rest for all other classes)", "", .count, "RD.20",
+          words: ["rest"]),
         q("majority", "share of the majority class in the two-class subset", "", .probability),
         q("pca", "number of PCA components", "", .count),
         q("sampler", "sampler of the real-data flow", "", .text, "RD.6"),
@@ -259,6 +260,10 @@ public enum Vocabulary {
         q("sliced_wasserstein_diff_vs_uniform", "paired difference of the sliced W₂ against the uniform density", "ΔSW", .real, "TS.21"),
         q("sliced_wasserstein_diff_se", "standard error of the paired sliced-W₂ difference", "", .nonNegative, "TS.21"),
         q("steps_to_target", "first checkpoint budget where the feature error reaches the target", "", .count, "TS.22"),
+        q("majority_bias", "signed majority bias: generated fraction − data fraction", "b", .real, "TS.27"),
+        q("majority_bias_diff_vs_uniform", "paired difference of the signed majority bias against the uniform density", "Δb", .real, "TS.27"),
+        q("majority_bias_diff_se", "standard error of the paired majority-bias difference", "", .nonNegative, "TS.27"),
+        q("se_covers", "which noise the standard errors over seeds cover: training, or training_and_split", "", .text, "TS.20"),
         // Ablation.
         q("window_times", "grid times inside the signal window", "|W|", .count, "AB.1"),
         q("b_window", "mean learned bias over the window", "", .real, "AB.3"),
@@ -307,7 +312,7 @@ public enum Vocabulary {
         ("gen_base_noise_overlap", ["_sim", "_sim_se", "_theory_d"]), ("mean_error", ["_sim", "_sim_se", "_theory_d"]),
         ("b_window", ["_se", "_theory"]), ("grad_b_mc", ["_se"]), ("b_decision", ["_se", "_theory"]), ("p_hat_half_lr", ["_se"]),
         ("max_deviation", ["_se"]), ("escape_time", ["_mean", "_sd", "_median", "_iqr"]), ("escape_time_sim", ["_mean", "_sd", "_median", "_iqr"]),
-        ("feature_error", ["_se"]), ("sliced_wasserstein", ["_se"]),
+        ("feature_error", ["_se"]), ("sliced_wasserstein", ["_se"]), ("majority_bias", ["_se"]),
     ] + windowPoints.flatMap { point in [("t" + point, ["_ci_low", "_ci_high"]), ("log_snr" + point, ["_ci_low", "_ci_high"])] }
 
     /// The 10/50/90 % points of a window (UT.13, RD.24).

@@ -14,9 +14,9 @@ final class DensityExportCommandTests: XCTestCase {
         let run = try phaseflow(window + ["--export-density", file.path, "--fraction", "0.6", "--format", "csv"])
         XCTAssertEqual(run.status, 0, run.stderr)
         let lines = run.stdout.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
-        let column = { (key: String) in lines[0].firstIndex(of: key)! }
-        let tLo = lines.dropFirst().map { Double($0[column("t_lo")])! }.min()!
-        let tHi = lines.dropFirst().map { Double($0[column("t_hi")])! }.max()!
+        let lo = try XCTUnwrap(lines.first?.firstIndex(of: "t10"), run.stdout), hi = try XCTUnwrap(lines.first?.firstIndex(of: "t90"))
+        let tLo = try XCTUnwrap(lines.dropFirst().compactMap { Double($0[lo]) }.min())
+        let tHi = try XCTUnwrap(lines.dropFirst().compactMap { Double($0[hi]) }.max())
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
         // The interval is the union of the two start classes' windows (WindowInterval); Foundation's
         // JSON reader may round the last bit differently from Double(String).

@@ -22,6 +22,7 @@ final class VocabularyCommandLineTests: XCTestCase {
             ["theory", "--points", "4", "--d", "1000", "--finite-d-corrections"],
             ["uturn", "--points", "4", "--summary"],
             ["window", "--dataset", "digits", "--curves"],
+            ["window", "--dataset", "digits", "--classes", "3", "rest", "--images", "40", "--bootstrap", "20"],
             ["dynamics", "flow", "--tau", "0.5", "--time-max", "1", "--time-points", "4", "--summary"],
             ["predict", "--steps", "4", "--integrator", "all"],
         ]
