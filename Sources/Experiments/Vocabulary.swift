@@ -135,7 +135,7 @@ public enum Vocabulary {
         q("members", "number of ensemble members (escape trajectories) averaged", "", .count, "PE.9"),
         q("threads", "worker threads", "", .count),
         q("dataset", "real dataset (mnist, fashion, digits)", "", .text),
-        q("start_class", "class the U-turn starts from", "", .count, "RD.20"),
+        q("start_class", "class the U-turn starts from (the word rest for all other classes)", "", .count, "RD.20", words: ["rest"]),
         q("other_class", "the other class of the two-class subset (the word rest for all other classes)", "", .count, "RD.20",
           words: ["rest"]),
         q("majority", "share of the majority class in the two-class subset", "", .probability),
