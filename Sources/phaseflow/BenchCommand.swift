@@ -41,13 +41,11 @@ struct BenchCommand: ParsableCommand {
         try require("fast-epochs", Double(fastEpochs), "≥ 1") { $0 >= 1 }
         try require("dense-epochs", Double(denseEpochs), "≥ 1") { $0 >= 1 }
         try require("protocol-epochs", Double(protocolEpochs), "≥ 1") { $0 >= 1 }
-        try require("threads", Double(threads), "≥ 1") { $0 >= 1 }
         try requireCount("fast-epochs", fastEpochs, atMost: 1_000_000)
         try requireCount("dense-epochs", denseEpochs, atMost: 1_000_000)
         try requireCount("samples", samples, atLeast: 0, atMost: Limits.samples)
         try requireCount("steps", steps, atLeast: 2, atMost: Limits.gridSteps)
         try requireCount("n", n, atMost: 1_000_000)
-        try requireCount("threads", threads, atMost: 4096)
         if let countEpochs { try requireCount("count-epochs", countEpochs, atLeast: 1, atMost: 1_000_000) }
     }
 

@@ -50,7 +50,7 @@ struct SchedulesCommand: ParsableCommand {
         try require("learning-rate", learningRate, "> 0") { $0 > 0 }
         try require("target", target, "> 0") { $0 > 0 }
         for (name, value, least) in [("samples", samples, 10), ("sampler-steps", samplerSteps, 2), ("hidden", hidden, 1), ("batch", batch, 1),
-                                     ("threads", threads, 1), ("pilot-seeds", data.pilotSeeds, 1), ("pilot-steps", data.pilotSteps, 1)] where value < least {
+                                     ("pilot-seeds", data.pilotSeeds, 1), ("pilot-steps", data.pilotSteps, 1)] where value < least {
             throw ValidationError("\(name) must be ≥ \(least); got \(value)")
         }
         try experiment().validate()

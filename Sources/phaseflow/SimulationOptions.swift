@@ -47,7 +47,6 @@ struct SimulationOptions: ParsableArguments {
         if recordEvery > 0, epochs / recordEvery > Limits.snapshots {
             throw ValidationError("--record-every \(recordEvery) asks for \(epochs / recordEvery) snapshots of --epochs \(epochs); at most \(Limits.snapshots)")
         }
-        try requireCount("threads", threads, atMost: 4096)
         if let lr { try require("lr", lr, "> 0") { $0 > 0 } }
         try require("weight-decay", weightDecay, "≥ 0") { $0 >= 0 }
         if let penaltyU { try require("penalty-u", penaltyU, "≥ 0") { $0 >= 0 } }
