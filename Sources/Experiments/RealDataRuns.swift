@@ -69,7 +69,9 @@ public struct WindowRun: Sendable {
 
     /// One row per start class: t10, t50, t90 and their log-SNR with 95 % bootstrap intervals (RD.20–RD.25).
     func windowRows(_ result: WindowResult) throws -> [Row] {
-        try result.windows.map { w in
+        // The zero-shot bias of an untrained model on the first split (MB.4), the same for both start classes.
+        let untrainedBias = try MajorityBiasPrediction(window: result.data).untrainedBias
+        return try result.windows.map { w in
             var row = Row()
             row.add("dataset", configuration.dataset.rawValue); row.add("start_class", w.startClass); row.add("other_class", w.otherClass)
             row.add("majority", configuration.majority); row.add("pca", result.data.pca.dimension); row.add("sampler", configuration.sampler.rawValue)
@@ -85,6 +87,7 @@ public struct WindowRun: Sendable {
             }
             row.add("p_switch_noise", w.fit.pNoise); row.add("p_switch_data", w.fit.pData)
             row.add("splits", configuration.splits); row.add("classifier_accuracy", result.meanAccuracy); row.add("bootstrap_failures", b.failures)
+            row.add("untrained_majority_bias", untrainedBias)
             return row
         }
     }
@@ -222,13 +225,19 @@ public struct SchedulesRun: Sendable {
             note("schedules: wrote the adaptive density to \(exportDensity.path)")
         }
         let experiment: SchedulesExperiment
+        // The zero-shot bias prediction of every seed's split (MB.3–MB.4), before any training.
+        let predictions: [MajorityBiasPrediction]
         if splitPerSeed {
             let bySeed = try splitsBySeed()
-            experiment = try SchedulesExperiment(dataBySeed: { bySeed[$0]! }, densities: made, settings: settings)
+            experiment = try SchedulesExperiment(dataBySeed: { bySeed[$0]!.data }, densities: made, settings: settings)
+            predictions = settings.seeds.map { bySeed[$0]!.prediction }
         } else {
-            let data = try SchedulesData(window: try WindowExperiment.prepare(window))
-            experiment = try SchedulesExperiment(data: data, densities: made, settings: settings)
+            let prepared = try WindowExperiment.prepare(window)
+            experiment = try SchedulesExperiment(data: try SchedulesData(window: prepared), densities: made, settings: settings)
+            predictions = [try MajorityBiasPrediction(window: prepared)]
         }
+        let forecast = BiasForecast(predictions: predictions, densities: made, interval: interval.map { ($0.lo, $0.hi) })
+        note(String(format: "schedules: untrained majority bias b0 = %+.4f (MB.4; mean over %d split(s))", forecast.untrainedBias, predictions.count))
         let experimentStart = Date()
         let progress = Progress(total: settings.seeds.count * made.count)
         let result = try experiment.run(known: known, wanted: { seed, name in pending.contains("seed=\(seed),schedule=\(name)") },
@@ -252,28 +261,37 @@ public struct SchedulesRun: Sendable {
         note("schedules: data fraction \(result.dataFraction)\(splitPerSeed ? " (mean over splits)" : ""), sw floor \(result.swFloor); steps to error ≤ \(settings.targetError): "
              + result.stepsToTarget.map { "\($0.schedule) \($0.steps.map(String.init) ?? "none")" }.joined(separator: ", "))
         let report = SchedulesReport(result: result)
-        if let out { try write(report, to: out) }
-        return (summaryRows(report, result), result)
+        if let out { try write(report, forecast: forecast, to: out) }
+        return (summaryRows(report, result, forecast), result)
     }
 
-    func summaryRows(_ report: SchedulesReport, _ result: SchedulesResult) -> [Row] {
+    /// One row per (schedule, budget): the measured summary, then the zero-shot forecast (MB.4–MB.8;
+    /// the keys that need the window are missing when no interval was resolved).
+    func summaryRows(_ report: SchedulesReport, _ result: SchedulesResult, _ forecast: BiasForecast) -> [Row] {
         result.summaries.map { s in
             var row = Row()
             row.add("schedule", s.schedule)
             row.add("budget", s.budget)
             for (key, x) in zip(SchedulesReport.summaryHeader.dropFirst(2), report.summaryNumbers(s)) { row.add(Quantity(key), x) }
             row.add("se_covers", report.seCovers)
+            row.add("untrained_majority_bias", forecast.untrainedBias)
+            let mass = forecast.windowMass(s.schedule)
+            row.add("window_mass", mass)
+            row.add("predicted_majority_bias", forecast.bias(s.schedule, budget: s.budget))
+            row.add("predicted_majority_bias_diff_vs_uniform", forecast.difference(s.schedule, budget: s.budget))
             return row
         }
     }
 
-    /// The data of every seed, each on its own split (split seed = the seed).
-    func splitsBySeed() throws -> [UInt64: SchedulesData] {
-        var bySeed = [UInt64: SchedulesData]()
+    /// The data of every seed, each on its own split (split seed = the seed), with its zero-shot
+    /// bias prediction.
+    func splitsBySeed() throws -> [UInt64: (data: SchedulesData, prediction: MajorityBiasPrediction)] {
+        var bySeed = [UInt64: (data: SchedulesData, prediction: MajorityBiasPrediction)]()
         for seed in settings.seeds {
             var config = window
             config.seed = seed
-            bySeed[seed] = try SchedulesData(window: try WindowExperiment.prepare(config))
+            let prepared = try WindowExperiment.prepare(config)
+            bySeed[seed] = (try SchedulesData(window: prepared), try MajorityBiasPrediction(window: prepared))
         }
         return bySeed
     }
@@ -288,10 +306,10 @@ public struct SchedulesRun: Sendable {
         return row
     }
 
-    func write(_ report: SchedulesReport, to directory: URL) throws {
+    func write(_ report: SchedulesReport, forecast: BiasForecast, to directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let result = report.result
-        try writeAtomically(try render(summaryRows(report, result), as: .csv), to: directory.appendingPathComponent("schedules_summary.csv"))
+        try writeAtomically(try render(summaryRows(report, result, forecast), as: .csv), to: directory.appendingPathComponent("schedules_summary.csv"))
         try writeAtomically(try render(result.measurements.map { m in var row = Self.measurementRow(m); row.add("majority_bias", m.majorityBias); return row }, as: .csv),
                             to: directory.appendingPathComponent("schedules_runs.csv"))
         let targets = result.stepsToTarget.map { t -> Row in

@@ -264,6 +264,10 @@ public enum Vocabulary {
         q("majority_bias_diff_vs_uniform", "paired difference of the signed majority bias against the uniform density", "Δb", .real, "TS.27"),
         q("majority_bias_diff_se", "standard error of the paired majority-bias difference", "", .nonNegative, "TS.27"),
         q("se_covers", "which noise the standard errors over seeds cover: training, or training_and_split", "", .text, "TS.20"),
+        q("untrained_majority_bias", "zero-shot majority bias of the untrained model (F ≡ 0): its majority fraction − data fraction", "b₀", .real, "MB.4"),
+        q("window_mass", "mass of the training-time density on the class window [t_lo, t_hi]", "m", .probability, "MB.7"),
+        q("predicted_majority_bias", "zero-shot predicted signed majority bias at this budget", "b(n)", .real, "MB.7"),
+        q("predicted_majority_bias_diff_vs_uniform", "zero-shot predicted paired difference of the majority bias against the uniform density", "Δb(n)", .real, "MB.8"),
         // Ablation.
         q("window_times", "grid times inside the signal window", "|W|", .count, "AB.1"),
         q("b_window", "mean learned bias over the window", "", .real, "AB.3"),
