@@ -75,11 +75,18 @@ struct WindowCommand: ParsableCommand {
     var exportDensity: String?
     @Option(help: FlagHelp.fraction)
     var fraction = 0.5
+    @Flag(help: "Atlas: the window of every class of the dataset against the rest (--classes is ignored; --majority is each class's share, e.g. 0.1 for ten balanced classes), one row per class.")
+    var atlas = false
+    @Option(help: FlagHelp.out, transform: outputPath)
+    var out: String?
     @Option(help: FlagHelp.format)
     var format: OutputFormat = .table
 
     func validate() throws {
         try require("fraction", fraction, "in (0, 1)") { $0 > 0 && $0 < 1 }
+        if atlas && curves { throw ValidationError("--atlas and --curves exclude each other") }
+        if atlas && exportDensity != nil { throw ValidationError("--export-density needs one pair of classes, not --atlas") }
+        if out != nil && !atlas { throw ValidationError("--out is written by --atlas only (atlas.csv, atlas.gp, atlas.png)") }
     }
 
     func run() throws {
@@ -91,6 +98,13 @@ struct WindowCommand: ParsableCommand {
         var window = WindowRun(configuration: config)
         window.model = model; window.curves = curves
         window.pilots = try PilotSettings(count: data.pilotSeeds, steps: data.pilotSteps)
+        if atlas {
+            let atlas = WindowAtlas(run: window)
+            let rows = try atlas.rows()
+            if let out { try atlas.write(rows, to: URL(fileURLWithPath: out, isDirectory: true)) }
+            try printRows(rows, format)
+            return
+        }
         let (rows, result) = try window.run()
         if let exportDensity {
             try writeAtomically(try window.densityExport(result, fraction: fraction).json(), to: URL(fileURLWithPath: exportDensity))
