@@ -89,4 +89,26 @@ final class MajorityBiasPredictionTests: XCTestCase {
                                 densities: [UniformDensity()], interval: nil)
         XCTAssertNil(none.bias("uniform", budget: 100))
     }
+
+    /// The prediction against training (MB.10, §4's digits row): on the committed UCI digits, 3 vs
+    /// 8 at 0.8, the untrained model over-generates the 3s (b₀ > 0.05), and so does the uniform
+    /// density after 100 steps of the default training (hidden 256, batch 128, Adam 1e-3; three
+    /// seeds, 400 samples each): its mean bias is positive by more than 2 SE.
+    func testPredictedSignOfUniformBiasOnDigits() throws {
+        var config = WindowConfiguration()
+        config.dataset = .digits
+        config.classA = 3; config.classB = 8
+        let window = try WindowExperiment.prepare(config)
+        let prediction = try MajorityBiasPrediction(window: window)
+        XCTAssertGreaterThan(prediction.untrainedBias, 0.05)
+        var settings = SchedulesSettings()
+        settings.seeds = [1, 2, 3]
+        settings.budgets = [100]
+        settings.samples = 400
+        settings.swDirections = 8
+        let result = try SchedulesExperiment(data: try SchedulesData(window: window), densities: [UniformDensity()], settings: settings).run()
+        let bias = meanAndStandardError(result.measurements.map(\.majorityBias))
+        XCTAssertEqual(result.dataFraction, prediction.dataFraction, accuracy: 1e-12)
+        XCTAssertGreaterThan(bias.mean, 2 * bias.standardError, "uniform bias \(bias.mean) ± \(bias.standardError), predicted sign of b0 = \(prediction.untrainedBias)")
+    }
 }
