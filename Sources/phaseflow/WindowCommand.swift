@@ -75,7 +75,7 @@ struct WindowCommand: ParsableCommand {
     var exportDensity: String?
     @Option(help: FlagHelp.fraction)
     var fraction = 0.5
-    @Flag(help: "Atlas: the window of every class of the dataset against the rest (--classes is ignored; --majority is each class's share, e.g. 0.1 for ten balanced classes), one row per class.")
+    @Flag(help: "Atlas: the window of every class of the dataset against the rest (--classes is ignored; --majority is each class's share, e.g. 0.1 for ten balanced classes), one row per class; with --out DIR also atlas.csv, atlas.gp and atlas.png (one bar per class) there.")
     var atlas = false
     @Option(help: FlagHelp.out, transform: outputPath)
     var out: String?
