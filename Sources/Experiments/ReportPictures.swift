@@ -16,8 +16,10 @@ extension Report {
         pixels (x̄ + U y, clipped; derivations/real-data-uturn.md RD.26), below \(columns) held-out images (raw, then as the
         PCA space shows them: the sharpest a model in this space can draw). Every column starts from the same noise, so
         along a column only the training-time density differs. Look at whether the samples are recognisable zeros and
-        ones, at how many ones each row draws (the training set has 20 %), and at how the blur and stray strokes fade
-        as the budget grows (files schedules/samples_budget*.dat and .gp; drawn by the `phaseflow schedules` command above).
+        ones or blends of the two (a zero crossed by a faint stroke), at how many ones each row draws (the training set,
+        like the held-out row, has 20 %: a row of mostly zeros is the majority overshoot the feature error above
+        measures), and at how the blur and stray strokes fade as the budget grows (files schedules/samples_budget*.dat
+        and .gp, drawn by the `phaseflow schedules` command above).
 
         \(images)
 

@@ -60,23 +60,24 @@ public struct ImageGrid: Sendable {
     }
 
     /// Draws `data` with `matrix with image` in grey (first line at the top), the row labels on the
-    /// left, no axes; about 720 screen pixels across whatever the image size. `title` may hold a
+    /// left, no axes; about 960 screen pixels across whatever the image size. `title` may hold a
     /// line break.
     public func gnuplotScript(data: String, png: String, title: String) -> String {
-        let scale = max(1, 720 / pictureWidth)
+        let scale = max(1, 960 / pictureWidth)
         let labelWidth = 12 * (labels.map(\.count).max() ?? 0) + 40
+        let canvasWidth = max(pictureWidth * scale + labelWidth + 40, 960)   // room for a two-line title
         let tics = labels.enumerated().map { r, label in
             "\"\(label.replacingOccurrences(of: "\"", with: "'"))\" \(String(format: "%.1f", Double(r * (height + Self.gap)) + Double(height - 1) / 2))"
         }.joined(separator: ", ")
         return """
-        set terminal pngcairo noenhanced size \(pictureWidth * scale + labelWidth + 40),\(pictureHeight * scale + 110) font ',13'
+        set terminal pngcairo noenhanced size \(canvasWidth),\(pictureHeight * scale + 110) font ',13'
         set output '\(png)'
         set title "\(title.replacingOccurrences(of: "\"", with: "'").replacingOccurrences(of: "\n", with: "\\n"))"
         unset key; unset colorbox; unset border; unset xtics
         set palette grey
         set cbrange [0:255]
         set size ratio -1
-        set lmargin at screen \(String(format: "%.4f", Double(labelWidth) / Double(pictureWidth * scale + labelWidth + 40)))
+        set lmargin at screen \(String(format: "%.4f", Double(labelWidth) / Double(canvasWidth)))
         set xrange [-0.5:\(pictureWidth) - 0.5]
         set yrange [\(pictureHeight) - 0.5:-0.5]
         set ytics scale 0 (\(tics))

@@ -55,7 +55,7 @@ final class PCASpaceTests: XCTestCase {
     /// RD.26: decoding the coordinates of the training images loses exactly the discarded variance,
     /// Σ‖x − x̄ − UUᵀ(x − x̄)‖²/(n − 1) = tr Σ − Σ_k λ_k (computed from the eigenvalues, not the
     /// images); the clip to [−1, 1] keeps every pixel in range and only shrinks the error; held-out
-    /// images lose about as much.
+    /// images lose what Pythagoras says, and more than training images.
     func testDecodingLosesOnlyTheTruncatedVariance() throws {
         let digits = try DatasetName.digits.load()
         let n = 300, p = 64
@@ -71,8 +71,16 @@ final class PCASpaceTests: XCTestCase {
             XCTAssertTrue(decoded.allSatisfy { $0 >= -1 && $0 <= 1 })
             XCTAssertLessThanOrEqual(squaredError(x, decoded), unclipped)
             XCTAssertGreaterThan(squaredError(x, decoded), 0.5 * unclipped, "the clip should only trim the error")
-            let heldError = squaredError(held, pca.decode(pca.project(held, count: n), count: n)) / Double(n)
-            XCTAssertEqual(heldError / (unclipped / Double(n)), 1, accuracy: 0.5, "k = \(k): held-out images lose about as much")
+            // Held-out images: Pythagoras, ‖x − x̄ − U y‖² = ‖x − x̄‖² − ‖y‖² (U orthonormal), and more
+            // lost than on the images the space was fitted to.
+            let heldY = pca.project(held, count: n)
+            let heldUnclipped = squaredError(held, pca.reconstruct(heldY, count: n))
+            var pythagoras = 0.0
+            for i in 0..<n { for j in 0..<p { pythagoras += (held[i * p + j] - pca.mean[j]) * (held[i * p + j] - pca.mean[j]) } }
+            pythagoras -= heldY.map { $0 * $0 }.reduce(0, +)
+            XCTAssertEqual(heldUnclipped, pythagoras, accuracy: 1e-9 * pythagoras, "k = \(k)")
+            XCTAssertGreaterThan(heldUnclipped, unclipped, "k = \(k): held-out images lose more than training images")
+            XCTAssertLessThanOrEqual(squaredError(held, pca.decode(heldY, count: n)), heldUnclipped)
         }
     }
 }
