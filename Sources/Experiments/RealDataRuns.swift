@@ -138,6 +138,10 @@ public struct SchedulesRun: Sendable {
     public var splitPerSeed = false
     /// Where to write the adaptive density as JSON (TS.26); needs `adaptive` among the densities.
     public var exportDensity: URL?
+    /// Images per row of the sample pictures (0: none): `samples_budget<B>.png` with its `.dat` and
+    /// `.gp` in the output directory for every budget, the first seed's generated samples of every
+    /// schedule decoded to pixels beside held-out images (RD.26). Needs an output directory.
+    public var sampleGrid = 0
 
     public init(window: WindowConfiguration, densities: [String], interval: String) {
         self.window = window; self.densities = densities; self.interval = interval
@@ -162,6 +166,7 @@ public struct SchedulesRun: Sendable {
         try requireCount("sampler-steps", settings.samplerSteps, atLeast: 2, atMost: 100_000)
         try requireCount("hidden", settings.training.hidden, atMost: 8192)
         try requireCount("batch", settings.training.batch, atMost: 100_000)
+        try requireCount("sample-grid", sampleGrid, atLeast: 0, atMost: min(ImageGrid.largestColumnCount, settings.samples))
     }
 
     public static let header = ["schedule", "budget", "seed", "generated_fraction", "data_fraction", "feature_error",
@@ -185,6 +190,7 @@ public struct SchedulesRun: Sendable {
     public func run(out: URL? = nil, resume: Bool = false, shard: Shard = .whole) throws -> (rows: [Row], result: SchedulesResult?) {
         try validate()
         guard out != nil || (!resume && shard.count == 1) else { throw InputError("--resume and --shard need --out (the run directory)") }
+        guard out != nil || sampleGrid == 0 else { throw InputError("--sample-grid needs --out (the pictures are files)") }
         let units = settings.seeds.flatMap { seed in densities.map { "seed=\(seed),schedule=\($0)" } }
         let store = try out.map {
             try openRunDirectory(at: $0, manifest: Manifest(settings: manifestSettings, columns: Self.header, units: units, shard: shard,
@@ -225,22 +231,25 @@ public struct SchedulesRun: Sendable {
             note("schedules: wrote the adaptive density to \(exportDensity.path)")
         }
         let experiment: SchedulesExperiment
+        let firstWindow: WindowData   // the first seed's images and PCA space (the pictures)
         // The zero-shot bias prediction of every seed's split (MB.3–MB.4), before any training.
         let predictions: [MajorityBiasPrediction]
         if splitPerSeed {
-            let bySeed = try splitsBySeed()
-            experiment = try SchedulesExperiment(dataBySeed: { bySeed[$0]!.data }, densities: made, settings: settings)
-            predictions = settings.seeds.map { bySeed[$0]!.prediction }
+            let windows = try splitsBySeed()
+            let bySeed = try windows.mapValues { try SchedulesData(window: $0) }
+            firstWindow = windows[settings.seeds[0]]!
+            experiment = try SchedulesExperiment(dataBySeed: { bySeed[$0]! }, densities: made, settings: settings)
+            predictions = try settings.seeds.map { try MajorityBiasPrediction(window: windows[$0]!) }
         } else {
-            let prepared = try WindowExperiment.prepare(window)
-            experiment = try SchedulesExperiment(data: try SchedulesData(window: prepared), densities: made, settings: settings)
-            predictions = [try MajorityBiasPrediction(window: prepared)]
+            firstWindow = try WindowExperiment.prepare(window)
+            experiment = try SchedulesExperiment(data: try SchedulesData(window: firstWindow), densities: made, settings: settings)
+            predictions = [try MajorityBiasPrediction(window: firstWindow)]
         }
         let forecast = BiasForecast(predictions: predictions, densities: made, interval: interval.map { ($0.lo, $0.hi) })
         note(String(format: "schedules: untrained majority bias b0 = %+.4f (MB.4; mean over %d split(s))", forecast.untrainedBias, predictions.count))
         let experimentStart = Date()
         let progress = Progress(total: settings.seeds.count * made.count)
-        let result = try experiment.run(known: known, wanted: { seed, name in pending.contains("seed=\(seed),schedule=\(name)") },
+        let result = try experiment.run(known: known, keepSamples: sampleGrid, wanted: { seed, name in pending.contains("seed=\(seed),schedule=\(name)") },
                                         record: { seed, name, rows in
             try store?.append(unit: "seed=\(seed),schedule=\(name)", rows: try rows.map { m in
                 try RowCodec.cells(Self.measurementRow(m))
@@ -261,8 +270,41 @@ public struct SchedulesRun: Sendable {
         note("schedules: data fraction \(result.dataFraction)\(splitPerSeed ? " (mean over splits)" : ""), sw floor \(result.swFloor); steps to error ≤ \(settings.targetError): "
              + result.stepsToTarget.map { "\($0.schedule) \($0.steps.map(String.init) ?? "none")" }.joined(separator: ", "))
         let report = SchedulesReport(result: result)
-        if let out { try write(report, forecast: forecast, to: out) }
+        if let out {
+            try write(report, forecast: forecast, to: out)
+            if sampleGrid > 0 { try writeSampleGrids(result, experiment: experiment, densities: made, window: firstWindow, to: out) }
+        }
         return (summaryRows(report, result, forecast), result)
+    }
+
+    /// The file names of the sample picture at one budget.
+    public static func sampleGridFiles(budget: Int) -> (data: String, script: String, png: String) {
+        ("samples_budget\(budget).dat", "samples_budget\(budget).gp", "samples_budget\(budget).png")
+    }
+
+    /// One picture per budget (RD.26): the first seed's samples of every schedule, those of runs
+    /// resumed from disk trained again (the same bits as in one go).
+    func writeSampleGrids(_ result: SchedulesResult, experiment: SchedulesExperiment, densities made: [any TrainingDensity],
+                          window data: WindowData, to directory: URL) throws {
+        let seed = settings.seeds[0]
+        let samples = try made.map { density in
+            try result.keptSamples.first { $0.schedule == density.name && $0.seed == seed }
+                ?? experiment.samples(seed: seed, density: density, count: sampleGrid)
+        }
+        var described = window   // the first seed's split
+        if splitPerSeed { described.seed = seed }
+        var drawn = true
+        for (b, budget) in settings.budgets.enumerated() {
+            let grid = try data.sampleGrid(generated: samples.map { ($0.schedule, $0.samples[b]) }, columns: sampleGrid)
+            let files = Self.sampleGridFiles(budget: budget)
+            try writeAtomically(grid.dataFile, to: directory.appendingPathComponent(files.data))
+            let title = "\(described.dataDescription)\n\(budget) training steps, seed \(seed); each column starts from the same noise"
+            let script = directory.appendingPathComponent(files.script)
+            try writeAtomically(grid.gnuplotScript(data: files.data, png: files.png, title: title), to: script)
+            drawn = renderWithGnuplot(script: script, in: directory) && drawn
+        }
+        note("wrote \(directory.path)/samples_budget{\(settings.budgets.map(String.init).joined(separator: ","))}.dat and .gp"
+             + (drawn ? " and .png" : " (no PNG: gnuplot missing or failed)"))
     }
 
     /// One row per (schedule, budget): the measured summary, then the zero-shot forecast (MB.4–MB.8;
@@ -283,15 +325,13 @@ public struct SchedulesRun: Sendable {
         }
     }
 
-    /// The data of every seed, each on its own split (split seed = the seed), with its zero-shot
-    /// bias prediction.
-    func splitsBySeed() throws -> [UInt64: (data: SchedulesData, prediction: MajorityBiasPrediction)] {
-        var bySeed = [UInt64: (data: SchedulesData, prediction: MajorityBiasPrediction)]()
+    /// The prepared data of every seed, each on its own split (split seed = the seed).
+    func splitsBySeed() throws -> [UInt64: WindowData] {
+        var bySeed = [UInt64: WindowData]()
         for seed in settings.seeds {
             var config = window
             config.seed = seed
-            let prepared = try WindowExperiment.prepare(config)
-            bySeed[seed] = (try SchedulesData(window: prepared), try MajorityBiasPrediction(window: prepared))
+            bySeed[seed] = try WindowExperiment.prepare(config)
         }
         return bySeed
     }

@@ -293,12 +293,13 @@ public struct Report: Sendable {
 
         // 7. Real data: training-time densities at a small budget (derivations/training-schedules.md).
         let schedulesArguments = ["--dataset", "mnist", "--classes", "0", "1", "--majority", "0.8", "--seeds", "3",
-                                  "--budgets", "100", "300", "1000", "--samples", "500"]
+                                  "--budgets", "100", "300", "1000", "--samples", "500", "--sample-grid", "16"]
         var densities = SchedulesRun(window: mnist, densities: ["uniform", "logit-normal", "edm", "laplace", "adaptive"], interval: "zero-shot")
         densities.settings.seeds = [1, 2, 3]
         densities.settings.budgets = [100, 300, 1000]
         densities.settings.samples = 500
         densities.settings.training.seed = 1
+        densities.sampleGrid = 16
         if smoke { Self.shrink(&densities.settings) }
         let (scheduleRows, schedules) = try timed("training-time densities (MNIST 0/1)") {
             try densities.run(out: directory.appendingPathComponent("schedules"), resume: resume)
@@ -317,6 +318,7 @@ public struct Report: Sendable {
                                           "sliced_wasserstein_diff_vs_uniform", "sliced_wasserstein_diff_se"], digits: 4))
 
         """
+        report += Self.sampleGridSection(budgets: densities.settings.budgets, columns: densities.sampleGrid)
 
         report += try timed("ablation and precursor") { try ablationAndPrecursorSections() }   // ReportAblation.swift
         report += "\n## Run time\n\n| stage | seconds |\n|---|---|\n"

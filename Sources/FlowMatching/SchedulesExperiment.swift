@@ -104,6 +104,20 @@ public struct SchedulesResult: Sendable {
     /// Per schedule, the first budget whose mean feature error is ≤ the target (nil: none).
     public let stepsToTarget: [(schedule: String, steps: Int?)]
     public let seconds: Double
+    /// The first generated samples of the first seed's runs done in this call (`run(keepSamples:)`).
+    public var keptSamples: [GeneratedSamples] = []
+}
+
+/// The first `count` generated samples of one (seed, schedule) run at every budget, in the model's
+/// space; every schedule and budget of a seed starts from the same noise, so sample j of two
+/// schedules differs only by the model that carried it.
+public struct GeneratedSamples: Sendable {
+    public let schedule: String
+    public let seed: UInt64
+    public let budgets: [Int]
+    /// Per budget, `count` rows (row-major).
+    public let samples: [[Double]]
+    public let count: Int
 }
 
 /// Trains the same model under each training-time density at equal budgets with paired seeds
@@ -163,7 +177,9 @@ public struct SchedulesExperiment: Sendable {
     /// `wanted` says which of the other pairs to run, and `record` receives each new pair's
     /// measurements as it finishes (from a worker thread). The result lists the measurements in the
     /// canonical order (seed-major, then density), whatever was known or new.
-    public func run(known: [ScheduleMeasurement] = [], wanted: @escaping @Sendable (UInt64, String) -> Bool = { _, _ in true },
+    /// `keepSamples` > 0 keeps the first that many generated samples of each first-seed run done here.
+    public func run(known: [ScheduleMeasurement] = [], keepSamples: Int = 0,
+                    wanted: @escaping @Sendable (UInt64, String) -> Bool = { _, _ in true },
                     record: @escaping @Sendable (UInt64, String, [ScheduleMeasurement]) throws -> Void = { _, _, _ in },
                     progress: @escaping @Sendable (Int, Int, String) -> Void = { _, _, _ in }) throws -> SchedulesResult {
         let start = Date()
@@ -180,27 +196,43 @@ public struct SchedulesExperiment: Sendable {
             while let index = board.next() {
                 let (seed, which) = jobs[index]
                 let outcome = Result {
-                    let rows = try runOne(seed: seed, density: densities[which], grid: grid)
-                    try record(seed, densities[which].name, rows)
-                    return rows
+                    let run = try runOne(seed: seed, density: densities[which], grid: grid,
+                                         keep: seed == settings.seeds[0] ? keepSamples : 0)
+                    try record(seed, densities[which].name, run.rows)
+                    return run
                 }
                 progress(board.finish(index, with: outcome), jobs.count, "seed \(seed) \(densities[which].name)")
             }
         }
         var byPair = Dictionary(grouping: known) { "\($0.seed) \($0.schedule)" }
-        for (job, outcome) in zip(jobs, board.results) { byPair["\(job.0) \(densities[job.1].name)"] = try outcome!.get() }
+        var kept = [GeneratedSamples]()
+        for (job, outcome) in zip(jobs, board.results) {
+            let run = try outcome!.get()
+            byPair["\(job.0) \(densities[job.1].name)"] = run.rows
+            if let samples = run.samples { kept.append(samples) }
+        }
         let measurements = all.flatMap { byPair["\($0.0) \(densities[$0.1].name)"] ?? [] }
         let summaries = summarise(measurements)
         let steps = densities.map { density in
             (density.name, summaries.first { $0.schedule == density.name && $0.errorMean <= settings.targetError }?.budget)
         }
         return SchedulesResult(measurements: measurements, summaries: summaries, dataFraction: dataFraction, swFloor: swFloor,
-                               splitPerSeed: splitPerSeed, stepsToTarget: steps, seconds: Date().timeIntervalSince(start))
+                               splitPerSeed: splitPerSeed, stepsToTarget: steps, seconds: Date().timeIntervalSince(start),
+                               keptSamples: kept)
+    }
+
+    /// Trains one (seed, density) run again and returns its first `count` generated samples at every
+    /// budget: bit for bit those of `run(keepSamples:)` (same seed, same training and noise), for a
+    /// run whose measurements were resumed from disk.
+    public func samples(seed: UInt64, density: any TrainingDensity, count: Int) throws -> GeneratedSamples {
+        guard count >= 1, count <= settings.samples else { throw InputError("kept samples must be in 1…\(settings.samples); got \(count)") }
+        let grid = try SamplingGrid.logSNRUniform(schedule: LinearSchedule(), from: 0, steps: settings.samplerSteps)
+        return try runOne(seed: seed, density: density, grid: grid, keep: count).samples!
     }
 
     /// One training run with checkpoints. The generation noise depends on the seed only, so every
     /// schedule and budget of a seed starts from the same z (paired).
-    private func runOne(seed: UInt64, density: any TrainingDensity, grid: SamplingGrid) throws -> [ScheduleMeasurement] {
+    private func runOne(seed: UInt64, density: any TrainingDensity, grid: SamplingGrid, keep: Int) throws -> RunOutcome {
         let data = try data(seed)
         let (dataFraction, swFloor) = try referenceLevels(seed: seed)
         let sw = try slicedWasserstein(data)
@@ -210,7 +242,8 @@ public struct SchedulesExperiment: Sendable {
         let n = settings.samples
         let noiseStream = try RandomStream(seed: seed &+ 7_000_001)
         let z = (0..<(n * data.dimension)).map { _ in noiseStream.gaussian() }
-        var rows = [ScheduleMeasurement]()
+        var rows = [ScheduleMeasurement](), kept = [[Double]]()
+        let keep = min(keep, n)
         for budget in settings.budgets {
             try trainer.train(steps: budget - trainer.stepsDone, density: density)
             let generated = try FlowSamplers.probabilityFlow(denoiser: trainer.model, schedule: LinearSchedule(), grid: grid,
@@ -218,6 +251,7 @@ public struct SchedulesExperiment: Sendable {
             guard generated.allSatisfy(\.isFinite) else {
                 throw InputError("generation diverged for \(density.name), seed \(seed), \(budget) steps")
             }
+            if keep > 0 { kept.append(Array(generated[0..<(keep * data.dimension)])) }
             let majority = try data.isMajority(generated, n)
             let p = Double(majority.filter { $0 }.count) / Double(n)
             let recent = trainer.losses.suffix(min(100, budget))
@@ -227,7 +261,14 @@ public struct SchedulesExperiment: Sendable {
                 slicedWasserstein: sw.distance(generated, count: n, data.heldOut, count: data.heldOutCount), swFloor: swFloor,
                 recentLoss: recent.reduce(0, +) / Double(recent.count)))
         }
-        return rows
+        return RunOutcome(rows: rows, samples: keep > 0 ? GeneratedSamples(schedule: density.name, seed: seed, budgets: settings.budgets,
+                                                                           samples: kept, count: keep) : nil)
+    }
+
+    /// One run's measurements and, when asked, its first generated samples.
+    struct RunOutcome: Sendable {
+        let rows: [ScheduleMeasurement]
+        let samples: GeneratedSamples?
     }
 
     /// Means ± SE over seeds and paired differences against the first density (TS.20, TS.21).
@@ -261,7 +302,7 @@ private final class JobBoard: @unchecked Sendable {
     private let lock = NSLock()
     private var nextIndex = 0
     private var doneCount = 0
-    var results: [Result<[ScheduleMeasurement], Error>?]
+    var results: [Result<SchedulesExperiment.RunOutcome, Error>?]
     private let count: Int
 
     init(count: Int) {
@@ -275,7 +316,7 @@ private final class JobBoard: @unchecked Sendable {
         return nextIndex
     }
     /// Stores a result; returns how many jobs are done.
-    func finish(_ index: Int, with result: Result<[ScheduleMeasurement], Error>) -> Int {
+    func finish(_ index: Int, with result: Result<SchedulesExperiment.RunOutcome, Error>) -> Int {
         lock.lock(); defer { lock.unlock() }
         results[index] = result
         doneCount += 1

@@ -88,4 +88,9 @@ public struct PCASpace: Sendable {
                     b: y, ldb: dimension, beta: 1, c: &x, ldc: pixelCount)
         return x
     }
+
+    /// The images of `count` rows of coordinates: x̄ + U y clipped to the pixel box [−1, 1] (RD.26).
+    public func decode(_ y: [Double], count n: Int) -> [Double] {
+        reconstruct(y, count: n).map { min(max($0, -1), 1) }
+    }
 }

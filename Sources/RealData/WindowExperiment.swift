@@ -40,6 +40,8 @@ public struct WindowConfiguration: Sendable {
 
 /// Training and held-out features in the PCA space, the classifier, and the start images.
 public struct WindowData: Sendable {
+    /// The dataset the subset indexes (its raw pixels, image size and pixel range).
+    public let images: ImageSet
     public let subset: TwoClassSubset
     public let pca: PCASpace
     public let trainFeatures: [Double], trainLabels: [Int]
@@ -115,7 +117,7 @@ public enum WindowExperiment {
             let rows = subset.heldOut(label: label).prefix(config.imagesPerClass)
             return pca.project(images.scaledPixels(rows: Array(rows)), count: rows.count)
         }
-        return WindowData(subset: subset, pca: pca, trainFeatures: train, trainLabels: subset.trainLabels,
+        return WindowData(images: images, subset: subset, pca: pca, trainFeatures: train, trainLabels: subset.trainLabels,
                           heldOutFeatures: heldOut, heldOutLabels: subset.heldOutLabels, starts: starts,
                           classifier: classifier, accuracy: accuracy)
     }

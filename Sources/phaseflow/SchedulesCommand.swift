@@ -32,6 +32,8 @@ struct SchedulesCommand: ParsableCommand {
     @Option(help: "Minibatch size.") var batch = 128
     @Option(name: .customLong("learning-rate"), help: "Adam learning rate.") var learningRate = 1e-3
     @Option(help: "Target feature error for steps-to-target.") var target = 0.05
+    @Option(name: .customLong("sample-grid"), help: "Also draw samples_budget<B>.png (with its .dat and .gp) in --out for every budget: this many images per row, the first seed's generated samples of each schedule decoded from PCA, below held-out images (0: none).")
+    var sampleGrid = 0
     @Option(name: .customLong("threads"), help: FlagHelp.threads) var workerThreads: WorkerThreads = .allCores
     var threads: Int { workerThreads.count }
     @Option(help: FlagHelp.out, transform: outputPath) var out: String?
@@ -73,6 +75,7 @@ struct SchedulesCommand: ParsableCommand {
         run.settings.samplerSteps = samplerSteps
         run.settings.targetError = target
         run.settings.threads = threads
+        run.sampleGrid = sampleGrid
         return run
     }
 

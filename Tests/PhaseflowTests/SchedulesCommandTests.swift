@@ -26,6 +26,35 @@ final class SchedulesCommandTests: XCTestCase {
         let runs = try String(contentsOf: out.appendingPathComponent("schedules_runs.csv"), encoding: .utf8)
         XCTAssertEqual(runs.split(separator: "\n").count, 1 + 5 * 2 * 2)
         XCTAssertTrue(run.stderr.contains("zero-shot interval"))
+
+        // --sample-grid: the same rows on stdout, and a picture per budget; a resume (every run done,
+        // so the first seed's runs are trained again for the pictures) writes the same grey levels.
+        try assertOneLineErrors([(digits + ["--interval", "0.1,0.2", "--sample-grid", "4"], "--out"),
+                                 (digits + ["--interval", "0.1,0.2", "--sample-grid", "65", "--out", out.path + "-none"], "65")])
+        let pictures = out.appendingPathComponent("pictures")
+        let arguments = digits + ["--seeds", "2", "--budgets", "20", "60", "--samples", "100", "--hidden", "32", "--batch", "32",
+                                  "--sampler-steps", "8", "--format", "csv", "--sample-grid", "6", "--out", pictures.path]
+        let drawn = try phaseflow(arguments)
+        XCTAssertEqual(drawn.status, 0, drawn.stderr)
+        XCTAssertEqual(drawn.stdout, run.stdout)
+        var first = [Data]()
+        for budget in [20, 60] {
+            for ext in ["dat", "gp", "png"] {
+                XCTAssertTrue(FileManager.default.fileExists(atPath: pictures.appendingPathComponent("samples_budget\(budget).\(ext)").path), "\(budget) \(ext)")
+            }
+            let data = try Data(contentsOf: pictures.appendingPathComponent("samples_budget\(budget).dat"))
+            let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").filter { !$0.hasPrefix("#") }
+            XCTAssertEqual(lines.count, 7 * 8 + 6 * 2)   // held-out, held-out in PCA, five schedules; 8×8 images, gaps of 2
+            XCTAssertTrue(lines.allSatisfy { $0.split(separator: " ").count == 6 * 8 + 5 * 2 })
+            first.append(data)
+        }
+        XCTAssertNotEqual(first[0], first[1], "the budgets drew the same picture")
+        let resumed = try phaseflow(arguments + ["--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(resumed.stdout, run.stdout)
+        for (budget, data) in zip([20, 60], first) {
+            XCTAssertEqual(try Data(contentsOf: pictures.appendingPathComponent("samples_budget\(budget).dat")), data, "budget \(budget)")
+        }
     }
 
     /// `window --model trained`: pilots from FlowMatching in place of the Gaussian model.

@@ -51,4 +51,36 @@ final class PCASpaceTests: XCTestCase {
             XCTAssertEqual(abs(dot), 1, accuracy: 1e-6)
         }
     }
+
+    /// RD.26: decoding the coordinates of the training images loses exactly the discarded variance,
+    /// Σ‖x − x̄ − UUᵀ(x − x̄)‖²/(n − 1) = tr Σ − Σ_k λ_k (computed from the eigenvalues, not the
+    /// images); the clip to [−1, 1] keeps every pixel in range and only shrinks the error; held-out
+    /// images lose what Pythagoras says, and more than training images.
+    func testDecodingLosesOnlyTheTruncatedVariance() throws {
+        let digits = try DatasetName.digits.load()
+        let n = 300, p = 64
+        let x = digits.scaledPixels(rows: Array(0..<n)), held = digits.scaledPixels(rows: Array(n..<(2 * n)))
+        for k in [4, 16, 40] {
+            let pca = try PCASpace(fitting: x, count: n, pixelCount: p, dimension: k)
+            let y = pca.project(x, count: n)
+            let discarded = pca.totalVariance - pca.variances.reduce(0, +)
+            func squaredError(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) }
+            let unclipped = squaredError(x, pca.reconstruct(y, count: n))
+            XCTAssertEqual(unclipped / Double(n - 1), discarded, accuracy: 1e-9 * pca.totalVariance, "k = \(k)")
+            let decoded = pca.decode(y, count: n)
+            XCTAssertTrue(decoded.allSatisfy { $0 >= -1 && $0 <= 1 })
+            XCTAssertLessThanOrEqual(squaredError(x, decoded), unclipped)
+            XCTAssertGreaterThan(squaredError(x, decoded), 0.5 * unclipped, "the clip should only trim the error")
+            // Held-out images: Pythagoras, ‖x − x̄ − U y‖² = ‖x − x̄‖² − ‖y‖² (U orthonormal), and more
+            // lost than on the images the space was fitted to.
+            let heldY = pca.project(held, count: n)
+            let heldUnclipped = squaredError(held, pca.reconstruct(heldY, count: n))
+            var pythagoras = 0.0
+            for i in 0..<n { for j in 0..<p { pythagoras += (held[i * p + j] - pca.mean[j]) * (held[i * p + j] - pca.mean[j]) } }
+            pythagoras -= heldY.map { $0 * $0 }.reduce(0, +)
+            XCTAssertEqual(heldUnclipped, pythagoras, accuracy: 1e-9 * pythagoras, "k = \(k)")
+            XCTAssertGreaterThan(heldUnclipped, unclipped, "k = \(k): held-out images lose more than training images")
+            XCTAssertLessThanOrEqual(squaredError(held, pca.decode(heldY, count: n)), heldUnclipped)
+        }
+    }
 }
