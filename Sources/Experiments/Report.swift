@@ -38,7 +38,7 @@ public struct Report: Sendable {
         training.epochs = epochs
         training.weightDecay = Self.adamWeightDecay
         return SimulationConfiguration(problem: try Problem(dimension: dimension, p: 0.8, sigma: 1), n: 128, k: 2,
-                                       steps: Self.adamSteps, training: training)
+                                       steps: smoke ? Self.smokeSteps : Self.adamSteps, training: training)
     }
 
     /// Refuses, before any section runs, a §4 whose Adam runs would take more than a day at the speed
@@ -193,7 +193,7 @@ public struct Report: Sendable {
         convergedTraining.penaltyU = 2
         convergedTraining.penaltyW = 2
         let minimiser = SimulationConfiguration(problem: try Problem(dimension: convergedDimensions[0], p: 0.8, sigma: 1), n: 128, k: 2,
-                                                steps: smoke ? 8 : 80, training: convergedTraining)
+                                                steps: smoke ? Self.smokeSteps : 80, training: convergedTraining)
         let convergedSummary = try timed("converged simulation vs theory") {
             try StaticComparison(configuration: minimiser, dimensions: convergedDimensions, seeds: (1...seeds).map { UInt64($0) },
                                  threads: threads, directory: directory.appendingPathComponent("compare-converged")).run(resume: resume)
@@ -240,7 +240,7 @@ public struct Report: Sendable {
         the gradient by its noise, so the d − n − 1 directions of w along which J is flat except through |w|²
         keep a stationary variance δr (derivations/adam-offset.md AD.3); the pre-activation sees it as extra
         noise, and the learned part re-optimises under it (AD.4): in phase 1 ω and r rise by 10–30 %, q falls;
-        in phase 2 Adam sits at the minimiser. Here Adam runs to stationarity on a coarse grid (K = \(Self.adamSteps),
+        in phase 2 Adam sits at the minimiser. Here Adam runs to stationarity on a coarse grid (K = \(authors.steps),
         λ = 10⁻⁴, so that L = Kλd/2 is the authors' at every d), \(epochs) epochs, \(seeds) seeds per d
         (`phaseflow \(compareLine)`), against AD.4 at each seed's n₊. At the authors' K = 80 and full budget
         (40 000 epochs) AD.4 matches Adam to the third digit at d = 1000 and 5000 wherever Adam is learned

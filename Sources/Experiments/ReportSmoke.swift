@@ -18,6 +18,11 @@ extension Report {
 
         """
 
+    /// §3c and §4 on K = 4 grid times, τ = 0, ½, 1, 1½: the trivial start, phase 1 (where §4 runs
+    /// Adam's mean field for the branch), the phase boundary and phase 2, as on the full grids; the
+    /// theory solves per seed and grid time are most of the smoke run.
+    static let smokeSteps = 4
+
     /// §6 and the zero-shot interval of §7: 20 start images per class, one noise draw, 20 sampler steps,
     /// 20 bootstrap replicates.
     static func shrink(_ window: inout WindowConfiguration) {

@@ -21,17 +21,23 @@ final class AdamBranchTests: XCTestCase {
         let config = SimulationConfiguration(problem: try Problem(dimension: Double(d), p: 0.8, sigma: 1), n: 128, k: 0.4,
                                              steps: K, training: options)
         XCTAssertEqual(AdamBranchPrediction.indices(config, taus: [0, 0.25, 0.5, 0.75, 1, 1.25]), indices + [4])   // τ = 1 closes phase 1
-        // simulated[seed][epoch][grid index] and predicted[seed][grid index][0, epochs…], both sign fixed.
-        let simulated = try parallelMap(seeds) { seed -> [[OrderParameters]] in
+        // simulated[seed][epoch][grid index] and predicted[seed][grid index][0, epochs…], both sign fixed;
+        // the 3 runs and the 3 predictions as one parallel map, so that both cores stay busy throughout.
+        enum Outcome: Sendable { case simulated([[OrderParameters]]), predicted([Int: [OrderParameters]]) }
+        let outcomes = try parallelMap(Array(0..<2 * seeds.count)) { i -> Outcome in
+            let seed = seeds[i % seeds.count]
+            guard i < seeds.count else {
+                return .predicted(try AdamBranchPrediction.trajectories(config, seed: seed, indices: indices, epochs: [0] + epochs.map(Double.init)))
+            }
             let trainer = try Trainer<Double>(problem: config.problem, n: config.n, k: config.k, steps: K, options: options, seed: seed)
-            return epochs.map { epoch in
+            return .simulated(epochs.map { epoch in
                 trainer.train(epochs: epoch - trainer.epoch)
                 return trainer.orderParameters().map(\.signFixed)
-            }
+            })
         }
-        let predicted = try parallelMap(seeds) {
-            try AdamBranchPrediction.trajectories(config, seed: $0, indices: indices, epochs: [0] + epochs.map(Double.init))
-        }
+        let simulated = outcomes.compactMap { if case .simulated(let s) = $0 { s } else { nil } }
+        let predicted = outcomes.compactMap { if case .predicted(let p) = $0 { p } else { nil } }
+        XCTAssertEqual(simulated.count, seeds.count); XCTAssertEqual(predicted.count, seeds.count)
         // The branch: a collapsed unit (r < 0.01; learned phase-1 states have r > 0.1) or not, seed by seed.
         var collapsed = 0
         for s in seeds.indices {

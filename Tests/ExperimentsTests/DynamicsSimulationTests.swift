@@ -44,25 +44,37 @@ final class DynamicsSimulationTests: XCTestCase {
         XCTAssertLessThan(deviations[1], 0.1, "deviations \(deviations)")
     }
 
-    /// The issue's dimensions, d = 1000, 5000, 20000 (planted m = ω = 0.3, τ = 0.5, η = 0.5, time ≤ 8,
-    /// 8 seeds; about 2–3 minutes): every seed-averaged difference within its error bars, i.e. the
-    /// largest |mean(sim − ODE)|/SE over the 7 order parameters and 8 times below its 95 % point under
-    /// agreement, and the largest deviation falling like d^a with a ≈ −1/2.
-    func testIssueDimensionsWithinErrorBarsAndExponent() throws {
-        var logD: [Double] = [], logDeviation: [Double] = []
-        for d in [1000.0, 5000.0, 20000.0] {
+    /// Four dimensions d = 500, 1000, 2000, 4000 (planted m = ω = 0.3, τ = 0.5, η = 0.5, time ≤ 8,
+    /// 16 seeds): every seed-averaged difference within its error bars, i.e. the largest
+    /// |mean(sim − ODE)|/SE over the 7 order parameters and 8 times below its 95 % point under
+    /// agreement, and the largest deviation falling like d^a with a = −1/2 (TD §7).
+    ///
+    /// The tolerance of a: a is the least-squares slope of y_i = log D_i on x_i = log d_i, linear in the
+    /// y_i, and Var(log D_i) ≈ (SE_i/D_i)², so its standard error from the seeds is
+    /// √(Σ (x_i − x̄)² (SE_i/D_i)²) / S_xx, 0.055 here. The tolerance stays the former 0.15 (2.7 SE, so
+    /// an exponent off by more than 0.15 fails as before), and SE < 0.075 is asserted so that it is never
+    /// below 2 SE. (The issue's d = 1000, 5000, 20000 at 8 seeds gave a = −0.52, SE 0.045, in about
+    /// 170 s, 94 % of it at d = 20000; these four span a factor 8 in d in about 17 s. d = 250 is left
+    /// out: there the deviation is still above the asymptotic law, and 250–2000 gives a = −0.60.)
+    func testDeviationWithinErrorBarsAndFallsLikeInverseRootD() throws {
+        var logD: [Double] = [], logDeviation: [Double] = [], relativeError: [Double] = []
+        for d in [500.0, 1000, 2000, 4000] {
             let st = try TrainingSetting(p: 0.8, sigma: 1, k: 2, tau: 0.5, dimension: try FlowModel.Dimension(d), learningRate: 0.5, rule: .onlineSGD)
             let epochs = (0...8).map { $0 * Int(d) }
             let (config, index) = try onlineConfiguration(st, epochs: epochs, planted: 0.3)
-            let runs = try SimulationRunner.orderParameterTrajectories(config, seeds: Array(1...8), index: index, threads: 2)
+            let runs = try SimulationRunner.orderParameterTrajectories(config, seeds: Array(1...16), index: index, threads: 2)
             let comparison = try SimulationComparison(setting: st, times: epochs.map { Double($0) / d }, trajectories: runs)
             print("d = \(Int(d)): largest deviation \(comparison.meanMaxDeviation) ± \(comparison.maxDeviationError), max z \(comparison.maxStandardizedDifference) (95 % point \(comparison.maxStandardizedThreshold))")
             XCTAssertLessThan(comparison.maxStandardizedDifference, comparison.maxStandardizedThreshold, "d = \(d)")
             logD.append(log(d))
             logDeviation.append(log(comparison.meanMaxDeviation))
+            relativeError.append(comparison.maxDeviationError / comparison.meanMaxDeviation)
         }
         let fit = try LinearFit(x: logD, y: logDeviation)
-        print("largest deviation ∝ d^a, a = \(fit.slope) ± \(fit.slopeStandardError)")
+        let mean = logD.reduce(0, +) / Double(logD.count), sxx = logD.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        let slopeError = zip(logD, relativeError).reduce(0) { $0 + ($1.0 - mean) * ($1.0 - mean) * $1.1 * $1.1 }.squareRoot() / sxx
+        print("largest deviation ∝ d^a, a = \(fit.slope) ± \(slopeError) (seeds; residual SE \(fit.slopeStandardError))")
+        XCTAssertLessThan(slopeError, 0.075, "too few seeds for the tolerance 0.15 (2 SE)")
         XCTAssertEqual(fit.slope, -0.5, accuracy: 0.15)
     }
 
