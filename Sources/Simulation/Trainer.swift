@@ -2,6 +2,7 @@ import GSLKit
 import Foundation
 import BLASKit
 import FlowModel
+import Optimisers
 
 /// The three training protocols of the issue (SIM.13–SIM.15).
 public enum TrainingProtocol: String, Sendable, CaseIterable {
@@ -106,8 +107,9 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
     let gradient: Bank<T>
     let blocks: [any GradientBlock<T>]
     let context: GradientContext<T>
-    // Adam moments
-    let mu: Bank<T>?, nuC: Buffer<Double>?, nuB: Buffer<Double>?, nuU: Buffer<T>?, nuW: Buffer<T>?
+    /// Adam's moments (adam protocol only): of u then w (2dK entries, column j of u at jd, of w at
+    /// dK + jd) and of c then b (2K entries, in Double). The step counter is the epoch.
+    let adamWeights: AdamState<T>?, adamScalars: AdamState<Double>?
     // online
     /// Per grid time: whether it is trained (`TrainingOptions.trainedTimes`).
     let trained: [Bool]
@@ -178,11 +180,11 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
             onlineScratch = []
         }
         if options.trainingProtocol == .adam {
-            mu = Bank<T>(d: problem.d, steps: steps)
-            nuC = Buffer(repeating: 0, count: steps); nuB = Buffer(repeating: 0, count: steps)
-            nuU = Buffer(repeating: 0, count: problem.d * steps); nuW = Buffer(repeating: 0, count: problem.d * steps)
+            let settings = AdamSettings(learningRate: options.effectiveLearningRate)
+            adamWeights = AdamState(count: 2 * problem.d * steps, settings: settings)
+            adamScalars = AdamState(count: 2 * steps, settings: settings)
         } else {
-            mu = nil; nuC = nil; nuB = nil; nuU = nil; nuW = nil
+            adamWeights = nil; adamScalars = nil
         }
     }
 
@@ -228,58 +230,39 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
 
     private var rangeList: [Range<Int>] { stride(from: 0, to: grid.steps, by: timesPerBlock).map { $0..<min($0 + timesPerBlock, grid.steps) } }
 
-    /// PyTorch Adam (β₁ = 0.9, β₂ = 0.999, ε = 10⁻⁸) on the authors' loss Σ_j S_j/(dK), with
-    /// λθ added to the gradient of u and w (SIM.13). The u, w gradient is completed in the block's
-    /// workspace (`GradientParts.complete`) and the update reads it there: no d×K gradient copy.
+    /// PyTorch Adam (β₁ = 0.9, β₂ = 0.999, ε = 10⁻⁸, Optimisers' `AdamCoefficients`) on the authors'
+    /// loss Σ_j S_j/(dK), with λθ added to the gradient of u and w (SIM.13); c and b without decay,
+    /// their second moment's correction divided out (`.divideByRoot`). The u, w gradient is completed
+    /// in the block's workspace (`GradientParts.complete`) and the update reads it there: no d×K
+    /// gradient copy.
     @_specialize(where T == Double)
     @_specialize(where T == Float)
     private func adamStep() {
-        let d = problem.d, K = grid.steps, lr = options.effectiveLearningRate, lambda = options.weightDecay
+        let d = problem.d, K = grid.steps, lambda = options.weightDecay
         let scale = 1 / (Double(d) * Double(K))
-        let b1 = 0.9, b2 = 0.999, eps = 1e-8
-        let bc1 = 1 - pow(b1, Double(epoch)), bc2 = 1 - pow(b2, Double(epoch))
-        let stepSize = lr / bc1, rootBc2 = bc2.squareRoot()
-        let mu = mu!, nuC = nuC!, nuB = nuB!, nuU = nuU!, nuW = nuW!
+        let weights = adamWeights!, scalars = adamScalars!
+        let coefficients = weights.settings.coefficients(step: epoch)
         let blocks = blocks, bank = bank, gradient = gradient, loss = loss, n = Double(data.n)
-        let b1t = T(b1), b2t = T(b2), ob1 = T(1 - b1), ob2 = T(1 - b2), sc = T(scale), lam = T(lambda)
-        let step = T(stepSize), rb = T(1 / rootBc2), e = T(eps)
+        let mw = weights.m.baseAddress!, vw = weights.v.baseAddress!, ms = scalars.m.baseAddress!, vs = scalars.v.baseAddress!
         forEachBlock(blocks.count) { bi in
             let block = blocks[bi]
             block.evaluateParts(bank: bank, gradient: gradient, loss: loss)
             for (k, j) in block.times.enumerated() {
                 loss[j] /= n * Double(d)
-                func scalar(_ theta: Buffer<Double>, _ m: Buffer<Double>, _ v: Buffer<Double>, _ g: Buffer<Double>) {
-                    let gj = g[j] * scale
-                    m[j] = b1 * m[j] + (1 - b1) * gj
-                    v[j] = b2 * v[j] + (1 - b2) * gj * gj
-                    theta[j] -= stepSize * m[j] / (v[j].squareRoot() / rootBc2 + eps)
+                func scalar(_ theta: Buffer<Double>, _ g: Buffer<Double>, _ offset: Int) {
+                    coefficients.update(parameters: theta.pointer + j, gradient: g.pointer + j, m: ms + offset, v: vs + offset, count: 1,
+                                        gradientScale: scale, biasCorrection: .divideByRoot)
                 }
-                scalar(bank.c, mu.c, nuC, gradient.c)
-                scalar(bank.b, mu.b, nuB, gradient.b)
+                scalar(bank.c, gradient.c, j)
+                scalar(bank.b, gradient.b, K + j)
                 let p = block.parts(k, gradient: gradient)
                 p.complete(d: d)
-                func adam(_ theta: UnsafeMutablePointer<T>, _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>) {
-                    // Four entries at a time (the same operations per entry as the scalar tail).
-                    typealias V = SIMD4<T>
-                    func load(_ p: UnsafePointer<T>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
-                    func store(_ x: V, _ p: UnsafeMutablePointer<T>) { UnsafeMutableRawPointer(p).storeBytes(of: x, as: V.self) }
-                    let whole = d - d % 4
-                    for i in stride(from: 0, to: whole, by: 4) {
-                        let th = load(theta + i)
-                        let gi = load(g + i) * sc + lam * th
-                        let mi = b1t * load(m + i) + ob1 * gi, vi = b2t * load(v + i) + ob2 * gi * gi
-                        store(mi, m + i); store(vi, v + i)
-                        store(th - step * mi / (vi.squareRoot() * rb + e), theta + i)
-                    }
-                    for i in whole..<d {
-                        let gi = g[i] * sc + lam * theta[i]
-                        let mi = b1t * m[i] + ob1 * gi, vi = b2t * v[i] + ob2 * gi * gi
-                        m[i] = mi; v[i] = vi
-                        theta[i] -= step * mi / (vi.squareRoot() * rb + e)
-                    }
+                func column(_ theta: Buffer<T>, _ g: UnsafePointer<T>, _ offset: Int) {
+                    coefficients.update(parameters: theta.pointer + j * d, gradient: g, m: mw + offset, v: vw + offset, count: d,
+                                        gradientScale: scale, weightDecay: lambda)
                 }
-                adam(bank.u.pointer + j * d, mu.u.pointer + j * d, nuU.pointer + j * d, p.baseU)
-                adam(bank.w.pointer + j * d, mu.w.pointer + j * d, nuW.pointer + j * d, p.baseW)
+                column(bank.u, p.baseU, j * d)
+                column(bank.w, p.baseW, (K + j) * d)
             }
         }
     }

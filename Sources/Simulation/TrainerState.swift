@@ -34,11 +34,18 @@ extension NormalStream {
 }
 
 extension Trainer {
+    /// The saved arrays: UnsafeMutableBufferPointer<Double> or <T>.
     private func named() -> [(String, Any)] {
-        var list: [(String, Any)] = [("c", bank.c), ("b", bank.b), ("u", bank.u), ("w", bank.w), ("loss", loss)]
-        if let mu, let nuC, let nuB, let nuU, let nuW {
-            list += [("adam_m_c", mu.c), ("adam_m_b", mu.b), ("adam_m_u", mu.u), ("adam_m_w", mu.w),
-                     ("adam_v_c", nuC), ("adam_v_b", nuB), ("adam_v_u", nuU), ("adam_v_w", nuW)]
+        func all<X>(_ b: Buffer<X>) -> UnsafeMutableBufferPointer<X> { UnsafeMutableBufferPointer(start: b.pointer, count: b.count) }
+        var list: [(String, Any)] = [("c", all(bank.c)), ("b", all(bank.b)), ("u", all(bank.u)), ("w", all(bank.w)), ("loss", all(loss))]
+        if let adamWeights, let adamScalars {
+            let K = grid.steps, dK = problem.d * K
+            func halves<X>(_ x: UnsafeMutableBufferPointer<X>, _ half: Int) -> [UnsafeMutableBufferPointer<X>] {
+                [UnsafeMutableBufferPointer(rebasing: x[0..<half]), UnsafeMutableBufferPointer(rebasing: x[half..<(2 * half)])]
+            }
+            let mc = halves(adamScalars.m, K), vc = halves(adamScalars.v, K), mu = halves(adamWeights.m, dK), vu = halves(adamWeights.v, dK)
+            list += [("adam_m_c", mc[0]), ("adam_m_b", mc[1]), ("adam_m_u", mu[0]), ("adam_m_w", mu[1]),
+                     ("adam_v_c", vc[0]), ("adam_v_b", vc[1]), ("adam_v_u", vu[0]), ("adam_v_w", vu[1])]
         }
         return list
     }
@@ -50,9 +57,9 @@ extension Trainer {
             for word in context.streams[j].stateWords { withUnsafeBytes(of: word.littleEndian) { bytes += $0 } }
         }
         var arrays: [(name: String, values: [Double])] = named().map { name, buffer in
-            if let b = buffer as? Buffer<Double> { return (name, b.array) }
-            let b = buffer as! Buffer<T>
-            return (name, b.array.map { Double($0) })
+            if let b = buffer as? UnsafeMutableBufferPointer<Double> { return (name, Array(b)) }
+            let b = buffer as! UnsafeMutableBufferPointer<T>
+            return (name, b.map { Double($0) })
         }
         arrays.append(("online_count", [Double(onlineCount)]))
         return TrainerState(epoch: epoch, randomState: bytes, arrays: arrays)
@@ -66,11 +73,11 @@ extension Trainer {
         let values = Dictionary(state.arrays.map { ($0.name, $0.values) }, uniquingKeysWith: { a, _ in a })
         for (name, buffer) in named() {
             guard let v = values[name] else { throw InputError("checkpoint: no array '\(name)'") }
-            if let b = buffer as? Buffer<Double> {
+            if let b = buffer as? UnsafeMutableBufferPointer<Double> {
                 guard v.count == b.count else { throw InputError("checkpoint: array '\(name)' has \(v.count) values, expected \(b.count)") }
                 for i in 0..<v.count { b[i] = v[i] }
             } else {
-                let b = buffer as! Buffer<T>
+                let b = buffer as! UnsafeMutableBufferPointer<T>
                 guard v.count == b.count else { throw InputError("checkpoint: array '\(name)' has \(v.count) values, expected \(b.count)") }
                 for i in 0..<v.count { b[i] = T(v[i]) }
             }
