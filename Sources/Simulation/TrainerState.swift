@@ -34,20 +34,11 @@ extension NormalStream {
 }
 
 extension Trainer {
-    /// The saved arrays: UnsafeMutableBufferPointer<Double> or <T>.
-    private func named() -> [(String, Any)] {
+    /// The saved arrays: the bank, the loss, then the protocol's (e.g. Adam's moments).
+    private func named() -> [(name: String, values: SavedValues<T>)] {
         func all<X>(_ b: Buffer<X>) -> UnsafeMutableBufferPointer<X> { UnsafeMutableBufferPointer(start: b.pointer, count: b.count) }
-        var list: [(String, Any)] = [("c", all(bank.c)), ("b", all(bank.b)), ("u", all(bank.u)), ("w", all(bank.w)), ("loss", all(loss))]
-        if let adamWeights, let adamScalars {
-            let K = grid.steps, dK = problem.d * K
-            func halves<X>(_ x: UnsafeMutableBufferPointer<X>, _ half: Int) -> [UnsafeMutableBufferPointer<X>] {
-                [UnsafeMutableBufferPointer(rebasing: x[0..<half]), UnsafeMutableBufferPointer(rebasing: x[half..<(2 * half)])]
-            }
-            let mc = halves(adamScalars.m, K), vc = halves(adamScalars.v, K), mu = halves(adamWeights.m, dK), vu = halves(adamWeights.v, dK)
-            list += [("adam_m_c", mc[0]), ("adam_m_b", mc[1]), ("adam_m_u", mu[0]), ("adam_m_w", mu[1]),
-                     ("adam_v_c", vc[0]), ("adam_v_b", vc[1]), ("adam_v_u", vu[0]), ("adam_v_w", vu[1])]
-        }
-        return list
+        return [("c", .double(all(bank.c))), ("b", .double(all(bank.b))), ("u", .scalar(all(bank.u))), ("w", .scalar(all(bank.w))),
+                ("loss", .double(all(loss)))] + protocolState.savedArrays
     }
 
     /// The whole training state (see `TrainerState`).
@@ -56,40 +47,41 @@ extension Trainer {
         for j in 0..<grid.steps {
             for word in context.streams[j].stateWords { withUnsafeBytes(of: word.littleEndian) { bytes += $0 } }
         }
-        var arrays: [(name: String, values: [Double])] = named().map { name, buffer in
-            if let b = buffer as? UnsafeMutableBufferPointer<Double> { return (name, Array(b)) }
-            let b = buffer as! UnsafeMutableBufferPointer<T>
-            return (name, b.map { Double($0) })
+        var arrays: [(name: String, values: [Double])] = named().map { name, values in
+            switch values {
+            case .double(let b): return (name, Array(b))
+            case .scalar(let b): return (name, b.map { Double($0) })
+            }
         }
-        arrays.append(("online_count", [Double(onlineCount)]))
+        arrays.append(("online_count", [Double(protocolState.lossAverageCount)]))
         return TrainerState(epoch: epoch, randomState: bytes, arrays: arrays)
     }
 
     /// Continues from `state` (taken from a trainer of the same configuration and seed).
-    public func restore(_ state: TrainerState) throws {
-        guard state.randomState.count == 32 * grid.steps else {
-            throw InputError("checkpoint: \(state.randomState.count) random-state bytes, expected \(32 * grid.steps)")
+    public func restore(_ saved: TrainerState) throws {
+        guard saved.randomState.count == 32 * grid.steps else {
+            throw InputError("checkpoint: \(saved.randomState.count) random-state bytes, expected \(32 * grid.steps)")
         }
-        let values = Dictionary(state.arrays.map { ($0.name, $0.values) }, uniquingKeysWith: { a, _ in a })
-        for (name, buffer) in named() {
+        let values = Dictionary(saved.arrays.map { ($0.name, $0.values) }, uniquingKeysWith: { a, _ in a })
+        func fill<X>(_ name: String, _ target: UnsafeMutableBufferPointer<X>, _ convert: (Double) -> X) throws {
             guard let v = values[name] else { throw InputError("checkpoint: no array '\(name)'") }
-            if let b = buffer as? UnsafeMutableBufferPointer<Double> {
-                guard v.count == b.count else { throw InputError("checkpoint: array '\(name)' has \(v.count) values, expected \(b.count)") }
-                for i in 0..<v.count { b[i] = v[i] }
-            } else {
-                let b = buffer as! UnsafeMutableBufferPointer<T>
-                guard v.count == b.count else { throw InputError("checkpoint: array '\(name)' has \(v.count) values, expected \(b.count)") }
-                for i in 0..<v.count { b[i] = T(v[i]) }
+            guard v.count == target.count else { throw InputError("checkpoint: array '\(name)' has \(v.count) values, expected \(target.count)") }
+            for i in 0..<v.count { target[i] = convert(v[i]) }
+        }
+        for (name, target) in named() {
+            switch target {
+            case .double(let b): try fill(name, b) { $0 }
+            case .scalar(let b): try fill(name, b) { T($0) }
             }
         }
         guard let count = values["online_count"]?.first else { throw InputError("checkpoint: no array 'online_count'") }
-        onlineCount = Int(count)
+        protocolState.lossAverageCount = Int(count)
         for j in 0..<grid.steps {
             let words = (0..<4).map { k in
-                state.randomState[(32 * j + 8 * k)..<(32 * j + 8 * k + 8)].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+                saved.randomState[(32 * j + 8 * k)..<(32 * j + 8 * k + 8)].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
             }
             context.streams[j] = NormalStream(stateWords: words)
         }
-        epoch = state.epoch
+        epoch = saved.epoch
     }
 }
