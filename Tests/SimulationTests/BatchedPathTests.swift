@@ -63,7 +63,7 @@ final class BatchedPathTests: XCTestCase {
                 var index = 0
                 func update(_ value: inout Double, _ g: Double, vector: Bool, penalty: Double) {
                     switch proto {
-                    case .adam:
+                    case is AdamProtocol:
                         let gi = g / dK + (vector ? lambda * value : 0)
                         moments[0][index] = 0.9 * moments[0][index] + 0.1 * gi
                         moments[1][index] = 0.999 * moments[1][index] + 0.001 * gi * gi
