@@ -35,7 +35,7 @@ let package = Package(
         // The one Swift layer over BLAS (single-threaded, deterministic calls).
         .target(name: "BLASKit", dependencies: ["COpenBLAS"]),
         // Monte Carlo at finite d: training the bank of networks, generation, measurement.
-        .target(name: "Simulation", dependencies: ["FlowModel", "GSLKit", "BLASKit"]),
+        .target(name: "Simulation", dependencies: ["FlowModel", "GSLKit", "BLASKit", "Optimisers"]),
         // C: zlib, reached only through ZlibKit (gzip inflation; Foundation on Linux cannot inflate).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The one Swift layer over zlib: gunzip a file into bytes, errors naming the file.

@@ -8,12 +8,12 @@ import Simulation
 /// from the seed) over the run's epochs (derivations/adam-offset.md §5).
 ///
 ///     let ends = try AdamBranchPrediction.endStates(config, seed: 1, indices: [1, 2, 3])
-///     StaticComparison.isTrivial(ends[1]!, .adam)   // true: predicted on the plateau at that grid time
+///     AdamProtocol().isTrivial(ends[1]!)   // true: predicted on the plateau at that grid time
 public enum AdamBranchPrediction {
     /// The grid times where the branch is in question: phase 1 (0 < τ ≤ 1) on the dilated clock (at τ = 0
     /// there is no signal, and in phase 2 Adam landed on the learned branch in every run measured).
     public static func indices(_ config: SimulationConfiguration, taus: [Double]) -> [Int] {
-        guard config.training.trainingProtocol == .adam, config.training.schedule == .dilated else { return [] }
+        guard config.training.trainingProtocol is AdamProtocol, config.training.schedule == .dilated else { return [] }
         return taus.indices.filter { taus[$0] > 0 && DilatedClock.phase(at: taus[$0]) == 1 }
     }
 
@@ -69,7 +69,7 @@ public enum AdamBranchPrediction {
     /// mean field's order parameters, `plateau` (|b| ≥ 5, as `compare` counts Adam's trivial branch)
     /// and the inputs under their flag names.
     public static func rows(_ config: SimulationConfiguration, seeds: [UInt64], indices: [Int]) throws -> [Row] {
-        guard config.training.trainingProtocol == .adam, config.training.schedule == .dilated else {
+        guard config.training.trainingProtocol is AdamProtocol, config.training.schedule == .dilated else {
             throw InputError("Adam's mean field is for --protocol adam on the dilated clock")
         }
         let epochs = (config.recordEpochs.isEmpty ? [0] : config.recordEpochs.filter { $0 < config.training.epochs }) + [config.training.epochs]
@@ -84,7 +84,7 @@ public enum AdamBranchPrediction {
                     row.add("seed", Int(seed)); row.add("epoch", epoch)
                     row.add("tau", grid.tau[j]); row.add("t", grid.t[j]); row.add("phase", DilatedClock.phase(at: grid.tau[j]))
                     for key in OrderParameter.allCases { row.add(Quantity(key.rawValue), x[key]) }
-                    row.add("plateau", StaticComparison.isTrivial(x, .adam) ? 1 : 0)
+                    row.add("plateau", AdamProtocol().isTrivial(x) ? 1 : 0)
                     SnapshotRows.addInputs(config, to: &row)
                     rows.append(row)
                 }

@@ -26,7 +26,7 @@ public struct AdamDecomposition: Sendable {
     struct SeedParts: Sendable { let adam, fromAdam, fromStart: [OrderParameters] }
 
     public func rows() throws -> [Row] {
-        guard configuration.training.trainingProtocol == .adam else { throw InputError("the decomposition is of the adam protocol") }
+        guard configuration.training.trainingProtocol is AdamProtocol else { throw InputError("the decomposition is of the adam protocol") }
         guard seeds.count >= 2 else { throw InputError("the decomposition needs at least two seeds (standard errors across seeds)") }
         let config = configuration
         let penalties = config.training.staticTheoryPenalties(dimension: config.problem.d, steps: config.steps)

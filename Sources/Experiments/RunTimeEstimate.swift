@@ -16,7 +16,7 @@ public enum RunTimeEstimate {
     /// epoch), times epochs × seeds / min(threads, seeds, cores). nil for the converged protocol,
     /// whose cost is its first epoch (the minimisation), which no probe can time without doing it.
     public static func seconds(_ config: SimulationConfiguration, seeds: Int, threads: Int) throws -> Double? {
-        guard config.training.trainingProtocol != .converged, seeds > 0, config.training.epochs > 1 else { return nil }
+        guard config.training.trainingProtocol.uniformEpochs, seeds > 0, config.training.epochs > 1 else { return nil }
         var options = config.training
         options.epochs = 0
         let trainer = try Trainer<Double>(problem: config.problem, n: config.n, k: config.k, steps: config.steps, options: options, seed: 1)

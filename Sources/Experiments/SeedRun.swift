@@ -64,7 +64,7 @@ public struct SeedRun: Sendable {
         s += [Setting("n", "\(config.n)"), Setting("p", "\(config.problem.p)"), Setting("sigma", "\(config.problem.sigma)"),
               Setting("k", "\(config.k)"), Setting("steps", "\(config.steps)"), Setting("epochs", "\(t.epochs)"),
               Setting("seeds", seeds.map(String.init).joined(separator: " ")),
-              Setting("protocol", t.trainingProtocol.rawValue), Setting("lr", "\(t.effectiveLearningRate)"),
+              Setting("protocol", t.trainingProtocol.name), Setting("lr", "\(t.effectiveLearningRate)"),
               Setting("weight_decay", "\(t.weightDecay)"), Setting("penalty_u", "\(t.penaltyU)"), Setting("penalty_w", "\(t.penaltyW)"),
               Setting("init", t.initialisation.rawValue), Setting("aligned_start", t.alignedStart ? "1" : "0"),
               Setting("planted", t.planted.map { "\($0.m) \($0.omega)" } ?? "none"),

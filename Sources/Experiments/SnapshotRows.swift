@@ -49,10 +49,10 @@ public enum SnapshotRows {
         let t = config.training
         if dimension { row.add("d", config.problem.d) }
         row.add("n", config.n); row.add("p", config.problem.p); row.add("sigma", config.problem.sigma); row.add("k", config.k)
-        row.add("steps", config.steps); row.add("epochs", t.epochs); row.add("protocol", t.trainingProtocol.rawValue)
+        row.add("steps", config.steps); row.add("epochs", t.epochs); row.add("protocol", t.trainingProtocol.name)
         row.add("lr", t.effectiveLearningRate); row.add("weight_decay", t.weightDecay)
         // The L of J (adam, gd, converged) or online SGD's per-sample ℓ: the other pair is missing.
-        let online = t.trainingProtocol == .online
+        let online = !t.trainingProtocol.fixedTrainingSet
         row.add("penalty_u", online ? .missing : .double(t.penaltyU)); row.add("penalty_w", online ? .missing : .double(t.penaltyW))
         row.add("sample_penalty_u", online ? .double(t.penaltyU) : .missing); row.add("sample_penalty_w", online ? .double(t.penaltyW) : .missing)
         row.add("init", t.initialisation.rawValue)

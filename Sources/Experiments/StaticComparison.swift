@@ -101,22 +101,6 @@ public struct StaticComparison: Sendable {
         return OrderParameter.allCases.filter { $0 != .b || theory.solution != .trivial }
     }
 
-    /// The parameter resolution of the converged protocol's stopping rule (CV.6), added in quadrature
-    /// to the standard error in its z-scores.
-    public static let convergedResolution = 1e-6
-    /// r = |w|²/d at or below which a trained network counts as on the trivial branch (the converged
-    /// protocol stops there at r ≈ 1e-13; on the learned branch r ≥ 1e-7 at every grid time measured).
-    public static let trivialWidth = 1e-9
-    /// |b| at or above which an Adam network counts as on the trivial plateau: tanh' < 2·10⁻⁴, the unit is
-    /// a constant; Adam's b then keeps running off (derivations/adam-offset.md §5), while its learned
-    /// stationary states have |b| < 2.5 at every grid time measured.
-    public static let adamPlateauBias = 5.0
-
-    /// Whether a trained network sits on the trivial branch: r ≤ 1e-9 (converged, gd, online), |b| ≥ 5 (adam).
-    static func isTrivial(_ x: OrderParameters, _ trainingProtocol: TrainingProtocol) -> Bool {
-        trainingProtocol == .adam ? abs(x.b) >= adamPlateauBias : x.r <= trivialWidth
-    }
-
     public static func compare(_ config: SimulationConfiguration, _ snapshots: [Snapshot]) throws -> Result {
         let d = config.problem.d, K = config.steps, n = config.n
         let penalties = config.training.staticTheoryPenalties(dimension: d, steps: K)
@@ -131,7 +115,7 @@ public struct StaticComparison: Sendable {
         let branchIndices = AdamBranchPrediction.indices(config, taus: taus)
         let meanField = try parallelMap(snapshots.map(\.seed)) { try AdamBranchPrediction.endStates(config, seed: $0, indices: branchIndices) }
         func meanFieldLearned(_ i: Int, _ j: Int) -> Bool? {
-            meanField[i][j].map { !Self.isTrivial($0, .adam) }
+            meanField[i][j].map { !AdamProtocol().isTrivial($0) }
         }
         for (i, s) in snapshots.enumerated() {
             let nPlus = (s.trainingFraction * Double(n)).rounded()
@@ -143,10 +127,10 @@ public struct StaticComparison: Sendable {
                     : try AutoencoderTheory(problem: problem, schedule: schedule, dimension: d)
                 theory.finiteDReduced = true   // FD.1–FD.7: finite-d corrections at every τ
                 // FD.4: a descent from the paper's start (r = O(1)) lands on the learned branch wherever it exists.
-                if config.training.trainingProtocol == .converged { theory.branchRule = .learnedIfExists }
+                if config.training.trainingProtocol is ConvergedProtocol { theory.branchRule = .learnedIfExists }
                 // AD.4: the authors' Adam settles at its own stationary state (the learned part re-optimised
                 // under the bulk noise of AD.3), not at the minimiser of J.
-                if config.training.trainingProtocol == .adam {
+                if config.training.trainingProtocol is AdamProtocol {
                     theory.adamLearningRate = config.training.effectiveLearningRate
                     theory.branchRule = .learnedIfExists
                 }
@@ -160,7 +144,7 @@ public struct StaticComparison: Sendable {
             // on (FD.4: r ≤ 1e-9, or Adam's |b| ≥ 5; measured), counted in `learned_fraction_sim`.
             var mine = cache[nPlus]!.0
             for j in 0..<K where mine[j].solution != .trivial
-                && !(meanFieldLearned(i, j) ?? !Self.isTrivial(s.orderParameters[j], config.training.trainingProtocol)) {
+                && !(meanFieldLearned(i, j) ?? !config.training.trainingProtocol.isTrivial(s.orderParameters[j])) {
                 mine[j] = theories[nPlus]!.trivialParameters(at: taus[j])
             }
             theoryRows.append(mine)
@@ -172,7 +156,7 @@ public struct StaticComparison: Sendable {
         }
         var rows = [Row](), worst = (value: 0.0, key: "", tau: 0.0), maxZ = 0.0
         var worstPerKey = [OrderParameter: Double](), comparedCount = 0
-        let adam = config.training.trainingProtocol == .adam
+        let adam = config.training.trainingProtocol is AdamProtocol
         for summary in SimulationRunner.summarize(snapshots) {
             let j = summary.index
             let determined = OrderParameter.allCases.filter { key in theoryRows.allSatisfy { Self.determinedKeys($0[j], adam: adam).contains(key) } }
@@ -183,7 +167,7 @@ public struct StaticComparison: Sendable {
                 let theory = theoryMean(j, key), deviation = mean - theory
                 // The converged protocol resolves each parameter to ~1e-7 (CV.6); below that a
                 // deviation is the solver's, not the theory's (e.g. ω ≈ 1e-9 on the trivial branch).
-                let resolution = config.training.trainingProtocol == .converged ? Self.convergedResolution : 0
+                let resolution = config.training.trainingProtocol.resolution
                 let z = deviation / max((se * se + resolution * resolution).squareRoot(), 1e-300)
                 row.add(Quantity(key.rawValue), mean); row.add(Quantity(key.rawValue + "_se"), se)
                 row.add(Quantity(key.rawValue + "_theory"), theory)
@@ -200,7 +184,7 @@ public struct StaticComparison: Sendable {
             let theoryLearned = Double(cache.count == 0 ? 0 : snapshots.filter { snapshot in
                 cache[(snapshot.trainingFraction * Double(n)).rounded()]!.0[j].solution != .trivial }.count) / S
             row.add("learned_fraction_theory", theoryLearned)
-            row.add("learned_fraction_sim", Double(snapshots.filter { !Self.isTrivial($0.orderParameters[j], config.training.trainingProtocol) }.count) / S)
+            row.add("learned_fraction_sim", Double(snapshots.filter { !config.training.trainingProtocol.isTrivial($0.orderParameters[j]) }.count) / S)
             // Adam's mean field (AD.8): the fraction of seeds it predicts learned (empty where it is not run).
             let meanFieldFraction = branchIndices.contains(j)
                 ? Double(snapshots.indices.filter { theoryRows[$0][j].solution != .trivial }.count) / S : nil
@@ -213,7 +197,7 @@ public struct StaticComparison: Sendable {
         let pooled = SimulationRunner.pooledGeneration(snapshots)!
         var summary = Row()
         summary.add("d", d); summary.add("seeds", snapshots.count); summary.add("epochs", config.training.epochs)
-        summary.add("protocol", config.training.trainingProtocol.rawValue)
+        summary.add("protocol", config.training.trainingProtocol.name)
         summary.add("penalty_u_effective", penalties.u); summary.add("penalty_w_effective", penalties.w)
         summary.add("n_plus_fraction", snapshots.map(\.trainingFraction).reduce(0, +) / S)
         summary.add("max_abs_dev", worst.value); summary.add("worst_key", worst.key); summary.add("worst_tau", worst.tau)

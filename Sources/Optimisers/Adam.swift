@@ -14,8 +14,8 @@ public struct AdamSettings: Sendable, Equatable {
     }
 
     /// The per-step constants of step t ≥ 1 (TS.14a): stepSize = lr/(1 − β₁ᵗ),
-    /// rootBias2 = √(1 − β₂ᵗ), inverseRootBias2 = 1/rootBias2, all in Double. Foundation's `pow`,
-    /// as Simulation's adamStep, so that moving it onto this type keeps its bits.
+    /// rootBias2 = √(1 − β₂ᵗ), inverseRootBias2 = 1/rootBias2, all in Double, with Foundation's `pow`
+    /// (the simulation's Adam protocol calls this with its epoch as t).
     public func coefficients(step t: Int) -> AdamCoefficients {
         precondition(t >= 1, "Adam's step counter starts at 1")
         let bias1 = 1 - pow(beta1, Double(t)), bias2 = 1 - pow(beta2, Double(t))
@@ -28,7 +28,7 @@ public struct AdamSettings: Sendable, Equatable {
 public enum BiasCorrection: Sendable {
     /// √v · (1/√(1 − β₂ᵗ)) + ε — PyTorch's and the default.
     case multiplyByInverseRoot
-    /// √v / √(1 − β₂ᵗ) + ε — the form of Simulation's scalar c, b update.
+    /// √v / √(1 − β₂ᵗ) + ε — the form of the simulation's c, b update (`AdamProtocol`).
     case divideByRoot
 }
 

@@ -39,6 +39,6 @@ extension Trainer {
         let largest = Divergence.largestMagnitude(bank)
         guard largest.isNaN || largest > Divergence.bound else { return }
         let what = largest.isNaN ? "a parameter is not finite" : String(format: "a parameter reached %.1e", largest)
-        throw InputError("seed \(seed) diverged at epoch \(epoch) (protocol \(options.trainingProtocol.rawValue), lr = \(options.effectiveLearningRate)): \(what); lower --lr (no snapshot of this seed past the last finite one is written)")
+        throw InputError("seed \(seed) diverged at epoch \(epoch) (protocol \(options.trainingProtocol.name), lr = \(options.effectiveLearningRate)): \(what); lower --lr (no snapshot of this seed past the last finite one is written)")
     }
 }

@@ -123,7 +123,7 @@ public enum SimulationRunner {
         let lastWanted = pending.last { plan.wanted(seed, $0) }
         pending = pending.filter { $0 <= (lastWanted ?? -1) }
         func snapshot() throws {
-            defer { if config.training.trainingProtocol == .online { trainer.resetLossAverage() } }
+            defer { trainer.resetLossAverage() }
             guard plan.wanted(seed, trainer.epoch) else { return }
             var stats: GenerationStatistics? = nil
             if config.samples > 0 {
@@ -131,14 +131,14 @@ public enum SimulationRunner {
                                                samples: config.samples, scheme: config.scheme,
                                                seed: StreamSeed.derive(seed, .generation, trainer.epoch))
             }
-            let time = config.training.trainingProtocol == .online ? trainer.onlineTime : Double(trainer.epoch)
+            let time = trainer.time
             try record(Snapshot(seed: seed, epoch: trainer.epoch, time: time, grid: trainer.grid,
                                 orderParameters: trainer.orderParameters(), loss: trainer.loss.array, generation: stats,
                                 trainingFraction: trainer.data.positiveFraction, stopping: trainer.stopping))
         }
         // The divergence check reads the bank (O(dK)): every epoch of the full-batch protocols
         // (an epoch is O(dnK)), every 64 steps of online SGD (a step is O(dK)), and before every snapshot.
-        let checkEvery = config.training.trainingProtocol == .online ? 64 : 1
+        let checkEvery = config.training.trainingProtocol.divergenceCheckInterval
         while let next = pending.first {
             while trainer.epoch < next {
                 trainer.step()

@@ -3,22 +3,6 @@ import Foundation
 import BLASKit
 import FlowModel
 
-/// The three training protocols of the issue (SIM.13–SIM.15).
-public enum TrainingProtocol: String, Sendable, CaseIterable {
-    /// The authors': full batch, base noise redrawn every epoch, loss n·MSE (mean over d, n, K),
-    /// PyTorch Adam with coupled weight decay λ on u and w (L = Kλd/2, AT.5).
-    case adam
-    /// Full-batch gradient descent on J/n with the static theory's penalties L_u, L_w (AT.2).
-    case gd
-    /// Online SGD: one fresh sample per step and grid time, learning rate η for u, w and η/d for
-    /// c, b, training time t = steps/d.
-    case online
-    /// The minimiser of the finite-d objective J (AT.2) with the z-average done exactly (Stein's
-    /// lemma, CV.2–CV.5), reached by BFGS from the initialisation with a stopping rule on the
-    /// gradient norm (CV.6); the first epoch does all the work, later epochs change nothing.
-    case converged
-}
-
 /// Which estimator of the full-batch gradient.
 public enum GradientPathChoice: String, Sendable, CaseIterable { case fast, dense }
 
@@ -27,7 +11,8 @@ public enum GradientPathChoice: String, Sendable, CaseIterable { case fast, dens
 ///     var options = TrainingOptions()
 ///     options.trainingProtocol = .gd; options.penaltyU = 2; options.penaltyW = 2; options.epochs = 500
 public struct TrainingOptions: Sendable {
-    public var trainingProtocol: TrainingProtocol = .adam
+    /// One of `TrainingProtocols.all` (adam, gd, online, converged).
+    public var trainingProtocol: any TrainingProtocol = .adam
     public var epochs: Int = 40_000
     /// Learning rate; nil = the protocol's default (adam 0.01 as the authors, gd 0.05, online 0.5).
     public var learningRate: Double? = nil
@@ -48,8 +33,8 @@ public struct TrainingOptions: Sendable {
     /// A macroscopic start (TD.20): after the initialisation, u_j and w_j of every grid time are
     /// shifted along μ so that m = u_j·μ/d and ω = w_j·μ/d equal these values.
     public var planted: PlantedOverlap? = nil
-    /// Online protocol only: train just these grid times (nil: all). Every time has its own noise
-    /// stream, so a trained time follows bit for bit the trajectory it has when all times are trained.
+    /// Online and converged protocols only: train just these grid times (nil: all). Every time has its
+    /// own noise stream, so a trained time follows bit for bit the trajectory it has when all times are trained.
     public var trainedTimes: [Int]? = nil
     public var path: GradientPathChoice = .fast
     /// The clock of the K training times: dilated (the paper's), or the undilated linear or vp
@@ -63,16 +48,10 @@ public struct TrainingOptions: Sendable {
     /// points correspond to: adam, L = Kλd/2 (AT.5, SIM.13); gd, the flags themselves; online, the
     /// per-sample ℓ_u, ℓ_w (there is no n: compare with the n = ∞ penalised theory, AT.14/AT.15).
     public func staticTheoryPenalties(dimension d: Int, steps K: Int) -> (u: Double, w: Double) {
-        switch trainingProtocol {
-        case .adam: let L = Double(K) * weightDecay * Double(d) / 2; return (L, L)
-        case .converged where convergedPenaltiesFromWeightDecay: let L = Double(K) * weightDecay * Double(d) / 2; return (L, L)
-        case .gd, .online, .converged: return (penaltyU, penaltyW)
-        }
+        trainingProtocol.staticTheoryPenalties(self, dimension: d, steps: K)
     }
 
-    public var effectiveLearningRate: Double {
-        learningRate ?? [.adam: 0.01, .gd: 0.05, .online: 0.5, .converged: 1][trainingProtocol]!
-    }
+    public var effectiveLearningRate: Double { learningRate ?? trainingProtocol.defaultLearningRate }
 }
 
 /// Number of grid times per block. Fixed (not derived from the thread count) so that every GEMM
@@ -85,7 +64,8 @@ public struct PlantedOverlap: Sendable, Equatable {
     public init(m: Double, omega: Double) { self.m = m; self.omega = omega }
 }
 
-/// Trains the bank of one seed. Every random number comes from streams derived from `seed`
+/// Trains the bank of one seed with the protocol of its options, which owns the state it carries
+/// (e.g. Adam's moments) and its step. Every random number comes from streams derived from `seed`
 /// (data, initialisation, and one noise stream per grid time), so a seed gives bit-identical
 /// results for any thread count.
 ///
@@ -101,20 +81,14 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
     public let bank: Bank<T>
     public internal(set) var epoch = 0
     /// Per grid time: the data loss per sample and coordinate S_j/(nd) of the last epoch (adam, gd)
-    /// or the mean sample loss |f − x₁|²/d since the last call to `takeLoss` (online).
+    /// or the mean sample loss |f − x₁|²/d since the last call to `resetLossAverage` (online).
     public let loss: Buffer<Double>
     let gradient: Bank<T>
-    let blocks: [any GradientBlock<T>]
     let context: GradientContext<T>
-    // Adam moments
-    let mu: Bank<T>?, nuC: Buffer<Double>?, nuB: Buffer<Double>?, nuU: Buffer<T>?, nuW: Buffer<T>?
-    // online
     /// Per grid time: whether it is trained (`TrainingOptions.trainedTimes`).
     let trained: [Bool]
-    var onlineCount = 0
-    let onlineScratch: [Buffer<Double>]
-    /// Converged protocol: where the minimiser stopped at each grid time (nil before the first epoch).
-    public private(set) var stopping: [StoppingState]? = nil
+    /// The protocol's state (set last in the initialiser).
+    private(set) var protocolState: (any TrainingState<T>)!
 
     public init(problem: Problem, n: Int, k: Double, steps: Int, options: TrainingOptions, seed: UInt64) throws {
         try require("epochs", Double(options.epochs), "≥ 0") { $0 >= 0 }
@@ -131,7 +105,7 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
             try require("planted omega", planted.omega, "finite") { _ in true }
         }
         if let times = options.trainedTimes {
-            guard options.trainingProtocol == .online || options.trainingProtocol == .converged else {
+            guard options.trainingProtocol.trainsSingleTimes else {
                 throw InputError("training only some grid times needs the online or converged protocol")
             }
             guard !times.isEmpty, times.allSatisfy({ (0..<steps).contains($0) }) else {
@@ -146,9 +120,7 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         }
         // After the memory check, so that a d too large for memory is named as such first.
         guard options.epochs <= Limits.epochs else {
-            throw InputError(options.trainingProtocol == .online
-                ? "online SGD steps = training time × d = \(options.epochs) at d = \(problem.d); at most \(Limits.epochs) (lower the time or d)"
-                : "epochs must be in [1, \(Limits.epochs)]; got \(options.epochs)")
+            throw InputError(options.trainingProtocol.epochLimitMessage(epochs: options.epochs, dimension: problem.d))
         }
         BLAS.singleThreaded()
         self.problem = problem
@@ -156,9 +128,6 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         self.seed = seed
         grid = try TrainingGrid(problem: problem, k: k, steps: steps, schedule: options.schedule)
         data = try TrainingSet(problem: problem, n: n, seed: seed)
-        if options.path == .fast && ![.online, .converged].contains(options.trainingProtocol) && problem.d < 2 * n + 4 {
-            throw InputError("the fast path needs d ≥ 2n + 4 (a Wishart Gram matrix of full rank); got d = \(problem.d), n = \(n); use --path dense")
-        }
         bank = Bank<T>(d: problem.d, steps: steps, initialisation: options.initialisation, seed: seed)
         if options.alignedStart { bank.alignStarts(mean: data.mean) }
         if let planted = options.planted { bank.plant(planted, mean: data.mean) }
@@ -166,24 +135,7 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         gradient = Bank<T>(d: problem.d, steps: steps)
         loss = Buffer(repeating: 0, count: steps)
         context = try GradientContext<T>(data: data, grid: grid, seed: seed)
-        let ranges = stride(from: 0, to: steps, by: timesPerBlock).map { $0..<min($0 + timesPerBlock, steps) }
-        if options.trainingProtocol == .online || options.trainingProtocol == .converged {
-            blocks = []
-            onlineScratch = ranges.map { _ in Buffer(repeating: 0, count: 4 * problem.d) }
-        } else {
-            let ctx = context
-            blocks = ranges.map { range -> any GradientBlock<T> in
-                options.path == .fast ? FastBlock(context: ctx, times: range) : DenseBlock(context: ctx, times: range)
-            }
-            onlineScratch = []
-        }
-        if options.trainingProtocol == .adam {
-            mu = Bank<T>(d: problem.d, steps: steps)
-            nuC = Buffer(repeating: 0, count: steps); nuB = Buffer(repeating: 0, count: steps)
-            nuU = Buffer(repeating: 0, count: problem.d * steps); nuW = Buffer(repeating: 0, count: problem.d * steps)
-        } else {
-            mu = nil; nuC = nil; nuB = nil; nuU = nil; nuW = nil
-        }
+        protocolState = try options.trainingProtocol.makeState(for: self)
     }
 
     /// The memory one trainer allocates, in bytes (an upper estimate, 8-byte numbers): the data and
@@ -195,8 +147,23 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         return 8 * Double(d) * (4 * Double(n) + 8 * Double(steps) + blocks * perBlock + 512)
     }
 
+    /// The grid times in blocks of `timesPerBlock`.
+    var blockRanges: [Range<Int>] { stride(from: 0, to: grid.steps, by: timesPerBlock).map { $0..<min($0 + timesPerBlock, grid.steps) } }
+
+    /// The full-batch gradient blocks of the training set (fast or dense path, `blockRanges`), for the
+    /// protocols that step on S_j. The fast path needs d ≥ 2n + 4.
+    func gradientBlocks() throws -> [any GradientBlock<T>] {
+        if options.path == .fast && problem.d < 2 * data.n + 4 {
+            throw InputError("the fast path needs d ≥ 2n + 4 (a Wishart Gram matrix of full rank); got d = \(problem.d), n = \(data.n); use --path dense")
+        }
+        let context = context, path = options.path
+        return blockRanges.map { range -> any GradientBlock<T> in
+            path == .fast ? FastBlock(context: context, times: range) : DenseBlock(context: context, times: range)
+        }
+    }
+
     /// Runs `work` on every block, in parallel when threads > 1 (blocks are independent).
-    private func forEachBlock(_ count: Int, _ work: (Int) -> Void) {
+    func forEachBlock(_ count: Int, _ work: (Int) -> Void) {
         if options.threads > 1 && count > 1 {
             withoutActuallyEscaping(work) { w in
                 let box = UncheckedBox(value: w)
@@ -207,16 +174,12 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         }
     }
 
-    /// One epoch (adam, gd: one full-batch step; online: one fresh-sample step at every grid time).
+    /// One epoch of the protocol (adam, gd: one full-batch step; online: one fresh-sample step at
+    /// every grid time; converged: the minimisation, then nothing).
     public func step() {
         BLAS.singleThreaded()
         epoch += 1
-        switch options.trainingProtocol {
-        case .adam: adamStep()
-        case .gd: gdStep()
-        case .online: onlineStep()
-        case .converged: try? convergedStep()
-        }
+        protocolState.step(self)
     }
 
     public func train(epochs: Int, report: ((Int) -> Void)? = nil) {
@@ -226,147 +189,9 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         }
     }
 
-    private var rangeList: [Range<Int>] { stride(from: 0, to: grid.steps, by: timesPerBlock).map { $0..<min($0 + timesPerBlock, grid.steps) } }
-
-    /// PyTorch Adam (β₁ = 0.9, β₂ = 0.999, ε = 10⁻⁸) on the authors' loss Σ_j S_j/(dK), with
-    /// λθ added to the gradient of u and w (SIM.13). The u, w gradient is completed in the block's
-    /// workspace (`GradientParts.complete`) and the update reads it there: no d×K gradient copy.
-    @_specialize(where T == Double)
-    @_specialize(where T == Float)
-    private func adamStep() {
-        let d = problem.d, K = grid.steps, lr = options.effectiveLearningRate, lambda = options.weightDecay
-        let scale = 1 / (Double(d) * Double(K))
-        let b1 = 0.9, b2 = 0.999, eps = 1e-8
-        let bc1 = 1 - pow(b1, Double(epoch)), bc2 = 1 - pow(b2, Double(epoch))
-        let stepSize = lr / bc1, rootBc2 = bc2.squareRoot()
-        let mu = mu!, nuC = nuC!, nuB = nuB!, nuU = nuU!, nuW = nuW!
-        let blocks = blocks, bank = bank, gradient = gradient, loss = loss, n = Double(data.n)
-        let b1t = T(b1), b2t = T(b2), ob1 = T(1 - b1), ob2 = T(1 - b2), sc = T(scale), lam = T(lambda)
-        let step = T(stepSize), rb = T(1 / rootBc2), e = T(eps)
-        forEachBlock(blocks.count) { bi in
-            let block = blocks[bi]
-            block.evaluateParts(bank: bank, gradient: gradient, loss: loss)
-            for (k, j) in block.times.enumerated() {
-                loss[j] /= n * Double(d)
-                func scalar(_ theta: Buffer<Double>, _ m: Buffer<Double>, _ v: Buffer<Double>, _ g: Buffer<Double>) {
-                    let gj = g[j] * scale
-                    m[j] = b1 * m[j] + (1 - b1) * gj
-                    v[j] = b2 * v[j] + (1 - b2) * gj * gj
-                    theta[j] -= stepSize * m[j] / (v[j].squareRoot() / rootBc2 + eps)
-                }
-                scalar(bank.c, mu.c, nuC, gradient.c)
-                scalar(bank.b, mu.b, nuB, gradient.b)
-                let p = block.parts(k, gradient: gradient)
-                p.complete(d: d)
-                func adam(_ theta: UnsafeMutablePointer<T>, _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>) {
-                    // Four entries at a time (the same operations per entry as the scalar tail).
-                    typealias V = SIMD4<T>
-                    func load(_ p: UnsafePointer<T>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
-                    func store(_ x: V, _ p: UnsafeMutablePointer<T>) { UnsafeMutableRawPointer(p).storeBytes(of: x, as: V.self) }
-                    let whole = d - d % 4
-                    for i in stride(from: 0, to: whole, by: 4) {
-                        let th = load(theta + i)
-                        let gi = load(g + i) * sc + lam * th
-                        let mi = b1t * load(m + i) + ob1 * gi, vi = b2t * load(v + i) + ob2 * gi * gi
-                        store(mi, m + i); store(vi, v + i)
-                        store(th - step * mi / (vi.squareRoot() * rb + e), theta + i)
-                    }
-                    for i in whole..<d {
-                        let gi = g[i] * sc + lam * theta[i]
-                        let mi = b1t * m[i] + ob1 * gi, vi = b2t * v[i] + ob2 * gi * gi
-                        m[i] = mi; v[i] = vi
-                        theta[i] -= step * mi / (vi.squareRoot() * rb + e)
-                    }
-                }
-                adam(bank.u.pointer + j * d, mu.u.pointer + j * d, nuU.pointer + j * d, p.baseU)
-                adam(bank.w.pointer + j * d, mu.w.pointer + j * d, nuW.pointer + j * d, p.baseW)
-            }
-        }
-    }
-
-    /// Gradient descent on J/n = (S_j + L_u|u|² + L_w|w|²)/(nd) with rate η·d for u, w and η for
-    /// c, b (SIM.14).
-    @_specialize(where T == Double)
-    @_specialize(where T == Float)
-    private func gdStep() {
-        let d = problem.d, n = Double(data.n), lr = options.effectiveLearningRate
-        let lu = options.penaltyU, lw = options.penaltyW
-        let blocks = blocks, bank = bank, gradient = gradient, loss = loss
-        let a = T(lr / n), shrinkU = T(1 - 2 * lr * lu / n), shrinkW = T(1 - 2 * lr * lw / n)
-        forEachBlock(blocks.count) { bi in
-            let block = blocks[bi]
-            block.evaluateParts(bank: bank, gradient: gradient, loss: loss)
-            for (k, j) in block.times.enumerated() {
-                loss[j] /= n * Double(d)
-                bank.c[j] -= lr * gradient.c[j] / (n * Double(d))
-                bank.b[j] -= lr * gradient.b[j] / (n * Double(d))
-                let p = block.parts(k, gradient: gradient)
-                p.complete(d: d)
-                func descend(_ theta: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ shrink: T) {
-                    for i in 0..<d { theta[i] = shrink * theta[i] - a * g[i] }
-                }
-                descend(bank.u.pointer + j * d, p.baseU, shrinkU)
-                descend(bank.w.pointer + j * d, p.baseW, shrinkW)
-            }
-        }
-    }
-
-    /// Online SGD (SIM.15): at each grid time one fresh (s, η, z); per-sample per-coordinate loss
-    /// e = |f(x) − x₁|²/d + ℓ_u|u|²/d + ℓ_w|w|²/d; u, w move by −η∇e, c, b by −(η/d)∇e.
-    @_specialize(where T == Double)
-    @_specialize(where T == Float)
-    private func onlineStep() {
-        let d = problem.d, dd = Double(d), sqrtD = dd.squareRoot(), lr = options.effectiveLearningRate
-        let lu = options.penaltyU, lw = options.penaltyW, p = problem.p, sigma = problem.sigma
-        _ = sqrtD
-        let ranges = rangeList, bank = bank, loss = loss, streams = context.streams, grid = grid, mean = data.mean
-        let scratch = onlineScratch, trained = trained
-        let count = Double(onlineCount)
-        onlineCount += 1
-        forEachBlock(ranges.count) { bi in
-            let buf = scratch[bi].pointer
-            let x1 = buf, x = buf + d, r = buf + 2 * d
-            for j in ranges[bi] where trained[j] {
-                var stream = streams[j]
-                defer { streams[j] = stream }
-                let s: Double = stream.uniform() < p ? 1 : -1
-                let alpha = grid.alpha[j], beta = grid.beta[j]
-                for i in 0..<d { x1[i] = s * mean[i] + sigma * stream.gaussian() }
-                for i in 0..<d { x[i] = alpha * stream.gaussian() + beta * x1[i] }
-                let up = bank.u.pointer + j * d, wp = bank.w.pointer + j * d
-                let g = onlineGradient(c: bank.c[j], b: bank.b[j], u: up, w: wp, x1: x1, x: x, residual: r, d: d)
-                loss[j] = (loss[j] * count + g.loss) / (count + 1)
-                bank.c[j] -= lr / dd * g.c
-                bank.b[j] -= lr / dd * g.b
-                for i in 0..<d {
-                    let ui = Double(up[i]), wi = Double(wp[i])
-                    up[i] = T(ui - lr * (g.uResidual * r[i] + 2 / dd * lu * ui))
-                    wp[i] = T(wi - lr * (g.wInput * x[i] + 2 / dd * lw * wi))
-                }
-            }
-        }
-    }
-
-    /// The converged protocol (CV.6): on the first epoch, every grid time's J is minimised exactly
-    /// from the current bank; later epochs leave the bank as it is. A failure of the minimiser
-    /// (non-finite objective) leaves that time's stopping state unconverged.
-    private func convergedStep() throws {
-        guard stopping == nil else { return }
-        let moments = try TanhMoments()
-        let states = Buffer<StoppingState>(repeating: StoppingState(gradientNorm: .nan, iterations: 0, converged: false, objective: .nan),
-                                           count: grid.steps)
-        let penalties = options.staticTheoryPenalties(dimension: problem.d, steps: grid.steps)
-        let bank = bank, data = data, grid = grid, loss = loss, lu = penalties.u, lw = penalties.w, trained = trained
-        // One grid time per work item: the minimisations are independent (no shared state but disjoint columns).
-        forEachBlock(grid.steps) { j in
-            if trained[j], let (state, dataLoss) = try? ConvergedTraining.minimise(bank: bank, time: j, data: data, alpha: grid.alpha[j], beta: grid.beta[j],
-                                                                       penaltyU: lu, penaltyW: lw, moments: moments) {
-                states[j] = state
-                loss[j] = dataLoss
-            }
-        }
-        stopping = states.array
-    }
+    /// Converged protocol: where the minimiser stopped at each grid time (nil before the first epoch
+    /// and for the other protocols).
+    public var stopping: [StoppingState]? { protocolState.stopping }
 
     /// Minimises the exact objective J (CV.2–CV.6) with penalties (L_u, L_w) at every grid time,
     /// starting from the bank as it is (e.g. after Adam), in place: the minimiser in the basin of the
@@ -386,38 +211,17 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         return states.array
     }
 
-    /// Restarts the running average of the online loss.
-    public func resetLossAverage() { onlineCount = 0 }
+    /// Restarts the running average of the loss (online; nothing for the other protocols).
+    public func resetLossAverage() { protocolState.lossAverageCount = 0 }
 
     /// Order parameters of every grid time (SIM.3).
     public func orderParameters() -> [OrderParameters] {
         (0..<grid.steps).map { bank.orderParameters(at: $0, mean: data.mean) }
     }
 
-    /// Online training time t = steps/d.
-    public var onlineTime: Double { Double(epoch) / Double(problem.d) }
+    /// The protocol's training time after `epoch` epochs (online: t = steps/d; otherwise epochs).
+    public var time: Double { options.trainingProtocol.time(epoch: epoch, dimension: problem.d) }
 }
 
 /// Hands a closure to `concurrentPerform`; the callers touch only disjoint columns per index.
 struct UncheckedBox<V>: @unchecked Sendable { let value: V }
-
-/// One sample's data loss e = |f(x) − x₁|²/d and its gradient (SIM.15 without the penalties):
-/// ∂e/∂c = (2/d) r·x, ∂e/∂b = (2/d) ρφ', ∂e/∂u = uResidual · r, ∂e/∂w = wInput · x, with
-/// r = f(x) − x₁ (written to `residual`), ρ = r·u, uResidual = 2φ/d, wInput = 2ρφ'/(d√d).
-@_specialize(where T == Double)
-@_specialize(where T == Float)
-func onlineGradient<T: BLASScalar>(c: Double, b: Double, u: UnsafePointer<T>, w: UnsafePointer<T>,
-                                    x1: UnsafePointer<Double>, x: UnsafePointer<Double>,
-                                    residual r: UnsafeMutablePointer<Double>, d: Int)
-    -> (loss: Double, c: Double, b: Double, uResidual: Double, wInput: Double) {
-    let dd = Double(d), sqrtD = dd.squareRoot()
-    var wx = 0.0
-    for i in 0..<d { wx += Double(w[i]) * x[i] }
-    let ph = tanh(b + wx / sqrtD), dph = 1 - ph * ph
-    var rr = 0.0, rx = 0.0, rho = 0.0
-    for i in 0..<d {
-        let ri = c * x[i] + Double(u[i]) * ph - x1[i]
-        r[i] = ri; rr += ri * ri; rx += ri * x[i]; rho += ri * Double(u[i])
-    }
-    return (rr / dd, 2 / dd * rx, 2 / dd * rho * dph, 2 / dd * ph, 2 / dd * rho * dph / sqrtD)
-}

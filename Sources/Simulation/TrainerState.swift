@@ -34,13 +34,11 @@ extension NormalStream {
 }
 
 extension Trainer {
-    private func named() -> [(String, Any)] {
-        var list: [(String, Any)] = [("c", bank.c), ("b", bank.b), ("u", bank.u), ("w", bank.w), ("loss", loss)]
-        if let mu, let nuC, let nuB, let nuU, let nuW {
-            list += [("adam_m_c", mu.c), ("adam_m_b", mu.b), ("adam_m_u", mu.u), ("adam_m_w", mu.w),
-                     ("adam_v_c", nuC), ("adam_v_b", nuB), ("adam_v_u", nuU), ("adam_v_w", nuW)]
-        }
-        return list
+    /// The saved arrays: the bank, the loss, then the protocol's (e.g. Adam's moments).
+    private func named() -> [(name: String, values: SavedValues<T>)] {
+        func all<X>(_ b: Buffer<X>) -> UnsafeMutableBufferPointer<X> { UnsafeMutableBufferPointer(start: b.pointer, count: b.count) }
+        return [("c", .double(all(bank.c))), ("b", .double(all(bank.b))), ("u", .scalar(all(bank.u))), ("w", .scalar(all(bank.w))),
+                ("loss", .double(all(loss)))] + protocolState.savedArrays
     }
 
     /// The whole training state (see `TrainerState`).
@@ -49,40 +47,41 @@ extension Trainer {
         for j in 0..<grid.steps {
             for word in context.streams[j].stateWords { withUnsafeBytes(of: word.littleEndian) { bytes += $0 } }
         }
-        var arrays: [(name: String, values: [Double])] = named().map { name, buffer in
-            if let b = buffer as? Buffer<Double> { return (name, b.array) }
-            let b = buffer as! Buffer<T>
-            return (name, b.array.map { Double($0) })
+        var arrays: [(name: String, values: [Double])] = named().map { name, values in
+            switch values {
+            case .double(let b): return (name, Array(b))
+            case .scalar(let b): return (name, b.map { Double($0) })
+            }
         }
-        arrays.append(("online_count", [Double(onlineCount)]))
+        arrays.append(("online_count", [Double(protocolState.lossAverageCount)]))
         return TrainerState(epoch: epoch, randomState: bytes, arrays: arrays)
     }
 
     /// Continues from `state` (taken from a trainer of the same configuration and seed).
-    public func restore(_ state: TrainerState) throws {
-        guard state.randomState.count == 32 * grid.steps else {
-            throw InputError("checkpoint: \(state.randomState.count) random-state bytes, expected \(32 * grid.steps)")
+    public func restore(_ saved: TrainerState) throws {
+        guard saved.randomState.count == 32 * grid.steps else {
+            throw InputError("checkpoint: \(saved.randomState.count) random-state bytes, expected \(32 * grid.steps)")
         }
-        let values = Dictionary(state.arrays.map { ($0.name, $0.values) }, uniquingKeysWith: { a, _ in a })
-        for (name, buffer) in named() {
+        let values = Dictionary(saved.arrays.map { ($0.name, $0.values) }, uniquingKeysWith: { a, _ in a })
+        func fill<X>(_ name: String, _ target: UnsafeMutableBufferPointer<X>, _ convert: (Double) -> X) throws {
             guard let v = values[name] else { throw InputError("checkpoint: no array '\(name)'") }
-            if let b = buffer as? Buffer<Double> {
-                guard v.count == b.count else { throw InputError("checkpoint: array '\(name)' has \(v.count) values, expected \(b.count)") }
-                for i in 0..<v.count { b[i] = v[i] }
-            } else {
-                let b = buffer as! Buffer<T>
-                guard v.count == b.count else { throw InputError("checkpoint: array '\(name)' has \(v.count) values, expected \(b.count)") }
-                for i in 0..<v.count { b[i] = T(v[i]) }
+            guard v.count == target.count else { throw InputError("checkpoint: array '\(name)' has \(v.count) values, expected \(target.count)") }
+            for i in 0..<v.count { target[i] = convert(v[i]) }
+        }
+        for (name, target) in named() {
+            switch target {
+            case .double(let b): try fill(name, b) { $0 }
+            case .scalar(let b): try fill(name, b) { T($0) }
             }
         }
         guard let count = values["online_count"]?.first else { throw InputError("checkpoint: no array 'online_count'") }
-        onlineCount = Int(count)
+        protocolState.lossAverageCount = Int(count)
         for j in 0..<grid.steps {
             let words = (0..<4).map { k in
-                state.randomState[(32 * j + 8 * k)..<(32 * j + 8 * k + 8)].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+                saved.randomState[(32 * j + 8 * k)..<(32 * j + 8 * k + 8)].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
             }
             context.streams[j] = NormalStream(stateWords: words)
         }
-        epoch = state.epoch
+        epoch = saved.epoch
     }
 }

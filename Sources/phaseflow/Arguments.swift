@@ -14,7 +14,6 @@ typealias Dimension = FlowModel.Dimension
 extension ScheduleName: ExpressibleByArgument {}
 extension ODEStepper: ExpressibleByArgument {}
 extension TrainingRule: ExpressibleByArgument {}
-extension TrainingProtocol: ExpressibleByArgument {}
 extension Initialisation: ExpressibleByArgument {}
 extension GradientPathChoice: ExpressibleByArgument {}
 extension SimulationPrecision: ExpressibleByArgument {}

@@ -63,7 +63,7 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         try setup.rejectDimension("compare takes --dims")
-        guard simulation.trainingProtocol != .online else {
+        guard simulation.trainingProtocol?.value.fixedTrainingSet != false else {
             throw ValidationError("compare takes --protocol converged, adam or gd, not online (the static theory is at fixed n; online SGD is compared by `dynamics`)")
         }
         guard !dims.isEmpty else { throw ValidationError("--dims needs at least one dimension") }
@@ -78,7 +78,7 @@ struct CompareCommand: ParsableCommand {
         }
         try require("seeds", Double(simulation.seeds), "≥ 2 (standard errors are taken across seeds)") { $0 >= 2 }
         try require("samples", Double(simulation.samples), "≥ 2 (compare measures the generated p̂, σ̂)") { $0 >= 2 }
-        if decompose && simulation.trainingProtocol != .adam { throw ValidationError("--decompose needs --protocol adam") }
+        if decompose && !(simulation.trainingProtocol?.value is AdamProtocol) { throw ValidationError("--decompose needs --protocol adam") }
     }
 
     func run() throws {

@@ -14,7 +14,7 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: FlagHelp.seeds) var seeds: Int = 1
     @Option(help: FlagHelp.seed) var seed: UInt64 = 1
     @Option(name: .customLong("protocol"), help: "Training protocol: adam, gd, online or converged (default: simulate adam, compare converged; compare refuses online, which has no fixed n).")
-    var trainingProtocol: TrainingProtocol?
+    var trainingProtocol: ProtocolArgument?
     @Option(help: FlagHelp.lr) var lr: Double?
     @Option(name: .customLong("weight-decay"), help: "Adam weight decay λ on u and w (L = Kλd/2).") var weightDecay: Double = 1e-5
     /// The L of J (gd, converged): default 0 for gd; for converged, Kλd/2 of --weight-decay if neither is given.
@@ -53,7 +53,7 @@ struct SimulationOptions: ParsableArguments {
         if let penaltyW { try require("penalty-w", penaltyW, "≥ 0") { $0 >= 0 } }
         if let samplePenaltyU { try require("sample-penalty-u", samplePenaltyU, "finite and ≥ 0") { $0 >= 0 && $0.isFinite } }
         if let samplePenaltyW { try require("sample-penalty-w", samplePenaltyW, "finite and ≥ 0") { $0 >= 0 && $0.isFinite } }
-        let online = trainingProtocol == .online
+        let online = trainingProtocol?.value.fixedTrainingSet == false
         if online, penaltyU != nil || penaltyW != nil {
             throw ValidationError("--penalty-u and --penalty-w are the L of J at fixed n; online SGD takes --sample-penalty-u and --sample-penalty-w")
         }
@@ -65,10 +65,10 @@ struct SimulationOptions: ParsableArguments {
     var seedList: [UInt64] { (try? seedRange(first: seed, count: seeds)) ?? [] }
 
     /// The configuration at --d, or at `d` for commands that take their dimensions elsewhere (--dims).
-    func configuration(_ setup: SetupOptions, dimension d: Double? = nil, defaultProtocol: TrainingProtocol = .adam) throws -> SimulationConfiguration {
+    func configuration(_ setup: SetupOptions, dimension d: Double? = nil, defaultProtocol: any TrainingProtocol = .adam) throws -> SimulationConfiguration {
         let setup = try setup.setup(n: Double(n), at: try d.map { try Dimension($0) })
         var training = TrainingOptions()
-        training.trainingProtocol = trainingProtocol ?? defaultProtocol; training.epochs = epochs; training.learningRate = lr
+        training.trainingProtocol = trainingProtocol?.value ?? defaultProtocol; training.epochs = epochs; training.learningRate = lr
         training.weightDecay = weightDecay; training.penaltyU = penaltyU ?? samplePenaltyU ?? 0; training.penaltyW = penaltyW ?? samplePenaltyW ?? 0
         training.convergedPenaltiesFromWeightDecay = penaltyU == nil && penaltyW == nil
         training.initialisation = `init`; training.path = path
@@ -79,4 +79,14 @@ struct SimulationOptions: ParsableArguments {
         if recordEvery > 0 { config.recordEpochs = Array(stride(from: 0, through: epochs, by: recordEvery)) }
         return config
     }
+}
+
+/// A `--protocol` value: the name of one of `TrainingProtocols.all`, which lists the values.
+struct ProtocolArgument: ExpressibleByArgument {
+    let value: any TrainingProtocol
+    init?(argument: String) {
+        guard let found = TrainingProtocols.named(argument) else { return nil }
+        value = found
+    }
+    static var allValueStrings: [String] { TrainingProtocols.all.map(\.name) }
 }

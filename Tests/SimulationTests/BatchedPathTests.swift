@@ -44,7 +44,7 @@ final class BatchedPathTests: XCTestCase {
     /// gradient of per-time blocks, after three epochs (to 1e-11 relative).
     func testFusedUpdatesEqualReferenceSteps() throws {
         let problem = try Problem(dimension: Double(d), p: 0.8, sigma: 1)
-        for proto in [TrainingProtocol.adam, .gd] {
+        for proto in [.adam, .gd] as [any TrainingProtocol] {
             var options = TrainingOptions()
             options.trainingProtocol = proto; options.epochs = 3; options.weightDecay = 0.01; options.penaltyU = 0.5; options.penaltyW = 1.5
             let trainer = try Trainer<Double>(problem: problem, n: n, k: 2, steps: steps, options: options, seed: 5)
@@ -63,7 +63,7 @@ final class BatchedPathTests: XCTestCase {
                 var index = 0
                 func update(_ value: inout Double, _ g: Double, vector: Bool, penalty: Double) {
                     switch proto {
-                    case .adam:
+                    case is AdamProtocol:
                         let gi = g / dK + (vector ? lambda * value : 0)
                         moments[0][index] = 0.9 * moments[0][index] + 0.1 * gi
                         moments[1][index] = 0.999 * moments[1][index] + 0.001 * gi * gi
