@@ -63,7 +63,11 @@ public struct WindowRun: Sendable {
     public init(configuration: WindowConfiguration) { self.configuration = configuration }
 
     public func run() throws -> (rows: [Row], result: WindowResult) {
-        let result = model == .trained ? try TrainedWindow.run(configuration, pilots: pilots) : try WindowExperiment.run(configuration)
+        // Many splits can take minutes: progress with an ETA on stderr after the quiet first seconds.
+        let progress = Progress(total: configuration.splits, silentFor: Progress.silentSeconds)
+        let report = { (done: Int, total: Int) in progress.update(done: done, label: "window: splits") }
+        let result = model == .trained ? try TrainedWindow.run(configuration, pilots: pilots, progress: report)
+                                       : try WindowExperiment.run(configuration, progress: report)
         return (try curves ? curveRows(result) : windowRows(result), result)
     }
 

@@ -51,7 +51,14 @@ public struct TrainingDynamics: Sendable {
     /// The ODE trajectories: one row per output time (or per τ with `summary`).
     public func flowRows() throws -> [Row] {
         try perTau { setting, flow in
-            let trajectory = try flow.integrate(from: start, options: integration)
+            var options = integration
+            if taus.count == 1 {
+                // One τ can take long (a stiff start, a long time-max): progress over training time, whose
+                // cost per unit is about constant on the adaptive integrator, after the quiet first seconds.
+                let progress = Progress(total: 1000, silentFor: Progress.silentSeconds), end = times.last ?? 1
+                options.progress = { time in progress.update(done: Int((1000 * time / end).rounded(.down)), label: String(format: "time %.4g of %.4g", time, end)) }
+            }
+            let trajectory = try flow.integrate(from: start, options: options)
             return summary ? [try summaryRow(trajectory, flow: flow)]
                            : trajectory.points.map { pointRow($0, setting: setting, flow: flow) }
         }

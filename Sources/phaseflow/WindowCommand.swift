@@ -25,6 +25,10 @@ struct RealDataOptions: ParsableArguments {
     @Option(name: .customLong("pilot-steps"), help: "Training steps of each pilot.")
     var pilotSteps: Int = 2000
 
+    func validate() throws {
+        if dataPath == "" { throw ValidationError("--data-path '' names no file; give the dataset file, or drop --data-path for the installed one") }
+    }
+
     func configuration() throws -> WindowConfiguration {
         var config = WindowConfiguration()
         config.dataset = try DatasetName(parsing: dataset)
@@ -71,7 +75,7 @@ struct WindowCommand: ParsableCommand {
     var seed: UInt64 = 1
     @Flag(help: "Print the U-turn curves instead of the windows.")
     var curves = false
-    @Option(name: .customLong("export-density"), help: FlagHelp.exportDensity)
+    @Option(name: .customLong("export-density"), help: FlagHelp.exportDensity, transform: outputFilePath)
     var exportDensity: String?
     @Option(help: FlagHelp.fraction)
     var fraction = 0.5
