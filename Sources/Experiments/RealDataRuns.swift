@@ -187,6 +187,9 @@ public struct SchedulesRun: Sendable {
         try validate()
         guard out != nil || (!resume && shard.count == 1) else { throw InputError("--resume and --shard need --out (the run directory)") }
         let units = settings.seeds.flatMap { seed in densities.map { "seed=\(seed),schedule=\($0)" } }
+        // The data first: a missing file, an absent class or a bad majority is refused before the
+        // run directory (and its manifest) exists.
+        let firstSplit = try WindowExperiment.prepare(window)
         let store = try out.map {
             try openRunDirectory(at: $0, manifest: Manifest(settings: manifestSettings, columns: Self.header, units: units, shard: shard,
                                                              toolVersion: BuildInfo.version, buildCommit: BuildInfo.commit), resume: resume)
@@ -230,7 +233,7 @@ public struct SchedulesRun: Sendable {
             let bySeed = try splitsBySeed()
             experiment = try SchedulesExperiment(dataBySeed: { bySeed[$0]! }, densities: made, settings: settings)
         } else {
-            let data = try SchedulesData(window: try WindowExperiment.prepare(window))
+            let data = try SchedulesData(window: firstSplit)
             experiment = try SchedulesExperiment(data: data, densities: made, settings: settings)
         }
         let experimentStart = Date()

@@ -69,7 +69,7 @@ struct WindowCommand: ParsableCommand {
     var noiseDraws: Int = 4
     @Option(help: "Independent train/held-out splits, resampled by the bootstrap with the images.")
     var splits: Int = 1
-    @Option(help: "Bootstrap replicates.")
+    @Option(help: "Bootstrap replicates, in [20, 1000000] (20 at least for a 95 % interval).")
     var bootstrap: Int = 200
     @Option(help: FlagHelp.seed)
     var seed: UInt64 = 1

@@ -364,16 +364,21 @@ final class FuzzCommandLineTests: XCTestCase {
         return cases
     }
 
-    /// A refused `--export-density` leaves no run directory behind (it is checked before the run
-    /// directory is opened, not after the training).
-    func testRefusedExportLeavesNoRunDirectory() throws {
+    /// A refused `--export-density`, data file or class leaves no run directory behind (checked
+    /// before the run directory is opened, not after the training).
+    func testRefusedSchedulesLeaveNoRunDirectory() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("phaseflow-export-\(ProcessInfo.processInfo.processIdentifier)")
         defer { try? FileManager.default.removeItem(at: root) }
-        let o = try Self.run(["schedules", "--dataset", "digits", "--seeds", "1", "--budgets", "10", "--samples", "10", "--threads", "1",
-                              "--pilot-steps", "10", "--pilot-seeds", "1", "--out", "sch", "--export-density", "/proc/x/d.json"], in: root, limit: 60)
-        XCTAssertNotEqual(o.status, 0)
-        XCTAssertEqual(o.stderr.split(separator: "\n").count, 1, o.stderr)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("sch").path), "no run directory on refusal")
+        let base = ["schedules", "--dataset", "digits", "--seeds", "1", "--budgets", "10", "--samples", "10", "--threads", "1",
+                    "--pilot-steps", "10", "--pilot-seeds", "1", "--out", "sch"]
+        for (extra, fragment) in [(["--export-density", "/proc/x/d.json"], "/proc/x/d.json"), (["--classes", "0", "42"], "42"),
+                                  (["--data-path", root.appendingPathComponent("none.csv").path], "none.csv")] {
+            let o = try Self.run(base + extra, in: root, limit: 60)
+            XCTAssertNotEqual(o.status, 0, "\(extra)")
+            XCTAssertEqual(o.stderr.split(separator: "\n").count, 1, o.stderr)
+            XCTAssertTrue(o.stderr.contains(fragment), o.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("sch").path), "\(extra): no run directory on refusal")
+        }
     }
 
     /// Valid inputs that must exit 0 with finite numbers on stdout.
