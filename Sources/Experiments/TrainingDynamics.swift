@@ -53,10 +53,10 @@ public struct TrainingDynamics: Sendable {
         try perTau { setting, flow in
             var options = integration
             if taus.count == 1 {
-                // One τ can take long (a stiff start, a long time-max): progress over training time, whose
-                // cost per unit is about constant on the adaptive integrator, after the quiet first seconds.
-                let progress = Progress(total: 1000, silentFor: Progress.silentSeconds), end = times.last ?? 1
-                options.progress = { time in progress.update(done: Int((1000 * time / end).rounded(.down)), label: String(format: "time %.4g of %.4g", time, end)) }
+                // One τ can take long (a long --time-max, many points): progress over the output times
+                // after the quiet first seconds (their cost is about even, on a linear or a log grid).
+                let progress = Progress(total: times.count, silentFor: Progress.silentSeconds)
+                options.progress = { done, _ in progress.update(done: done, label: "dynamics flow: output times") }
             }
             let trajectory = try flow.integrate(from: start, options: options)
             return summary ? [try summaryRow(trajectory, flow: flow)]

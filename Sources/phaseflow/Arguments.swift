@@ -99,7 +99,7 @@ struct AutoencoderOptions: ParsableArguments {
 
     /// n is a count of training points: a whole number ≥ 1, or inf (2.5 points mean nothing).
     func validate() throws {
-        if let n { try require("n", n.value, "a whole number ≥ 1 or inf") { $0 == .infinity || ($0 >= 1 && $0 == $0.rounded()) } }
+        if let n, n.value != .infinity { try require("n", n.value, "a whole number ≥ 1 or inf") { $0 >= 1 && $0 == $0.rounded() } }
     }
 
     func problem(_ setup: Setup) throws -> AutoencoderProblem {

@@ -101,7 +101,7 @@ final class FuzzCommandLineTests: XCTestCase {
                 options: setupOptions + [("d", .dimension), ("schedule", .choice), ("sigma-max", .positive), ("points", .size),
                                          ("format", .choice)]),
         Command(words: ["window"], base: [("dataset", ["digits"]), ("points", ["5"]), ("images", ["5"]), ("bootstrap", ["20"])],
-                options: realDataOptions + [("rank", .count), ("model", .choice), ("sampler", .choice), ("sampler-steps", .size),
+                options: realDataOptions + [("rank", .countOrZero), ("model", .choice), ("sampler", .choice), ("sampler-steps", .size),
                                             ("lambda-min", .finite), ("lambda-max", .finite), ("points", .size), ("images", .size),
                                             ("noise-draws", .size), ("splits", .size), ("bootstrap", .size), ("seed", .seed),
                                             ("format", .choice)]),
@@ -287,7 +287,7 @@ final class FuzzCommandLineTests: XCTestCase {
                 Case(arguments: ["phase-diagram", "--grid", "4x4", "--out", out], fragments: [out, "out"]),
             ]
         }
-        cases += campaignCases(in: directory, file: file)
+        cases += try campaignCases(in: directory, file: file)
         cases += [
             // A directory of foreign (old-format or corrupt) files is not a run directory: refused, named, untouched.
             Case(arguments: ["simulate"] + small + ["--out", corrupt.path, "--resume"], fragments: [corrupt.path, "manifest"]),
