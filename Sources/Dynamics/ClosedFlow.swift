@@ -51,7 +51,7 @@ extension ClosedFlow {
             let dy = derivative(y)
             let speed = dy.reduce(0) { $0 + $1 * $1 }.squareRoot() / learningRate
             points.append(StatePoint(time: time, state: y, loss: lossValue(y), speed: speed))
-            options.progress?(index + 1, options.times.count)
+            options.progress?(index + 1, options.times.count, speed)
             if speed < options.convergence { return (points, true) }
         }
         return (points, false)

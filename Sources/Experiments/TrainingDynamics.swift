@@ -54,9 +54,13 @@ public struct TrainingDynamics: Sendable {
             var options = integration
             if taus.count == 1 {
                 // One τ can take long (a long --time-max, many points): progress over the output times
-                // after the quiet first seconds (their cost is about even, on a linear or a log grid).
+                // after the quiet first seconds, to the time where the run is forecast to converge.
                 let progress = Progress(total: times.count, silentFor: Progress.silentSeconds)
-                options.progress = { done, _ in progress.update(done: done, label: "dynamics flow: output times") }
+                let forecast = ConvergenceForecast(times: times, threshold: convergence)
+                options.progress = { done, total, speed in
+                    let expected = forecast.expectedPoints(done: done, speed: speed)
+                    progress.update(done: done == total ? total : min(total - 1, done * total / expected), label: "dynamics flow: output times")
+                }
             }
             let trajectory = try flow.integrate(from: start, options: options)
             return summary ? [try summaryRow(trajectory, flow: flow)]
