@@ -42,7 +42,7 @@ extension ClosedFlow {
         var y = start
         var t = 0.0
         var points: [StatePoint] = []
-        for time in options.times {
+        for (index, time) in options.times.enumerated() {
             try integrator.integrate(&y, from: t, to: time)
             t = time
             guard y[.q] >= 0, y[.r] >= 0 else {
@@ -51,6 +51,7 @@ extension ClosedFlow {
             let dy = derivative(y)
             let speed = dy.reduce(0) { $0 + $1 * $1 }.squareRoot() / learningRate
             points.append(StatePoint(time: time, state: y, loss: lossValue(y), speed: speed))
+            options.progress?(index + 1, options.times.count, speed)
             if speed < options.convergence { return (points, true) }
         }
         return (points, false)

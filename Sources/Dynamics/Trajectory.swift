@@ -25,6 +25,9 @@ public struct IntegrationOptions: Sendable {
     public var tolerance: ODETolerance
     /// Stop at the first output time where |dy/dtime|/η < this.
     public var convergence: Double
+    /// Told (output times reached, output times, |dy/dtime|/η there) after each one (for a progress
+    /// line; nil: nothing).
+    public var progress: (@Sendable (_ done: Int, _ total: Int, _ speed: Double) -> Void)? = nil
 
     public init(times: [Double], stepper: ODEStepper = .rk8pd, tolerance: ODETolerance = ODETolerance(absolute: 1e-12, relative: 1e-10, initialStep: 1e-2),
                 convergence: Double = 1e-10) {

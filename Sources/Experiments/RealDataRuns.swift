@@ -63,7 +63,11 @@ public struct WindowRun: Sendable {
     public init(configuration: WindowConfiguration) { self.configuration = configuration }
 
     public func run() throws -> (rows: [Row], result: WindowResult) {
-        let result = model == .trained ? try TrainedWindow.run(configuration, pilots: pilots) : try WindowExperiment.run(configuration)
+        // Many splits can take minutes: progress with an ETA on stderr after the quiet first seconds.
+        let progress = Progress(total: configuration.splits, silentFor: Progress.silentSeconds)
+        let report = { (done: Int, total: Int) in progress.update(done: done, label: "window: splits") }
+        let result = model == .trained ? try TrainedWindow.run(configuration, pilots: pilots, progress: report)
+                                       : try WindowExperiment.run(configuration, progress: report)
         return (try curves ? curveRows(result) : windowRows(result), result)
     }
 
@@ -192,6 +196,9 @@ public struct SchedulesRun: Sendable {
         guard out != nil || (!resume && shard.count == 1) else { throw InputError("--resume and --shard need --out (the run directory)") }
         guard out != nil || sampleGrid == 0 else { throw InputError("--sample-grid needs --out (the pictures are files)") }
         let units = settings.seeds.flatMap { seed in densities.map { "seed=\(seed),schedule=\($0)" } }
+        // The data first: a missing file, an absent class or a bad majority is refused before the
+        // run directory (and its manifest) exists.
+        let firstSplit = try WindowExperiment.prepare(window)
         let store = try out.map {
             try openRunDirectory(at: $0, manifest: Manifest(settings: manifestSettings, columns: Self.header, units: units, shard: shard,
                                                              toolVersion: BuildInfo.version, buildCommit: BuildInfo.commit), resume: resume)
@@ -241,9 +248,9 @@ public struct SchedulesRun: Sendable {
             experiment = try SchedulesExperiment(dataBySeed: { bySeed[$0]! }, densities: made, settings: settings)
             predictions = try settings.seeds.map { try MajorityBiasPrediction(window: windows[$0]!) }
         } else {
-            firstWindow = try WindowExperiment.prepare(window)
-            experiment = try SchedulesExperiment(data: try SchedulesData(window: firstWindow), densities: made, settings: settings)
-            predictions = [try MajorityBiasPrediction(window: firstWindow)]
+            firstWindow = firstSplit
+            experiment = try SchedulesExperiment(data: try SchedulesData(window: firstSplit), densities: made, settings: settings)
+            predictions = [try MajorityBiasPrediction(window: firstSplit)]
         }
         let forecast = BiasForecast(predictions: predictions, densities: made, interval: interval.map { ($0.lo, $0.hi) })
         note(String(format: "schedules: untrained majority bias b0 = %+.4f (MB.4; mean over %d split(s))", forecast.untrainedBias, predictions.count))

@@ -2,6 +2,7 @@ import Foundation
 import FlowMatching
 import FlowModel
 import RealData
+import RunStore
 import Simulation
 import Theory
 
@@ -39,6 +40,17 @@ public struct Report: Sendable {
         training.weightDecay = Self.adamWeightDecay
         return SimulationConfiguration(problem: try Problem(dimension: dimension, p: 0.8, sigma: 1), n: 128, k: 2,
                                        steps: smoke ? Self.smokeSteps : Self.adamSteps, training: training)
+    }
+
+    /// The run directories of the resumable stages, under the report's directory.
+    public static let runDirectoryNames = ["diagram", "compare-converged", "compare", "schedules"]
+
+    /// `reproduce --resume` continues a report: refused before any stage runs unless `directory`
+    /// holds at least one stage's run (a stage not yet begun then starts afresh).
+    public static func requireRunToResume(at directory: URL) throws {
+        guard runDirectoryNames.contains(where: { RunDirectory.holdsRun(at: directory.appendingPathComponent($0)) }) else {
+            throw InputError("--resume: '\(directory.path)' holds no run to resume (none of \(runDirectoryNames.map { $0 + "/" }.joined(separator: ", ")) holds a manifest.json); drop --resume to start one")
+        }
     }
 
     /// Refuses, before any section runs, a §4 whose Adam runs would take more than a day at the speed

@@ -51,7 +51,18 @@ public struct TrainingDynamics: Sendable {
     /// The ODE trajectories: one row per output time (or per τ with `summary`).
     public func flowRows() throws -> [Row] {
         try perTau { setting, flow in
-            let trajectory = try flow.integrate(from: start, options: integration)
+            var options = integration
+            if taus.count == 1 {
+                // One τ can take long (a long --time-max, many points): progress over the output times
+                // after the quiet first seconds, to the time where the run is forecast to converge.
+                let progress = Progress(total: times.count, silentFor: Progress.silentSeconds)
+                let forecast = ConvergenceForecast(times: times, threshold: convergence)
+                options.progress = { done, total, speed in
+                    let expected = forecast.expectedPoints(done: done, speed: speed)
+                    progress.update(done: done == total ? total : min(total - 1, done * total / expected), label: "dynamics flow: output times")
+                }
+            }
+            let trajectory = try flow.integrate(from: start, options: options)
             return summary ? [try summaryRow(trajectory, flow: flow)]
                            : trajectory.points.map { pointRow($0, setting: setting, flow: flow) }
         }

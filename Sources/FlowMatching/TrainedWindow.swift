@@ -40,8 +40,9 @@ public enum TrainedWindow {
     }
 
     /// RealData's window experiment with the pilots as the denoisers.
-    public static func run(_ config: WindowConfiguration, pilots settings: PilotSettings) throws -> WindowResult {
-        try WindowExperiment.run(config) { data in
+    public static func run(_ config: WindowConfiguration, pilots settings: PilotSettings,
+                           progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> WindowResult {
+        try WindowExperiment.run(config, progress: progress) { data in
             try pilots(features: data.trainFeatures, count: data.trainLabels.count, settings: settings)
         }
     }

@@ -20,9 +20,12 @@ public struct WindowBootstrap: Sendable {
     /// Replicates whose fit failed (a flat resampled curve); they are left out of the intervals.
     public let failures: Int
     public let replicates: Int
+    /// The one domain of `--bootstrap`: 20 replicates at least for a 95 % interval (its 2.5 % tails
+    /// hold half a replicate each at 20), at most 10⁶.
+    public static let replicateRange = 20...1_000_000
 
     public init(outcomes: UTurnOutcomes, startClass c: Int, replicates: Int, seed: UInt64) throws {
-        guard replicates >= 20 else { throw InputError("bootstrap must be ≥ 20 replicates for a 95 % interval; got \(replicates)") }
+        try requireCount("bootstrap", replicates, atLeast: Self.replicateRange.lowerBound, atMost: Self.replicateRange.upperBound)
         let stream = try RandomStream(seed: seed)
         let runs = outcomes.switched.count, m = outcomes.lambdas.count
         var lows: [Double] = [], mids: [Double] = [], highs: [Double] = [], failures = 0

@@ -131,14 +131,15 @@ public enum WindowExperiment {
 
     /// Runs the experiment; `denoisers` builds the models from the prepared data (one per pilot
     /// seed), the Gaussian model by default.
-    public static func run(_ config: WindowConfiguration,
+    /// `progress` is told (splits done, splits) after each split (the splits cost alike).
+    public static func run(_ config: WindowConfiguration, progress: ((_ done: Int, _ total: Int) -> Void)? = nil,
                            denoisers: ((WindowData) throws -> [any Denoiser])? = nil) throws -> WindowResult {
         try requireCount("points", config.points, atLeast: 5, atMost: 10_000)
         try requireCount("sampler-steps", config.steps, atLeast: 2, atMost: Limits.gridSteps)
         try requireCount("splits", config.splits, atMost: 1000)
         try requireCount("images", config.imagesPerClass, atLeast: 5, atMost: 100_000)
         try requireCount("noise-draws", config.noiseDraws, atMost: 100_000)
-        try requireCount("bootstrap", config.bootstrap, atMost: 1_000_000)
+        try requireCount("bootstrap", config.bootstrap, atLeast: WindowBootstrap.replicateRange.lowerBound, atMost: WindowBootstrap.replicateRange.upperBound)
         try require("lambda-min", config.lambdaMin, "in [−40, 40]") { abs($0) <= 40 }
         try require("lambda-max", config.lambdaMax, "in [−40, 40]") { abs($0) <= 40 }
         guard config.lambdaMin < config.lambdaMax else { throw InputError("lambda-min must be below lambda-max; got \(config.lambdaMin), \(config.lambdaMax)") }
@@ -170,6 +171,7 @@ public enum WindowExperiment {
             }
             splitData.append(data)
             zeroShot += (clock.now - stageStart) / .seconds(1); zeroShotCPU += processCPUSeconds() - cpuStart
+            progress?(split + 1, config.splits)
         }
         let outcomes = UTurnOutcomes(lambdas: lambdas, switched: runs)
         let impurity: [[Double]]? = impurityRuns.isEmpty ? nil : (0..<2).map { c in

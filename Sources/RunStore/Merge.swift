@@ -37,7 +37,11 @@ public enum RunMerge {
                 let count = units.filter { blocks[$0] == nil }.count
                 throw RunStoreError("merge: shard \(manifest.shard) in '\(url.path)' is incomplete: \(count) unit(s) missing (first: \(missing)); resume it first")
             }
-            parts.append((url, manifest, try manifest.parsedShard(), data, blocks))
+            let shard = try manifest.parsedShard()
+            guard shard.count > 1 else {
+                throw RunStoreError("merge: '\(url.path)' is not a shard (run with --shard i/N); it holds a whole run already")
+            }
+            parts.append((url, manifest, shard, data, blocks))
         }
         let first = parts[0]
         for part in parts.dropFirst() {

@@ -50,7 +50,9 @@ struct SetupOptions: ParsableArguments {
     @Option(help: FlagHelp.sigma)
     var sigma: Double = 1
     @Option(help: "Dilation constant k of the dilated clock (phase 1 covers β√d ∈ [0, k]; needs k < √d).")
-    var k: Double = 2
+    var k: Double = defaultK
+    /// k when --k is not given.
+    static let defaultK = 2.0
 
     /// d as given, or the default.
     var dimension: Double { d?.value ?? Self.defaultDimension }
@@ -93,6 +95,11 @@ struct AutoencoderOptions: ParsableArguments {
     var penaltyU: Double = defaultPenalty
     @Option(name: .customLong("penalty-w"), help: FlagHelp.penaltyW)
     var penaltyW: Double = defaultPenalty
+
+    /// n is a count of training points: a whole number ≥ 1, or inf (2.5 points mean nothing).
+    func validate() throws {
+        if let n, n.value != .infinity { try require("n", n.value, "a whole number ≥ 1 or inf") { $0 >= 1 && $0 == $0.rounded() } }
+    }
 
     func problem(_ setup: Setup) throws -> AutoencoderProblem {
         try AutoencoderProblem(setup: setup, nPlus: nPlus, penaltyU: penaltyU, penaltyW: penaltyW)
@@ -146,7 +153,38 @@ func outputPath(_ text: String) throws -> String {
     if let bad = text.unicodeScalars.first(where: { CharacterSet.controlCharacters.contains($0) }) {
         throw ValidationError("it holds the control character U+\(String(bad.value, radix: 16, uppercase: true))")
     }
+    // Checked now, not after the work: a file, /dev/null, or a place nothing can be created (/proc).
+    if let problem = OutputLocation.directoryProblem(text) { throw ValidationError(problem) }
     return text
+}
+
+/// The one check of an output file (`--export-density`): a non-empty path that is not a directory,
+/// in a directory that exists or can be created, checked before any work.
+func outputFilePath(_ text: String) throws -> String {
+    if let bad = text.unicodeScalars.first(where: { CharacterSet.controlCharacters.contains($0) }) {
+        throw ValidationError("it holds the control character U+\(String(bad.value, radix: 16, uppercase: true))")
+    }
+    if let problem = OutputLocation.fileProblem(text) { throw ValidationError(problem) }
+    return text
+}
+
+/// `--resume` of a sweep: `out` must hold a run (checked in validate(), before any work).
+func requireRunToResume(_ resume: Bool, out: String?) throws {
+    guard resume, let out else { return }
+    try RunDirectory.requireRunToResume(at: URL(fileURLWithPath: out, isDirectory: true))
+}
+
+/// A flag or option given twice (`--summary --summary`, `--d 1 --d 2`): ArgumentParser keeps the
+/// last and says nothing, so the first would be silently dropped; refused before parsing. Words after
+/// `--` (slurm-script's sweep) are the sweep's own and are checked when it is parsed.
+func requireEachFlagOnce(_ arguments: [String]) throws {
+    var seen = Set<String>()
+    for word in arguments {
+        if word == "--" { return }
+        guard word.hasPrefix("--"), word.count > 2 else { continue }
+        let name = String(word.split(separator: "=", maxSplits: 1)[0])
+        if !seen.insert(name).inserted { throw ValidationError("\(name) is given twice; give it once") }
+    }
 }
 
 /// An adaptive integrator's tolerances: a relative tolerance in [1e-14, 1e-2] (beyond 1e-2 the

@@ -43,10 +43,16 @@ struct BenchCommand: ParsableCommand {
         try require("protocol-epochs", Double(protocolEpochs), "≥ 1") { $0 >= 1 }
         try requireCount("fast-epochs", fastEpochs, atMost: 1_000_000)
         try requireCount("dense-epochs", denseEpochs, atMost: 1_000_000)
-        try requireCount("samples", samples, atLeast: 0, atMost: Limits.samples)
+        // The benchmark times generation too, and the generator measures p̂ on ≥ 2 samples.
+        try requireCount("samples", samples, atLeast: 2, atMost: Limits.samples)
         try requireCount("steps", steps, atLeast: 2, atMost: Limits.gridSteps)
         try requireCount("n", n, atMost: 1_000_000)
         if let countEpochs { try requireCount("count-epochs", countEpochs, atLeast: 1, atMost: 1_000_000) }
+        // One mode per run: --mlp and --phase-diagram each replace the training benchmark.
+        if mlpBench.mlp && phaseDiagram { throw ValidationError("--mlp and --phase-diagram are two different benchmarks; give one") }
+        if instructions && (mlpBench.mlp || phaseDiagram) {
+            throw ValidationError("--instructions counts the training benchmark's epochs; with \(mlpBench.mlp ? "--mlp the count is --callgrind-steps (0: none)" : "--phase-diagram there is no count")")
+        }
     }
 
     func run() throws {
@@ -103,6 +109,7 @@ struct ReproduceCommand: ParsableCommand {
             }
         }
         _ = try seedRange(first: 1, count: seeds)
+        if resume { try Report.requireRunToResume(at: URL(fileURLWithPath: out, isDirectory: true)) }
     }
 
     func run() throws {

@@ -68,6 +68,19 @@ struct DynamicsOptions: ParsableArguments {
     }
 }
 
+/// The escape ensemble switches from the plateau SDE to the ODE when the root-mean-square m reaches
+/// --switch-overlap (PE.7), so that overlap must exceed the start's: 1/√d from theory init (TD.19),
+/// |m0| from a given start. Checked before any work (the ensemble found it only after the simulation).
+func requireSwitchBeyondStart(_ switchOverlap: Double, d: Double, m0: Double?) throws {
+    guard d.isFinite else { return }
+    let start = m0.map(abs) ?? 1 / d.squareRoot()
+    guard switchOverlap > start else {
+        throw ValidationError(String(format: "--switch-overlap %g must exceed the start's root-mean-square m (%.4g%@; PE.7): raise --switch-overlap or d%@",
+                                     switchOverlap, start, m0 == nil ? String(format: " = 1/√d at d = %g", d) : " = |m0|",
+                                     m0 == nil ? "" : ", or give a smaller --m0"))
+    }
+}
+
 /// A penalty of the order-parameter equations: in [0, 1000], since one far beyond the loss's O(1)
 /// scale makes the equations stiff (9e231: a GSL failure).
 func requireDynamicsPenalty(_ name: String, _ value: Double) throws {
@@ -110,6 +123,8 @@ struct StartOptions: ParsableArguments {
         for (name, value) in [("m0", m0), ("omega0", omega0), ("uw0", uw0), ("c0", c0)] {
             if let value { try require(name, value, "in [-\(Int(Self.largestStart)), \(Int(Self.largestStart))]") { abs($0) <= Self.largestStart } }
         }
+        // The trajectories are reported on the m ≥ 0 representative (TD.9): a start m < 0 is the mirror of −m.
+        if let m0 { try require("m0", m0, "in [0, \(Int(Self.largestStart))] (m ≥ 0 by the sign symmetry TD.9: −m is the mirrored start)") { $0 >= 0 } }
     }
 
     /// The largest |start| of an order parameter.
@@ -228,6 +243,7 @@ struct DynamicsEscape: ParsableCommand {
         if !options.setup.dimension.isFinite {
             throw ValidationError("the escape ensemble (--members) needs a finite d; got --d inf")
         }
+        try requireSwitchBeyondStart(switchOverlap, d: options.setup.dimension, m0: start.m0)
     }
 
     func run() throws {
@@ -281,10 +297,12 @@ struct DynamicsFiniteSize: ParsableCommand {
         try simulation.validate(options)
         guard !dims.isEmpty else { throw ValidationError("--dims needs at least one dimension") }
         for d in dims { try require("dims", d, "a whole number in [2, 1e9]") { $0 >= 2 && $0 == $0.rounded() && $0 <= 1e9 } }
+        // The domain is checked whether or not the ensemble runs (a bad value is never silently ignored).
+        try require("switch-overlap", switchOverlap, "in (0, 0.5)") { $0 > 0 && $0 < 0.5 }
         if escapeEnsemble != 0 {
             try requireCount("escape-ensemble", escapeEnsemble, atLeast: 2, atMost: Limits.ensemble)
-            try require("switch-overlap", switchOverlap, "in (0, 0.5)") { $0 > 0 && $0 < 0.5 }
             if simulation.planted != nil { throw ValidationError("--escape-ensemble compares runs from theory init (no --planted)") }
+            for d in dims { try requireSwitchBeyondStart(switchOverlap, d: d, m0: nil) }
         }
     }
 

@@ -108,6 +108,7 @@ struct DiagramCommand: ParsableCommand {
         try require("steps-per-decade", Double(stepsPerDecade), "≥ 1") { $0 >= 1 }
         try require("tolerance", tolerance, "in (0, 1)") { $0 > 0 && $0 < 1 }
         try sweep().validate()
+        try requireRunToResume(resume, out: out)
     }
 
     func sweep() -> DiagramSweep {

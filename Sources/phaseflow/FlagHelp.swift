@@ -21,7 +21,7 @@ enum FlagHelp {
     static let planted: ArgumentHelp = "Plant m = ω = this at the start of every trained grid time: u and w shifted along μ after the initialisation (TD.20)."
     static let points: ArgumentHelp = "Number of evaluation times of the curve (theory: per phase, τ = j/points)."
     static let precision: ArgumentHelp = "Floating-point precision of the simulation: double or float."
-    static let resume: ArgumentHelp = "Continue the run in --out with the same settings (a larger --epochs extends it where the command has one)."
+    static let resume: ArgumentHelp = "Continue the run in --out with the same settings (a larger --epochs extends it where the command has one); refused when --out holds no run."
     static let samples: ArgumentHelp = "Generated samples per evaluation (0 where the command allows it: no generation)."
     static let schedule: ArgumentHelp = "Schedule α(τ), β(τ) of the flow's clock (the values this command takes are listed)."
     static let schedules: ArgumentHelp = "Schedules α(τ), β(τ) of the clock to sweep."

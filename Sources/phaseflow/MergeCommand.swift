@@ -16,6 +16,7 @@ struct MergeCommand: ParsableCommand {
 
     func validate() throws {
         guard !shards.isEmpty else { throw ValidationError("merge needs the shard directories") }
+        if shards.contains("") { throw ValidationError("merge: '' is not a run directory; name each shard directory") }
     }
 
     func run() throws {

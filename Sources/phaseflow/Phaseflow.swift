@@ -58,6 +58,7 @@ struct Phaseflow: ParsableCommand {
         do {
             let arguments = Array(CommandLine.arguments.dropFirst())
             try requireKnownHelpTopic(arguments)
+            try requireEachFlagOnce(arguments)
             var command = try parseAsRoot(attachingNegativeNumbers(arguments))
             try command.run()
             if let failure = standardErrorFailure { throw failure }

@@ -20,7 +20,7 @@ struct SchedulesCommand: ParsableCommand {
     @Option(help: FlagHelp.seed) var seed: UInt64 = 1
     @Flag(name: .customLong("resample-split"), help: "Give each seed its own train/held-out split (split seed = the seed), so the SE over seeds covers the choice of images as well as training noise.")
     var resampleSplit = false
-    @Option(name: .customLong("export-density"), help: FlagHelp.exportDensity) var exportDensity: String?
+    @Option(name: .customLong("export-density"), help: FlagHelp.exportDensity, transform: outputFilePath) var exportDensity: String?
     @Option(parsing: .upToNextOption, help: "Step budgets (checkpoints), increasing.") var budgets = [100, 300, 1000, 3000]
     @Option(parsing: .upToNextOption, help: "Training-time densities to train with, uniform first (the paired reference): uniform logit-normal edm laplace adaptive.")
     var densities = ["uniform", "logit-normal", "edm", "laplace", "adaptive"]
@@ -56,6 +56,8 @@ struct SchedulesCommand: ParsableCommand {
             throw ValidationError("\(name) must be ≥ \(least); got \(value)")
         }
         try experiment().validate()
+        if resume || shard.count > 1, out == nil { throw ValidationError("--resume and --shard need --out (the run directory)") }
+        try requireRunToResume(resume, out: out)
     }
 
     func experiment() throws -> SchedulesRun {

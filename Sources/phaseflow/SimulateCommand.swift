@@ -23,6 +23,8 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: FlagHelp.shard, transform: { try Shard(parsing: $0) }) var shard: Shard = .whole
     @Option(help: FlagHelp.format) var format: OutputFormat = .table
 
+    func validate() throws { try requireRunToResume(resume, out: out) }
+
     func run() throws {
         let config = try simulation.configuration(setup)
         let directory = URL(fileURLWithPath: out, isDirectory: true)
@@ -79,6 +81,7 @@ struct CompareCommand: ParsableCommand {
         try require("seeds", Double(simulation.seeds), "≥ 2 (standard errors are taken across seeds)") { $0 >= 2 }
         try require("samples", Double(simulation.samples), "≥ 2 (compare measures the generated p̂, σ̂)") { $0 >= 2 }
         if decompose && !(simulation.trainingProtocol?.value is AdamProtocol) { throw ValidationError("--decompose needs --protocol adam") }
+        try requireRunToResume(resume, out: out)
     }
 
     func run() throws {

@@ -26,8 +26,13 @@ struct SlurmScriptCommand: ParsableCommand {
     func validate() throws {
         let script = try SlurmArrayScript(executable: executable ?? "phaseflow", sweep: sweep, tasks: tasks, out: out,
                                           cpusPerTask: cpusPerTask, time: time, partition: partition)
-        let task = sweep + (script.passesThreads ? ["--threads", "\(cpusPerTask)"] : []) + ["--shard", "1/\(tasks)", "--resume", "--out", out + ".shard-1"]
-        do { _ = try Phaseflow.parseAsRoot(Phaseflow.attachingNegativeNumbers(task)) } catch {
+        if let executable { try SlurmArrayScript.requireExecutable(executable) }
+        // Task 1's first start (no --resume: its run directory does not exist yet).
+        let task = sweep + (script.passesThreads ? ["--threads", "\(cpusPerTask)"] : []) + ["--shard", "1/\(tasks)", "--out", out + ".shard-1"]
+        do {
+            try requireEachFlagOnce(task)
+            _ = try Phaseflow.parseAsRoot(Phaseflow.attachingNegativeNumbers(task))
+        } catch {
             let line = Phaseflow.message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
             throw ValidationError("the sweep after -- (\(sweep.joined(separator: " "))): \(line)")
         }

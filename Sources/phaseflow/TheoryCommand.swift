@@ -126,6 +126,7 @@ struct BoundariesCommand: ParsableCommand {
         for p in ps { try require("ps", p, "in (0, 1)") { $0 > 0 && $0 < 1 } }
         try require("tolerance", tolerance, "in (0, 1)") { $0 > 0 && $0 < 1 }
         try require("steps", Double(steps), "even and in [2, 10000]") { $0 >= 2 && $0 <= 10_000 && Int($0) % 2 == 0 }
+        try requireRunToResume(resume, out: out)
     }
 
     func run() throws {

@@ -23,6 +23,10 @@ struct UTurnCommand: ParsableCommand {
 
     func validate() throws {
         try requireCount("points", points, atLeast: 2, atMost: Limits.outputPoints)
+        // k is the dilated clocks' constant; the other schedules never read it, so a --k there would be ignored.
+        if ![.dilated, .dilatedVP].contains(schedule), setup.k != SetupOptions.defaultK {
+            throw ValidationError("--k \(setup.k) is the dilated clock's constant; --schedule \(schedule.rawValue) does not use it (add --schedule dilated)")
+        }
     }
 
     func run() throws {

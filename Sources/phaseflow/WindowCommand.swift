@@ -25,6 +25,10 @@ struct RealDataOptions: ParsableArguments {
     @Option(name: .customLong("pilot-steps"), help: "Training steps of each pilot.")
     var pilotSteps: Int = 2000
 
+    func validate() throws {
+        if dataPath == "" { throw ValidationError("--data-path '' names no file; give the dataset file, or drop --data-path for the installed one") }
+    }
+
     func configuration() throws -> WindowConfiguration {
         var config = WindowConfiguration()
         config.dataset = try DatasetName(parsing: dataset)
@@ -65,13 +69,13 @@ struct WindowCommand: ParsableCommand {
     var noiseDraws: Int = 4
     @Option(help: "Independent train/held-out splits, resampled by the bootstrap with the images.")
     var splits: Int = 1
-    @Option(help: "Bootstrap replicates.")
+    @Option(help: "Bootstrap replicates, in [20, 1000000] (20 at least for a 95 % interval).")
     var bootstrap: Int = 200
     @Option(help: FlagHelp.seed)
     var seed: UInt64 = 1
     @Flag(help: "Print the U-turn curves instead of the windows.")
     var curves = false
-    @Option(name: .customLong("export-density"), help: FlagHelp.exportDensity)
+    @Option(name: .customLong("export-density"), help: FlagHelp.exportDensity, transform: outputFilePath)
     var exportDensity: String?
     @Option(help: FlagHelp.fraction)
     var fraction = 0.5

@@ -91,17 +91,17 @@ final class FuzzCommandLineTests: XCTestCase {
                                            ("samples", ["4"]), ("threads", ["1"])],
                 options: setupOptions + [("dims", .dimension)] + simulationOptions),
         Command(words: ["bench"], base: [("d", ["50"]), ("n", ["8"]), ("steps", ["4"]), ("fast-epochs", ["1"]), ("dense-epochs", ["1"]),
-                                         ("samples", ["0"]), ("threads", ["1"])],
+                                         ("samples", ["2"]), ("threads", ["1"])],
                 options: setupOptions + [("d", .dimension), ("n", .size), ("steps", .size), ("fast-epochs", .size), ("dense-epochs", .size),
-                                         ("protocol-epochs", .count), ("samples", .countOrZero), ("threads", .count),
+                                         ("protocol-epochs", .count), ("samples", .count), ("threads", .count),
                                          ("precision", .choice), ("format", .choice), ("seed", .seed)]),
         Command(words: ["reproduce"], base: [("dims", ["300", "400"]), ("converged-dims", ["300", "400"]), ("seeds", ["2"]), ("epochs", ["2"])],
                 options: [("dims", .dimension), ("converged-dims", .dimension), ("seeds", .size), ("epochs", .count)]),
         Command(words: ["uturn"], base: [("points", ["4"])],
                 options: setupOptions + [("d", .dimension), ("schedule", .choice), ("sigma-max", .positive), ("points", .size),
                                          ("format", .choice)]),
-        Command(words: ["window"], base: [("dataset", ["digits"]), ("points", ["5"]), ("images", ["5"]), ("bootstrap", ["2"])],
-                options: realDataOptions + [("rank", .count), ("model", .choice), ("sampler", .choice), ("sampler-steps", .size),
+        Command(words: ["window"], base: [("dataset", ["digits"]), ("points", ["5"]), ("images", ["5"]), ("bootstrap", ["20"])],
+                options: realDataOptions + [("rank", .countOrZero), ("model", .choice), ("sampler", .choice), ("sampler-steps", .size),
                                             ("lambda-min", .finite), ("lambda-max", .finite), ("points", .size), ("images", .size),
                                             ("noise-draws", .size), ("splits", .size), ("bootstrap", .size), ("seed", .seed),
                                             ("format", .choice)]),
@@ -122,7 +122,7 @@ final class FuzzCommandLineTests: XCTestCase {
                           ("grid", .choice), ("n-min", .positive), ("n-max", .positive), ("k-tau-max", .positive), ("threads", .count),
                           ("format", .choice)]),
         Command(words: ["dynamics", "flow"], base: dynamicsBase,
-                options: dynamicsOptions + samplePenaltyOptions + [("d", .dimension), ("tau-grid", .size), ("m0", .finite), ("omega0", .finite), ("uw0", .finite),
+                options: dynamicsOptions + samplePenaltyOptions + [("d", .dimension), ("tau-grid", .size), ("m0", .nonNegative), ("omega0", .finite), ("uw0", .finite),
                                             ("c0", .finite), ("training", .choice)]),
         Command(words: ["dynamics", "finite-n"], base: dynamicsBase + [("d", ["50"]), ("n", ["8"])],
                 options: dynamicsOptions + [("d", .dimension), ("n", .size), ("data-seed", .seed), ("penalty-u", .nonNegative),
@@ -287,6 +287,7 @@ final class FuzzCommandLineTests: XCTestCase {
                 Case(arguments: ["phase-diagram", "--grid", "4x4", "--out", out], fragments: [out, "out"]),
             ]
         }
+        cases += try campaignCases(in: directory, file: file)
         cases += [
             // A directory of foreign (old-format or corrupt) files is not a run directory: refused, named, untouched.
             Case(arguments: ["simulate"] + small + ["--out", corrupt.path, "--resume"], fragments: [corrupt.path, "manifest"]),
@@ -294,6 +295,90 @@ final class FuzzCommandLineTests: XCTestCase {
                  fragments: [corrupt.path, "manifest"]),
         ]
         return cases
+    }
+
+    /// The failing and vague cases of the second bad-input campaign (issue 19): each refused before
+    /// any work with one line naming the flag and the value.
+    static func campaignCases(in directory: URL, file: URL) throws -> [Case] {
+        let empty = directory.appendingPathComponent("empty-dir", isDirectory: true)
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let missing = directory.appendingPathComponent("no-run").path
+        let tinySimulate = ["simulate", "--d", "50", "--n", "8", "--steps", "4", "--epochs", "2", "--seeds", "2", "--samples", "0", "--threads", "1"]
+        let tinyCompare = ["compare", "--dims", "50", "100", "--n", "8", "--steps", "4", "--epochs", "2", "--seeds", "2", "--samples", "4", "--threads", "1"]
+        let tinyDiagram = ["diagram", "--d-min", "100", "--d-max", "100", "--steps-min", "10", "--steps-max", "10"]
+        let tinyBench = ["bench", "--d", "50", "--n", "8", "--steps", "4", "--fast-epochs", "1", "--dense-epochs", "1", "--threads", "1"]
+        let tinySchedules = ["schedules", "--dataset", "digits", "--seeds", "1", "--budgets", "10", "--samples", "10", "--threads", "1",
+                             "--pilot-steps", "10", "--pilot-seeds", "1"]
+        let finiteSize = ["dynamics", "finite-size", "--tau", "0.5", "--time-max", "2", "--time-points", "4", "--seeds", "2", "--dims", "100", "200"]
+        var cases: [Case] = []
+        // --resume where no run is: a missing directory, an empty one (every command that takes --resume).
+        for out in [missing, empty.path] {
+            for command in [tinySimulate, tinyCompare, tinyDiagram, ["boundaries", "--ns", "16", "--no-p-boundary"], tinySchedules,
+                            ["reproduce", "--dims", "300", "400", "--converged-dims", "300", "400", "--seeds", "2", "--epochs", "2"]] {
+                cases.append(Case(arguments: command + ["--out", out, "--resume"], fragments: ["--resume: '\(out)' holds no run to resume"]))
+            }
+        }
+        cases += [
+            Case(arguments: ["reproduce", "--dims", "300", "400", "--converged-dims", "300", "400", "--seeds", "2", "--epochs", "2",
+                             "--out", file.path, "--resume"], fragments: [file.path]),
+            // Checked in validate(), not after a warm-up, a simulation or a training.
+            Case(arguments: tinyBench + ["--samples", "0"], fragments: ["samples"]),
+            Case(arguments: tinyBench + ["--samples", "1"], fragments: ["samples"]),
+            Case(arguments: finiteSize + ["--escape-ensemble", "3"], fragments: ["--switch-overlap 0.05"]),
+            Case(arguments: finiteSize + ["--switch-overlap", "0"], fragments: ["switch-overlap"]),
+            Case(arguments: finiteSize + ["--switch-overlap", "nan"], fragments: ["switch-overlap"]),
+            Case(arguments: ["dynamics", "escape", "--tau", "0.5", "--d", "1000", "--m0", "0.08", "--members", "4"], fragments: ["--switch-overlap 0.05"]),
+            Case(arguments: tinySchedules + ["--export-density", ""], fragments: ["--export-density"]),
+            Case(arguments: tinySchedules + ["--export-density", "/proc/x/d.json"], fragments: ["/proc/x/d.json"]),
+            Case(arguments: ["window", "--dataset", "digits", "--export-density", directory.path], fragments: [directory.path]),
+            Case(arguments: ["ablation", "--dims", "200", "--n", "8", "--steps", "4", "--seeds", "2", "--gradient-samples", "0", "--out", file.path],
+                 fragments: [file.path]),
+            Case(arguments: ["ablation", "--dims", "200", "--out", "/proc/x"], fragments: ["/proc/x"]),
+            Case(arguments: ["phase-diagram", "--grid", "4x4", "--out", "/proc/x/y"], fragments: ["/proc/x/y"]),
+            Case(arguments: ["reproduce", "--out", "/proc/x/y"], fragments: ["/proc/x/y"]),
+            // Values a command would ignore or misread.
+            Case(arguments: ["theory", "--points", "4", "--n", "2.5"], fragments: ["2.5"]),
+            Case(arguments: ["uturn", "--points", "4", "--k", "10"], fragments: ["--k"]),
+            Case(arguments: ["uturn", "--points", "4", "--summary", "--summary"], fragments: ["--summary is given twice"]),
+            Case(arguments: ["exact", "--d", "100", "--d", "200"], fragments: ["--d is given twice"]),
+            Case(arguments: ["dynamics", "flow", "--tau", "0.5", "--time-max", "1", "--m0", "-0.1"], fragments: ["m0"]),
+            Case(arguments: ["bench", "--mlp", "--phase-diagram"], fragments: ["--phase-diagram"]),
+            Case(arguments: ["bench", "--mlp", "--instructions", "--callgrind-steps", "0"], fragments: ["--instructions"]),
+            Case(arguments: ["window", "--dataset", "digits", "--bootstrap", "5"], fragments: ["bootstrap must be in [20, 1000000]; got 5"]),
+            Case(arguments: ["window", "--dataset", "digits", "--data-path", ""], fragments: ["--data-path"]),
+            Case(arguments: ["merge", "", "x", "--out", "merged"], fragments: ["'' is not a run directory"]),
+            // slurm-script: SLURM's time fields, the executable, the place of the shards.
+            Case(arguments: ["slurm-script", "--tasks", "2", "--out", "x", "--time", "01:60:00", "--", "simulate"], fragments: ["01:60:00"]),
+            Case(arguments: ["slurm-script", "--tasks", "2", "--out", "x", "--time", "25:99:99", "--", "simulate"], fragments: ["25:99:99"]),
+            Case(arguments: ["slurm-script", "--tasks", "2", "--out", "x", "--time", "1-25:00:00", "--", "simulate"], fragments: ["1-25:00:00"]),
+            Case(arguments: ["slurm-script", "--tasks", "2", "--out", "x", "--time", "00:00:00", "--", "simulate"], fragments: ["00:00:00"]),
+            Case(arguments: ["slurm-script", "--tasks", "2", "--out", "x", "--time", "99999999999999999999", "--", "simulate"], fragments: ["99999999999999999999"]),
+            Case(arguments: ["slurm-script", "--tasks", "2", "--out", "x", "--executable", "", "--", "simulate"], fragments: ["executable"]),
+            Case(arguments: ["slurm-script", "--tasks", "2", "--out", "x", "--executable", missing, "--", "simulate"], fragments: [missing]),
+            Case(arguments: ["slurm-script", "--tasks", "2", "--out", "x", "--executable", file.path, "--", "simulate"], fragments: [file.path]),
+            Case(arguments: ["slurm-script", "--tasks", "2", "--out", "x", "--executable", empty.path, "--", "simulate"], fragments: [empty.path]),
+            Case(arguments: ["slurm-script", "--tasks", "2", "--out", file.path, "--", "simulate"], fragments: [file.path]),
+            Case(arguments: ["slurm-script", "--tasks", "2", "--out", "/proc/x", "--", "simulate"], fragments: ["/proc/x"]),
+            Case(arguments: ["slurm-script", "--tasks", "2", "--out", "/dev/null", "--", "simulate"], fragments: ["/dev/null"]),
+        ]
+        return cases
+    }
+
+    /// A refused `--export-density`, data file or class leaves no run directory behind (checked
+    /// before the run directory is opened, not after the training).
+    func testRefusedSchedulesLeaveNoRunDirectory() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("phaseflow-export-\(ProcessInfo.processInfo.processIdentifier)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let base = ["schedules", "--dataset", "digits", "--seeds", "1", "--budgets", "10", "--samples", "10", "--threads", "1",
+                    "--pilot-steps", "10", "--pilot-seeds", "1", "--out", "sch"]
+        for (extra, fragment) in [(["--export-density", "/proc/x/d.json"], "/proc/x/d.json"), (["--classes", "0", "42"], "42"),
+                                  (["--data-path", root.appendingPathComponent("none.csv").path], "none.csv")] {
+            let o = try Self.run(base + extra, in: root, limit: 60)
+            XCTAssertNotEqual(o.status, 0, "\(extra)")
+            XCTAssertEqual(o.stderr.split(separator: "\n").count, 1, o.stderr)
+            XCTAssertTrue(o.stderr.contains(fragment), o.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("sch").path), "\(extra): no run directory on refusal")
+        }
     }
 
     /// Valid inputs that must exit 0 with finite numbers on stdout.
@@ -307,6 +392,9 @@ final class FuzzCommandLineTests: XCTestCase {
         ["phase-diagram", "--grid", "6x8", "--format", "csv"],
         ["dynamics", "flow", "--tau", "0.5", "--time-max", "1", "--time-points", "4", "--c0", "-0.5"],
         ["dynamics", "flow", "--tau", "0.5", "--time-max", "1", "--time-points", "4", "--uw0", "-1e-3", "--m0", "0.01"],
+        ["dynamics", "flow", "--tau", "0.5", "--time-max", "1", "--time-points", "4", "--m0", "0"],
+        ["uturn", "--points", "4", "--schedule", "dilated", "--k", "3", "--format", "csv"],
+        ["theory", "--points", "4", "--n", "inf", "--format", "csv"],
         ["simulate", "--d", "50", "--n", "8", "--steps", "4", "--epochs", "2", "--seeds", "2", "--samples", "0", "--threads", "1",
          "--planted", "-0.1", "--format", "csv"],
         ["window", "--dataset", "digits", "--points", "9", "--images", "40", "--bootstrap", "20", "--lambda-min", "-8", "--format", "csv"],

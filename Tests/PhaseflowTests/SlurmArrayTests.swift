@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import XCTest
 
@@ -76,5 +77,46 @@ final class SlurmArrayTests: XCTestCase {
         let summary = try phaseflow(sweep + ["--out", base + "/sim", "--resume"])
         XCTAssertEqual(summary.status, 0, summary.stderr)
         XCTAssertEqual(summary.stdout, unsharded.stdout)
+    }
+
+    /// SLURM's time formats with their fields in range: the limit in seconds, or a refusal naming the value.
+    func testTimeLimitsFollowSLURMFormats() throws {
+        let accepted: [(String, Int?)] = [("90", 5400), ("1:30", 90), ("48:00:00", 172_800), ("1-0", 86_400), ("1-23:59", 172_740),
+                                          ("2-01:02:03", 2 * 86_400 + 3723), ("00:00:01", 1), ("UNLIMITED", nil), ("365-00:00:00", 365 * 86_400)]
+        for (time, seconds) in accepted { XCTAssertEqual(try SlurmArrayScript.requireTime(time), seconds, time) }
+        for time in ["01:60:00", "25:99:99", "1-25:00:00", "00:00:00", "0", "99999999999999999999", "1:60", "1-00:60", "366-00:00:00",
+                     "1h", "1:00:00:00", "01:00:00\n#SBATCH --mem=1T"] {
+            XCTAssertThrowsError(try SlurmArrayScript.requireTime(time), time) { error in
+                XCTAssertTrue("\(error)".contains(time.split(separator: "\n")[0]), "\(time): \(error)")
+            }
+        }
+    }
+
+    /// Task i adds --resume only once its shard directory holds a run: the first start (no
+    /// directory) and a restart (the run is there) both succeed, run outside SLURM by bash.
+    func testTaskResumesOnlyWhenItsShardHoldsARun() throws {
+        let base = NSTemporaryDirectory() + "pf-slurm-resume-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let generated = try phaseflow(["slurm-script", "--tasks", "2", "--cpus-per-task", "1", "--executable", try phaseflowExecutable().path,
+                                       "--out", base + "/sim", "--", "simulate", "--d", "50", "--n", "8", "--steps", "4", "--seeds", "2",
+                                       "--samples", "0", "--epochs", "2"])
+        XCTAssertEqual(generated.status, 0, generated.stderr)
+        let script = base + "/sim.sbatch"
+        try generated.stdout.write(toFile: script, atomically: true, encoding: .utf8)
+        for attempt in ["first start", "restart"] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = [script]
+            process.environment = ["SLURM_ARRAY_TASK_ID": "1", "PATH": "/usr/bin:/bin"]
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, 0, "\(attempt): \(errors)")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: base + "/sim.shard-1/manifest.json"), attempt)
+        }
     }
 }

@@ -104,6 +104,9 @@ final class ManifestResumeTests: RunStoreTestCase {
         }
     }
 
+    /// The store itself still starts a run in an empty directory under `resume` (a stage of
+    /// `reproduce` not yet begun); the command line refuses `--resume` there before any work
+    /// (`RunDirectory.requireRunToResume`, OutputLocationTests).
     func testResumeOfAnEmptyDirectoryStartsTheRun() throws {
         let out = scratch.appendingPathComponent("new")
         let run = try RunDirectory.open(at: out, manifest: manifest(), resume: true)

@@ -146,6 +146,7 @@ final class ShardMergeTests: RunStoreTestCase {
         let partial = try shardRun("partial", 2, 2, complete: false)
         let other = try shardRun("other", 2, 2, settings: [Setting("d", "100"), Setting("n", "32"), Setting("p", "0.5")])
         let three = try shardRun("three", 2, 3)
+        let whole = try shardRun("whole", 1, 1)
         let copy = scratch.appendingPathComponent("a-copy")
         try FileManager.default.copyItem(at: a, to: copy)
         let cases: [([URL], String)] = [
@@ -156,6 +157,7 @@ final class ShardMergeTests: RunStoreTestCase {
             ([a, other], "setting n: 16 in '\(a.path)', 32 in '\(other.path)'"),
             ([a, three], "different counts"),
             ([a, scratch.appendingPathComponent("nothing")], "holds no run"),
+            ([whole], "'\(whole.path)' is not a shard (run with --shard i/N)"),
         ]
         for (i, (inputs, fragment)) in cases.enumerated() {
             let out = scratch.appendingPathComponent("out\(i)")
