@@ -82,10 +82,10 @@ struct SetupOptions: ParsableArguments {
 /// The training set and penalties of the autoencoder theory (`theory`, `predict`, `boundaries`).
 struct AutoencoderOptions: ParsableArguments {
     @Option(help: FlagHelp.n)
-    var n: Extended?
+    var n: SampleCount?
     /// n, 128 by default.
     var trainingPoints: Double { n?.value ?? 128 }
-    @Option(name: .customLong("n-plus"), help: "Training points in the + mode (default p·n; any value in (0, n)).")
+    @Option(name: .customLong("n-plus"), help: "Training points in the + mode (default p·n; any value in (0, n); needs a finite --n).")
     var nPlus: Double?
     /// L_u = L_w of J when not given, wherever the flags mean the L of AT.2 (theory, predict,
     /// boundaries, phase-diagram, ablation, dynamics finite-n).

@@ -27,7 +27,10 @@ struct SlurmScriptCommand: ParsableCommand {
         let script = try SlurmArrayScript(executable: executable ?? "phaseflow", sweep: sweep, tasks: tasks, out: out,
                                           cpusPerTask: cpusPerTask, time: time, partition: partition)
         let task = sweep + (script.passesThreads ? ["--threads", "\(cpusPerTask)"] : []) + ["--shard", "1/\(tasks)", "--resume", "--out", out + ".shard-1"]
-        do { _ = try Phaseflow.parseAsRoot(Phaseflow.attachingNegativeNumbers(task)) } catch {
+        if let help = sweep.first(where: Phaseflow.helpWords.contains) {
+            throw ValidationError("the sweep after -- asks for help (\(help)): every task would print help instead of running; drop \(help)")
+        }
+        do { _ = try Phaseflow.parseChecked(task) } catch {
             let line = Phaseflow.message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
             throw ValidationError("the sweep after -- (\(sweep.joined(separator: " "))): \(line)")
         }
