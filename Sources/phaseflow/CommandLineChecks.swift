@@ -5,8 +5,9 @@ import Foundation
 /// a run (and a sweep wrapped by slurm-script) is refused before any work:
 /// - a single-valued option given twice (`--d 100 --d 200`) is refused instead of taking the last;
 ///   array options (`--dims 100 200`, `--dims 100 --dims 200`) and flags may repeat;
-/// - `--version` stands alone, and `--help` with other arguments needs those arguments to parse
-///   (so `exact --help bogus` names `bogus` instead of printing help and exiting 0).
+/// - `--version` and `--help` stand alone after the command's name (`phaseflow --version`,
+///   `phaseflow dynamics flow --help`): `exact --help bogus` names `bogus` instead of printing help
+///   and exiting 0.
 /// Only the words before `--` are looked at (slurm-script's sweep follows it).
 ///
 ///     var command = try Phaseflow.parseChecked(["exact", "--d", "100", "--steps", "4"])
@@ -24,9 +25,9 @@ extension Phaseflow {
         if options.contains("--version"), arguments != ["--version"] {
             throw ValidationError("--version stands alone (phaseflow --version); got '\(arguments.joined(separator: " "))'")
         }
-        if options.contains(where: helpWords.contains) {
-            let rest = arguments.filter { !helpWords.contains($0) }
-            if rest.count > path.count { _ = try parseAsRoot(rest) }   // the other arguments must parse
+        if let help = options.first(where: helpWords.contains), let stray = options.first(where: { $0 != help }) {
+            let command = (["phaseflow"] + path + [help]).joined(separator: " ")
+            throw ValidationError("\(help) stands alone after the command's name (\(command)); got '\(stray)' with it")
         }
         return try parseAsRoot(arguments)
     }
@@ -47,16 +48,17 @@ extension Phaseflow {
     /// twice among `words` (spelled `--name value` or `--name=value`).
     static func requireSingleValuedOptionsOnce(_ words: [String], of command: ParsableCommand.Type) throws {
         let single = singleValuedOptionNames(command)
-        var seen: [String: String] = [:]
+        var values: [(name: String, values: [String])] = []
         for (i, word) in words.enumerated() where word.hasPrefix("-") {
             let parts = word.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = single[String(parts[0])] else { continue }
             let value = parts.count == 2 ? String(parts[1]) : (i + 1 < words.count ? words[i + 1] : "")
-            if let first = seen[name] {
-                throw ValidationError("\(name) is given twice ('\(first)', then '\(value)'); give it once")
-            }
-            seen[name] = value
+            if let j = values.firstIndex(where: { $0.name == name }) { values[j].values.append(value) } else { values.append((name, [value])) }
         }
+        let repeated = values.filter { $0.values.count > 1 }
+        guard !repeated.isEmpty else { return }
+        let named = repeated.map { "\($0.name) \($0.values.count) times (" + $0.values.map { "'\($0)'" }.joined(separator: ", ") + ")" }
+        throw ValidationError("a single-valued option is given more than once: " + named.joined(separator: "; ") + "; give each once")
     }
 
     /// Every spelling (`--d`, `-x`) of the options of `command` that take one value, mapped to the

@@ -11,7 +11,7 @@ final class DynamicsAdamCommandLineTests: XCTestCase {
         let base = ["dynamics", "adam", "--d", "300", "--n", "16", "--steps", "4", "--epochs", "200", "--record-every", "100"]
         try assertOneLineErrors([
             (base + ["--tau", "0.3"], "tau 0.3"), (base + ["--tau", "0"], "tau 0"), (base + ["--protocol", "gd"], "--protocol adam"),
-            (base + ["--schedule", "linear"], "dilated"), (base + ["--d", "10"], "d = 10"),
+            (base + ["--schedule", "linear"], "dilated"), (["dynamics", "adam", "--d", "10"] + base.dropFirst(4), "d = 10"),
         ])
         let result = try phaseflow(base + ["--seeds", "2", "--format", "json"])
         XCTAssertEqual(result.status, 0, result.stderr)

@@ -139,6 +139,9 @@ final class RepeatedAndOverflowInputTests: XCTestCase {
         try assertOneLineErrors([
             (["exact", "--d", "100", "--steps", "4", "--format", "csv", "--d", "200"], "--d"),
             (["exact", "--d=100", "--steps", "4", "--d", "200"], "--d"),
+            // Every repeated option is named, with its values (the same value twice is still twice).
+            (["exact", "--d", "100", "--steps", "4", "--steps", "4", "--d", "200", "--d", "300"], "--steps 2 times ('4', '4')"),
+            (["exact", "--d", "100", "--steps", "4", "--d", "200", "--d", "300"], "--d 3 times ('100', '200', '300')"),
             (["theory", "--d", "100", "--points", "4", "--points", "4", "--points", "8"], "--points"),
             (["dynamics", "flow", "--d", "100", "--time-max", "10", "--time-points", "4", "--tau", "0.5", "--tau", "1.5"], "--tau"),
             (["simulate", "--d", "100", "--n", "16", "--steps", "4", "--epochs", "2", "--samples", "0", "--threads", "1",
@@ -179,7 +182,9 @@ final class RepeatedAndOverflowInputTests: XCTestCase {
             // A sweep that asks for help would print help in every array task.
             (["slurm-script", "--tasks", "2", "--out", temporary("sl-help"), "--", "simulate", "--help"], "--help"),
         ])
-        for arguments in [["--help"], ["exact", "--help"], ["dynamics", "flow", "-h"], ["simulate", "--d", "100", "--help"], ["--version"]] {
+        // Help is for a command, not a command line: other words with it are refused, naming the first.
+        try assertOneLineErrors([(["simulate", "--d", "100", "--help"], "--d")])
+        for arguments in [["--help"], ["exact", "--help"], ["dynamics", "flow", "-h"], ["dynamics", "--help"], ["--version"]] {
             let result = try phaseflow(arguments)
             XCTAssertEqual(result.status, 0, "\(arguments): \(result.stderr)")
             XCTAssertFalse(result.stdout.isEmpty, "\(arguments)")

@@ -9,8 +9,8 @@ final class SimulateCommandTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: out) }
         let small = ["simulate", "--d", "100", "--n", "4", "--steps", "4", "--epochs", "2", "--out", out]
         let cases: [([String], String)] = [
-            (small + ["--p", "1.2"], "1.2"), (small + ["--n", "0"], "n must"),
-            (small + ["--steps", "7"], "steps"), (small + ["--protocol", "sgd"], "sgd"),
+            (small + ["--p", "1.2"], "1.2"), (["simulate", "--d", "100", "--n", "0", "--steps", "4", "--epochs", "2", "--out", out], "n must"),
+            (["simulate", "--d", "100", "--n", "4", "--steps", "7", "--epochs", "2", "--out", out], "steps"), (small + ["--protocol", "sgd"], "sgd"),
             (["simulate", "--d", "10", "--n", "8", "--steps", "4", "--out", out], "d must be"), (["simulate", "--d", "19", "--n", "8", "--steps", "4", "--out", out], "d ≥ 2n + 4"),
             (small + ["--lr=-1"], "-1"), (small + ["--sigma", "nan"], "nan"), (small + ["--seeds", "0"], "seeds"),
             (small + ["--k", "20"], "k must"), (small + ["--samples", "1"], "samples"), (small + ["--planted", "nan"], "nan"),
