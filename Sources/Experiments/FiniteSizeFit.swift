@@ -12,10 +12,13 @@ public struct FiniteSizeFit: Sendable {
     public let standardError: Double
     public let dimensions: Int
 
-    /// nil unless at least two dimensions and every deviation > 0.
+    /// nil ("no fit") unless at least two distinct dimensions, every deviation finite and > 0, and
+    /// a finite slope: a fit never reports NaN or ±inf.
     public init?(dimensions: [Double], deviations: [Double]) throws {
-        guard dimensions.count >= 2, deviations.allSatisfy({ $0 > 0 }) else { return nil }
+        guard Set(dimensions).count >= 2, dimensions.count == deviations.count,
+              deviations.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
         let fit = try LinearFit(x: dimensions.map(log), y: deviations.map(log))
+        guard fit.slope.isFinite else { return nil }
         exponent = fit.slope
         standardError = fit.slopeStandardError
         self.dimensions = dimensions.count

@@ -128,7 +128,10 @@ public struct TrainingDynamics: Sendable {
             rows.append(row)
             deviations.append(comparison.meanMaxDeviation)
         }
-        guard let fit = try FiniteSizeFit(dimensions: dimensions, deviations: deviations) else { return (rows, nil) }
+        guard dimensions.count >= 2 else { return (rows, nil) }
+        guard let fit = try FiniteSizeFit(dimensions: dimensions, deviations: deviations) else {
+            return (rows, "max deviation ∝ d^a: no fit (it needs two distinct dimensions with finite deviations > 0)")
+        }
         return (rows, "max deviation ∝ d^a with \(fit.text) over \(fit.dimensions) dimensions")
     }
 

@@ -15,6 +15,10 @@ public struct LinearFit: Sendable {
         guard x.count == y.count, x.count >= 2 else {
             throw GSLError(routine: "gsl_fit_linear", status: Int(GSL_EINVAL), reason: "needs at least two points, got \(x.count)")
         }
+        // One distinct x (or a non-finite point) leaves the line undetermined: NaN, never a result.
+        guard x.contains(where: { $0 != x[0] }), (x + y).allSatisfy(\.isFinite) else {
+            throw GSLError(routine: "gsl_fit_linear", status: Int(GSL_EINVAL), reason: "needs two distinct finite x values, got \(x)")
+        }
         var c0 = 0.0, c1 = 0.0, cov00 = 0.0, cov01 = 0.0, cov11 = 0.0, sumsq = 0.0
         try check(gsl_fit_linear(x, 1, y, 1, x.count, &c0, &c1, &cov00, &cov01, &cov11, &sumsq), "gsl_fit_linear")
         intercept = c0

@@ -25,7 +25,11 @@ struct AblationCommand: ParsableCommand {
     @Option(help: FlagHelp.out, transform: outputPath) var out: String = "out/ablation"
     @Option(help: FlagHelp.format) var format: OutputFormat = .table
 
-    func validate() throws { try setup.validate() }
+    func validate() throws {
+        try requireDistinct("dims", dims)
+        try requireDistinct("schedules", schedules)
+        try setup.validate()
+    }
 
     var setup: LinearGridAblation.Setup {
         var s = LinearGridAblation.Setup()

@@ -83,10 +83,10 @@ struct SetupOptions: ParsableArguments {
 /// The training set and penalties of the autoencoder theory (`theory`, `predict`, `boundaries`).
 struct AutoencoderOptions: ParsableArguments {
     @Option(help: FlagHelp.n)
-    var n: Extended?
+    var n: SampleCount?
     /// n, 128 by default.
     var trainingPoints: Double { n?.value ?? 128 }
-    @Option(name: .customLong("n-plus"), help: "Training points in the + mode (default p·n; any value in (0, n)).")
+    @Option(name: .customLong("n-plus"), help: "Training points in the + mode (default p·n; any value in (0, n); needs a finite --n).")
     var nPlus: Double?
     /// L_u = L_w of J when not given, wherever the flags mean the L of AT.2 (theory, predict,
     /// boundaries, phase-diagram, ablation, dynamics finite-n).
@@ -95,11 +95,6 @@ struct AutoencoderOptions: ParsableArguments {
     var penaltyU: Double = defaultPenalty
     @Option(name: .customLong("penalty-w"), help: FlagHelp.penaltyW)
     var penaltyW: Double = defaultPenalty
-
-    /// n is a count of training points: a whole number ≥ 1, or inf (2.5 points mean nothing).
-    func validate() throws {
-        if let n, n.value != .infinity { try require("n", n.value, "a whole number ≥ 1 or inf") { $0 >= 1 && $0 == $0.rounded() } }
-    }
 
     func problem(_ setup: Setup) throws -> AutoencoderProblem {
         try AutoencoderProblem(setup: setup, nPlus: nPlus, penaltyU: penaltyU, penaltyW: penaltyW)
@@ -172,19 +167,6 @@ func outputFilePath(_ text: String) throws -> String {
 func requireRunToResume(_ resume: Bool, out: String?) throws {
     guard resume, let out else { return }
     try RunDirectory.requireRunToResume(at: URL(fileURLWithPath: out, isDirectory: true))
-}
-
-/// A flag or option given twice (`--summary --summary`, `--d 1 --d 2`): ArgumentParser keeps the
-/// last and says nothing, so the first would be silently dropped; refused before parsing. Words after
-/// `--` (slurm-script's sweep) are the sweep's own and are checked when it is parsed.
-func requireEachFlagOnce(_ arguments: [String]) throws {
-    var seen = Set<String>()
-    for word in arguments {
-        if word == "--" { return }
-        guard word.hasPrefix("--"), word.count > 2 else { continue }
-        let name = String(word.split(separator: "=", maxSplits: 1)[0])
-        if !seen.insert(name).inserted { throw ValidationError("\(name) is given twice; give it once") }
-    }
 }
 
 /// An adaptive integrator's tolerances: a relative tolerance in [1e-14, 1e-2] (beyond 1e-2 the

@@ -29,7 +29,7 @@ struct BenchCommand: ParsableCommand {
     var precision: SimulationPrecision = .double
     @Option(help: FlagHelp.format)
     var format: OutputFormat = .json
-    @Option(help: FlagHelp.seed) var seed: UInt64 = 1
+    @Option(help: FlagHelp.seed, transform: seedValue) var seed: UInt64 = 1
     @Flag(name: .customLong("phase-diagram"), help: "Instead: time the 100 × 100 phase-1 diagram over (n, kτ) at d = inf (phase-diagram --grid 100x100); the training flags are not used then.")
     var phaseDiagram = false
     @OptionGroup var mlpBench: MLPBenchOptions
@@ -104,9 +104,7 @@ struct ReproduceCommand: ParsableCommand {
             guard values.count >= 2 else { throw ValidationError("--\(flag) needs at least two dimensions (for the finite-size fit)") }
             for d in values { try require(flag, d, "a whole number in [\(Report.smallestDimension), 1e7]" + why) {
                 $0 >= Double(Report.smallestDimension) && $0 <= 1e7 && $0 == $0.rounded() } }
-            if let repeated = values.first(where: { d in values.filter { $0 == d }.count > 1 }) {
-                throw ValidationError("--\(flag) lists \(Int(repeated)) twice; give distinct dimensions (for the finite-size fit)")
-            }
+            try requireDistinct(flag, values)
         }
         _ = try seedRange(first: 1, count: seeds)
         if resume { try Report.requireRunToResume(at: URL(fileURLWithPath: out, isDirectory: true)) }

@@ -140,7 +140,7 @@ struct StartOptions: ParsableArguments {
 struct SimulationSeedOptions: ParsableArguments {
     @Option(help: FlagHelp.seeds)
     var seeds: Int = 8
-    @Option(help: FlagHelp.seed)
+    @Option(help: FlagHelp.seed, transform: seedValue)
     var seed: UInt64 = 1
     @Flag(name: .customLong("any-start"), help: "Keep simulation seeds whose initial m·ω < 0 (default: w is negated there, TD.20).")
     var anyStart = false
@@ -181,7 +181,7 @@ struct DynamicsFiniteN: ParsableCommand {
     @OptionGroup var start: StartOptions
     @Option(help: FlagHelp.n)
     var n: Double = 128
-    @Option(name: .customLong("data-seed"), help: "Seed of the training set and of the random init (finite d), or of the per-point overlaps (d = inf).")
+    @Option(name: .customLong("data-seed"), help: "Seed of the training set and of the random init (finite d), or of the per-point overlaps (d = inf); in [0, 2^63 − 1]. (default: 1)", transform: seedValue)
     var dataSeed: UInt64 = 1
     @Option(name: .customLong("penalty-u"), help: FlagHelp.penaltyU) var penaltyU: Double = AutoencoderOptions.defaultPenalty
     @Option(name: .customLong("penalty-w"), help: FlagHelp.penaltyW) var penaltyW: Double = AutoencoderOptions.defaultPenalty
@@ -217,6 +217,8 @@ struct DynamicsAdam: ParsableCommand {
     var tau: [Double] = []
     @Option(help: FlagHelp.format) var format: OutputFormat = .csv
 
+    func validate() throws { try requireDistinct("tau", tau) }
+
     func run() throws {
         let config = try simulation.configuration(setup)
         let indices = try AdamBranchPrediction.gridIndices(config, taus: tau.isEmpty ? nil : tau)
@@ -234,7 +236,7 @@ struct DynamicsEscape: ParsableCommand {
     var members: Int = 200
     @Option(name: .customLong("switch-overlap"), help: FlagHelp.switchOverlap)
     var switchOverlap: Double = 0.05
-    @Option(name: .customLong("ensemble-seed"), help: FlagHelp.ensembleSeed)
+    @Option(name: .customLong("ensemble-seed"), help: FlagHelp.ensembleSeed, transform: seedValue)
     var ensembleSeed: UInt64 = 1
 
     func validate() throws {
@@ -289,7 +291,7 @@ struct DynamicsFiniteSize: ParsableCommand {
     var escapeEnsemble: Int = 0
     @Option(name: .customLong("switch-overlap"), help: FlagHelp.switchOverlap)
     var switchOverlap: Double = 0.05
-    @Option(name: .customLong("ensemble-seed"), help: FlagHelp.ensembleSeed)
+    @Option(name: .customLong("ensemble-seed"), help: FlagHelp.ensembleSeed, transform: seedValue)
     var ensembleSeed: UInt64 = 1
 
     func validate() throws {
@@ -297,6 +299,7 @@ struct DynamicsFiniteSize: ParsableCommand {
         try simulation.validate(options)
         guard !dims.isEmpty else { throw ValidationError("--dims needs at least one dimension") }
         for d in dims { try require("dims", d, "a whole number in [2, 1e9]") { $0 >= 2 && $0 == $0.rounded() && $0 <= 1e9 } }
+        try requireDistinct("dims", dims)
         // The domain is checked whether or not the ensemble runs (a bad value is never silently ignored).
         try require("switch-overlap", switchOverlap, "in (0, 0.5)") { $0 > 0 && $0 < 0.5 }
         if escapeEnsemble != 0 {

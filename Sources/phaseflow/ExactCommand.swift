@@ -107,6 +107,7 @@ struct DiagramCommand: ParsableCommand {
         try require("d-per-decade", Double(dPerDecade), "≥ 1") { $0 >= 1 }
         try require("steps-per-decade", Double(stepsPerDecade), "≥ 1") { $0 >= 1 }
         try require("tolerance", tolerance, "in (0, 1)") { $0 > 0 && $0 < 1 }
+        try requireDistinct("schedules", schedules)
         try sweep().validate()
         try requireRunToResume(resume, out: out)
     }

@@ -58,8 +58,7 @@ struct Phaseflow: ParsableCommand {
         do {
             let arguments = Array(CommandLine.arguments.dropFirst())
             try requireKnownHelpTopic(arguments)
-            try requireEachFlagOnce(arguments)
-            var command = try parseAsRoot(attachingNegativeNumbers(arguments))
+            var command = try parseChecked(arguments)
             try command.run()
             if let failure = standardErrorFailure { throw failure }
         } catch {

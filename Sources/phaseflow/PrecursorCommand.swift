@@ -21,11 +21,15 @@ struct PrecursorCommand: ParsableCommand {
     @Option(help: FlagHelp.d) var d: Int = 8000
     @Option(help: FlagHelp.seeds) var seeds: Int = 5
     @Option(help: FlagHelp.samples) var samples: Int = 16
-    @Option(help: FlagHelp.seed) var seed: UInt64 = 1
+    @Option(help: FlagHelp.seed, transform: seedValue) var seed: UInt64 = 1
     @Option(help: FlagHelp.out, transform: outputPath) var out: String = "out/precursor"
     @Option(help: FlagHelp.format) var format: OutputFormat = .table
 
-    func validate() throws { try setup.validate() }
+    func validate() throws {
+        try requireDistinct("ns", ns)
+        try requireDistinct("simulate", simulate)
+        try setup.validate()
+    }
 
     var setup: PrecursorExperiment.Setup {
         var s = PrecursorExperiment.Setup()

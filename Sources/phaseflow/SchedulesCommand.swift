@@ -17,7 +17,7 @@ struct SchedulesCommand: ParsableCommand {
 
     @OptionGroup var data: RealDataOptions
     @Option(help: FlagHelp.seeds) var seeds = 5
-    @Option(help: FlagHelp.seed) var seed: UInt64 = 1
+    @Option(help: FlagHelp.seed, transform: seedValue) var seed: UInt64 = 1
     @Flag(name: .customLong("resample-split"), help: "Give each seed its own train/held-out split (split seed = the seed), so the SE over seeds covers the choice of images as well as training noise.")
     var resampleSplit = false
     @Option(name: .customLong("export-density"), help: FlagHelp.exportDensity, transform: outputFilePath) var exportDensity: String?

@@ -70,9 +70,7 @@ struct CompareCommand: ParsableCommand {
         }
         guard !dims.isEmpty else { throw ValidationError("--dims needs at least one dimension") }
         for d in dims { try require("dims", d, "a whole number in [1, 1e12]") { $0 >= 1 && $0 <= 1e12 && $0 == $0.rounded() } }
-        if let repeated = dims.first(where: { d in dims.filter { $0 == d }.count > 1 }) {
-            throw ValidationError("--dims lists \(Int(repeated)) twice; give distinct dimensions")
-        }
+        try requireDistinct("dims", dims)
         // The static theory compared needs both modes in the training set: n₊ = round(p·n) in [1, n − 1].
         let plus = (setup.p * Double(simulation.n)).rounded()
         guard plus >= 1, plus <= Double(simulation.n) - 1 else {

@@ -12,7 +12,7 @@ struct SimulationOptions: ParsableArguments {
     var schedule: ScheduleName = .dilated
     @Option(help: FlagHelp.epochs) var epochs: Int = 40_000
     @Option(help: FlagHelp.seeds) var seeds: Int = 1
-    @Option(help: FlagHelp.seed) var seed: UInt64 = 1
+    @Option(help: FlagHelp.seed, transform: seedValue) var seed: UInt64 = 1
     @Option(name: .customLong("protocol"), help: "Training protocol: adam, gd, online or converged (default: simulate adam, compare converged; compare refuses online, which has no fixed n).")
     var trainingProtocol: ProtocolArgument?
     @Option(help: FlagHelp.lr) var lr: Double?

@@ -27,12 +27,12 @@ struct SlurmScriptCommand: ParsableCommand {
         let script = try SlurmArrayScript(executable: executable ?? "phaseflow", sweep: sweep, tasks: tasks, out: out,
                                           cpusPerTask: cpusPerTask, time: time, partition: partition)
         if let executable { try SlurmArrayScript.requireExecutable(executable) }
+        if let help = sweep.first(where: Phaseflow.helpWords.contains) {
+            throw ValidationError("the sweep after -- asks for help (\(help)): every task would print help instead of running; drop \(help)")
+        }
         // Task 1's first start (no --resume: its run directory does not exist yet).
         let task = sweep + (script.passesThreads ? ["--threads", "\(cpusPerTask)"] : []) + ["--shard", "1/\(tasks)", "--out", out + ".shard-1"]
-        do {
-            try requireEachFlagOnce(task)
-            _ = try Phaseflow.parseAsRoot(Phaseflow.attachingNegativeNumbers(task))
-        } catch {
+        do { _ = try Phaseflow.parseChecked(task) } catch {
             let line = Phaseflow.message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
             throw ValidationError("the sweep after -- (\(sweep.joined(separator: " "))): \(line)")
         }

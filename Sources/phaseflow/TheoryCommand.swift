@@ -30,6 +30,7 @@ struct TheoryCommand: ParsableCommand {
     var adamLearningRate: Double?
 
     func validate() throws {
+        try training.requireNPlusWithFiniteN()
         try requireCount("points", points, atMost: 10_000)
         // Adam's step is ~lr per coordinate: beyond 1 the stationary state's minimiser fails (1.8e308: a GSL error).
         if let adamLearningRate { try require("adam-lr", adamLearningRate, "in (0, 1]") { $0 > 0 && $0 <= 1 } }
@@ -73,6 +74,7 @@ struct PredictCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func validate() throws {
+        try training.requireNPlusWithFiniteN()
         try requireCount("steps", steps, atMost: 10_000)
         if !setup.dimension.isFinite, integrator != .continuous {
             try require("steps", Double(steps), "even on the dilated clock at d = inf (τ = 1 on the grid)") { Int($0) % 2 == 0 }
@@ -97,7 +99,7 @@ struct BoundariesCommand: ParsableCommand {
     @OptionGroup var setup: SetupOptions
     @OptionGroup var training: AutoencoderOptions
     @Option(parsing: .upToNextOption, help: FlagHelp.ns)
-    var ns: [Double] = [16, 32, 64, 128, 256]
+    var ns: [SampleCount] = [16, 32, 64, 128, 256]
     @Option(parsing: .upToNextOption, help: "Mode probabilities p of the (n, p) boundary.")
     var ps: [Double] = [0.6, 0.7, 0.8, 0.9]
     @Option(help: FlagHelp.tolerance)
@@ -120,8 +122,11 @@ struct BoundariesCommand: ParsableCommand {
     func validate() throws {
         try setup.rejectDimension("the boundaries are at d = inf")
         if let n = training.n { throw ValidationError("--n \(n) is not used here: the boundaries take --ns") }
+        if let nPlus = training.nPlus { throw ValidationError("--n-plus \(nPlus) is not used here: it needs one finite --n, and the boundaries take n₊ = p·n at each of --ns") }
         guard !ns.isEmpty else { throw ValidationError("--ns needs at least one n") }
-        for n in ns { try require("ns", n, "in [2, 1e9]") { $0 >= 2 && $0 <= 1e9 } }
+        for n in ns { try require("ns", n.value, "in [2, 1e9]") { $0 >= 2 && $0 <= 1e9 } }
+        try requireDistinct("ns", ns.map(\.value))
+        try requireDistinct("ps", ps)
         try require("k", setup.k, "in (0, \(BoundarySearch.largestK)] (the continuation starts at kτ = max(k, 4))") { $0 > 0 && $0 <= BoundarySearch.largestK }
         for p in ps { try require("ps", p, "in (0, 1)") { $0 > 0 && $0 < 1 } }
         try require("tolerance", tolerance, "in (0, 1)") { $0 > 0 && $0 < 1 }
@@ -135,7 +140,7 @@ struct BoundariesCommand: ParsableCommand {
         var search = BoundarySearch(p: setup.p, sigma: setup.sigma, k: setup.k, penaltyU: training.penaltyU,
                                     penaltyW: training.penaltyW, nPlus: training.nPlus)
         search.tolerance = tolerance; search.integrator = integrator == .grid ? .grid : .continuous; search.steps = steps
-        let (nRows, pRows) = try search.run(ns: ns, ps: noPBoundary ? [] : ps, directory: URL(fileURLWithPath: out, isDirectory: true),
+        let (nRows, pRows) = try search.run(ns: ns.map(\.value), ps: noPBoundary ? [] : ps, directory: URL(fileURLWithPath: out, isDirectory: true),
                                             resume: resume, shard: shard)
         guard shard.count == 1 else {
             return try note("shard \(shard) written to \(out); join the shards with `phaseflow merge`, then run boundaries with --resume on the merged directory")

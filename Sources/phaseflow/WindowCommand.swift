@@ -71,7 +71,7 @@ struct WindowCommand: ParsableCommand {
     var splits: Int = 1
     @Option(help: "Bootstrap replicates, in [20, 1000000] (20 at least for a 95 % interval).")
     var bootstrap: Int = 200
-    @Option(help: FlagHelp.seed)
+    @Option(help: FlagHelp.seed, transform: seedValue)
     var seed: UInt64 = 1
     @Flag(help: "Print the U-turn curves instead of the windows.")
     var curves = false

@@ -47,7 +47,7 @@ final class AutoencoderCommandLineTests: XCTestCase {
     /// Bad input: one line naming the value, non-zero exit, nothing on stdout.
     func testInvalidInputsGiveOneLineErrors() throws {
         let cases: [([String], String)] = [
-            (["theory", "--p", "1.5"], "1.5"), (["theory", "--sigma", "0"], "sigma"), (["theory", "--n", "0"], "n must"),
+            (["theory", "--p", "1.5"], "1.5"), (["theory", "--sigma", "0"], "sigma"), (["theory", "--n", "0"], "'0' is invalid for '--n"),
             (["theory", "--n", "nan"], "nan"), (["theory", "--penalty-u", "-1"], "penalty-u"), (["theory", "--penalty-w", "inf"], "penalty-w"),
             (["theory", "--k", "0"], "k"), (["theory", "--points", "0"], "points"), (["theory", "--format", "xml"], "xml"),
             (["theory", "--n", "10", "--n-plus", "12"], "n-plus"), (["theory", "--d", "0.5"], "d must"),

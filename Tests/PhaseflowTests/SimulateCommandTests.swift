@@ -10,7 +10,7 @@ final class SimulateCommandTests: XCTestCase {
         let small = ["simulate", "--d", "100", "--n", "4", "--steps", "4", "--epochs", "2", "--out", out]
         let cases: [([String], String)] = [
             (small + ["--p", "1.2"], "1.2"), (["simulate", "--d", "100", "--n", "0", "--steps", "4", "--epochs", "2", "--out", out], "n must"),
-            (small + ["--steps", "7"], "steps"), (small + ["--protocol", "sgd"], "sgd"),
+            (["simulate", "--d", "100", "--n", "4", "--steps", "7", "--epochs", "2", "--out", out], "steps"), (small + ["--protocol", "sgd"], "sgd"),
             (["simulate", "--d", "10", "--n", "8", "--steps", "4", "--out", out], "d must be"), (["simulate", "--d", "19", "--n", "8", "--steps", "4", "--out", out], "d ≥ 2n + 4"),
             (small + ["--lr=-1"], "-1"), (small + ["--sigma", "nan"], "nan"), (small + ["--seeds", "0"], "seeds"),
             (small + ["--k", "20"], "k must"), (small + ["--samples", "1"], "samples"), (small + ["--planted", "nan"], "nan"),
