@@ -303,6 +303,8 @@ public struct Report: Sendable {
 
         """
 
+        report += try timed("atlas (every class against the rest)") { try Self.atlasSection(in: directory, smoke: smoke) }   // ReportAtlas.swift
+
         // 7. Real data: training-time densities at a small budget (derivations/training-schedules.md).
         let schedulesArguments = ["--dataset", "mnist", "--classes", "0", "1", "--majority", "0.8", "--seeds", "3",
                                   "--budgets", "100", "300", "1000", "--samples", "500", "--sample-grid", "16"]
@@ -328,6 +330,15 @@ public struct Report: Sendable {
         \(markdownTable(scheduleRows, keys: ["schedule", "budget", "feature_error", "feature_error_se", "binomial_se",
                                           "feature_error_diff_vs_uniform", "feature_error_diff_se", "sliced_wasserstein",
                                           "sliced_wasserstein_diff_vs_uniform", "sliced_wasserstein_diff_se"], digits: 4))
+
+        """
+        report += """
+        The signed bias of the generated majority fraction beside its zero-shot forecast (derivations/majority-bias.md,
+        MB.4–MB.8: the untrained model's bias, removed at a rate set by the density's mass on the window; n* = 54 steps):
+
+        \(markdownTable(scheduleRows, keys: ["schedule", "budget", "majority_bias", "majority_bias_se", "predicted_majority_bias",
+                                          "majority_bias_diff_vs_uniform", "majority_bias_diff_se",
+                                          "predicted_majority_bias_diff_vs_uniform"], digits: 4))
 
         """
         report += Self.sampleGridSection(budgets: densities.settings.budgets, columns: densities.sampleGrid)
