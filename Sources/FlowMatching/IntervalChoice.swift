@@ -18,8 +18,8 @@ public enum IntervalChoice: Sendable {
         case "trained": self = .trained(pilots)
         default:
             let parts = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo >= 0, hi <= 1, lo < hi else {
-                throw InputError("interval must be zero-shot, trained or T_LO,T_HI with 0 ≤ T_LO < T_HI ≤ 1; got '\(text)'")
+            guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo >= 0, hi <= 1, lo < hi, hi - lo < 1 else {
+                throw InputError("interval must be zero-shot, trained or T_LO,T_HI with 0 ≤ T_LO < T_HI ≤ 1, shorter than [0, 1] (TS.6); got '\(text)'")
             }
             self = .fixed(lo: lo, hi: hi)
         }

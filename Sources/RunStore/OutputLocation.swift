@@ -15,6 +15,7 @@ public enum OutputLocation {
     /// Why `path` cannot be used as an output directory, or nil.
     public static func directoryProblem(_ path: String) -> String? {
         guard !path.isEmpty else { return "an empty path names no directory" }
+        if let long = longComponent(path) { return long }
         let url = URL(fileURLWithPath: path).standardizedFileURL
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
@@ -27,12 +28,20 @@ public enum OutputLocation {
     /// must exist or be creatable.
     public static func fileProblem(_ path: String) -> String? {
         guard !path.isEmpty else { return "an empty path names no file" }
+        if let long = longComponent(path) { return long }
         let url = URL(fileURLWithPath: path).standardizedFileURL
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
             return "'\(url.path)' is a directory; name a file"
         }
         return directoryProblem(url.deletingLastPathComponent().path)
+    }
+
+    /// A name in the path longer than the file system takes (NAME_MAX, 255 bytes), or nil; shard
+    /// directories add up to 20 bytes (`.shard-i`), kept free here.
+    static func longComponent(_ path: String) -> String? {
+        guard let name = path.split(separator: "/").first(where: { $0.utf8.count > 255 - 20 }) else { return nil }
+        return "the name '\(name.prefix(24))…' in the path has \(name.utf8.count) bytes; at most \(255 - 20) are allowed"
     }
 
     /// The nearest existing ancestor of a missing path must be a directory we can create in.

@@ -25,8 +25,9 @@ extension Phaseflow {
         if options.contains("--version"), arguments != ["--version"] {
             throw ValidationError("--version stands alone (phaseflow --version); got '\(arguments.joined(separator: " "))'")
         }
-        if let help = options.first(where: helpWords.contains), let stray = options.first(where: { $0 != help }) {
+        if let help = options.first(where: helpWords.contains), options.contains(where: { $0 != help }) {
             let command = (["phaseflow"] + path + [help]).joined(separator: " ")
+            let stray = options.filter { $0 != help }.joined(separator: " ")
             throw ValidationError("\(help) stands alone after the command's name (\(command)); got '\(stray)' with it")
         }
         return try parseAsRoot(arguments)

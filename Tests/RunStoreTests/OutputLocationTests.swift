@@ -31,6 +31,7 @@ final class OutputLocationTests: RunStoreTestCase {
             (file.path + "/sub", "'\(file.path)' is not a directory"),
             ("/dev/null", "'/dev/null' exists and is not a directory"),
             ("/proc/x/y", "cannot create anything in '/proc'"),
+            (scratch.path + "/" + String(repeating: "n", count: 236), "has 236 bytes; at most 235"),
         ]
         for (path, fragment) in cases {
             let problem = try XCTUnwrap(OutputLocation.directoryProblem(path), path)
@@ -49,5 +50,6 @@ final class OutputLocationTests: RunStoreTestCase {
         XCTAssertTrue(OutputLocation.fileProblem("/proc/x/d.json")?.contains("'/proc'") == true)
         XCTAssertNil(OutputLocation.fileProblem(scratch.appendingPathComponent("d.json").path))
         XCTAssertNil(OutputLocation.fileProblem(scratch.appendingPathComponent("new/d.json").path))
+        XCTAssertNil(OutputLocation.fileProblem(scratch.appendingPathComponent(String(repeating: "n", count: 235)).path))
     }
 }
