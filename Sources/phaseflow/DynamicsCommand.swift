@@ -13,6 +13,13 @@ struct DynamicsCommand: ParsableCommand {
         abstract: "Order-parameter ODEs of the autoencoder's training (gradient flow or online SGD) vs training time.",
         subcommands: [DynamicsFlow.self, DynamicsFiniteN.self, DynamicsAdam.self, DynamicsEscape.self, DynamicsVsSimulation.self,
                       DynamicsFiniteSize.self])
+
+    /// `phaseflow dynamics` alone names no computation: one line listing the modes, non-zero exit
+    /// (`phaseflow help dynamics` prints the help).
+    func run() throws {
+        let modes = Self.configuration.subcommands.map { $0._commandName }.joined(separator: ", ")
+        throw ValidationError("dynamics needs a mode: \(modes) (phaseflow help dynamics)")
+    }
 }
 
 /// The flags every dynamics mode shares: the setup, the clock times, the training rule and

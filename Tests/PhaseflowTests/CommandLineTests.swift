@@ -33,6 +33,7 @@ final class CommandLineTests: XCTestCase {
             (["escape", "--tau", "0.5", "--d", "1000", "--members", "5", "--switch-overlap", "nan"], "nan"),
             (["escape", "--tau", "0.5", "--d", "100", "--members", "5"], "--switch-overlap"),
             (["escape", "--tau", "0.5", "--d", "1000", "--members", "5", "--time-max", "0.5"], "time-max"),
+            ([], "dynamics needs a mode: flow, finite-n"),
         ]
         try assertOneLineErrors(bad.map { (["dynamics"] + $0.0, $0.1) })
         let result = try phaseflow(["dynamics", "flow", "--tau", "0.5", "--d", "1000", "--time-max", "5", "--time-points", "5", "--format", "json"])
