@@ -32,13 +32,9 @@ public struct MajorityBiasPrediction: Sendable {
             throw InputError("majority-bias prediction: \(train.count) values are not \(count) rows of dimension \(d)")
         }
         try require("step scale", stepScale, "> 0") { $0 > 0 }
-        var mean = [Double](repeating: 0, count: d)
-        for r in 0..<count { for i in 0..<d { mean[i] += train[r * d + i] } }
-        for i in 0..<d { mean[i] /= Double(count) }
-        // σ_d² exactly as the trainer computes it: mean per-coordinate variance, divisor n d (TS.7).
-        var variance = 0.0
-        for r in 0..<count { for i in 0..<d { let v = train[r * d + i] - mean[i]; variance += v * v } }
-        variance /= Double(count * d)
+        // μ and σ_d² exactly as the trainer computes them (TS.7).
+        let moments = DataMoments(rows: train, count: count)
+        let mean = moments.mean, variance = moments.variance
         let score = zip(w, mean).map { $0 * $1 }.reduce(classifierBias, +)
         let spread = (max(variance, 1e-12) * w.map { $0 * $0 }.reduce(0, +)).squareRoot()
         // MB.3: w·y + b ~ N(w·μ + b, σ_d² ‖w‖²) under y ~ N(μ, σ_d² I).

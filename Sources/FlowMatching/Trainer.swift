@@ -48,14 +48,8 @@ public final class FlowMatchingTrainer {
         guard count >= 2, data.count % count == 0 else { throw InputError("training data: \(data.count) values in \(count) rows") }
         guard settings.batch >= 1 else { throw InputError("batch must be ≥ 1; got \(settings.batch)") }
         try require("learning rate", settings.learningRate, "> 0") { $0 > 0 }
-        let d = data.count / count
-        var mean = [Double](repeating: 0, count: d)
-        for r in 0..<count { for i in 0..<d { mean[i] += data[r * d + i] } }
-        for i in 0..<d { mean[i] /= Double(count) }
-        var variance = 0.0
-        for r in 0..<count { for i in 0..<d { let v = data[r * d + i] - mean[i]; variance += v * v } }
-        variance /= Double(count * d)
-        model = try FlowMatchingModel(dataMean: mean, dataVariance: max(variance, 1e-12), hidden: settings.hidden, seed: settings.seed)
+        let moments = DataMoments(rows: data, count: count)
+        model = try FlowMatchingModel(dataMean: moments.mean, dataVariance: max(moments.variance, 1e-12), hidden: settings.hidden, seed: settings.seed)
         self.settings = settings
         self.data = data
         self.count = count
