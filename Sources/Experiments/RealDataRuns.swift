@@ -242,7 +242,7 @@ public struct SchedulesRun: Sendable {
         // The zero-shot bias prediction of every seed's split (MB.3–MB.4), before any training.
         let predictions: [MajorityBiasPrediction]
         if splitPerSeed {
-            let windows = try splitsBySeed()
+            let windows = try splitsBySeed(reusing: firstSplit)
             let bySeed = try windows.mapValues { try SchedulesData(window: $0) }
             firstWindow = windows[settings.seeds[0]]!
             experiment = try SchedulesExperiment(dataBySeed: { bySeed[$0]! }, densities: made, settings: settings)
@@ -333,9 +333,12 @@ public struct SchedulesRun: Sendable {
     }
 
     /// The prepared data of every seed, each on its own split (split seed = the seed).
-    func splitsBySeed() throws -> [UInt64: WindowData] {
+    /// `first` is the split of `window` itself, already prepared (before the run directory): reused
+    /// for the seed it belongs to instead of being prepared again.
+    func splitsBySeed(reusing first: WindowData) throws -> [UInt64: WindowData] {
         var bySeed = [UInt64: WindowData]()
         for seed in settings.seeds {
+            if seed == window.seed { bySeed[seed] = first; continue }
             var config = window
             config.seed = seed
             bySeed[seed] = try WindowExperiment.prepare(config)
