@@ -7,11 +7,11 @@ extension LinearGridAblation {
     /// into `directory`; returns the table as output rows, grouped by clock (then d) so that the
     /// figure's theory lines join consecutive rows (derivations/ablation.md).
     ///
-    ///     var setup = LinearGridAblation.Setup(); setup.dims = [500, 2000]
-    ///     let rows = try LinearGridAblation.report(setup, to: URL(fileURLWithPath: "out/ablation"))
-    public static func report(_ setup: Setup, to directory: URL, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> [Row] {
-        let entries = try run(setup, progress: progress).sorted {
-            (setup.schedules.firstIndex(of: $0.schedule) ?? 0, $0.d) < (setup.schedules.firstIndex(of: $1.schedule) ?? 0, $1.d)
+    ///     var spec = LinearGridAblation.Spec(); spec.dims = [.finite(500), .finite(2000)]
+    ///     let rows = try LinearGridAblation.report(try Setup.standard(n: 64), spec, to: URL(fileURLWithPath: "out/ablation"))
+    public static func report(_ setup: Setup, _ spec: Spec, to directory: URL, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> [Row] {
+        let entries = try run(setup, spec, progress: progress).sorted {
+            (spec.schedules.firstIndex(of: $0.schedule) ?? 0, $0.dimension.value) < (spec.schedules.firstIndex(of: $1.schedule) ?? 0, $1.dimension.value)
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let table = entries.map { Row(fields: Array(zip(columns, cells($0)))) }
@@ -22,9 +22,9 @@ extension LinearGridAblation {
         return entries.map { entry in
             var row = Row()
             for (key, cell) in zip(columns, cells(entry)) { row.add(Quantity(key), cell) }
-            row.add("n", setup.n); row.add("steps", setup.steps); row.add("seeds", setup.seeds)
-            row.add("training_time", setup.trainingTime); row.add("lr", setup.learningRate)
-            row.add("penalty_u", setup.penalty); row.add("penalty_w", setup.penalty)
+            row.add("n", Int(setup.n)); row.add("steps", spec.steps); row.add("seeds", spec.seeds)
+            row.add("training_time", spec.trainingTime); row.add("lr", spec.learningRate)
+            row.add("penalty_u", spec.penalty); row.add("penalty_w", spec.penalty)
             return row
         }
     }
@@ -73,12 +73,12 @@ extension PrecursorExperiment {
     }
 }
 
-extension LinearGridAblation.Setup {
-    /// Every check before any work: sizes, seeds, the step count of each gd run, and each (d, clock)
-    /// configuration's grid and memory (the trainer's own checks, with no epoch run).
-    public func validate() throws {
+extension LinearGridAblation.Spec {
+    /// Every check before any work: n of the setup, sizes, seeds, the step count of each gd run, and
+    /// each (d, clock) configuration's grid and memory (the trainer's own checks, with no epoch run).
+    public func validate(_ setup: Setup) throws {
         guard !dims.isEmpty, !schedules.isEmpty else { throw InputError("the ablation needs at least one d and one clock") }
-        try requireCount("n", n, atMost: 100_000)
+        let n = try LinearGridAblation.trainingPoints(setup)
         try requireCount("steps", steps, atLeast: 2, atMost: Limits.gridSteps)
         try requireCount("seeds", seeds, atLeast: 2, atMost: 10_000)
         _ = try seedRange(first: firstSeed, count: seeds)
@@ -93,9 +93,9 @@ extension LinearGridAblation.Setup {
             throw InputError("training-time \(trainingTime) at lr \(learningRate) rounds to 0 gd epochs; training-time must be ≥ lr/2 (at least one epoch)")
         }
         for d in dims {
-            guard d >= 2 * n + 4 else { throw InputError("dims must be ≥ 2n + 4 = \(2 * n + 4); got \(d)") }
+            guard d.value >= Double(2 * n + 4) else { throw InputError("dims must be ≥ 2n + 4 = \(2 * n + 4); got \(d)") }
             for schedule in schedules {
-                let config = try LinearGridAblation.configuration(self, d: d, schedule: schedule, learningRate: learningRate)
+                let config = try LinearGridAblation.configuration(try setup.at(d), self, schedule: schedule, learningRate: learningRate)
                 _ = try Trainer<Double>(problem: config.problem, n: config.n, k: config.k, steps: config.steps,
                                         options: { var o = config.training; o.epochs = 0; return o }(), seed: firstSeed)
             }

@@ -7,31 +7,36 @@ import GSLKit
 /// It measures how hard the training pushes b towards its target h = atanh(2p − 1): O(1) on the
 /// dilated clock, ∝ 1/√d on a linear grid that resolves the window (K ≫ √d), g(0)/K below that.
 ///
-///     let g = try BiasGradient(p: 0.8, sigma: 1)
-///     let slope = g.timeAveraged(grid: [(alpha: 1, beta: 0.01)], dimension: 10_000)   // AB.3
+///     let g = try BiasGradient(setup: try Setup(dimension: .finite(10_000), p: 0.8, sigma: 1, k: 2))
+///     let slope = g.timeAveraged(grid: [(alpha: 1, beta: 0.01)], dimension: .finite(10_000))   // AB.3
 public struct BiasGradient: Sendable {
-    public let p: Double
-    public let sigma: Double
+    /// p and σ of the target (d is given per call; k and n are not used).
+    public let setup: Setup
+    var p: Double { setup.p }
+    var sigma: Double { setup.sigma }
     /// E over g ~ N(0, 1) when the preactivation's spread ω√v is at most 1 (smooth integrand).
     let normal: PanelGaussLegendre
     /// ∫ da over the preactivation a ∈ [−40, 40] otherwise: sech²(a) confines the integrand there,
     /// whatever the width of the density of a (AB.2 rewritten in a = b + ωζ).
     let preactivation: CompositeGaussLegendre
 
-    public init(p: Double, sigma: Double) throws {
-        try require("p", p, "in (0, 1)") { $0 > 0 && $0 < 1 }
-        try require("sigma", sigma, "> 0") { $0 > 0 }
-        self.p = p; self.sigma = sigma
+    public init(setup: Setup) throws {
+        self.setup = setup
         normal = try PanelGaussLegendre(panelWidth: 0.5, nodesPerPanel: 10)
         preactivation = try CompositeGaussLegendre(from: -40, to: 40, panelWidth: 0.25, nodesPerPanel: 10)
     }
 
-    var logOdds: Double { 0.5 * log(p / (1 - p)) }
+    var logOdds: Double { setup.logOdds }
 
     /// ∂L_j/∂b_j at one grid time (AB.2): 2 m² E[(tanh(b + ωζ) − tanh(h + ωζ)) sech²(b + ωζ)],
     /// ζ = sS + √v g, m = α²/v, ω = S/v, S = β√d.
-    public func perTime(alpha: Double, beta: Double, dimension: Double, bias: Double = 0) -> Double {
-        let v = alpha * alpha + beta * beta * sigma * sigma, s = beta * dimension.squareRoot()
+    public func perTime(alpha: Double, beta: Double, dimension: FlowModel.Dimension, bias: Double = 0) -> Double {
+        perTime(alpha: alpha, beta: beta, squareRootOfD: dimension.squareRoot, bias: bias)
+    }
+
+    /// AB.2 with √d given as a number (the window integral takes d = 10²⁴, beyond `Dimension`).
+    func perTime(alpha: Double, beta: Double, squareRootOfD: Double, bias: Double) -> Double {
+        let v = alpha * alpha + beta * beta * sigma * sigma, s = beta * squareRootOfD
         let m = alpha * alpha / v, omega = s / v, h = logOdds
         func integrand(_ a: Double) -> Double {   // a = b + ωζ
             let sech = 1 / cosh(a)
@@ -50,7 +55,7 @@ public struct BiasGradient: Sendable {
     }
 
     /// ∂J/∂b for a common shift of every bias (AB.3): the mean of AB.2 over the K grid times.
-    public func timeAveraged(grid: [(alpha: Double, beta: Double)], dimension: Double, bias: Double = 0) -> Double {
+    public func timeAveraged(grid: [(alpha: Double, beta: Double)], dimension: FlowModel.Dimension, bias: Double = 0) -> Double {
         grid.map { perTime(alpha: $0.alpha, beta: $0.beta, dimension: dimension, bias: bias) }.reduce(0, +) / Double(grid.count)
     }
 
@@ -58,14 +63,15 @@ public struct BiasGradient: Sendable {
     /// Gauss–Legendre panels on [0, 12] (g decays like e^{−S²/2}): the constant of AB.4.
     public func windowIntegral(bias: Double = 0) throws -> Double {
         let rule = try CompositeGaussLegendre(from: 0, to: 12, panelWidth: 0.25, nodesPerPanel: 10)
-        return zip(rule.nodes, rule.weights).reduce(0.0) { $0 + $1.1 * perTime(alpha: 1, beta: $1.0 / 1e12, dimension: 1e24, bias: bias) }
+        return zip(rule.nodes, rule.weights).reduce(0.0) { $0 + $1.1 * perTime(alpha: 1, beta: $1.0 / 1e12, squareRootOfD: 1e12, bias: bias) }
     }
 
     /// A Monte Carlo estimate of AB.2 in d dimensions (independent of the ζ reduction): the exact
     /// network u = mμ, w = ωμ, c = βσ²/v with μ = (1, …, 1) and bias b, fresh (z, s, η) per sample,
-    /// the sample mean of (2/d)(f − x₁)·u sech²(b + w·x/√d) and its standard error.
-    public func monteCarlo(alpha: Double, beta: Double, dimension d: Int, samples: Int, seed: UInt64,
+    /// the sample mean of (2/d)(f − x₁)·u sech²(b + w·x/√d) and its standard error. Needs a finite d.
+    public func monteCarlo(alpha: Double, beta: Double, dimension: FlowModel.Dimension, samples: Int, seed: UInt64,
                            bias: Double = 0) throws -> (mean: Double, standardError: Double) {
+        guard let d = dimension.finite else { throw InputError("the Monte Carlo needs a finite d; got d = inf") }
         let rng = try RandomStream(seed: seed)
         let v = alpha * alpha + beta * beta * sigma * sigma, sqrtD = Double(d).squareRoot()
         let c = beta * sigma * sigma / v, m = alpha * alpha / v, omega = beta * sqrtD / v

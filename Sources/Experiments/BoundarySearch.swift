@@ -10,10 +10,15 @@ import Theory
 /// in a run directory (rows.csv: one block per n and per p; resumable, shardable) and written as
 /// boundary_n.csv, boundary_p.csv, boundaries.gp and, with gnuplot, boundaries.png.
 ///
-///     let search = BoundarySearch(p: 0.8, sigma: 1, k: 2, penaltyU: 2, penaltyW: 2)
+///     let setup = try Setup(dimension: .infinite, p: 0.8, sigma: 1, k: 2)   // n: each of ns
+///     let search = BoundarySearch(setup: setup, penaltyU: 2, penaltyW: 2)
 ///     let (nRows, pRows) = try search.run(ns: [16, 32], ps: [0.8], directory: URL(fileURLWithPath: "out"))
 public struct BoundarySearch: Sendable {
-    public var p, sigma, k, penaltyU, penaltyW: Double
+    /// p, σ and k at d = ∞ (a finite d is refused); the setup's n is replaced by each n of the
+    /// search, its p by each p of the (n, p) boundary.
+    public var setup: Setup
+    /// L_u, L_w of J (AT.2).
+    public var penaltyU, penaltyW: Double
     /// n₊ of the (n, kτ) boundary (default p·n).
     public var nPlus: Double?
     public var tolerance = 0.01
@@ -23,16 +28,17 @@ public struct BoundarySearch: Sendable {
     /// The largest k: the (n, kτ) continuation walks down from kτ = max(k, 4) in steps of 0.05.
     public static let largestK = 100.0
 
-    public init(p: Double, sigma: Double, k: Double, penaltyU: Double, penaltyW: Double, nPlus: Double? = nil) {
-        self.p = p; self.sigma = sigma; self.k = k; self.penaltyU = penaltyU; self.penaltyW = penaltyW; self.nPlus = nPlus
+    public init(setup: Setup, penaltyU: Double, penaltyW: Double, nPlus: Double? = nil) {
+        self.setup = setup; self.penaltyU = penaltyU; self.penaltyW = penaltyW; self.nPlus = nPlus
     }
 
     func problem(n: Double, p: Double? = nil) throws -> AutoencoderProblem {
-        try AutoencoderProblem(p: p ?? self.p, sigma: sigma, n: n, nPlus: p == nil ? nPlus : nil, penaltyU: penaltyU, penaltyW: penaltyW)
+        guard !setup.dimension.isFinite else { throw InputError("the boundaries are at d = inf; got d = \(setup.dimension)") }
+        return try AutoencoderProblem(p: p ?? setup.p, sigma: setup.sigma, n: n, nPlus: p == nil ? nPlus : nil, penaltyU: penaltyU, penaltyW: penaltyW)
     }
 
     func pHat(_ problem: AutoencoderProblem) throws -> Double {
-        let theory = try AutoencoderTheory(problem: problem, k: k)
+        let theory = try AutoencoderTheory(problem: problem, k: setup.k)
         return integrator == .grid ? try LearnedFlow.dilatedGridAtInfiniteD(theory, steps: steps).pHat
                                    : try LearnedFlow.continuousAtInfiniteD(theory).pHat
     }
@@ -61,7 +67,7 @@ public struct BoundarySearch: Sendable {
 
     /// The manifest settings (everything the rows depend on).
     public func settings(ns: [Double], ps: [Double]) -> [Setting] {
-        [Setting("command", "boundaries"), Setting("p", "\(p)"), Setting("sigma", "\(sigma)"), Setting("k", "\(k)"),
+        [Setting("command", "boundaries"), Setting("p", "\(setup.p)"), Setting("sigma", "\(setup.sigma)"), Setting("k", "\(setup.k)"),
          Setting("penalty_u", "\(penaltyU)"), Setting("penalty_w", "\(penaltyW)"), Setting("n_plus", nPlus.map { "\($0)" } ?? "p·n"),
          Setting("tolerance", "\(tolerance)"), Setting("integrator", integrator.rawValue), Setting("steps", "\(steps)"),
          Setting("ns", ns.map { "\($0)" }.joined(separator: " ")), Setting("ps", ps.map { "\($0)" }.joined(separator: " "))]
@@ -94,14 +100,14 @@ public struct BoundarySearch: Sendable {
         let nResults = parallelResults(nTodo.count) { i -> Row in
             let n = nTodo[i].0
             let problem = try problem(n: n)
-            let crossing = try PhaseOneBoundary.signal(problem, moments: moments, from: max(k, 4), step: 0.05)
+            let crossing = try PhaseOneBoundary.signal(problem, moments: moments, from: max(setup.k, 4), step: 0.05)
             let penalty = try PhaseOneBoundary.penalty(p: problem.p, sigma: problem.sigma, n: n, nPlus: nPlus,
-                                                       signal: k, moments: moments)
+                                                       signal: setup.k, moments: moments)
             let generated = try pHat(problem)
             var row = Row()
             row.add("n", extendedCell(n)); row.add("n_plus", problem.nPlus); row.add("p", problem.p); row.add("sigma", problem.sigma)
-            row.add("k", k); row.add("penalty_u", problem.penaltyU); row.add("penalty_w", problem.penaltyW)
-            row.add("k_tau_star", crossing.value); row.add("tau_star", crossing.value / k)
+            row.add("k", setup.k); row.add("penalty_u", problem.penaltyU); row.add("penalty_w", problem.penaltyW)
+            row.add("k_tau_star", crossing.value); row.add("tau_star", crossing.value / setup.k)
             row.add("branch_end", crossing.branchEnd); row.add("penalty_star", penalty.value)
             row.add("p_hat", generated); row.add("p_hat_error", generated - problem.p); row.add("integrator", integrator.rawValue)
             progress.update(done: progress.tick(), label: "n = \(n)")
@@ -119,7 +125,7 @@ public struct BoundarySearch: Sendable {
                 return nil
             }
             var row = Row()
-            row.add("p", p); row.add("sigma", sigma); row.add("k", k)
+            row.add("p", p); row.add("sigma", setup.sigma); row.add("k", setup.k)
             row.add("penalty_u", penaltyU); row.add("penalty_w", penaltyW); row.add("tolerance", tolerance)
             row.add("n_star", nStar)
             row.add("p_hat", try pHat(try problem(n: nStar, p: p)))
@@ -168,7 +174,7 @@ public struct BoundarySearch: Sendable {
              "boundary_n.csv" every ::1 using \(n):\(end) with points pt 6 title "last k tau of the branch (spinodal < 0.05 below)"
         set logscale y
         set ylabel "penalty L* (L_u = L_w)"
-        set title "mode learned at k tau = \(k) below L*"
+        set title "mode learned at k tau = \(setup.k) below L*"
         plot "boundary_n.csv" every ::1 using \(n):\(penalty) with linespoints lw 2 pt 7 notitle
         unset logscale x
         set xlabel "p"

@@ -9,7 +9,8 @@ import Theory
 /// one block per schedule and d; resumable, shardable), boundary.csv, diagram.gp and, with gnuplot,
 /// diagram.png.
 ///
-///     var sweep = DiagramSweep(directory: URL(fileURLWithPath: "out"))
+///     let setup = try Setup(dimension: .infinite, p: 0.8, sigma: 1, k: 2)   // d: each of the sweep's
+///     var sweep = DiagramSweep(setup: setup, directory: URL(fileURLWithPath: "out"))
 ///     sweep.dMax = 1000; sweep.stepsMax = 1000
 ///     let (boundary, exponents) = try sweep.run(resume: false)   // exponents: "linear: K* ∝ d^a with a = …"
 public struct DiagramSweep: Sendable {
@@ -18,7 +19,8 @@ public struct DiagramSweep: Sendable {
         var scheme: GridFlow.Scheme { self == .euler ? .euler : .x1Prediction }
     }
 
-    public var p = 0.8, sigma = 1.0, k = 2.0
+    /// p, σ and k of the target and clock; its d is replaced by each d of the sweep (`Setup.at`).
+    public var setup: Setup
     public var sigmaMax: Double?
     public var schedules: [ScheduleName] = [.linear, .dilated]
     public var integrator = Scheme.euler
@@ -30,7 +32,7 @@ public struct DiagramSweep: Sendable {
     public var tolerance = 0.01
     public var directory: URL
 
-    public init(directory: URL) { self.directory = directory }
+    public init(setup: Setup, directory: URL) { self.setup = setup; self.directory = directory }
 
     /// Checks the settings before any work: p, σ, every schedule at the smallest d (a dilated
     /// schedule needs k < √d_min; it is not dropped silently), and the grid sizes.
@@ -40,10 +42,10 @@ public struct DiagramSweep: Sendable {
         guard stepsMin >= 1, stepsMax >= stepsMin, stepsMax <= Double(Limits.gridSteps) else {
             throw InputError("steps-min, steps-max must satisfy 1 ≤ steps-min ≤ steps-max ≤ \(Limits.gridSteps); got \(stepsMin), \(stepsMax)")
         }
-        let smallest = try Problem(dimension: dMin.rounded(.up), p: p, sigma: sigma)
+        let smallest = try setup.at(Dimension(dMin.rounded(.up))).problem()
         for name in schedules {
-            do { _ = try name.make(for: smallest, k: k, sigmaMax: name == .ve ? sigmaMax : nil) } catch {
-                throw InputError("schedule \(name.rawValue) cannot be built at d-min = \(smallest.d) with k = \(k): \(error)")
+            do { _ = try name.make(for: smallest, k: setup.k, sigmaMax: name == .ve ? sigmaMax : nil) } catch {
+                throw InputError("schedule \(name.rawValue) cannot be built at d-min = \(smallest.d) with k = \(setup.k): \(error)")
             }
         }
         if let sigmaMax, !schedules.contains(.ve) { throw InputError("sigma-max \(sigmaMax) applies to the ve schedule only; it is not in --schedules") }
@@ -54,7 +56,7 @@ public struct DiagramSweep: Sendable {
     /// The manifest settings of the sweep (everything its rows depend on).
     public var settings: [Setting] {
         [Setting("command", "diagram"), Setting("schedules", schedules.map(\.rawValue).joined(separator: " ")),
-         Setting("integrator", integrator.rawValue), Setting("p", "\(p)"), Setting("sigma", "\(sigma)"), Setting("k", "\(k)"),
+         Setting("integrator", integrator.rawValue), Setting("p", "\(setup.p)"), Setting("sigma", "\(setup.sigma)"), Setting("k", "\(setup.k)"),
          Setting("sigma_max", sigmaMax.map { "\($0)" } ?? "none"), Setting("d_min", "\(dMin)"), Setting("d_max", "\(dMax)"),
          Setting("d_per_decade", "\(dPerDecade)"), Setting("steps_min", "\(stepsMin)"), Setting("steps_max", "\(stepsMax)"),
          Setting("steps_per_decade", "\(stepsPerDecade)"), Setting("tolerance", "\(tolerance)")]
@@ -67,7 +69,6 @@ public struct DiagramSweep: Sendable {
     public func run(resume: Bool, shard: Shard = .whole) throws -> (boundary: [Row], exponents: [String]) {
         try validate()
         let dims = StepBoundary.geometricGrid(from: dMin, to: dMax, perDecade: dPerDecade)
-        _ = try Problem(dimension: dMin.rounded(.up), p: p, sigma: sigma)  // validate p, σ before any work
         func unit(_ name: ScheduleName, _ d: Int) -> String { "schedule=\(name.rawValue),d=\(d)" }
         let units = schedules.flatMap { name in dims.map { unit(name, $0) } }
         let manifest = Manifest(settings: settings, columns: Self.header, units: units, shard: shard,
@@ -77,8 +78,8 @@ public struct DiagramSweep: Sendable {
         if let cut = store.cutTail { writeStandardError("\(cut)\n") }
         let pending = Set(store.pendingUnits)
         func columnSetup(_ name: ScheduleName, _ d: Int) throws -> (problem: Problem, field: ExactField, quantum: Int, grid: [Int])? {
-            let problem = try Problem(dimension: Double(d), p: p, sigma: sigma)
-            let schedule = try name.make(for: problem, k: k, sigmaMax: name == .ve ? sigmaMax : nil)
+            let problem = try setup.at(.finite(d)).problem()
+            let schedule = try name.make(for: problem, k: setup.k, sigmaMax: name == .ve ? sigmaMax : nil)
             let quantum = schedule.stepQuantum
             return (problem, ExactField(problem: problem, schedule: schedule), quantum,
                     StepBoundary.geometricGrid(from: stepsMin, to: stepsMax, perDecade: stepsPerDecade, quantum: quantum))
@@ -95,7 +96,7 @@ public struct DiagramSweep: Sendable {
                         guard let value = try StepBoundary.generatedModeProbability(c.field, scheme: integrator.scheme, steps: steps) else { continue }
                         var row = Row()
                         row.add("schedule", name.rawValue); row.add("integrator", integrator.rawValue)
-                        row.add("d", d); row.add("p", c.problem.p); row.add("sigma", c.problem.sigma); row.add("k", k)
+                        row.add("d", d); row.add("p", c.problem.p); row.add("sigma", c.problem.sigma); row.add("k", setup.k)
                         row.add("steps", steps); row.add("p_hat", value); row.add("p_hat_abs_error", abs(value - c.problem.p))
                         block.append(try RowCodec.cells(row))
                     }
@@ -127,8 +128,8 @@ public struct DiagramSweep: Sendable {
                     found.append((d, kStar))
                     var row = Row()
                     row.add("schedule", name.rawValue); row.add("integrator", integrator.rawValue)
-                    row.add("d", d); row.add("p", p); row.add("sigma", sigma)
-                    row.add("k", k); row.add("tolerance", tolerance); row.add("steps_star", kStar)
+                    row.add("d", d); row.add("p", setup.p); row.add("sigma", setup.sigma)
+                    row.add("k", setup.k); row.add("tolerance", tolerance); row.add("steps_star", kStar)
                     boundaryRows.append(row)
                 }
             }

@@ -10,14 +10,16 @@ import Theory
 /// same grid), the learned bias averaged over the window 0 < S = β√d ≤ k (AB.1), and the gradient
 /// of the time-averaged loss with respect to the biases (AB.3; theory and a d-dimensional Monte Carlo).
 ///
-///     var setup = LinearGridAblation.Setup(); setup.dims = [500, 2000]; setup.trainingTime = 10
-///     let rows = try LinearGridAblation.run(setup) { print($0) }
+///     let setup = try Setup.standard(n: 64)                  // p, σ, k and n; d: each of spec.dims
+///     var spec = LinearGridAblation.Spec(); spec.dims = [.finite(500), .finite(2000)]; spec.trainingTime = 10
+///     let rows = try LinearGridAblation.run(setup, spec) { print($0) }
 public enum LinearGridAblation {
-    public struct Setup: Sendable {
-        public var dims: [Int] = [500, 2000, 5000, 20000]
+    /// The training spec of the ablation; the target, the clock's k and n come from the `Setup`
+    /// (its d is replaced by each of `dims`, `Setup.at`).
+    public struct Spec: Sendable {
+        public var dims: [FlowModel.Dimension] = [.finite(500), .finite(2000), .finite(5000), .finite(20000)]
         public var schedules: [ScheduleName] = [.dilated, .linear]
-        public var p = 0.8, sigma = 1.0, k = 2.0
-        public var n = 64, steps = 40, seeds = 4, firstSeed: UInt64 = 1
+        public var steps = 40, seeds = 4, firstSeed: UInt64 = 1
         /// Full-batch gd redraws the base noise every epoch, so its fixed point is O(η) from the static
         /// theory (the η → 0 limit); the learned b is extrapolated linearly in η from η and η/2
         /// (AB.7). Training time η·epochs is the same for both runs.
@@ -31,7 +33,7 @@ public enum LinearGridAblation {
 
     /// One (d, clock) entry of the ablation table.
     public struct Entry: Sendable {
-        public var d: Int, schedule: ScheduleName
+        public var dimension: FlowModel.Dimension, schedule: ScheduleName
         public var pHat = 0.0, pHatSE = 0.0, pHatTheory = 0.0
         /// Grid times with 0 < S ≤ k (AB.1) where the theory's unit is learned (not the trivial
         /// branch), and the learned b averaged over them (per seed, then mean ± SE across seeds)
@@ -50,71 +52,83 @@ public enum LinearGridAblation {
     }
 
     /// The window of grid times (AB.1): 0 < β_j√d ≤ k.
-    public static func window(_ grid: TrainingGrid, k: Double, dimension: Int) -> [Int] {
-        let sqrtD = Double(dimension).squareRoot()
-        return (0..<grid.steps).filter { grid.beta[$0] > 0 && grid.beta[$0] * sqrtD <= k * (1 + 1e-12) }
+    /// The window of grid times (AB.1) at the setup's d and k: 0 < β_j√d ≤ k.
+    public static func window(_ grid: TrainingGrid, _ setup: Setup) -> [Int] {
+        let sqrtD = setup.dimension.squareRoot
+        return (0..<grid.steps).filter { grid.beta[$0] > 0 && grid.beta[$0] * sqrtD <= setup.k * (1 + 1e-12) }
     }
 
-    public static func run(_ setup: Setup, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> [Entry] {
-        try setup.validate()
+    public static func run(_ setup: Setup, _ spec: Spec, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> [Entry] {
+        try spec.validate(setup)
         var rows = [Entry]()
-        for d in setup.dims {
-            for schedule in setup.schedules {
+        for d in spec.dims {
+            for schedule in spec.schedules {
                 progress("ablation d = \(d) \(schedule.rawValue)")
-                rows.append(try row(setup, d: d, schedule: schedule))
+                rows.append(try row(try setup.at(d), spec, schedule: schedule))
             }
         }
         return rows
     }
 
-    /// The gd protocol with the theory's penalties L_u = L_w (AT.2), from theory init aligned (TD.20).
-    public static func configuration(_ setup: Setup, d: Int, schedule: ScheduleName, learningRate: Double) throws -> SimulationConfiguration {
+    /// n of the setup as a whole number (the simulation trains on a finite set).
+    static func trainingPoints(_ setup: Setup) throws -> Int {
+        guard setup.n.isFinite, setup.n == setup.n.rounded(), setup.n <= 1e15 else {
+            throw InputError("the ablation trains on a finite set: n must be a whole number; got n = \(setup.n)")
+        }
+        let n = Int(setup.n)
+        try requireCount("n", n, atMost: 100_000)
+        return n
+    }
+
+    /// The gd protocol with the theory's penalties L_u = L_w (AT.2), from theory init aligned (TD.20),
+    /// at the setup's d (finite).
+    public static func configuration(_ setup: Setup, _ spec: Spec, schedule: ScheduleName, learningRate: Double) throws -> SimulationConfiguration {
         var training = TrainingOptions()
         training.trainingProtocol = .gd
-        training.epochs = Int((setup.trainingTime / learningRate).rounded())
+        training.epochs = Int((spec.trainingTime / learningRate).rounded())
         training.learningRate = learningRate
-        training.penaltyU = setup.penalty; training.penaltyW = setup.penalty
+        training.penaltyU = spec.penalty; training.penaltyW = spec.penalty
         training.initialisation = .theory
         training.alignedStart = true
         training.schedule = schedule
-        let problem = try Problem(dimension: Double(d), p: setup.p, sigma: setup.sigma)
-        var config = SimulationConfiguration(problem: problem, n: setup.n, k: setup.k, steps: setup.steps, training: training)
-        config.samples = setup.samples
+        var config = SimulationConfiguration(problem: try setup.problem(), n: try trainingPoints(setup), k: setup.k, steps: spec.steps, training: training)
+        config.samples = spec.samples
         return config
     }
 
-    public static func row(_ setup: Setup, d: Int, schedule: ScheduleName) throws -> Entry {
-        let seeds = (0..<setup.seeds).map { setup.firstSeed + UInt64($0) }
+    /// One (d, clock) entry at the setup's d (finite).
+    public static func row(_ setup: Setup, _ spec: Spec, schedule: ScheduleName) throws -> Entry {
+        let problem = try setup.problem(), d = problem.d, n = try trainingPoints(setup)
+        let seeds = (0..<spec.seeds).map { spec.firstSeed + UInt64($0) }
         func finalSnapshots(_ eta: Double) throws -> [Snapshot] {
-            let runs = try SimulationRunner.runSeeds(try configuration(setup, d: d, schedule: schedule, learningRate: eta),
-                                                     seeds: seeds, threads: setup.threads)
+            let runs = try SimulationRunner.runSeeds(try configuration(setup, spec, schedule: schedule, learningRate: eta),
+                                                     seeds: seeds, threads: spec.threads)
             return try seeds.map { seed -> Snapshot in
                 guard let last = runs[seed]?.last else { throw InputError("seed \(seed) produced no snapshot") }
                 return last
             }
         }
-        let coarse = try finalSnapshots(setup.learningRate), finals = try finalSnapshots(setup.learningRate / 2)
+        let coarse = try finalSnapshots(spec.learningRate), finals = try finalSnapshots(spec.learningRate / 2)
         // AB.7: b(η → 0) ≈ 2 b(η/2) − b(η), per seed (same data and start in both runs).
         func extrapolatedB(_ seed: Int, _ j: Int) -> Double { 2 * finals[seed].orderParameters[j].b - coarse[seed].orderParameters[j].b }
         let grid = finals[0].grid
-        var out = Entry(d: d, schedule: schedule)
+        var out = Entry(dimension: setup.dimension, schedule: schedule)
         // p̂ carries the same O(η) bias: AB.7 per seed, mean ± SE across seeds.
         (out.pHat, out.pHatSE) = meanAndStandardError(seeds.indices.map { 2 * finals[$0].generation!.pHat - coarse[$0].generation!.pHat })
         (out.pHatHalfRate, out.pHatHalfRateSE) = meanAndStandardError(finals.map { $0.generation!.pHat })
         // The theory at each seed's n₊ (AT §4.3), averaged over seeds like the simulation.
-        let taus = Array(grid.tau[0..<grid.steps]), win = window(grid, k: setup.k, dimension: d)
+        let taus = Array(grid.tau[0..<grid.steps]), win = window(grid, setup)
         var cache = [Double: (pHat: Double, table: [LearnedParameters])]()
         var perSeedTheory = [(pHat: Double, table: [LearnedParameters])]()
         for s in finals {
-            let nPlus = (s.trainingFraction * Double(setup.n)).rounded()
+            let nPlus = (s.trainingFraction * Double(n)).rounded()
             if cache[nPlus] == nil {
-                let problem = try AutoencoderProblem(p: setup.p, sigma: setup.sigma, n: Double(setup.n), nPlus: nPlus,
-                                                     penaltyU: setup.penalty, penaltyW: setup.penalty)
+                let problem = try AutoencoderProblem(setup: setup, nPlus: nPlus, penaltyU: spec.penalty, penaltyW: spec.penalty)
                 let theory = schedule == .dilated
-                    ? try AutoencoderTheory(problem: problem, k: setup.k, dimension: .finite(d))
+                    ? try AutoencoderTheory(problem: problem, k: setup.k, dimension: setup.dimension)
                     : try AutoencoderTheory(problem: problem, schedule: grid.schedule, dimension: d)
                 let table = win.isEmpty ? [] : try theory.table(at: win.map { taus[$0] })
-                let prediction = try LearnedFlow.grid(problem, schedule: grid.schedule, dimension: d, steps: setup.steps, moments: theory.moments)
+                let prediction = try LearnedFlow.grid(problem, schedule: grid.schedule, dimension: d, steps: spec.steps, moments: theory.moments)
                 cache[nPlus] = (prediction.pHat, table)
             }
             perSeedTheory.append(cache[nPlus]!)
@@ -137,24 +151,23 @@ public enum LinearGridAblation {
             (out.bDecision, out.bDecisionSE) = meanAndStandardError(finals.indices.map { extrapolatedB($0, j) })
             var theoryB = [Double]()
             for s in finals {
-                let nPlus = (s.trainingFraction * Double(setup.n)).rounded()
-                let problem = try AutoencoderProblem(p: setup.p, sigma: setup.sigma, n: Double(setup.n), nPlus: nPlus,
-                                                     penaltyU: setup.penalty, penaltyW: setup.penalty)
+                let nPlus = (s.trainingFraction * Double(n)).rounded()
+                let problem = try AutoencoderProblem(setup: setup, nPlus: nPlus, penaltyU: spec.penalty, penaltyW: spec.penalty)
                 let theory = schedule == .dilated
-                    ? try AutoencoderTheory(problem: problem, k: setup.k, dimension: .finite(d))
+                    ? try AutoencoderTheory(problem: problem, k: setup.k, dimension: setup.dimension)
                     : try AutoencoderTheory(problem: problem, schedule: grid.schedule, dimension: d)
                 theoryB.append(try theory.table(at: [grid.tau[j]])[0].b)
             }
             out.bDecisionTheory = theoryB.reduce(0, +) / Double(theoryB.count)
         }
-        let gradient = try BiasGradient(p: setup.p, sigma: setup.sigma)
+        let gradient = try BiasGradient(setup: setup)
         let points = (0..<grid.steps).map { (alpha: grid.alpha[$0], beta: grid.beta[$0]) }
-        out.gradientTheory = gradient.timeAveraged(grid: points, dimension: Double(d))
-        if setup.gradientSamples > 0 {
+        out.gradientTheory = gradient.timeAveraged(grid: points, dimension: setup.dimension)
+        if spec.gradientSamples > 0 {
             var sum = 0.0, variance = 0.0
             for (j, point) in points.enumerated() {
-                let mc = try gradient.monteCarlo(alpha: point.alpha, beta: point.beta, dimension: d, samples: setup.gradientSamples,
-                                                 seed: setup.firstSeed &* 1_000_003 &+ UInt64(j))
+                let mc = try gradient.monteCarlo(alpha: point.alpha, beta: point.beta, dimension: setup.dimension, samples: spec.gradientSamples,
+                                                 seed: spec.firstSeed &* 1_000_003 &+ UInt64(j))
                 sum += mc.mean; variance += mc.standardError * mc.standardError
             }
             out.gradientMonteCarlo = sum / Double(points.count)
@@ -202,7 +215,7 @@ public enum LinearGridAblation {
     /// The row's cells in `columns` order, typed; a missing value is `.missing` (never NaN).
     public static func cells(_ r: Entry) -> [Value] {
         func f(_ x: Double?) -> Value { x.map { .double($0) } ?? .missing }
-        return [.int(r.d), .string(r.schedule.rawValue), f(r.pHat), f(r.pHatSE), f(r.pHatTheory), .int(r.windowTimes), f(r.bWindow),
+        return [r.dimension.finite.map(Value.int) ?? .string(r.dimension.description), .string(r.schedule.rawValue), f(r.pHat), f(r.pHatSE), f(r.pHatTheory), .int(r.windowTimes), f(r.bWindow),
                 f(r.bWindowSE), f(r.bWindowTheory), f(r.gradientTheory), f(r.gradientMonteCarlo), f(r.gradientMonteCarloSE),
                 f(r.decisionSignal), f(r.bDecision), f(r.bDecisionSE), f(r.bDecisionTheory), f(r.pHatHalfRate), f(r.pHatHalfRateSE)]
     }

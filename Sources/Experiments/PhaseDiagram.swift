@@ -11,11 +11,16 @@ import Theory
 /// depend on the number of threads. Writes phase_diagram.csv, phase_boundary.csv, phase_diagram.gp
 /// and, with gnuplot, phase_diagram.png.
 ///
-///     var diagram = PhaseDiagram(p: 0.8, sigma: 1, penaltyU: 2, penaltyW: 2)
+///     let setup = try Setup(dimension: .infinite, p: 0.8, sigma: 1, k: 2)   // n: each of the grid
+///     var diagram = PhaseDiagram(setup: setup, penaltyU: 2, penaltyW: 2)
 ///     diagram.nCount = 100; diagram.signalCount = 100
 ///     let (cells, boundary) = try diagram.run()   // 10⁴ cells, 100 boundary rows
 public struct PhaseDiagram: Sendable {
-    public var p, sigma, penaltyU, penaltyW: Double
+    /// p and σ at d = ∞ (a finite d is refused); the setup's n is replaced by each n of the grid,
+    /// and its k is not used (the grid runs over kτ).
+    public var setup: Setup
+    /// L_u, L_w of J (AT.2).
+    public var penaltyU, penaltyW: Double
     public var nMin = 8.0, nMax = 4096.0
     public var nCount = 100
     /// kτ runs over signalMax·j/signalCount, j = 1 … signalCount.
@@ -23,8 +28,8 @@ public struct PhaseDiagram: Sendable {
     public var signalCount = 100
     public var threads = ProcessInfo.processInfo.activeProcessorCount
 
-    public init(p: Double, sigma: Double, penaltyU: Double, penaltyW: Double) {
-        self.p = p; self.sigma = sigma; self.penaltyU = penaltyU; self.penaltyW = penaltyW
+    public init(setup: Setup, penaltyU: Double, penaltyW: Double) {
+        self.setup = setup; self.penaltyU = penaltyU; self.penaltyW = penaltyW
     }
 
     /// Checks the grid before any work.
@@ -35,7 +40,13 @@ public struct PhaseDiagram: Sendable {
         try require("grid n-max", nMax, "> n-min and ≤ 1e9") { $0 > nMin && $0 <= 1e9 }
         try require("grid k tau max", signalMax, "in [1e-3, 100]") { $0 >= 1e-3 && $0 <= 100 }
         try requireCount("threads", threads, atMost: 1024)
-        _ = try AutoencoderProblem(p: p, sigma: sigma, n: nMin, penaltyU: penaltyU, penaltyW: penaltyW)
+        guard !setup.dimension.isFinite else { throw InputError("the phase diagram is at d = inf; got d = \(setup.dimension)") }
+        _ = try problem(n: nMin)
+    }
+
+    /// The target at n training points, n₊ = p·n (AT §4.3).
+    func problem(n: Double) throws -> AutoencoderProblem {
+        try AutoencoderProblem(p: setup.p, sigma: setup.sigma, n: n, penaltyU: penaltyU, penaltyW: penaltyW)
     }
 
     public var ns: [Double] { (0..<nCount).map { nMin * pow(nMax / nMin, Double($0) / Double(nCount - 1)) } }
@@ -52,7 +63,7 @@ public struct PhaseDiagram: Sendable {
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for i in stride(from: worker, to: ns.count, by: workers) {
                 columns.store(i, Result {
-                    let problem = try AutoencoderProblem(p: p, sigma: sigma, n: ns[i], penaltyU: penaltyU, penaltyW: penaltyW)
+                    let problem = try problem(n: ns[i])
                     let column = try PhaseOneBoundary.gapColumn(problem, signals: signals, moments: moments)
                     return (column, try PhaseOneBoundary.crossing(in: column, signals: signals, problem, moments: moments))
                 })
@@ -63,7 +74,7 @@ public struct PhaseDiagram: Sendable {
             let (column, crossing) = try columns.values[i]!.get()
             for j in signals.indices.reversed() {
                 var row = Row()
-                row.add("n", n); row.add("p", p); row.add("sigma", sigma); row.add("penalty_u", penaltyU); row.add("penalty_w", penaltyW)
+                row.add("n", n); row.add("p", setup.p); row.add("sigma", setup.sigma); row.add("penalty_u", penaltyU); row.add("penalty_w", penaltyW)
                 row.add("k_tau", signals[j])
                 if let cell = column[j] {
                     row.add("free_energy_gap", cell.gap); row.add("branch_found", 1); row.add("learned", cell.gap < 0 ? 1 : 0)
@@ -73,7 +84,7 @@ public struct PhaseDiagram: Sendable {
                 cells.append(row)
             }
             var row = Row()
-            row.add("n", n); row.add("p", p); row.add("sigma", sigma); row.add("penalty_u", penaltyU); row.add("penalty_w", penaltyW)
+            row.add("n", n); row.add("p", setup.p); row.add("sigma", setup.sigma); row.add("penalty_u", penaltyU); row.add("penalty_w", penaltyW)
             if let crossing {
                 row.add("k_tau_star", crossing.value); row.add("branch_end", crossing.branchEnd)
             } else {
@@ -122,7 +133,7 @@ public struct PhaseDiagram: Sendable {
         dk = \(signalMax)/\(signalCount)/2
         set xrange [\(nMin)/dn:\(nMax)*dn]
         set yrange [0:\(signalMax)*1.02]
-        set title "F_branch - F_triv at p = \(p), sigma = \(sigma), L_u = \(penaltyU), L_w = \(penaltyW)"
+        set title "F_branch - F_triv at p = \(setup.p), sigma = \(setup.sigma), L_u = \(penaltyU), L_w = \(penaltyW)"
         plot "phase_diagram.csv" every ::1 using (strcol(\(gap)) eq "" ? NaN : $\(n)):\(kTau):($\(n)/dn):($\(n)*dn):($\(kTau)-dk):($\(kTau)+dk):(($\(gap) < 0 ? -1 : 1) * abs($\(gap))**0.25) \\
                  with boxxyerror fs solid 1.0 noborder palette notitle, \\
              "phase_boundary.csv" every ::1 using \(bn):(strcol(\(star)) eq "below_grid" || strcol(\(star)) eq "above_grid" ? NaN : $\(star)) with lines lw 2 lc rgb "black" title "k tau*(n)"

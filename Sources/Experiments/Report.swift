@@ -97,7 +97,7 @@ public struct Report: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 
         // 1. The exact-denoiser flow: the uniform grid loses p as d grows, the dilation keeps it.
-        let exponents = try timed("exact-flow diagram") { try DiagramSweep(directory: directory.appendingPathComponent("diagram")).run(resume: resume).exponents }
+        let exponents = try timed("exact-flow diagram") { try DiagramSweep(setup: try Setup.standard(), directory: directory.appendingPathComponent("diagram")).run(resume: resume).exponents }
         report += """
         ## 1. The exact-denoiser flow loses p on a uniform grid; the dilated clock keeps it
 

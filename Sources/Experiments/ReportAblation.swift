@@ -1,15 +1,16 @@
 import Foundation
+import FlowModel
 
 extension Report {
     /// Report sections 8 and 9: the dilation ablation simulated (derivations/ablation.md) and the
     /// precursor's 1/n law (derivations/precursor.md), in a small configuration (a few minutes on
     /// 2 cores); writes <out>/ablation, <out>/precursor and <out>/precursor_continuous.
     func ablationAndPrecursorSections() throws -> String {
-        var ablation = LinearGridAblation.Setup()
-        ablation.dims = [500, 1000, 2000, 4000]; ablation.n = 32; ablation.steps = 20; ablation.seeds = 3
+        var ablation = LinearGridAblation.Spec()
+        ablation.dims = [.finite(500), .finite(1000), .finite(2000), .finite(4000)]; ablation.steps = 20; ablation.seeds = 3
         ablation.trainingTime = 20; ablation.gradientSamples = 200; ablation.threads = threads
         if smoke { Self.shrink(&ablation) }
-        let ablationRows = try LinearGridAblation.report(ablation, to: directory.appendingPathComponent("ablation"))
+        let ablationRows = try LinearGridAblation.report(try Setup.standard(n: 32), ablation, to: directory.appendingPathComponent("ablation"))
         var precursor = PrecursorExperiment.Setup()
         precursor.steps = 20; precursor.simulateNs = [4, 16, 64]; precursor.dimension = .finite(8000); precursor.seeds = 5
         if smoke { Self.shrink(&precursor) }

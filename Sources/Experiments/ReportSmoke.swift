@@ -1,3 +1,4 @@
+import FlowModel
 import FlowMatching
 import RealData
 
@@ -37,8 +38,8 @@ extension Report {
 
     /// §8: two d, K = 8, two seeds, training time 2, 64 samples, 20 gradient samples (n = 32 as in the
     /// report: at n = 8 a training set may have no point in the minority mode).
-    static func shrink(_ ablation: inout LinearGridAblation.Setup) {
-        ablation.dims = [300, 600]; ablation.steps = 8; ablation.seeds = 2
+    static func shrink(_ ablation: inout LinearGridAblation.Spec) {
+        ablation.dims = [.finite(300), .finite(600)]; ablation.steps = 8; ablation.seeds = 2
         ablation.trainingTime = 2; ablation.samples = 64; ablation.gradientSamples = 20
     }
 

@@ -29,6 +29,14 @@ public struct Setup: Sendable, Equatable {
         self.n = n
     }
 
+    /// The defaults every command shares: the paper's target p = 0.8, σ = 1 and its clock k = 2.
+    public static let defaultP = 0.8, defaultSigma = 1.0, defaultK = 2.0
+
+    /// The defaults above at d and n (e.g. `Setup.standard(n: 64)` for a sweep over d).
+    public static func standard(dimension: Dimension = .infinite, n: Double = .infinity) throws -> Setup {
+        try Setup(dimension: dimension, p: defaultP, sigma: defaultSigma, k: defaultK, n: n)
+    }
+
     /// The dilated clock; needs k < √d (checked here, not at construction, because the
     /// undilated schedules accept any k).
     public func clock() throws -> DilatedClock { try DilatedClock(k: k, dimension: dimension) }

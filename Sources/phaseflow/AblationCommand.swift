@@ -28,18 +28,23 @@ struct AblationCommand: ParsableCommand {
     func validate() throws {
         try requireDistinct("dims", dims)
         try requireDistinct("schedules", schedules)
-        try setup.validate()
+        try requireCount("n", n, atMost: 100_000)   // before the setup's own check of n, with the spec's bound
+        try spec().validate(try setup())
     }
 
-    var setup: LinearGridAblation.Setup {
-        var s = LinearGridAblation.Setup()
-        s.dims = dims; s.schedules = schedules; s.n = n; s.steps = steps; s.seeds = seeds; s.trainingTime = trainingTime
+    /// The default target and clock with --n; d is each of --dims.
+    func setup() throws -> Setup { try Setup.standard(n: Double(n)) }
+
+    func spec() -> LinearGridAblation.Spec {
+        var s = LinearGridAblation.Spec()
+        s.dims = dims.map { .finite($0) }   // checked in validate (≥ 2n + 4, then as d)
+        s.schedules = schedules; s.steps = steps; s.seeds = seeds; s.trainingTime = trainingTime
         s.learningRate = lr; s.penalty = penalty; s.gradientSamples = gradientSamples
         return s
     }
 
     func run() throws {
-        let rows = try LinearGridAblation.report(setup, to: URL(fileURLWithPath: out, isDirectory: true)) {
+        let rows = try LinearGridAblation.report(try setup(), spec(), to: URL(fileURLWithPath: out, isDirectory: true)) {
             FileHandle.standardError.write(Data("\($0)\n".utf8))
         }
         try printRows(rows, format)

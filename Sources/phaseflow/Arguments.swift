@@ -46,13 +46,13 @@ struct SetupOptions: ParsableArguments {
     @Option(help: ArgumentHelp(FlagHelp.d.abstract + " (default: 5000, the authors' simulation dimension)"))
     var d: Extended?
     @Option(help: "Probability p of the + mode, in (0, 1).")
-    var p: Double = 0.8
+    var p: Double = Setup.defaultP
     @Option(help: FlagHelp.sigma)
-    var sigma: Double = 1
+    var sigma: Double = Setup.defaultSigma
     @Option(help: "Dilation constant k of the dilated clock (phase 1 covers β√d ∈ [0, k]; needs k < √d).")
     var k: Double = defaultK
     /// k when --k is not given.
-    static let defaultK = 2.0
+    static let defaultK = Setup.defaultK
 
     /// d as given, or the default.
     var dimension: Double { d?.value ?? Self.defaultDimension }

@@ -58,7 +58,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         if mlpBench.mlp { return try mlpBench.run(seed: seed, format: format) }
         if phaseDiagram {
-            var diagram = PhaseDiagram(p: setup.p, sigma: setup.sigma, penaltyU: 2, penaltyW: 2)
+            var diagram = PhaseDiagram(setup: try setup.setup(at: .infinite), penaltyU: 2, penaltyW: 2)
             diagram.threads = threads
             let started = Date()
             let (cells, _) = try diagram.run()

@@ -112,9 +112,10 @@ struct DiagramCommand: ParsableCommand {
         try requireRunToResume(resume, out: out)
     }
 
-    func sweep() -> DiagramSweep {
-        var sweep = DiagramSweep(directory: URL(fileURLWithPath: out, isDirectory: true))
-        sweep.p = setup.p; sweep.sigma = setup.sigma; sweep.k = setup.k; sweep.sigmaMax = sigmaMax
+    /// The sweep of these flags; the setup's d is each of --d-min … --d-max (--d is refused).
+    func sweep() throws -> DiagramSweep {
+        var sweep = DiagramSweep(setup: try setup.setup(at: .infinite), directory: URL(fileURLWithPath: out, isDirectory: true))
+        sweep.sigmaMax = sigmaMax
         sweep.schedules = schedules; sweep.integrator = integrator; sweep.tolerance = tolerance
         sweep.dMin = dMin; sweep.dMax = dMax; sweep.dPerDecade = dPerDecade
         sweep.stepsMin = stepsMin; sweep.stepsMax = stepsMax; sweep.stepsPerDecade = stepsPerDecade

@@ -11,8 +11,8 @@ struct PhaseDiagramCommand: ParsableCommand {
         commandName: "phase-diagram",
         abstract: "Phase 1 at d = inf over (n, kτ): F_branch − F_triv per cell, the boundary kτ*(n); CSV and a gnuplot heat map.")
 
-    @Option(help: "Probability p of the + mode, in (0, 1).") var p: Double = 0.8
-    @Option(help: FlagHelp.sigma) var sigma: Double = 1
+    @Option(help: "Probability p of the + mode, in (0, 1).") var p: Double = Setup.defaultP
+    @Option(help: FlagHelp.sigma) var sigma: Double = Setup.defaultSigma
     @Option(name: .customLong("penalty-u"), help: FlagHelp.penaltyU) var penaltyU: Double = AutoencoderOptions.defaultPenalty
     @Option(name: .customLong("penalty-w"), help: FlagHelp.penaltyW) var penaltyW: Double = AutoencoderOptions.defaultPenalty
     @Option(help: "Cells: <n count>x<kτ count>.") var grid: String = "100x100"
@@ -34,7 +34,9 @@ struct PhaseDiagramCommand: ParsableCommand {
         guard parts.count == 2, let nCount = parts[0], let signalCount = parts[1] else {
             throw ValidationError("grid must be <n count>x<kτ count>, e.g. 100x100; got \(grid)")
         }
-        var d = PhaseDiagram(p: p, sigma: sigma, penaltyU: penaltyU, penaltyW: penaltyW)
+        // d = ∞; k is not used (the grid runs over kτ).
+        let setup = try Setup(dimension: .infinite, p: p, sigma: sigma, k: Setup.defaultK)
+        var d = PhaseDiagram(setup: setup, penaltyU: penaltyU, penaltyW: penaltyW)
         d.nCount = nCount; d.signalCount = signalCount; d.nMin = nMin; d.nMax = nMax; d.signalMax = kTauMax; d.threads = threads
         return d
     }

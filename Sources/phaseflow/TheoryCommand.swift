@@ -137,8 +137,7 @@ struct BoundariesCommand: ParsableCommand {
     func run() throws {
         let started = Date()
         let setup = try setup.setup(n: training.trainingPoints, at: .infinite)
-        var search = BoundarySearch(p: setup.p, sigma: setup.sigma, k: setup.k, penaltyU: training.penaltyU,
-                                    penaltyW: training.penaltyW, nPlus: training.nPlus)
+        var search = BoundarySearch(setup: setup, penaltyU: training.penaltyU, penaltyW: training.penaltyW, nPlus: training.nPlus)
         search.tolerance = tolerance; search.integrator = integrator == .grid ? .grid : .continuous; search.steps = steps
         let (nRows, pRows) = try search.run(ns: ns.map(\.value), ps: noPBoundary ? [] : ps, directory: URL(fileURLWithPath: out, isDirectory: true),
                                             resume: resume, shard: shard)

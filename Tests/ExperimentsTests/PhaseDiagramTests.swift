@@ -11,7 +11,7 @@ import XCTest
 /// the sign of the gap around the boundary, and the result must not depend on the thread count.
 final class PhaseDiagramTests: XCTestCase {
     func testBoundaryMatchesTheContinuationSearchAndThreadsDoNotMatter() throws {
-        var diagram = PhaseDiagram(p: 0.8, sigma: 1, penaltyU: 2, penaltyW: 2)
+        var diagram = PhaseDiagram(setup: try Setup.standard(), penaltyU: 2, penaltyW: 2)
         diagram.nMin = 8; diagram.nMax = 32; diagram.nCount = 3; diagram.signalCount = 40; diagram.threads = 1
         let (cells, boundary) = try diagram.run()
         XCTAssertEqual(cells.count, 120)
@@ -39,7 +39,7 @@ final class PhaseDiagramTests: XCTestCase {
     /// The (n, p) boundary by Brent in log n: at n* the error |p̂ − p| equals the tolerance (to the
     /// 10⁻³ resolution in log n), above it at 0.9 n* and below it at 1.1 n*.
     func testSmallestNIsWhereTheErrorCrossesTheTolerance() throws {
-        let search = BoundarySearch(p: 0.8, sigma: 1, k: 2, penaltyU: 2, penaltyW: 2)
+        let search = BoundarySearch(setup: try Setup(dimension: .infinite, p: 0.8, sigma: 1, k: 2), penaltyU: 2, penaltyW: 2)
         let nStar = try XCTUnwrap(try search.smallestN(p: 0.8))
         func error(_ n: Double) throws -> Double {
             let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: n, penaltyU: 2, penaltyW: 2)
