@@ -255,7 +255,12 @@ public enum RowCodec {
     }
 }
 
-/// Renders rows through `RowCodec` (checked against the vocabulary; missing: empty cell / null).
+/// How a missing value reads in a table (stdout's `--format table`, the report's Markdown tables):
+/// a visible mark, so that a blank cell never shifts the eye to the next column.
+public let missingInTable = "-"
+
+/// Renders rows through `RowCodec` (checked against the vocabulary; missing: an empty CSV cell,
+/// JSON null, `missingInTable` in a table).
 public func render(_ rows: [Row], as format: OutputFormat) throws -> String {
     let rows = try rows.map(RowCodec.encoded)
     let keys = rows.first?.keys ?? []
@@ -269,7 +274,7 @@ public func render(_ rows: [Row], as format: OutputFormat) throws -> String {
         return ([keys.joined(separator: ",")] + rows.map { $0.fields.map(\.value.text).joined(separator: ",") })
             .joined(separator: "\n") + "\n"
     case .table:
-        let cells = [keys] + rows.map { $0.fields.map(\.value.text) }
+        let cells = [keys] + rows.map { $0.fields.map { $0.value == .missing ? missingInTable : $0.value.text } }
         let widths = keys.indices.map { i in cells.map { $0[i].count }.max() ?? 0 }
         return cells.map { line in
             line.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
@@ -290,7 +295,7 @@ public func gnuplotColumn(_ key: String, in header: [String]) throws -> Int {
 public func markdownTable(_ rows: [Row], keys: [String], digits: Int = 4) -> String {
     let cells = rows.map { row in
         keys.map { key -> String in
-            guard let value = row.fields.first(where: { $0.key == key })?.value else { return "" }
+            guard let value = row.fields.first(where: { $0.key == key })?.value, value != .missing else { return missingInTable }
             if case let .double(x) = value { return String(format: "%.\(digits)g", x) }
             return value.text
         }

@@ -7,7 +7,11 @@ import Foundation
 ///   array options (`--dims 100 200`, `--dims 100 --dims 200`) and flags may repeat;
 /// - `--version` and `--help` stand alone after the command's name (`phaseflow --version`,
 ///   `phaseflow dynamics flow --help`): `exact --help bogus` names `bogus` instead of printing help
-///   and exiting 0.
+///   and exiting 0;
+/// - `--name=` is the empty value, as `--name ""` (the parser would take the next word as the value:
+///   `merge --out= A B` would merge B into A);
+/// - a word that no option takes, in a command without positional arguments, is named
+///   (`dynamics escape 1000`), before the command's own checks could report something else.
 /// Only the words before `--` are looked at (slurm-script's sweep follows it).
 ///
 ///     var command = try Phaseflow.parseChecked(["exact", "--d", "100", "--steps", "4"])
@@ -18,7 +22,7 @@ extension Phaseflow {
 
     /// `parseAsRoot` after the checks above (negative numbers attached first, as everywhere).
     static func parseChecked(_ arguments: [String]) throws -> ParsableCommand {
-        let arguments = attachingNegativeNumbers(arguments)
+        let arguments = spellingOutEmptyValues(attachingNegativeNumbers(arguments))
         let (path, command) = commandPath(arguments)
         let options = Array(arguments.dropFirst(path.count).prefix { $0 != "--" })
         try requireSingleValuedOptionsOnce(options, of: command)
@@ -30,7 +34,47 @@ extension Phaseflow {
             let stray = options.filter { $0 != help }.joined(separator: " ")
             throw ValidationError("\(help) stands alone after the command's name (\(command)); got '\(stray)' with it")
         }
+        try requireNoStrayWords(options, of: command, path: path)
         return try parseAsRoot(arguments)
+    }
+
+    /// `--name=` (nothing after `=`) as the two words `--name` and the empty value, before `--`.
+    static func spellingOutEmptyValues(_ arguments: [String]) -> [String] {
+        let options = arguments.prefix { $0 != "--" }
+        let spelled = options.flatMap { word -> [String] in
+            guard word.hasPrefix("--"), word.hasSuffix("="), word.count > 3, word.firstIndex(of: "=") == word.index(before: word.endIndex) else { return [word] }
+            return [String(word.dropLast()), ""]
+        }
+        return spelled + arguments.dropFirst(options.count)
+    }
+
+    /// One line naming the first word of `words` that no option of `command` takes, when the command
+    /// has no positional arguments (and no subcommands: the parser names an unknown one).
+    static func requireNoStrayWords(_ words: [String], of command: ParsableCommand.Type, path: [String]) throws {
+        guard command.configuration.subcommands.isEmpty, let arguments = parserArguments(command),
+              !arguments.contains(where: { $0.kind == "positional" }) else { return }
+        var valued: [String: Bool] = [:]   // spelling → takes every word up to the next option
+        for argument in arguments where argument.kind == "option" {
+            for name in argument.names ?? [] { valued[spelled(name)] = argument.parsingStrategy == "upToNextOption" }
+        }
+        let known = Set(arguments.flatMap { ($0.names ?? []).map(spelled) })
+        var i = 0
+        while i < words.count {
+            let word = words[i]
+            i += 1
+            guard word.hasPrefix("-") else {
+                throw ValidationError("unexpected argument '\(word)': `phaseflow \(path.joined(separator: " "))` takes no positional arguments (each value follows its option)")
+            }
+            // After an unknown option (or a loose negative number) the parser names it.
+            guard known.contains(String(word.prefix { $0 != "=" })) else { return }
+            // A flag or `--name=value` takes no next word.
+            guard !word.contains("="), let upToNextOption = valued[word] else { continue }
+            if upToNextOption {
+                while i < words.count, !words[i].hasPrefix("-") { i += 1 }
+            } else if i < words.count {
+                i += 1
+            }
+        }
     }
 
     /// The subcommand words at the front of `arguments` and the command they name.
@@ -65,19 +109,34 @@ extension Phaseflow {
     /// Every spelling (`--d`, `-x`) of the options of `command` that take one value, mapped to the
     /// option's preferred spelling; read from the parser's own description (`_dumpHelp`).
     static func singleValuedOptionNames(_ command: ParsableCommand.Type) -> [String: String] {
-        struct Tool: Decodable {
-            struct Name: Decodable { var kind: String; var name: String }
-            struct Argument: Decodable { var kind: String; var isRepeating: Bool; var names: [Name]?; var preferredName: Name? }
-            struct Command: Decodable { var arguments: [Argument]? }
-            var command: Command
-        }
-        guard let tool = try? JSONDecoder().decode(Tool.self, from: Data(command._dumpHelp().utf8)) else { return [:] }
-        func spelled(_ name: Tool.Name) -> String { (name.kind == "long" ? "--" : "-") + name.name }
         var names: [String: String] = [:]
-        for argument in tool.command.arguments ?? [] where argument.kind == "option" && !argument.isRepeating {
+        for argument in parserArguments(command) ?? [] where argument.kind == "option" && !argument.isRepeating {
             guard let all = argument.names, let preferred = argument.preferredName ?? all.first else { continue }
             for name in all { names[spelled(name)] = spelled(preferred) }
         }
         return names
     }
+
+    /// One argument of a command as the parser describes it (`_dumpHelp`).
+    struct ParserArgument: Decodable {
+        struct Name: Decodable { var kind: String; var name: String }
+        var kind: String
+        var isRepeating: Bool
+        var names: [Name]?
+        var preferredName: Name?
+        var parsingStrategy: String?
+    }
+
+    /// The arguments of `command` (options, flags, positionals), read from the parser's own description.
+    static func parserArguments(_ command: ParsableCommand.Type) -> [ParserArgument]? {
+        struct Tool: Decodable {
+            struct Command: Decodable { var arguments: [ParserArgument]? }
+            var command: Command
+        }
+        guard let tool = try? JSONDecoder().decode(Tool.self, from: Data(command._dumpHelp().utf8)) else { return nil }
+        return tool.command.arguments ?? []
+    }
+
+    /// `--name` or `-n`.
+    static func spelled(_ name: ParserArgument.Name) -> String { (name.kind == "long" ? "--" : "-") + name.name }
 }

@@ -11,7 +11,7 @@ enum FlagHelp {
     static let dims: ArgumentHelp = "Dimensions d, whole numbers, one run or row per d."
     static let ensembleSeed: ArgumentHelp = "Seed of the plateau-escape ensemble's draws (PE.9), in [0, 2^63 − 1]. (default: 1)"
     static let epochs: ArgumentHelp = "Epochs (adam, gd: full-batch steps; online: SGD steps, time = epochs/d)."
-    static let format: ArgumentHelp = "Format of the rows on stdout: json, csv or table."
+    static let format: ArgumentHelp = "Format of the rows on stdout: json, csv or table (a missing value is null in json, an empty cell in csv, - in a table)."
     static let integrator: ArgumentHelp = "How the generating flow is integrated (the values this command takes are listed)."
     static let lr: ArgumentHelp = "Learning rate η of the training rule: Adam's step size; for gd, gradient flow and online SGD the rate of u and w, with c and b at the rate the rule gives them (SIM.13–SIM.15)."
     static let n: ArgumentHelp = "Training points n: a whole number ≥ 1, or inf for the closed forms where the command's theory allows it."

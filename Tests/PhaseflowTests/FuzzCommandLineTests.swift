@@ -209,6 +209,14 @@ final class FuzzCommandLineTests: XCTestCase {
             Case(arguments: ["phase-diagram", "--grid", "100000x100000"], fragments: ["grid"]),
             Case(arguments: ["phase-diagram", "--grid", "4x4", "--n-min", "100", "--n-max", "10"], fragments: ["n-max"]),
             Case(arguments: ["phase-diagram", "--grid", "4x4", "--k", "3"], fragments: ["--k"]),
+            // A word no option takes is named, wherever it stands and whatever else is missing.
+            Case(arguments: ["dynamics", "escape", "1000"], fragments: ["'1000'"]),
+            Case(arguments: ["exact", "--d", "100", "stray", "--steps", "4"], fragments: ["'stray'"]),
+            Case(arguments: ["ablation", "--n", "8", "--resume-not-a-flag-value", "x"], fragments: ["resume-not-a-flag-value"]),
+            Case(arguments: ["phase-diagram", "--grid", "4x4", "7"], fragments: ["'7'"]),
+            // `--name=` is the empty value, as `--name ""`, not the next word.
+            Case(arguments: ["merge", "--out=", "A", "B"], fragments: ["an empty path"]),
+            Case(arguments: ["theory", "--format=", "--points", "4"], fragments: ["--format"]),
             // Shards: merging and the SLURM array script.
             Case(arguments: ["merge", "--out", "merged"], fragments: ["shards"]),
             Case(arguments: ["merge", "/nonexistent/a", "/nonexistent/b", "--out", "merged"], fragments: ["/nonexistent/a", "/nonexistent/b"]),
@@ -499,6 +507,31 @@ final class FuzzCommandLineTests: XCTestCase {
         for line in failed { print("fuzz failure: \(line)") }
         XCTAssertGreaterThanOrEqual(cases.count, 415)
         XCTAssertEqual(failed.count, 0, failed.prefix(40).joined(separator: "\n"))
+    }
+
+    /// A missing value is visibly missing in a table: `-`, where the CSV of the same rows has an
+    /// empty cell (phase-diagram's branch_end is missing where the boundary is below the grid), so
+    /// every line of the table has as many words as its header.
+    func testTablesMarkMissingValues() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("phaseflow-table-\(ProcessInfo.processInfo.processIdentifier)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let command = ["phase-diagram", "--grid", "3x3", "--threads", "1", "--out", root.appendingPathComponent("pd").path]
+        let table = try Self.run(command, in: root.appendingPathComponent("t"), limit: 60)
+        let csv = try Self.run(command + ["--format", "csv"], in: root.appendingPathComponent("c"), limit: 60)
+        XCTAssertEqual(table.status, 0, table.stderr)
+        XCTAssertEqual(csv.status, 0, csv.stderr)
+        let tableLines = table.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        let csvLines = csv.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        XCTAssertEqual(tableLines.count, csvLines.count)
+        var missing = 0
+        for (words, cells) in zip(tableLines, csvLines) {
+            XCTAssertEqual(words.count, cells.count, "\(words) against \(cells)")
+            for (word, cell) in zip(words, cells) {
+                XCTAssertEqual(word, cell.isEmpty ? "-" : cell)
+                if cell.isEmpty { missing += 1 }
+            }
+        }
+        XCTAssertGreaterThan(missing, 0, "the configuration must have a missing value to show")
     }
 
     func testValidEdgeInputsExitZeroWithFiniteOutput() throws {
