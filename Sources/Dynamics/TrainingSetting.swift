@@ -57,13 +57,6 @@ public struct TrainingSetting: Sendable {
         v = alpha * alpha + beta * beta * setup.sigma * setup.sigma
     }
 
-    /// The same from the setup's fields.
-    public init(p: Double, sigma: Double, k: Double, tau: Double, dimension: FlowModel.Dimension, learningRate: Double,
-                penaltyU: Double = 0, penaltyW: Double = 0, rule: TrainingRule) throws {
-        try self.init(setup: try Setup(dimension: dimension, p: p, sigma: sigma, k: k), tau: tau, learningRate: learningRate,
-                      penaltyU: penaltyU, penaltyW: penaltyW, rule: rule)
-    }
-
     public var p: Double { setup.p }
     public var sigma: Double { setup.sigma }
     public var k: Double { setup.k }

@@ -37,8 +37,8 @@ public enum AdamBranchPrediction {
         for j in indices {
             let u = (0..<d).map { trainer.bank.u[j * d + $0] }, w = (0..<d).map { trainer.bank.w[j * d + $0] }
             let start = FiniteSampleState(c: trainer.bank.c[j], b: trainer.bank.b[j], u: u, w: w, mean: mean, noise: noise)
-            let setting = try TrainingSetting(p: config.problem.p, sigma: sigma, k: config.k, tau: trainer.grid.tau[j],
-                                              dimension: .finite(d), learningRate: 1, penaltyU: penalties.u,
+            let setting = try TrainingSetting(setup: try Setup(dimension: .finite(d), p: config.problem.p, sigma: sigma, k: config.k), tau: trainer.grid.tau[j],
+                                              learningRate: 1, penaltyU: penalties.u,
                                               penaltyW: penalties.w, rule: .gradientFlow)
             let adam = try AdamMeanField(flow: try FiniteSampleFlow(setting: setting, data: data),
                                          learningRate: config.training.effectiveLearningRate,

@@ -81,7 +81,7 @@ public struct AutoencoderExperiment: Sendable {
             }
             let target = try Problem(dimension: dimension, p: problem.p, sigma: problem.sigma)
             let clock = try schedule.make(for: target, k: k)
-            let theory = corrected(try AutoencoderTheory(problem: problem, schedule: clock, dimension: target.d))
+            let theory = corrected(try AutoencoderTheory(problem: problem, schedule: clock, dimension: target.dimension))
             table = try theory.table(at: (0..<(2 * points)).map { Double($0) * clock.clockEnd / Double(2 * points) }, progress: report)
         }
         let rows = table.map { parameters -> Row in
@@ -129,7 +129,7 @@ public struct AutoencoderExperiment: Sendable {
             if steps % flowSchedule.stepQuantum != 0 {
                 warn("steps = \(steps) puts no grid point on the \(schedule.rawValue) clock's breakpoint (use a multiple of \(flowSchedule.stepQuantum))")
             }
-            results.append(("grid", try LearnedFlow.grid(problem, schedule: flowSchedule, dimension: target.d,
+            results.append(("grid", try LearnedFlow.grid(problem, schedule: flowSchedule, dimension: target.dimension,
                                                          steps: steps, moments: theory.moments)))
         } else {
             guard schedule == .dilated else {

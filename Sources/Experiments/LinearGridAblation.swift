@@ -126,9 +126,9 @@ public enum LinearGridAblation {
                 let problem = try AutoencoderProblem(setup: setup, nPlus: nPlus, penaltyU: spec.penalty, penaltyW: spec.penalty)
                 let theory = schedule == .dilated
                     ? try AutoencoderTheory(problem: problem, k: setup.k, dimension: setup.dimension)
-                    : try AutoencoderTheory(problem: problem, schedule: grid.schedule, dimension: d)
+                    : try AutoencoderTheory(problem: problem, schedule: grid.schedule, dimension: setup.dimension)
                 let table = win.isEmpty ? [] : try theory.table(at: win.map { taus[$0] })
-                let prediction = try LearnedFlow.grid(problem, schedule: grid.schedule, dimension: d, steps: spec.steps, moments: theory.moments)
+                let prediction = try LearnedFlow.grid(problem, schedule: grid.schedule, dimension: setup.dimension, steps: spec.steps, moments: theory.moments)
                 cache[nPlus] = (prediction.pHat, table)
             }
             perSeedTheory.append(cache[nPlus]!)
@@ -155,7 +155,7 @@ public enum LinearGridAblation {
                 let problem = try AutoencoderProblem(setup: setup, nPlus: nPlus, penaltyU: spec.penalty, penaltyW: spec.penalty)
                 let theory = schedule == .dilated
                     ? try AutoencoderTheory(problem: problem, k: setup.k, dimension: setup.dimension)
-                    : try AutoencoderTheory(problem: problem, schedule: grid.schedule, dimension: d)
+                    : try AutoencoderTheory(problem: problem, schedule: grid.schedule, dimension: setup.dimension)
                 theoryB.append(try theory.table(at: [grid.tau[j]])[0].b)
             }
             out.bDecisionTheory = theoryB.reduce(0, +) / Double(theoryB.count)

@@ -7,7 +7,7 @@ import Simulation
 /// protocol (SIM.15) at the ODEs' grid time. This is where Dynamics (theory) and Simulation meet;
 /// neither depends on the other.
 ///
-///     let setting = try TrainingSetting(p: 0.8, sigma: 1, k: 2, tau: 0.5, dimension: .finite(500), learningRate: 0.5, rule: .onlineSGD)
+///     let setting = try TrainingSetting(setup: try Setup(dimension: .finite(500), p: 0.8, sigma: 1, k: 2), tau: 0.5, learningRate: 0.5, rule: .onlineSGD)
 ///     let runs = OnlineTrajectories(setting: setting, seeds: [1, 2], planted: 0.3)
 ///     let (times, trajectories) = try runs.run(times: [0, 1, 2], label: "simulate")
 ///     let comparison = try SimulationComparison(setting: setting, times: times, trajectories: trajectories)

@@ -124,7 +124,7 @@ public struct StaticComparison: Sendable {
                                                      nPlus: nPlus, penaltyU: penalties.u, penaltyW: penalties.w)
                 var theory = config.training.schedule == .dilated
                     ? try AutoencoderTheory(problem: problem, k: config.k, dimension: config.problem.dimension)
-                    : try AutoencoderTheory(problem: problem, schedule: schedule, dimension: d)
+                    : try AutoencoderTheory(problem: problem, schedule: schedule, dimension: config.problem.dimension)
                 theory.finiteDReduced = true   // FD.1–FD.7: finite-d corrections at every τ
                 // FD.4: a descent from the paper's start (r = O(1)) lands on the learned branch wherever it exists.
                 if config.training.trainingProtocol is ConvergedProtocol { theory.branchRule = .learnedIfExists }
@@ -137,7 +137,7 @@ public struct StaticComparison: Sendable {
                 theories[nPlus] = theory
                 // p̂ and σ̂ predicted by the flow of the same networks the comparison tests (FD.5).
                 let table = try theory.table(at: taus)
-                cache[nPlus] = (table, try LearnedFlow.grid(problem, schedule: schedule, dimension: d, networks: table))
+                cache[nPlus] = (table, try LearnedFlow.grid(problem, schedule: schedule, dimension: config.problem.dimension, networks: table))
             }
             // The branch each seed is compared with where its theory row is learned: for Adam at phase-1
             // times, the one its mean field ends on (AD.8, predicted); elsewhere the one its network sits

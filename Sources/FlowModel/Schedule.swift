@@ -111,21 +111,24 @@ public struct VarianceExplodingSchedule: Schedule {
 /// clock τ ∈ [0, 2], base time κ(τ) = kτ/√d for τ < 1 and κ = k/√d + (1 − k/√d)(τ − 1) after.
 /// The first half of the clock covers β√d ∈ [0, k], where the mode is decided (EF §7).
 ///
-///     let dilated = try DilatedSchedule(base: VariancePreservingSchedule(), k: 2, dimension: 10_000)
+///     let dilated = try DilatedSchedule(base: VariancePreservingSchedule(), k: 2, dimension: .finite(10_000))
 ///     dilated.interpolantTime(at: 1)   // k/√d = 0.02 (from its DilatedClock)
 public struct DilatedSchedule: Schedule {
     public let base: any Schedule
     public let clock: DilatedClock
     public var k: Double { clock.k }
-    public var dimension: Int { clock.dimension.finite! }
+    /// d, always finite.
+    public var dimension: Dimension { clock.dimension }
     /// κ at the end of the first half, k/√d.
     public var kappaOne: Double { clock.kappaOne }
 
-    public init(base: any Schedule, k: Double, dimension: Int) throws {
+    /// Needs a finite d (at d = ∞ the dilated clock is `DilatedClock` alone).
+    public init(base: any Schedule, k: Double, dimension: Dimension) throws {
         try require("k", k, "> 0") { $0 > 0 }
+        guard dimension.isFinite else { throw InputError("the dilated schedule needs a finite d; got d = inf") }
         guard base.clockEnd == 1 else { throw InputError("the dilated schedule needs a base schedule on [0, 1]; \(base.name) is not") }
         self.base = base
-        self.clock = try DilatedClock(k: k, dimension: .finite(dimension))
+        self.clock = try DilatedClock(k: k, dimension: dimension)
     }
 
     public var name: String { base is LinearSchedule ? "dilated" : "dilated-\(base.name)" }

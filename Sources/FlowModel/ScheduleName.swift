@@ -27,8 +27,8 @@ public enum ScheduleName: String, CaseIterable, Sendable {
         case .linear: return LinearSchedule()
         case .vp: return VariancePreservingSchedule()
         case .ve: return try VarianceExplodingSchedule(sigmaMax: veSigma)
-        case .dilated: return try DilatedSchedule(base: LinearSchedule(), k: k, dimension: problem.d)
-        case .dilatedVP: return try DilatedSchedule(base: VariancePreservingSchedule(), k: k, dimension: problem.d)
+        case .dilated: return try DilatedSchedule(base: LinearSchedule(), k: k, dimension: problem.dimension)
+        case .dilatedVP: return try DilatedSchedule(base: VariancePreservingSchedule(), k: k, dimension: problem.dimension)
         }
     }
 }

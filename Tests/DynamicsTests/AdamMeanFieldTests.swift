@@ -24,7 +24,7 @@ final class AdamMeanFieldTests: XCTestCase {
         let c = 0.2, b = 0.3
         let points = (0..<n).map { nu in (0..<d).map { signs[nu] * mean[$0] + sigma * noise[nu][$0] } }
         for tau in [0.5, 1.0] {
-            let setting = try TrainingSetting(p: 0.75, sigma: sigma, k: 2, tau: tau, dimension: .finite(d), learningRate: 1,
+            let setting = try TrainingSetting(setup: try Setup(dimension: .finite(d), p: 0.75, sigma: sigma, k: 2), tau: tau, learningRate: 1,
                                               penaltyU: 0.5, penaltyW: 0.5, rule: .gradientFlow)
             let flow = try FiniteSampleFlow(setting: setting, data: try FiniteSampleData(signs: signs, sigma: sigma, mean: mean, noise: noise))
             let adam = try AdamMeanField(flow: flow, learningRate: 0.01, lossScale: 1)

@@ -11,7 +11,7 @@ final class DynamicsTests: XCTestCase {
 
     private func setting(tau: Double, d: Double?, lr: Double = 1, rule: TrainingRule = .gradientFlow,
                          penaltyU: Double = 0) throws -> TrainingSetting {
-        try TrainingSetting(p: p, sigma: sigma, k: k, tau: tau, dimension: try d.map { try FlowModel.Dimension($0) } ?? .infinite, learningRate: lr, penaltyU: penaltyU, rule: rule)
+        try TrainingSetting(setup: try Setup(dimension: try d.map { try FlowModel.Dimension($0) } ?? .infinite, p: p, sigma: sigma, k: k), tau: tau, learningRate: lr, penaltyU: penaltyU, rule: rule)
     }
 
     private func converge(_ st: TrainingSetting, from start: OrderParameters, timeMax: Double = 4000) throws -> Trajectory {

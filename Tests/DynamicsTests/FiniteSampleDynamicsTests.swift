@@ -10,7 +10,7 @@ final class FiniteSampleDynamicsTests: XCTestCase {
     let p = 0.8, sigma = 1.0, k = 2.0, penalty = 2.0
 
     private func setting(tau: Double, d: Double?, lr: Double = 1) throws -> TrainingSetting {
-        try TrainingSetting(p: p, sigma: sigma, k: k, tau: tau, dimension: try d.map { try FlowModel.Dimension($0) } ?? .infinite, learningRate: lr,
+        try TrainingSetting(setup: try Setup(dimension: try d.map { try FlowModel.Dimension($0) } ?? .infinite, p: p, sigma: sigma, k: k), tau: tau, learningRate: lr,
                             penaltyU: penalty, penaltyW: penalty, rule: .gradientFlow)
     }
 

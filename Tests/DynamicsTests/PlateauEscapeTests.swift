@@ -6,7 +6,7 @@ import GSLKit
 /// derivations/plateau-escape.md §5.
 final class PlateauEscapeTests: XCTestCase {
     private func escape(d: Double?, tau: Double = 0.5, lr: Double = 0.5, penalties: Double = 0) throws -> PlateauEscape {
-        let setting = try TrainingSetting(p: 0.8, sigma: 1, k: 2, tau: tau, dimension: try d.map { try FlowModel.Dimension($0) } ?? .infinite, learningRate: lr,
+        let setting = try TrainingSetting(setup: try Setup(dimension: try d.map { try FlowModel.Dimension($0) } ?? .infinite, p: 0.8, sigma: 1, k: 2), tau: tau, learningRate: lr,
                                           penaltyU: penalties, penaltyW: penalties, rule: .onlineSGD)
         return try PlateauEscape(flow: try OrderParameterFlow(setting: setting))
     }

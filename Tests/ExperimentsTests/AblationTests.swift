@@ -32,7 +32,7 @@ final class AblationTests: XCTestCase {
             let k = Int(20 * d.squareRoot())
             let lin = (0..<k).map { j -> (alpha: Double, beta: Double) in let t = Double(j) / Double(k); return (1 - t, t) }
             linear.append(g.timeAveraged(grid: lin, dimension: try FlowModel.Dimension(d)))
-            let schedule = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: Int(d))
+            let schedule = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: .finite(Int(d)))
             let dil = (0..<80).map { j -> (alpha: Double, beta: Double) in let v = schedule.values(atStep: j, of: 80); return (v.alpha, v.beta) }
             dilated.append(g.timeAveraged(grid: dil, dimension: try FlowModel.Dimension(d)))
             XCTAssertEqual(linear.last! * d.squareRoot() / gamma, 1, accuracy: 0.1, "d = \(d)")

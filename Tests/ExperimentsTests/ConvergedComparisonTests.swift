@@ -98,7 +98,7 @@ final class MemorisedSpreadTests: XCTestCase {
             var theory = try AutoencoderTheory(problem: problem, k: 2, dimension: .finite(Int(d)))
             theory.finiteDReduced = true; theory.branchRule = .learnedIfExists
             let table = try theory.table(at: Array(s.grid.tau[0..<16]))
-            let prediction = try LearnedFlow.grid(problem, schedule: s.grid.schedule, dimension: Int(d), networks: table)
+            let prediction = try LearnedFlow.grid(problem, schedule: s.grid.schedule, dimension: .finite(Int(d)), networks: table)
             withMeans.append(prediction.sigmaHat); modeOnly.append(prediction.modeSpread)
         }
         let fd5 = withMeans.reduce(0, +) / 4, gain = modeOnly.reduce(0, +) / 4

@@ -24,7 +24,7 @@ final class DynamicsSimulationTests: XCTestCase {
     func testAgreementWithOnlineSimulation() throws {
         var deviations: [Double] = []
         for d in [250.0, 1000.0] {
-            let st = try TrainingSetting(p: 0.8, sigma: 1, k: 2, tau: 0.5, dimension: try FlowModel.Dimension(d), learningRate: 0.5, rule: .onlineSGD)
+            let st = try TrainingSetting(setup: try Setup(dimension: try FlowModel.Dimension(d), p: 0.8, sigma: 1, k: 2), tau: 0.5, learningRate: 0.5, rule: .onlineSGD)
             let epochs = (0...12).map { $0 * Int(d) }   // training time 0, 1, …, 12
             let (config, index) = try onlineConfiguration(st, epochs: epochs, planted: 0.3)
             let runs = try SimulationRunner.orderParameterTrajectories(config, seeds: Array(1...8), index: index, threads: 2)
@@ -59,7 +59,7 @@ final class DynamicsSimulationTests: XCTestCase {
     func testDeviationWithinErrorBarsAndFallsLikeInverseRootD() throws {
         var logD: [Double] = [], logDeviation: [Double] = [], relativeError: [Double] = []
         for d in [500.0, 1000, 2000, 4000] {
-            let st = try TrainingSetting(p: 0.8, sigma: 1, k: 2, tau: 0.5, dimension: try FlowModel.Dimension(d), learningRate: 0.5, rule: .onlineSGD)
+            let st = try TrainingSetting(setup: try Setup(dimension: try FlowModel.Dimension(d), p: 0.8, sigma: 1, k: 2), tau: 0.5, learningRate: 0.5, rule: .onlineSGD)
             let epochs = (0...8).map { $0 * Int(d) }
             let (config, index) = try onlineConfiguration(st, epochs: epochs, planted: 0.3)
             let runs = try SimulationRunner.orderParameterTrajectories(config, seeds: Array(1...16), index: index, threads: 2)
@@ -84,7 +84,7 @@ final class DynamicsSimulationTests: XCTestCase {
     /// deterministic ODE from the typical start (TD.19) has no spread at all.
     func testEscapeLawFromTheoryInit() throws {
         let d = 1000.0
-        let st = try TrainingSetting(p: 0.8, sigma: 1, k: 2, tau: 0.5, dimension: try FlowModel.Dimension(d), learningRate: 0.5, rule: .onlineSGD)
+        let st = try TrainingSetting(setup: try Setup(dimension: try FlowModel.Dimension(d), p: 0.8, sigma: 1, k: 2), tau: 0.5, learningRate: 0.5, rule: .onlineSGD)
         let epochs = (0...56).map { $0 * Int(d) / 4 }   // training time 0, 0.25, …, 14
         let times = epochs.map { Double($0) / d }
         let (config, index) = try onlineConfiguration(st, epochs: epochs)
@@ -135,7 +135,7 @@ final class DynamicsSimulationTests: XCTestCase {
     /// Training one grid time gives, at that time, the bits of a run of all times (each time has its
     /// own noise stream); a seed's trajectory is bit-identical run to run and for any thread count.
     func testOnlineTrajectoriesAreBitReproducible() throws {
-        let st = try TrainingSetting(p: 0.8, sigma: 1, k: 2, tau: 0.75, dimension: .finite(300), learningRate: 0.5, rule: .onlineSGD)
+        let st = try TrainingSetting(setup: try Setup(dimension: .finite(300), p: 0.8, sigma: 1, k: 2), tau: 0.75, learningRate: 0.5, rule: .onlineSGD)
         let (config, index) = try onlineConfiguration(st, epochs: [0, 150, 600], planted: 0.3)
         XCTAssertEqual(config.steps, 8); XCTAssertEqual(index, 3)
         func bits(_ runs: [[OrderParameters]]) -> [UInt64] { runs.joined().flatMap(\.values).map(\.bitPattern) }
@@ -159,7 +159,7 @@ final class DynamicsSimulationTests: XCTestCase {
         XCTAssertEqual(TrainingGrid.smallestSteps(containing: 1.0 / 3).map { [$0.steps, $0.index] }, [6, 1])
         XCTAssertNil(TrainingGrid.smallestSteps(containing: 0.3333))
         XCTAssertNil(TrainingGrid.smallestSteps(containing: 2))
-        let st = try TrainingSetting(p: 0.8, sigma: 1, k: 2, tau: 0.5, dimension: .finite(100), learningRate: 0.5, rule: .onlineSGD)
+        let st = try TrainingSetting(setup: try Setup(dimension: .finite(100), p: 0.8, sigma: 1, k: 2), tau: 0.5, learningRate: 0.5, rule: .onlineSGD)
         let (config, _) = try onlineConfiguration(st, epochs: [0, 10])
         let runs = try SimulationRunner.runSeeds(config, seeds: [1, 2], threads: 2)
         XCTAssertTrue(runs.values.joined().allSatisfy { $0.generation == nil })

@@ -41,7 +41,7 @@ final class FiniteSampleSimulationTests: XCTestCase {
             }
             // The ODE once per grid time with η = 1: its time is lr·epochs for every lr (TD.35).
             let odes = try (0..<steps).map { j -> FiniteSampleTrajectory in
-                let setting = try TrainingSetting(p: p, sigma: sigma, k: k, tau: first.grid.tau[j], dimension: .finite(d),
+                let setting = try TrainingSetting(setup: try Setup(dimension: .finite(d), p: p, sigma: sigma, k: k), tau: first.grid.tau[j],
                                                   learningRate: 1, penaltyU: penalty, penaltyW: penalty, rule: .gradientFlow)
                 XCTAssertEqual(setting.alpha, first.grid.alpha[j], accuracy: 1e-12)
                 XCTAssertEqual(setting.beta, first.grid.beta[j], accuracy: 1e-12)

@@ -44,13 +44,13 @@ final class ScheduleTests: XCTestCase {
     /// The dilated clock: κ(τ) = kτ/√d, continuous at τ = 1, reaches 1 at τ = 2, and β√d = kτ on
     /// the first half; it rejects k ≥ √d.
     func testDilatedClock() throws {
-        let dilated = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: 10_000)
+        let dilated = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: .finite(10_000))
         XCTAssertEqual(dilated.values(at: 0.5).beta * 100, 1, accuracy: 1e-14)
         XCTAssertEqual(dilated.interpolantTime(at: 1 - 1e-12), dilated.interpolantTime(at: 1), accuracy: 1e-12)
         XCTAssertEqual(dilated.interpolantTime(at: 2), 1, accuracy: 1e-15)
         XCTAssertEqual(dilated.segments(from: 0, to: 2).map(\.1), [1, 2])
         XCTAssertEqual(dilated.segments(from: 2, to: 0.5).map(\.1), [1, 0.5])
-        XCTAssertThrowsError(try DilatedSchedule(base: LinearSchedule(), k: 10, dimension: 100)) {
+        XCTAssertThrowsError(try DilatedSchedule(base: LinearSchedule(), k: 10, dimension: .finite(100))) {
             XCTAssertTrue("\($0)".contains("k = 10"), "\($0)")
         }
     }

@@ -21,7 +21,7 @@ final class SetupTests: XCTestCase {
         }
         XCTAssertEqual(clock.interpolantTime(at: 1 - 1e-12), clock.interpolantTime(at: 1), accuracy: 1e-12)
         XCTAssertEqual(clock.interpolantTime(at: 2), 1, accuracy: 1e-15)
-        let schedule = try DilatedSchedule(base: LinearSchedule(), k: k, dimension: d)
+        let schedule = try DilatedSchedule(base: LinearSchedule(), k: k, dimension: .finite(d))
         for tau in [0.3, 1.0, 1.7] {
             XCTAssertEqual(schedule.values(at: tau).beta, clock.linear(at: tau).beta, accuracy: 1e-15)
             XCTAssertEqual(schedule.values(at: tau).betaDot, clock.rate(at: tau), accuracy: 1e-15)

@@ -13,7 +13,7 @@ final class PerPointSlopeTests: XCTestCase {
     func testMinimiserSlopeAlongEachPointsMuNoiseIsFD7() throws {
         let d = 2000, n = 128, penalty = 0.2, tau = 1.5, sigma = 1.0
         let problem = try Problem(dimension: Double(d), p: 0.8, sigma: sigma)
-        let values = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: d).values(at: tau)
+        let values = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: .finite(d)).values(at: tau)
         var measured = [Double](), predicted = [Double]()
         var omegas = [Double](), omegaFD7 = [Double](), omegaFD3 = [Double]()
         for seed: UInt64 in 1...3 {

@@ -43,7 +43,7 @@ final class AutoencoderFlowTests: XCTestCase {
         let problem = try AutoencoderProblem(p: 0.8, sigma: 1.3)
         for name in [ScheduleName.dilated, .linear] {
             let schedule = try name.make(for: target)
-            let learned = try LearnedFlow.grid(problem, schedule: schedule, dimension: 5000, steps: 80, moments: try TanhMoments())
+            let learned = try LearnedFlow.grid(problem, schedule: schedule, dimension: .finite(5000), steps: 80, moments: try TanhMoments())
             let exact = try GridFlow(field: ExactField(problem: target, schedule: schedule), scheme: .x1Prediction, steps: 80)
             XCTAssertEqual(learned.pHat, try exact.generatedModeProbability(), accuracy: 1e-8, name.rawValue)
             XCTAssertEqual(learned.sigmaHat, try exact.generatedSpread(), accuracy: 1e-10, name.rawValue)
@@ -84,14 +84,14 @@ final class AutoencoderFlowTests: XCTestCase {
             var previous = 0.0
             for d in [1e3, 1e4, 1e5] {
                 let target = try Problem(dimension: d, p: 0.8, sigma: 1)
-                let linear = try LearnedFlow.grid(problem, schedule: try ScheduleName.linear.make(for: target), dimension: Int(d),
+                let linear = try LearnedFlow.grid(problem, schedule: try ScheduleName.linear.make(for: target), dimension: target.dimension,
                                                   steps: 50, moments: moments)
                 XCTAssertGreaterThan(linear.pHat, previous)
                 previous = linear.pHat
             }
             XCTAssertGreaterThan(previous, 0.95, "n = \(n)")
             let target = try Problem(dimension: 1e5, p: 0.8, sigma: 1)
-            let dilated = try LearnedFlow.grid(problem, schedule: try ScheduleName.dilated.make(for: target), dimension: 100_000,
+            let dilated = try LearnedFlow.grid(problem, schedule: try ScheduleName.dilated.make(for: target), dimension: target.dimension,
                                                steps: 50, moments: moments)
             XCTAssertLessThan(abs(dilated.pHat - 0.8), n.isFinite ? 0.05 : 0.01, "n = \(n)")
         }

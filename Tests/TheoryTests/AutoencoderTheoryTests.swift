@@ -25,7 +25,7 @@ final class AutoencoderTheoryTests: XCTestCase {
         // (k/√d = 2e-6 away from the d = ∞ clock).
         for sigma in [0.3, 1.7] {
             let exact = ExactField(problem: try Problem(dimension: 1e12, p: 0.8, sigma: sigma),
-                                   schedule: try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: 1_000_000_000_000))
+                                   schedule: try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: .finite(1_000_000_000_000)))
             for tau in [1.1, 1.4, 1.9] {
                 let e = exact.coefficients(at: tau), row = try theory(sigma: sigma).parameters(at: tau)
                 XCTAssertEqual(row.c, e.values.beta * sigma * sigma / e.v, accuracy: 1e-5)
@@ -186,9 +186,9 @@ final class AutoencoderTheoryTests: XCTestCase {
     /// with the same β (same α, β, S = β√d) give the same learned network (phase 1 and saturated).
     func testFiniteDOnAnySchedule() throws {
         let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: 64, penaltyU: 2, penaltyW: 2)
-        let linear = try AutoencoderTheory(problem: problem, schedule: LinearSchedule(), dimension: 5000)
+        let linear = try AutoencoderTheory(problem: problem, schedule: LinearSchedule(), dimension: .finite(5000))
         let dilated = try AutoencoderTheory(problem: problem, k: 2, dimension: .finite(5000))
-        let schedule = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: 5000)
+        let schedule = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: .finite(5000))
         for t in [0.005, 0.02, 0.5] {
             let tau = try schedule.clock(atLogSNR: 2 * log(t / (1 - t)))
             let a = try linear.parameters(at: t), b = try dilated.parameters(at: tau)

@@ -45,7 +45,7 @@ final class ExactFieldTests: XCTestCase {
         let problem = try Problem(dimension: 5, p: 0.3, sigma: 1.7)
         let mu = [1.0, -1, 1, 1, -1], x = [0.4, 1.1, -0.3, 2.0, 0.7]
         for schedule: any Schedule in [LinearSchedule(), VariancePreservingSchedule(), try VarianceExplodingSchedule(sigmaMax: 30),
-                                       try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: 5)] {
+                                       try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: .finite(5))] {
             let field = ExactField(problem: problem, schedule: schedule)
             for tau in stride(from: 0.05, to: schedule.clockEnd * 0.95, by: schedule.clockEnd / 7) {
                 let c = field.coefficients(at: tau), s = c.values
@@ -66,7 +66,7 @@ final class ExactFieldTests: XCTestCase {
     /// A = ½ d(log v)/dτ (EF.8), checked by a central difference of log v.
     func testOrthogonalRateIsHalfLogVarianceDerivative() throws {
         let problem = try Problem(dimension: 100, p: 0.6, sigma: 0.5)
-        let field = ExactField(problem: problem, schedule: try DilatedSchedule(base: VariancePreservingSchedule(), k: 3, dimension: 100))
+        let field = ExactField(problem: problem, schedule: try DilatedSchedule(base: VariancePreservingSchedule(), k: 3, dimension: .finite(100)))
         for tau in [0.2, 0.7, 1.3, 1.8] {
             let h = 1e-6
             let derivative = (log(field.coefficients(at: tau + h).v) - log(field.coefficients(at: tau - h).v)) / (2 * h)

@@ -11,7 +11,7 @@ final class GridClockRateTests: XCTestCase {
     private func schedules(_ problem: Problem) throws -> [(any Schedule, evenOnly: Bool)] {
         [(LinearSchedule(), false),
          (try VarianceExplodingSchedule(sigmaMax: 100 * problem.sqrtD), false),
-         (try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: problem.d), true)]
+         (try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: problem.dimension), true)]
     }
 
     func testEulerEqualsX1PredictionOnAffineClocksForEveryK() throws {
@@ -39,12 +39,12 @@ final class GridClockRateTests: XCTestCase {
     /// The issue's case: d = 10⁶, K = 98 on the dilated clock, where τ_49 = 49·(2/98) rounds below 1.
     func testIssueCaseK98() throws {
         let problem = try Problem(dimension: 1e6, p: 0.8, sigma: 1)
-        let field = ExactField(problem: problem, schedule: try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: 1_000_000))
+        let field = ExactField(problem: problem, schedule: try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: .finite(1_000_000)))
         let euler = try GridFlow(field: field, scheme: .euler, steps: 98).generatedModeProbability()
         let x1 = try GridFlow(field: field, scheme: .x1Prediction, steps: 98).generatedModeProbability()
         XCTAssertEqual(euler, x1, accuracy: 1e-10)
         // The rate of the step leaving τ = 1 is the second half's.
-        let s = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: 1_000_000)
+        let s = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: .finite(1_000_000))
         XCTAssertEqual(s.values(atStep: 49, of: 98).betaDot, 1 - s.kappaOne)
         XCTAssertEqual(s.values(atStep: 48, of: 98).betaDot, s.kappaOne)
         XCTAssertEqual(s.interpolantTime(atStep: 49, of: 98), s.kappaOne)
@@ -54,8 +54,8 @@ final class GridClockRateTests: XCTestCase {
     /// every signal, so nothing is replaced by the saturated form).
     func testInfiniteNGridIsTheExactFieldGrid() throws {
         let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: .infinity, penaltyU: 2, penaltyW: 2)
-        let schedule = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: 1_000_000)
-        let learned = try LearnedFlow.grid(problem, schedule: schedule, dimension: 1_000_000, steps: 100, moments: TanhMoments())
+        let schedule = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: .finite(1_000_000))
+        let learned = try LearnedFlow.grid(problem, schedule: schedule, dimension: .finite(1_000_000), steps: 100, moments: TanhMoments())
         let field = ExactField(problem: try Problem(dimension: 1e6, p: 0.8, sigma: 1), schedule: schedule)
         let exact = try GridFlow(field: field, scheme: .x1Prediction, steps: 100)
         XCTAssertEqual(learned.pHat, try exact.generatedModeProbability(), accuracy: 1e-9)

@@ -61,20 +61,21 @@ public struct AutoencoderTheory: Sendable {
         self.dimension = dimension
         self.moments = try moments ?? TanhMoments()
         limit = dimension.isFinite ? nil : try DilatedClock(k: k, dimension: .infinite)
-        if let d = dimension.finite {
-            schedule = try DilatedSchedule(base: LinearSchedule(), k: k, dimension: d)
+        if dimension.isFinite {
+            schedule = try DilatedSchedule(base: LinearSchedule(), k: k, dimension: dimension)
         } else {
             schedule = nil
         }
     }
 
     /// Finite d on any schedule (its clock τ ∈ [0, clockEnd]); k is the schedule's dilation
-    /// constant if it is dilated, 0 otherwise.
-    public init(problem: AutoencoderProblem, schedule: any Schedule, dimension: Int, moments: TanhMoments? = nil) throws {
-        try require("d", Double(dimension), "≥ 1") { $0 >= 1 }
+    /// constant if it is dilated, 0 otherwise. Needs a finite d.
+    public init(problem: AutoencoderProblem, schedule: any Schedule, dimension: FlowModel.Dimension, moments: TanhMoments? = nil) throws {
+        let dimension = try dimension.checked()
+        guard dimension.isFinite else { throw InputError("the theory on a schedule's grid needs a finite d; got d = inf") }
         self.problem = problem
         k = (schedule as? DilatedSchedule)?.k ?? 0
-        self.dimension = try Dimension(Double(dimension))
+        self.dimension = dimension
         self.moments = try moments ?? TanhMoments()
         limit = nil
         self.schedule = schedule

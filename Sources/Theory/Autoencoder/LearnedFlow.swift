@@ -98,10 +98,11 @@ public enum LearnedFlow {
     /// On K uniform steps of any schedule at finite d (the practitioner's grid): each grid time's
     /// network from the phase-1 reduction at S = β√d while S ≤ `saturation`, the saturated phase-2
     /// closed form (φ = sign ζ) beyond; p̂ = P(ζ_K > 0).
-    public static func grid(_ problem: AutoencoderProblem, schedule: any Schedule, dimension: Int, steps: Int,
+    public static func grid(_ problem: AutoencoderProblem, schedule: any Schedule, dimension: FlowModel.Dimension, steps: Int,
                             moments: TanhMoments, saturation: Double = AutoencoderTheory.saturationSignal) throws -> Prediction {
         guard steps >= 1 else { throw InputError("steps must be ≥ 1; got \(steps)") }
-        let sqrtD = Double(dimension).squareRoot(), sigma = problem.sigma
+        guard dimension.isFinite else { throw InputError("the grid flow needs a finite d; got d = inf") }
+        let sqrtD = dimension.squareRoot, sigma = problem.sigma
         let values = (0...steps).map { schedule.values(atStep: $0, of: steps) }
         // Networks at the grid times with S ≤ saturation, by continuation downward in S.
         var nets = [LearnedParameters?](repeating: nil, count: steps)
@@ -130,18 +131,19 @@ public enum LearnedFlow {
     /// The same grid driven by given networks, one per grid time (e.g. the finite-d theory's table
     /// with FD.1–FD.7, which `compare` tests against the simulation): φ = tanh(b + ω(ζ + σΨ/2)) at every
     /// step, the saturated closed form only where a row is one (ω = 0, AT.20).
-    public static func grid(_ problem: AutoencoderProblem, schedule: any Schedule, dimension: Int,
+    public static func grid(_ problem: AutoencoderProblem, schedule: any Schedule, dimension: FlowModel.Dimension,
                             networks: [LearnedParameters]) throws -> Prediction {
         guard !networks.isEmpty else { throw InputError("the grid needs at least one network") }
+        guard dimension.isFinite else { throw InputError("the grid flow needs a finite d; got d = inf") }
         let values = (0...networks.count).map { schedule.values(atStep: $0, of: networks.count) }
         return try flow(problem, values: values, dimension: dimension, networks: networks.map { $0.solution == .closedForm ? nil : $0 })
     }
 
     /// The reduced recursion (AT.43–AT.45, FD.5) on the schedule values of the K + 1 grid points, with
     /// network j at step j (nil: the saturated phase-2 closed form).
-    static func flow(_ problem: AutoencoderProblem, values: [ScheduleValues], dimension: Int,
+    static func flow(_ problem: AutoencoderProblem, values: [ScheduleValues], dimension: FlowModel.Dimension,
                      networks nets: [LearnedParameters?]) throws -> Prediction {
-        let steps = nets.count, sqrtD = Double(dimension).squareRoot(), sigma = problem.sigma
+        let steps = nets.count, sqrtD = dimension.squareRoot, sigma = problem.sigma
         var program = [Step]()
         var gain = values[0].alpha
         for j in 0..<steps {
@@ -167,7 +169,7 @@ public enum LearnedFlow {
         }
         let memorised = problem.isInfinite ? 0
             : try memorisedMeans(program, alpha0: alpha0, psiScale: psiScale, sigma: sigma, nPlus: problem.nPlus, nMinus: problem.nMinus)
-                / (Double(dimension) - 1)
+                / (dimension.value - 1)
         let trivial = (0..<steps).filter { nets[$0]?.solution == .trivial }.map { values[$0].beta * sqrtD }.max() ?? 0
         return Prediction(pHat: pHat, sigmaHat: (gain * gain + memorised).squareRoot(), modeSpread: gain, trivialBelow: trivial)
     }
