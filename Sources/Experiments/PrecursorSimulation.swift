@@ -109,7 +109,7 @@ public enum PrecursorSimulation {
         try require("seeds", Double(seeds), "≥ 2") { $0 >= 2 }
         let runs = try (0..<seeds).map { i -> Result in var s = setup; s.seed = setup.seed + UInt64(i); return try run(s) }
         let theory = try PrecursorTheory(sigma: setup.sigma, n: Double(setup.n), penalty: setup.penalty)
-        let end = try theory.grid(steps: setup.steps, start: theory.finiteDimensionStart(dimension: Double(setup.d))).last!   // PC.5, PC.9
+        let end = try theory.grid(steps: setup.steps, start: theory.finiteDimensionStart(dimension: .finite(setup.d))).last!   // PC.5, PC.9
         let columns: [[Double]] = [runs.map(\.m), runs.map(\.etaOverlap), runs.map(\.baseNoiseOverlap), runs.map(\.sigmaHat), runs.map(\.meanError)]
         let predicted = [end.m, end.etaOverlap, end.baseNoiseOverlap, end.gain, theory.meanError(end)]
         var simulated = [String: (mean: Double, standardError: Double)](), expected = [String: Double]()

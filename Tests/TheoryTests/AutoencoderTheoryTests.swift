@@ -203,7 +203,7 @@ final class AutoencoderTheoryTests: XCTestCase {
     /// AT.5: the authors' λ = 1e-5 with K = 80 times at d = 5000 is L = 2; a per-time mean over d
     /// and n (A = 1/(nd)) with n = 128 needs λ = 2L/(nd).
     func testPenaltyMap() throws {
-        XCTAssertEqual(try PenaltyMap.authorsPenalty(weightDecay: 1e-5, dimension: 5000, times: 80), 2, accuracy: 1e-12)
+        XCTAssertEqual(try PenaltyMap.authorsPenalty(weightDecay: 1e-5, dimension: .finite(5000), times: 80), 2, accuracy: 1e-12)
         let a = 1.0 / (128 * 5000)
         XCTAssertEqual(try PenaltyMap.weightDecay(penalty: 2, lossScale: a), 4.0 / (128 * 5000), accuracy: 1e-18)
         XCTAssertEqual(try PenaltyMap.penalty(weightDecay: PenaltyMap.weightDecay(penalty: 3, lossScale: a), lossScale: a), 3, accuracy: 1e-12)

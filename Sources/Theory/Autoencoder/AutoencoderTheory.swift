@@ -253,7 +253,7 @@ public struct AutoencoderTheory: Sendable {
         guard finiteDReduced && dimension.isFinite && clock(tau).beta > 0 else { return out }
         for _ in 0..<40 {
             let c = SkipWeight.stationary(out, objective: phaseOneObjective(at: tau, skipWeight: out.c, bulk: bulk),
-                                          dimension: dimension.value)
+                                          dimension: dimension)
             if abs(c - out.c) < tolerance { break }
             out = try solve(phaseOneObjective(at: tau, skipWeight: c, bulk: bulk), out)
         }

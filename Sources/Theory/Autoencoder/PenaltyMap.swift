@@ -14,8 +14,8 @@ public enum PenaltyMap {
     }
 
     /// The authors' loss n × MSE (mean over d coordinates, n samples, K times): A = 1/(dK), L = λdK/2.
-    public static func authorsPenalty(weightDecay lambda: Double, dimension d: Double, times k: Int) throws -> Double {
-        try penalty(weightDecay: lambda, lossScale: 1 / (d * Double(k)))
+    public static func authorsPenalty(weightDecay lambda: Double, dimension: FlowModel.Dimension, times k: Int) throws -> Double {
+        try penalty(weightDecay: lambda, lossScale: 1 / (dimension.value * Double(k)))
     }
 
     /// The weight decay λ = 2A·L that makes a loss A·Σ|f − x₁|² train J with penalty L.

@@ -1,3 +1,4 @@
+import FlowModel
 import GSLKit
 import Foundation
 
@@ -8,11 +9,12 @@ import Foundation
 ///
 /// with the class moments Φk_s of the reduced problem and E_s over the training set's classes.
 ///
-///     let c = SkipWeight.stationary(parameters, objective: theory.phaseOneObjective(at: 0.5, skipWeight: parameters.c), dimension: 2000)
+///     let c = SkipWeight.stationary(parameters, objective: theory.phaseOneObjective(at: 0.5, skipWeight: parameters.c), dimension: .finite(2000))
 public enum SkipWeight {
     /// `objective`: the reduced problem the parameters solve (with their c and bulk); a per-point
     /// objective (FD.7) keeps the points' own μ-coordinates, so E Φ1_ν P_ν = m(P1 + σC1/√d) + σ²(1 − cβ)Q1/A.
-    public static func stationary(_ x: LearnedParameters, objective: PhaseOneObjective, dimension d: Double) -> Double {
+    public static func stationary(_ x: LearnedParameters, objective: PhaseOneObjective, dimension: FlowModel.Dimension) -> Double {
+        let d = dimension.value
         let problem = objective.problem, alpha = objective.alpha, beta = objective.beta
         let s2 = problem.sigma * problem.sigma, f = problem.plusFraction
         let projected: Double, r2: Double

@@ -106,7 +106,8 @@ public struct PrecursorTheory: Sendable {
     /// initial projections g₁ = μ·X₀/√d ~ N(0, 1), g₂ = η̄·X₀/√d ~ N(0, 1/n) (u₀ ∝ μ + ση̄ at t = 0),
     /// so E[s_gen X₀·μ/d] = √(2/π)/√((1 + σ²/n) d) and E[s_gen X₀·η̄/d] = (σ/n) times that; the flow
     /// is linear in the state, so the start adds its homogeneous propagation (O(d^{-1/2})).
-    public func finiteDimensionStart(dimension d: Double) -> State {
+    public func finiteDimensionStart(dimension: FlowModel.Dimension) -> State {
+        let d = dimension.value
         guard n.isFinite else { return State(t: 0, m: (2 / Double.pi / d).squareRoot(), etaOverlap: 0, baseNoiseOverlap: 0, gain: 1) }
         let m0 = (2 / Double.pi / ((1 + sigma * sigma / n) * d)).squareRoot()
         return State(t: 0, m: m0, etaOverlap: sigma / n * m0, baseNoiseOverlap: 0, gain: 1)
