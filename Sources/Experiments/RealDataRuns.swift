@@ -223,7 +223,7 @@ public struct SchedulesRun: Sendable {
         let started = Date()
         var interval: IntervalChoice.Resolved?
         if densities.contains("adaptive") {
-            let w = try IntervalChoice(parsing: self.interval, pilots: pilots).resolve(window)
+            let w = try IntervalChoice(parsing: self.interval, pilots: pilots).resolve(window, prepared: firstSplit)
             let ci = { (c: (Double, Double)?) in c.map { String(format: " [%.4f, %.4f]", $0.0, $0.1) } ?? "" }
             note(String(format: "schedules: %@ interval t_lo = %.4f%@, t_hi = %.4f%@ (%.1f s)", w.source, w.lo, ci(w.loCI),
                         w.hi, ci(w.hiCI), Date().timeIntervalSince(started)))

@@ -32,15 +32,17 @@ public enum IntervalChoice: Sendable {
         public let loCI, hiCI: (Double, Double)?
     }
 
-    public func resolve(_ config: WindowConfiguration) throws -> Resolved {
+    /// `prepared`: `config`'s own split, when the caller has prepared it already (reused for the
+    /// window's first split instead of being prepared again).
+    public func resolve(_ config: WindowConfiguration, prepared: WindowData? = nil) throws -> Resolved {
         switch self {
         case let .fixed(lo, hi):
             return Resolved(source: "fixed", lo: lo, hi: hi, loCI: nil, hiCI: nil)
         case .zeroShot:
-            let w = try WindowInterval(try WindowExperiment.run(config))
+            let w = try WindowInterval(try WindowExperiment.run(config, firstSplit: prepared))
             return Resolved(source: "zero-shot", lo: w.lo, hi: w.hi, loCI: w.loCI, hiCI: w.hiCI)
         case let .trained(pilots):
-            let w = try WindowInterval(try TrainedWindow.run(config, pilots: pilots))
+            let w = try WindowInterval(try TrainedWindow.run(config, pilots: pilots, firstSplit: prepared))
             return Resolved(source: "trained", lo: w.lo, hi: w.hi, loCI: w.loCI, hiCI: w.hiCI)
         }
     }

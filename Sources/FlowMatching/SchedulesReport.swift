@@ -1,12 +1,12 @@
 import Foundation
 
-/// The files of a schedules run: per-run measurements, per-(schedule, budget) summaries, steps to
-/// target, and a gnuplot script drawing error and sliced Wasserstein against the budget
-/// (derivations/training-schedules.md §4). Columns in lower_snake_case (a summary over one seed
-/// has SE 0).
+/// What the files of a schedules run say about the summaries: their columns (lower_snake_case) and
+/// numbers, which noise their standard errors cover, and a gnuplot script drawing error and sliced
+/// Wasserstein against the budget (derivations/training-schedules.md §4; a summary over one seed
+/// has SE 0). The rows themselves are written by the one CSV writer (`render` in Experiments).
 ///
 ///     let report = SchedulesReport(result: result)
-///     try report.summaryCSV.write(toFile: "out/schedules_summary.csv", atomically: true, encoding: .utf8)
+///     let script = report.gnuplotScript()   // reads schedules_summary.csv by column name
 public struct SchedulesReport: Sendable {
     public let result: SchedulesResult
     public init(result: SchedulesResult) { self.result = result }
@@ -26,17 +26,6 @@ public struct SchedulesReport: Sendable {
     public func summaryNumbers(_ s: ScheduleSummary) -> [Double] {
         [s.errorMean, s.errorSE, s.biasMean, s.biasSE, s.binomialSEMean, s.swMean, s.swSE, s.errorDiffMean, s.errorDiffSE,
          s.swDiffMean, s.swDiffSE, s.biasDiffMean, s.biasDiffSE]
-    }
-
-    /// One summary row as CSV fields (`summaryHeader` order).
-    public func summaryFields(_ s: ScheduleSummary) -> [String] {
-        [s.schedule, "\(s.budget)"] + summaryNumbers(s).map { "\($0)" }
-    }
-
-    public var summaryCSV: String {
-        ([(Self.summaryHeader + ["se_covers"]).joined(separator: ",")]
-         + result.summaries.map { (summaryFields($0) + [seCovers]).joined(separator: ",") })
-            .joined(separator: "\n") + "\n"
     }
 
     /// Three panels against the step budget (log axis): feature error ± SE, its paired difference

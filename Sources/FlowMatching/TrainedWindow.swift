@@ -40,9 +40,9 @@ public enum TrainedWindow {
     }
 
     /// RealData's window experiment with the pilots as the denoisers.
-    public static func run(_ config: WindowConfiguration, pilots settings: PilotSettings,
+    public static func run(_ config: WindowConfiguration, pilots settings: PilotSettings, firstSplit: WindowData? = nil,
                            progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> WindowResult {
-        try WindowExperiment.run(config, progress: progress) { data in
+        try WindowExperiment.run(config, firstSplit: firstSplit, progress: progress) { data in
             try pilots(features: data.trainFeatures, count: data.trainLabels.count, settings: settings)
         }
     }

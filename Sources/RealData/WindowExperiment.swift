@@ -132,7 +132,8 @@ public enum WindowExperiment {
     /// Runs the experiment; `denoisers` builds the models from the prepared data (one per pilot
     /// seed), the Gaussian model by default.
     /// `progress` is told (splits done, splits) after each split (the splits cost alike).
-    public static func run(_ config: WindowConfiguration, progress: ((_ done: Int, _ total: Int) -> Void)? = nil,
+    /// `firstSplit`: `prepare(config)` when the caller has it already (split 0 is `config` itself).
+    public static func run(_ config: WindowConfiguration, firstSplit: WindowData? = nil, progress: ((_ done: Int, _ total: Int) -> Void)? = nil,
                            denoisers: ((WindowData) throws -> [any Denoiser])? = nil) throws -> WindowResult {
         try requireCount("points", config.points, atLeast: 5, atMost: 10_000)
         try requireCount("sampler-steps", config.steps, atLeast: 2, atMost: Limits.gridSteps)
@@ -153,7 +154,7 @@ public enum WindowExperiment {
             // Split 0 uses the seed itself, so `--splits 1` is the single-split experiment.
             var splitConfig = config
             if split > 0 { splitConfig.seed = UTurn.mix(config.seed, 1000 + split, 0, 0) }
-            let data = try prepare(splitConfig)
+            let data = try split == 0 ? firstSplit ?? prepare(splitConfig) : prepare(splitConfig)
             let stageStart = clock.now, cpuStart = processCPUSeconds()
             var gaussian: GaussianClassModel?
             let models: [any Denoiser]

@@ -32,5 +32,13 @@ final class TrainedWindowTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(w.hiCI.1, w.hi)
         XCTAssertGreaterThan(w.lo, 0)
         XCTAssertLessThan(w.hi, 1)
+
+        // The split prepared once (schedules prepares it before its run directory) and handed on
+        // gives the same interval as preparing it again, for the trained and the zero-shot window.
+        let reused = try WindowInterval(try TrainedWindow.run(config, pilots: pilots, firstSplit: data))
+        XCTAssertEqual([reused.lo, reused.hi, reused.loCI.0, reused.hiCI.1], [w.lo, w.hi, w.loCI.0, w.hiCI.1])
+        let zeroShot = try IntervalChoice.zeroShot.resolve(config), zeroShotReused = try IntervalChoice.zeroShot.resolve(config, prepared: data)
+        XCTAssertEqual([zeroShotReused.lo, zeroShotReused.hi], [zeroShot.lo, zeroShot.hi])
+        XCTAssertLessThan(zeroShot.lo, zeroShot.hi)
     }
 }
