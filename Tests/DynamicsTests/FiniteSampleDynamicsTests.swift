@@ -184,7 +184,7 @@ final class FiniteSampleDynamicsTests: XCTestCase {
                 let flow = try FiniteSampleFlow(setting: try setting(tau: tau, d: nil), data: data)
                 let state = FiniteSampleState.classSymmetric(order: order, signs: signs, rho: (0.5 / nn, -0.4 / nn), pi: (0.6 / nn, -0.7 / nn))
                 let population = try OrderParameterFlow(setting: try TrainingSetting(
-                    p: p, sigma: sigma, k: k, tau: tau, dimension: .infinite, learningRate: 1, penaltyU: penalty / nn, penaltyW: penalty / nn,
+                    setup: try Setup(dimension: .infinite, p: p, sigma: sigma, k: k), tau: tau, learningRate: 1, penaltyU: penalty / nn, penaltyW: penalty / nn,
                     rule: .gradientFlow))
                 let finite = flow.rightHandSide(state), infinite = population.rightHandSide(order)
                 let deviation = OrderParameter.allCases.map { abs(finite[$0] - infinite[$0]) }.max()!
