@@ -21,6 +21,11 @@ public struct InstructionCount: Sendable {
 
     /// Total instructions (callgrind's `summary:`/`totals:` Ir) of one run of the program.
     public func total(executable: String, arguments: [String]) throws -> Int {
+        try profile(executable: executable, arguments: arguments).total
+    }
+
+    /// The total instructions of one run of the program and their split (`InstructionBreakdown`).
+    public func profile(executable: String, arguments: [String]) throws -> (total: Int, split: InstructionBreakdown) {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("callgrind.\(UUID().uuidString).out")
         defer { try? FileManager.default.removeItem(at: out) }
         let process = Process()
@@ -35,9 +40,22 @@ public struct InstructionCount: Sendable {
         }
         let text = try String(contentsOf: out, encoding: .utf8)
         for line in text.split(separator: "\n") where line.hasPrefix("summary:") || line.hasPrefix("totals:") {
-            if let value = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) { return value }
+            if let value = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) {
+                return (value, try InstructionBreakdown(callgrindOutput: out))
+            }
         }
         throw InstructionCountError("no instruction total in callgrind's output for \(executable)")
+    }
+
+    /// `perRepetition` of the total and of each part of its split (gemm, other BLAS, Gaussian draws,
+    /// the rest), from the same two runs.
+    public func splitPerRepetition(executable: String, arguments: (Int) -> [String], base: Int, extra: Int) throws
+        -> (total: Double, gemm: Double, otherBLAS: Double, gaussian: Double, rest: Double) {
+        precondition(base >= 0 && extra >= 1)
+        let small = try profile(executable: executable, arguments: arguments(base))
+        let large = try profile(executable: executable, arguments: arguments(base + extra))
+        let d = large.split - small.split, e = Double(extra)
+        return (Double(large.total - small.total) / e, Double(d.gemm) / e, Double(d.otherBLAS) / e, Double(d.gaussian) / e, Double(d.rest) / e)
     }
 
     /// (total(base + extra) − total(base)) / extra; `arguments(r)` are the arguments for r repetitions.

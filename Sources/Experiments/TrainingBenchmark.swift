@@ -4,7 +4,8 @@ import Simulation
 
 /// Seconds per epoch of the fast and the dense gradient path in one process on the authors'
 /// configuration, the projected time of their 40 000-epoch protocol, and optionally the
-/// instructions per epoch of the fast path (callgrind, `InstructionCount`).
+/// instructions per epoch of the fast path (callgrind, `InstructionCount`) with their split into
+/// gemm, Gaussian draws, other BLAS and the elementwise rest (`InstructionBreakdown`).
 ///
 ///     let bench = TrainingBenchmark(problem: try Problem(dimension: 5000, p: 0.8, sigma: 1))
 ///     let row = try bench.run()   // epoch_seconds, dense_epoch_seconds, speedup, protocol_minutes, …
@@ -78,8 +79,14 @@ public struct TrainingBenchmark: Sendable {
         if let (executable, arguments) = instructionCount {
             if let counter = try? InstructionCount() {
                 note("bench: counting instructions under callgrind (runs of 1 and 3 epochs)")
-                row.add("instructions_per_epoch", try counter.perRepetition(executable: executable, arguments: { arguments + ["--count-epochs", "\($0)"] },
-                                                                            base: 1, extra: 2))
+                let counted = try counter.splitPerRepetition(executable: executable, arguments: { arguments + ["--count-epochs", "\($0)"] },
+                                                              base: 1, extra: 2)
+                row.add("instructions_per_epoch", counted.total)
+                // The floor made visible: gemm and the Gaussian draws are the epoch's irreducible work (SIM.12).
+                row.add("gemm_instructions_per_epoch", counted.gemm)
+                row.add("gaussian_instructions_per_epoch", counted.gaussian)
+                row.add("blas_other_instructions_per_epoch", counted.otherBLAS)
+                row.add("elementwise_instructions_per_epoch", counted.rest)
             } else {
                 note("bench: valgrind not found on PATH; instructions_per_epoch omitted")
             }

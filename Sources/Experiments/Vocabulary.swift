@@ -286,6 +286,11 @@ public enum Vocabulary {
         // bench.
         q("epoch_seconds", "seconds per epoch on the fast path", "", .nonNegative, "SIM.12"),
         q("dense_epoch_seconds", "seconds per epoch on the dense path", "", .nonNegative),
+        q("instructions_per_epoch", "instructions per epoch on the fast path (callgrind)", "", .nonNegative),
+        q("gemm_instructions_per_epoch", "instructions per epoch in BLAS gemm (with its packing and zeroing)", "", .nonNegative, "SIM.12"),
+        q("gaussian_instructions_per_epoch", "instructions per epoch drawing Gaussian and χ² variates", "", .nonNegative),
+        q("blas_other_instructions_per_epoch", "instructions per epoch in BLAS routines other than gemm", "", .nonNegative),
+        q("elementwise_instructions_per_epoch", "instructions per epoch outside BLAS and the draws (elementwise loops, optimiser, copies)", "", .nonNegative),
         q("speedup", "dense time over fast time", "", .positive),
         q("protocol_minutes", "estimated minutes of the whole protocol", "", .nonNegative),
         q("generation_seconds", "seconds of the generation", "", .nonNegative),

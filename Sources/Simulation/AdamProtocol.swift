@@ -12,6 +12,8 @@ public struct AdamProtocol: TrainingProtocol {
     public var name: String { "adam" }
     /// The authors' learning rate.
     public var defaultLearningRate: Double { 0.01 }
+    /// Only the trained times' blocks are evaluated (`Trainer.trainedBlockRanges`).
+    public var trainsSingleTimes: Bool { true }
 
     /// |b| at or above which an Adam network counts as on the trivial plateau: tanh' < 2·10⁻⁴, the unit is
     /// a constant; Adam's b then keeps running off (derivations/adam-offset.md §5), while its learned

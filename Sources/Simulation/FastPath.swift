@@ -200,9 +200,7 @@ public final class FastBlock<T: BLASScalar>: GradientBlock {
             // stored column-major in `bart` (zeros above the diagonal); W_νν = Σ_e T_νe² as drawn.
             for i in 0..<n {
                 let diagonal = stream.pointee.chiSquared(dof: dof - Double(i)).squareRoot()
-                stream.pointee.fill(bart + i, count: i, stride: n)
-                var w2 = 0.0
-                for e in 0..<i { w2 += bart[e * n + i] * bart[e * n + i] }
+                let w2 = stream.pointee.fillSummingSquares(bart + i, count: i, stride: n)
                 bart[i * n + i] = diagonal
                 wdiag[i] = w2 + diagonal * diagonal
             }

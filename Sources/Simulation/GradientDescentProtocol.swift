@@ -8,6 +8,8 @@ public struct GradientDescentProtocol: TrainingProtocol {
     public init() {}
     public var name: String { "gd" }
     public var defaultLearningRate: Double { 0.05 }
+    /// Only the trained times' blocks are evaluated (`Trainer.trainedBlockRanges`).
+    public var trainsSingleTimes: Bool { true }
 
     public func makeState<T: BLASScalar>(for trainer: Trainer<T>) throws -> any TrainingState<T> { State(blocks: try trainer.gradientBlocks()) }
 

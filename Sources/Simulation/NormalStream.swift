@@ -48,9 +48,9 @@ public struct NormalStream: Sendable {
 
     private mutating func tail(_ hz0: Int32, _ iz0: Int) -> Double {
         var hz = hz0, iz = iz0
-        let t = Ziggurat.table, r = Ziggurat.r
+        let k = Ziggurat.k, w = Ziggurat.w, f = Ziggurat.f, r = Ziggurat.r
         while true {
-            let x = Double(hz) * t.w[iz]
+            let x = Double(hz) * w[iz]
             if iz == 0 {
                 var xx = 0.0, y = 0.0
                 repeat {
@@ -59,11 +59,11 @@ public struct NormalStream: Sendable {
                 } while y + y < xx * xx
                 return hz > 0 ? r + xx : -r - xx
             }
-            if t.f[iz] + uniform() * (t.f[iz - 1] - t.f[iz]) < exp(-0.5 * x * x) { return x }
+            if f[iz] + uniform() * (f[iz - 1] - f[iz]) < exp(-0.5 * x * x) { return x }
             let bits = nextBits()
             hz = Int32(truncatingIfNeeded: bits >> 32)
             iz = Int(bits & 127)
-            if UInt32(hz.magnitude) < t.k[iz] { return Double(hz) * t.w[iz] }
+            if UInt32(hz.magnitude) < k[iz] { return Double(hz) * w[iz] }
         }
     }
 
@@ -116,14 +116,15 @@ public struct NormalStream: Sendable {
         forEachDraw(count) { i, z in p[i * stride] = T(z) }
     }
 
-    /// Fills `count` entries with N(0, 1) draws (as `fill`) and returns the sum of their squares
-    /// (of the stored values, in Double, accumulated in order).
+    /// Fills `count` entries, `stride` apart, with N(0, 1) draws (as `fill`) and returns the sum of
+    /// their squares (of the stored values, in Double, accumulated in order): one pass, where a fill
+    /// and a strided sum would read the entries again.
     @inline(__always)
-    public mutating func fillSummingSquares<T: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<T>, count: Int) -> Double {
+    public mutating func fillSummingSquares<T: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<T>, count: Int, stride: Int = 1) -> Double {
         var sum = 0.0
         forEachDraw(count) { i, z in
             let v = T(z)
-            p[i] = v
+            p[i * stride] = v
             sum += Double(v) * Double(v)
         }
         return sum
@@ -151,8 +152,8 @@ enum Ziggurat {
         }
         return Table(k: k, w: w, f: f)
     }()
-    /// The k and w tables as raw pointers (allocated once, never freed): the hot loops read them
-    /// without array bounds checks or reference counting (read-only after initialisation).
+    /// The k, w and f tables as raw pointers (allocated once, never freed): the hot loops and the
+    /// tail read them without array bounds checks or reference counting (read-only after initialisation).
     nonisolated(unsafe) static let k: UnsafePointer<UInt32> = {
         let p = UnsafeMutablePointer<UInt32>.allocate(capacity: 128)
         p.initialize(from: table.k, count: 128)
@@ -161,6 +162,11 @@ enum Ziggurat {
     nonisolated(unsafe) static let w: UnsafePointer<Double> = {
         let p = UnsafeMutablePointer<Double>.allocate(capacity: 128)
         p.initialize(from: table.w, count: 128)
+        return UnsafePointer(p)
+    }()
+    nonisolated(unsafe) static let f: UnsafePointer<Double> = {
+        let p = UnsafeMutablePointer<Double>.allocate(capacity: 128)
+        p.initialize(from: table.f, count: 128)
         return UnsafePointer(p)
     }()
 }

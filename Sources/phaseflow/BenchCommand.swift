@@ -33,7 +33,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .customLong("phase-diagram"), help: "Instead: time the 100 × 100 phase-1 diagram over (n, kτ) at d = inf (phase-diagram --grid 100x100); the training flags are not used then.")
     var phaseDiagram = false
     @OptionGroup var mlpBench: MLPBenchOptions
-    @Flag(help: "Also report instructions_per_epoch of the fast path, counted by valgrind's callgrind (runs of this binary with 1 and 3 epochs; omitted with a note if valgrind is absent).")
+    @Flag(help: "Also report instructions_per_epoch of the fast path, counted by valgrind's callgrind (runs of this binary with 1 and 3 epochs; omitted with a note if valgrind is absent), and its split: gemm, Gaussian draws, other BLAS, elementwise.")
     var instructions = false
     @Option(name: .customLong("count-epochs"), help: .hidden) var countEpochs: Int?
 

@@ -17,6 +17,7 @@ final class AdamBranchTests: XCTestCase {
         training.trainingProtocol = .adam
         training.weightDecay = 2 * penalty / Double(K * d)          // L = Kλd/2 (AT.5)
         training.epochs = epochs.last!
+        training.trainedTimes = indices   // the other 5 grid times are not read (a trained time has the bits of an all-times run)
         let options = training
         let config = SimulationConfiguration(problem: try Problem(dimension: Double(d), p: 0.8, sigma: 1), n: 128, k: 0.4,
                                              steps: K, training: options)

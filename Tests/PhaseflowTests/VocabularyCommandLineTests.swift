@@ -31,16 +31,33 @@ final class VocabularyCommandLineTests: XCTestCase {
     func testEveryEmittedKeyIsInTheVocabulary() throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("vocabulary-\(ProcessInfo.processInfo.processIdentifier)")
         defer { try? FileManager.default.removeItem(at: base) }
+        let runs = Self.runs
+        // The runs are independent processes: they run on all cores at once (each in its own working
+        // directory), and their outputs are checked afterwards, in order.
+        nonisolated(unsafe) var outcomes = [Result<FuzzCommandLineTests.Outcome, any Error>?](repeating: nil, count: runs.count)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: runs.count) { i in
+            let arguments = runs[i], out = base.appendingPathComponent("run\(i)"), cwd = base.appendingPathComponent("cwd\(i)")
+            func run(_ extra: [String]) throws -> FuzzCommandLineTests.Outcome {
+                try FuzzCommandLineTests.run(arguments + extra, in: cwd, limit: 600)
+            }
+            let outcome = Result { () throws -> FuzzCommandLineTests.Outcome in
+                var result = try run(["--format", "csv", "--out", out.path])
+                if result.status != 0, result.stderr.contains("--format") || result.stderr.contains("format") && result.stderr.contains("Unknown") {
+                    result = try run(["--out", out.path])
+                }
+                if result.status != 0, result.stderr.contains("--out") || result.stderr.contains("out") && result.stderr.contains("Unknown") {
+                    result = try run(["--format", "csv"])
+                }
+                return result
+            }
+            lock.lock(); outcomes[i] = outcome; lock.unlock()
+        }
         var checked = 0
-        for (i, arguments) in Self.runs.enumerated() {
+        for (i, arguments) in runs.enumerated() {
             let out = base.appendingPathComponent("run\(i)")
-            var result = try phaseflow(arguments + ["--format", "csv", "--out", out.path])
-            if result.status != 0, result.stderr.contains("--format") || result.stderr.contains("format") && result.stderr.contains("Unknown") {
-                result = try phaseflow(arguments + ["--out", out.path])
-            }
-            if result.status != 0, result.stderr.contains("--out") || result.stderr.contains("out") && result.stderr.contains("Unknown") {
-                result = try phaseflow(arguments + ["--format", "csv"])
-            }
+            let result = try XCTUnwrap(outcomes[i]).get()
+            XCTAssertFalse(result.signalled || result.timedOut, "\(arguments): crashed or hung")
             XCTAssertEqual(result.status, 0, "\(arguments): \(result.stderr)")
             guard result.status == 0 else { continue }
             if let header = result.stdout.split(separator: "\n").first, header.contains(",") {
