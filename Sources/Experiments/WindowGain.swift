@@ -4,7 +4,7 @@ import FlowModel
 import RealData
 import RunStore
 
-/// One two-class task of the gain experiment, written `DATASET:A:B` (A the majority).
+/// One two-class task of the gain experiment, written `DATASET:A:B` (A the majority; `gain --pairs`).
 ///
 ///     let task = try GainTask(parsing: "fashion-mnist:7:9")   // sneaker (80 %) against ankle boot
 public struct GainTask: Sendable, Hashable {
@@ -151,22 +151,26 @@ public struct WindowGainRun: Sendable {
         let (share, gain, se, budget, task) = (try column("window_share"), try column("gain"), try column("gain_se"),
                                               try column("budget"), try column("task"))
         let nStar = MajorityBiasPrediction.defaultStepScale
+        // Budgets side by side (a small shift in x), so that their error bars do not overlap.
         let plots = budgets.enumerated().flatMap { i, n -> [String] in
-            ["'\(csv)' using ($\(budget) == \(n) ? $\(share) : NaN):\(gain):\(se) with yerrorbars pt 7 ps 1.3 lc \(i + 1) title '\(n) steps (measured)'",
-             "exp(\(n) * (\(fraction) - x) / \(nStar)) with lines dt 2 lc \(i + 1) title '\(n) steps (MB.7)'"]
-        } + ["'\(csv)' using ($\(budget) == \(budgets[0]) ? $\(share) : NaN):\(gain):(stringcolumn(\(task))) with labels offset 0,1.2 font ',9' notitle",
+            let shift = 0.006 * (Double(i) - Double(budgets.count - 1) / 2)
+            return ["'\(csv)' using ($\(budget) == \(n) ? $\(share) + \(shift) : NaN):\(gain):\(se) with yerrorbars pt 7 ps 1.2 lc \(i + 1) title '\(n) steps (measured)'",
+                    "exp(\(n) * (\(fraction) - x) / \(nStar)) with lines dt 2 lc \(i + 1) title '\(n) steps (MB.7, TS.29)'"]
+        } + ["'\(csv)' using ($\(budget) == \(budgets[0]) ? $\(share) : NaN):(0.55):(stringcolumn(\(task))) with labels rotate by 90 left font ',9' notitle",
              "1 with lines lc 'gray' notitle"]
         return """
         set terminal pngcairo size 900,600 enhanced
         set output '\(png)'
         set datafile separator ','
         set key autotitle columnhead
-        set key top right
+        set key top right font ',9'
         set title '\(title.replacingOccurrences(of: "'", with: ""))' font ',11'
         set xlabel 'window share t_{hi} - t_{lo} of [0, 1] (zero-shot window)'
         set ylabel 'gain = uniform error / adaptive error (mean ± SE over seeds)'
-        set xrange [0:0.7]
-        set yrange [0:*]
+        set xrange [0:0.75]
+        set logscale y
+        set yrange [0.5:4]
+        set ytics (0.5, 0.7, 1, 1.5, 2, 3, 4)
         plot \(plots.joined(separator: ", \\\n     "))
 
         """

@@ -7,14 +7,14 @@ import FlowModel
 /// share of [0, 1], uniform against adaptive at paired seeds, the gain ē_U/ē_A ± SE and MB.7's
 /// prediction (derivations/training-schedules.md §8).
 ///
-///     phaseflow gain --tasks fashion-mnist:1:9 fashion-mnist:7:9 mnist:0:1 mnist:4:9 --pca 256 --seeds 5 --resample-split --out out/gain
+///     phaseflow gain --pairs fashion-mnist:1:9 fashion-mnist:7:9 mnist:0:1 mnist:4:9 --pca 256 --seeds 5 --resample-split --out out/gain
 struct GainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gain",
         abstract: "Gain of the adaptive training-time density over uniform against the window's share of [0, 1], over several tasks; with --out, gain.csv and gain.png.")
 
-    @Option(parsing: .upToNextOption, help: "Tasks DATASET:A:B (A the majority), e.g. fashion-mnist:7:9 mnist:0:1 digits:3:8.")
-    var tasks: [String] = ["fashion-mnist:1:9", "fashion-mnist:1:8", "fashion-mnist:7:9", "fashion-mnist:6:4"]
+    @Option(parsing: .upToNextOption, help: "Two-class tasks DATASET:A:B (A the majority), e.g. fashion-mnist:7:9 mnist:0:1 digits:3:8.")
+    var pairs: [String] = ["fashion-mnist:1:9", "fashion-mnist:1:8", "fashion-mnist:7:9", "fashion-mnist:6:4", "fashion-mnist:5:7"]
     @Option(help: FlagHelp.majority) var majority: Double = 0.8
     @Option(help: FlagHelp.pca) var pca: Int?
     @Option(help: FlagHelp.seeds) var seeds = 5
@@ -36,7 +36,7 @@ struct GainCommand: ParsableCommand {
     }
 
     func experiment() throws -> WindowGainRun {
-        var run = WindowGainRun(tasks: try tasks.map(GainTask.init(parsing:)))
+        var run = WindowGainRun(tasks: try pairs.map(GainTask.init(parsing:)))
         run.window.majority = majority
         run.window.pcaDimension = pca
         run.settings.seeds = try seedRange(first: seed, count: seeds, largestCount: 1000)
