@@ -25,7 +25,9 @@ extension Report {
     static func gainSection(in directory: URL, smoke: Bool, resume: Bool) throws -> String {
         let run = try gainRun(smoke: smoke)
         let rows = try run.run(out: directory.appendingPathComponent("gain"), resume: resume)
-        let line = (["gain", "--pairs"] + run.tasks.map(\.name) + ["--pca", "\(run.window.pcaDimensionUsed)", "--seeds", "\(run.settings.seeds.count)",
+        // --pca only when set: without it each dataset takes its own default (64; 32 for the digits).
+        let pca = run.window.pcaDimension.map { ["--pca", "\($0)"] } ?? []
+        let line = (["gain", "--pairs"] + run.tasks.map(\.name) + pca + ["--seeds", "\(run.settings.seeds.count)",
                     "--budgets"] + run.settings.budgets.map(String.init) + ["--resample-split", "--out", "\(directory.path)/gain"]).joined(separator: " ")
         return """
         ### 7b. Where the gain grows: gain against the window's share
