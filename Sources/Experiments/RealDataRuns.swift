@@ -20,7 +20,7 @@ extension WindowConfiguration {
 
     /// The data in words: dataset, classes, majority, PCA dimension and split seed.
     public var dataDescription: String {
-        let k = pcaDimension ?? (dataset == .digits ? 32 : 64)
+        let k = pcaDimensionUsed
         return "\(dataset.rawValue) \(classA) vs \(classB.map(String.init) ?? "rest"), majority \(majority), pca \(k), split seed \(seed)"
     }
 
@@ -146,6 +146,9 @@ public struct SchedulesRun: Sendable {
     /// `.gp` in the output directory for every budget, the first seed's generated samples of every
     /// schedule decoded to pixels beside held-out images (RD.26). Needs an output directory.
     public var sampleGrid = 0
+    /// The adaptive interval when the caller has already resolved `interval` on `window` (e.g. the
+    /// gain experiment, which reports the window itself): used as given instead of resolving it again.
+    public var resolvedInterval: IntervalChoice.Resolved?
 
     public init(window: WindowConfiguration, densities: [String], interval: String) {
         self.window = window; self.densities = densities; self.interval = interval
@@ -223,7 +226,7 @@ public struct SchedulesRun: Sendable {
         let started = Date()
         var interval: IntervalChoice.Resolved?
         if densities.contains("adaptive") {
-            let w = try IntervalChoice(parsing: self.interval, pilots: pilots).resolve(window, prepared: firstSplit)
+            let w = try resolvedInterval ?? IntervalChoice(parsing: self.interval, pilots: pilots).resolve(window, prepared: firstSplit)
             let ci = { (c: (Double, Double)?) in c.map { String(format: " [%.4f, %.4f]", $0.0, $0.1) } ?? "" }
             note(String(format: "schedules: %@ interval t_lo = %.4f%@, t_hi = %.4f%@ (%.1f s)", w.source, w.lo, ci(w.loCI),
                         w.hi, ci(w.hiCI), Date().timeIntervalSince(started)))

@@ -342,6 +342,7 @@ public struct Report: Sendable {
 
         """
         report += Self.sampleGridSection(budgets: densities.settings.budgets, columns: densities.sampleGrid)
+        report += try timed("gain against window share") { try Self.gainSection(in: directory, smoke: smoke, resume: resume) }   // ReportGain.swift
 
         report += try timed("ablation and precursor") { try ablationAndPrecursorSections() }   // ReportAblation.swift
         report += "\n## Run time\n\n| stage | seconds |\n|---|---|\n"

@@ -268,6 +268,16 @@ public enum Vocabulary {
         q("window_mass", "mass of the training-time density on the class window [t_lo, t_hi]", "m", .probability, "MB.7"),
         q("predicted_majority_bias", "zero-shot predicted signed majority bias at this budget", "b(n)", .real, "MB.7"),
         q("predicted_majority_bias_diff_vs_uniform", "zero-shot predicted paired difference of the majority bias against the uniform density", "Δb(n)", .real, "MB.8"),
+        // gain (where the gain grows).
+        q("task", "two-class task DATASET:A:B (A the majority)", "", .text),
+        q("t_lo", "start of the adaptive density's interval: the earliest 10 % point of the window over both start classes", "t_lo", .probability, "TS.6"),
+        q("t_hi", "end of the adaptive density's interval: the latest 90 % point of the window over both start classes", "t_hi", .probability, "TS.6"),
+        q("window_share", "share t_hi − t_lo of [0, 1] covered by the window (the uniform density's mass on it)", "s", .probability, "TS.28"),
+        q("uniform_error", "mean feature error of the uniform density over the seeds", "ē_U", .nonNegative, "TS.28"),
+        q("adaptive_error", "mean feature error of the adaptive density over the seeds", "ē_A", .nonNegative, "TS.28"),
+        q("gain", "gain of the adaptive density: uniform's mean feature error over the adaptive density's, same seeds", "G", .nonNegative, "TS.28"),
+        q("predicted_gain", "gain predicted by MB.7 from the window share alone: exp(n (f − s)/n_*)", "G(n)", .positive, "TS.29"),
+        q("cpu_seconds", "process CPU seconds (all threads)", "", .nonNegative),
         // Ablation.
         q("window_times", "grid times inside the signal window", "|W|", .count, "AB.1"),
         q("b_window", "mean learned bias over the window", "", .real, "AB.3"),
@@ -322,6 +332,7 @@ public enum Vocabulary {
         ("b_window", ["_se", "_theory"]), ("grad_b_mc", ["_se"]), ("b_decision", ["_se", "_theory"]), ("p_hat_half_lr", ["_se"]),
         ("max_deviation", ["_se"]), ("escape_time", ["_mean", "_sd", "_median", "_iqr"]), ("escape_time_sim", ["_mean", "_sd", "_median", "_iqr"]),
         ("feature_error", ["_se"]), ("sliced_wasserstein", ["_se"]), ("majority_bias", ["_se"]),
+        ("gain", ["_se"]), ("uniform_error", ["_se"]), ("adaptive_error", ["_se"]),
     ] + windowPoints.flatMap { point in [("t" + point, ["_ci_low", "_ci_high"]), ("log_snr" + point, ["_ci_low", "_ci_high"])] }
 
     /// The 10/50/90 % points of a window (UT.13, RD.24).

@@ -30,6 +30,9 @@ public enum IntervalChoice: Sendable {
         public let source: String
         public let lo, hi: Double
         public let loCI, hiCI: (Double, Double)?
+        public init(source: String, lo: Double, hi: Double, loCI: (Double, Double)?, hiCI: (Double, Double)?) {
+            self.source = source; self.lo = lo; self.hi = hi; self.loCI = loCI; self.hiCI = hiCI
+        }
     }
 
     /// `prepared`: `config`'s own split, when the caller has prepared it already (reused for the

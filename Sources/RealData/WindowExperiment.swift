@@ -12,6 +12,8 @@ public struct WindowConfiguration: Sendable {
     public var majority = 0.8
     /// nil: 64, or 32 for the 8×8 digits (whose border pixels never vary).
     public var pcaDimension: Int? = nil
+    /// The PCA dimension a run uses: `pcaDimension`, else 64 (32 for the digits).
+    public var pcaDimensionUsed: Int { pcaDimension ?? (dataset == .digits ? 32 : 64) }
     /// Rank of each class covariance's low-rank part; nil: half the PCA dimension.
     public var rank: Int? = nil
     public var sampler: SamplerKind = .sde
@@ -105,7 +107,7 @@ public enum WindowExperiment {
         let images = try config.dataset.load(path: config.dataPath)
         let subset = try TwoClassSubset(images: images, classA: config.classA, classB: config.classB, majority: config.majority,
                                         maxTrainCount: config.maxTrainCount, seed: config.seed)
-        let k = config.pcaDimension ?? (config.dataset == .digits ? 32 : 64)
+        let k = config.pcaDimensionUsed
         let trainPixels = images.scaledPixels(rows: subset.trainRows)
         let pca = try PCASpace(fitting: trainPixels, count: subset.trainRows.count, pixelCount: images.pixelCount, dimension: k)
         let train = pca.project(trainPixels, count: subset.trainRows.count)
@@ -198,4 +200,4 @@ public enum WindowExperiment {
 }
 
 /// CPU seconds used by this process so far (`clock()`).
-func processCPUSeconds() -> Double { Double(clock()) / Double(CLOCKS_PER_SEC) }
+public func processCPUSeconds() -> Double { Double(clock()) / Double(CLOCKS_PER_SEC) }

@@ -11,7 +11,7 @@ struct Phaseflow: ParsableCommand {
         version: BuildInfo.description,
         subcommands: [ExactCommand.self, DiagramCommand.self, TheoryCommand.self, PredictCommand.self,
                       BoundariesCommand.self, PhaseDiagramCommand.self, DynamicsCommand.self, SimulateCommand.self, CompareCommand.self,
-                      BenchCommand.self, ReproduceCommand.self, UTurnCommand.self, WindowCommand.self, SchedulesCommand.self,
+                      BenchCommand.self, ReproduceCommand.self, UTurnCommand.self, WindowCommand.self, SchedulesCommand.self, GainCommand.self,
                       AblationCommand.self, PrecursorCommand.self, MergeCommand.self, SlurmScriptCommand.self, ReferenceCommand.self])
 
     /// Negative numbers as values (`--x -5`, `--lambda-min -inf`): ArgumentParser reads a word that

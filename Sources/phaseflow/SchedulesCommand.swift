@@ -18,10 +18,10 @@ struct SchedulesCommand: ParsableCommand {
     @OptionGroup var data: RealDataOptions
     @Option(help: FlagHelp.seeds) var seeds = 5
     @Option(help: FlagHelp.seed, transform: seedValue) var seed: UInt64 = 1
-    @Flag(name: .customLong("resample-split"), help: "Give each seed its own train/held-out split (split seed = the seed), so the SE over seeds covers the choice of images as well as training noise.")
+    @Flag(name: .customLong("resample-split"), help: FlagHelp.resampleSplit)
     var resampleSplit = false
     @Option(name: .customLong("export-density"), help: FlagHelp.exportDensity, transform: outputFilePath) var exportDensity: String?
-    @Option(parsing: .upToNextOption, help: "Step budgets (checkpoints), increasing.") var budgets = [100, 300, 1000, 3000]
+    @Option(parsing: .upToNextOption, help: FlagHelp.budgets) var budgets = [100, 300, 1000, 3000]
     @Option(parsing: .upToNextOption, help: "Training-time densities to train with, uniform first (the paired reference): uniform logit-normal edm laplace adaptive.")
     var densities = ["uniform", "logit-normal", "edm", "laplace", "adaptive"]
     @Option(help: "Adaptive interval: zero-shot, trained or T_LO,T_HI.") var interval = "zero-shot"

@@ -16,9 +16,9 @@ struct RealDataOptions: ParsableArguments {
     var dataPath: String?
     @Option(parsing: .upToNextOption, help: "The two classes A B (B may be 'rest'); A is the majority.")
     var classes: [String] = ["0", "1"]
-    @Option(help: "Fraction of class A in the training set.")
+    @Option(help: FlagHelp.majority)
     var majority: Double = 0.8
-    @Option(help: "PCA dimension (default 64; 32 for digits).")
+    @Option(help: FlagHelp.pca)
     var pca: Int?
     @Option(name: .customLong("pilot-seeds"), help: "Pilot models of the trained window (bootstrapped over).")
     var pilotSeeds: Int = 3
