@@ -109,8 +109,15 @@ public struct StaticComparison: Sendable {
         // The finite-n theory is conditional on the training set's n₊ (AT §4.3): evaluate it per
         // seed (once per distinct n₊) and average over seeds like the simulation.
         var theoryRows = [[LearnedParameters]](), predictions = [LearnedFlow.Prediction]()
-        var cache = [Double: ([LearnedParameters], LearnedFlow.Prediction)]()
-        var theories = [Double: AutoencoderTheory]()
+        // FD.10: the converged protocol is deterministic per data set, so its theory is also conditional on the
+        // data set's class means along μ (per seed); other protocols use the average over data sets (per n₊).
+        let conditional = config.training.trainingProtocol is ConvergedProtocol
+        let keys: [String] = snapshots.map { s in
+            let nPlus = (s.trainingFraction * Double(n)).rounded()
+            return conditional ? "\(nPlus) seed \(s.seed)" : "\(nPlus)"
+        }
+        var cache = [String: ([LearnedParameters], LearnedFlow.Prediction)]()
+        var theories = [String: AutoencoderTheory]()
         // AD.5–AD.8: for Adam the branch at each phase-1 grid time is predicted per seed by its mean field.
         let branchIndices = AdamBranchPrediction.indices(config, taus: taus)
         let meanField = try parallelMap(snapshots.map(\.seed)) { try AdamBranchPrediction.endStates(config, seed: $0, indices: branchIndices) }
@@ -118,14 +125,18 @@ public struct StaticComparison: Sendable {
             meanField[i][j].map { !AdamProtocol().isTrivial($0) }
         }
         for (i, s) in snapshots.enumerated() {
-            let nPlus = (s.trainingFraction * Double(n)).rounded()
-            if cache[nPlus] == nil {
+            let nPlus = (s.trainingFraction * Double(n)).rounded(), key = keys[i]
+            if cache[key] == nil {
                 let problem = try AutoencoderProblem(p: config.problem.p, sigma: config.problem.sigma, n: Double(n),
                                                      nPlus: nPlus, penaltyU: penalties.u, penaltyW: penalties.w)
                 var theory = config.training.schedule == .dilated
                     ? try AutoencoderTheory(problem: problem, k: config.k, dimension: config.problem.dimension)
                     : try AutoencoderTheory(problem: problem, schedule: schedule, dimension: config.problem.dimension)
                 theory.finiteDReduced = true   // FD.1–FD.7: finite-d corrections at every τ
+                if conditional {
+                    let offsets = try TrainingSet(problem: config.problem, n: n, seed: s.seed).classMeanOffsets
+                    theory.classMeanOffsets = ClassMeanOffsets(plus: offsets.plus, minus: offsets.minus)
+                }
                 // FD.4: a descent from the paper's start (r = O(1)) lands on the learned branch wherever it exists.
                 if config.training.trainingProtocol is ConvergedProtocol { theory.branchRule = .learnedIfExists }
                 // AD.4: the authors' Adam settles at its own stationary state (the learned part re-optimised
@@ -134,21 +145,21 @@ public struct StaticComparison: Sendable {
                     theory.adamLearningRate = config.training.effectiveLearningRate
                     theory.branchRule = .learnedIfExists
                 }
-                theories[nPlus] = theory
+                theories[key] = theory
                 // p̂ and σ̂ predicted by the flow of the same networks the comparison tests (FD.5).
                 let table = try theory.table(at: taus)
-                cache[nPlus] = (table, try LearnedFlow.grid(problem, schedule: schedule, dimension: config.problem.dimension, networks: table))
+                cache[key] = (table, try LearnedFlow.grid(problem, schedule: schedule, dimension: config.problem.dimension, networks: table))
             }
             // The branch each seed is compared with where its theory row is learned: for Adam at phase-1
             // times, the one its mean field ends on (AD.8, predicted); elsewhere the one its network sits
             // on (FD.4: r ≤ 1e-9, or Adam's |b| ≥ 5; measured), counted in `learned_fraction_sim`.
-            var mine = cache[nPlus]!.0
+            var mine = cache[key]!.0
             for j in 0..<K where mine[j].solution != .trivial
                 && !(meanFieldLearned(i, j) ?? !config.training.trainingProtocol.isTrivial(s.orderParameters[j])) {
-                mine[j] = theories[nPlus]!.trivialParameters(at: taus[j])
+                mine[j] = theories[key]!.trivialParameters(at: taus[j])
             }
             theoryRows.append(mine)
-            predictions.append(cache[nPlus]!.1)
+            predictions.append(cache[key]!.1)
         }
         let S = Double(snapshots.count)
         func theoryMean(_ j: Int, _ key: OrderParameter) -> Double {
@@ -181,8 +192,7 @@ public struct StaticComparison: Sendable {
             row.add("determined", determined.map(\.rawValue).joined(separator: " "))
             // Branches (FD.4): the fraction of seeds whose theory row / trained network is on the learned
             // branch (simulation: r > 1e-9; the trivial branch stops at r ≈ 1e-13), and whether the theory predicts the mode unlearned at every seed.
-            let theoryLearned = Double(cache.count == 0 ? 0 : snapshots.filter { snapshot in
-                cache[(snapshot.trainingFraction * Double(n)).rounded()]!.0[j].solution != .trivial }.count) / S
+            let theoryLearned = Double(cache.count == 0 ? 0 : keys.filter { cache[$0]!.0[j].solution != .trivial }.count) / S
             row.add("learned_fraction_theory", theoryLearned)
             row.add("learned_fraction_sim", Double(snapshots.filter { !config.training.trainingProtocol.isTrivial($0.orderParameters[j]) }.count) / S)
             // Adam's mean field (AD.8): the fraction of seeds it predicts learned (empty where it is not run).

@@ -27,6 +27,8 @@ enum ConvergedTraining {
     /// CV.6: |∇(J/n)| below this (J/n = O(1); the floor set by double precision is ~1e-8).
     static let tolerance = 1e-7
     static let maxIterations = 20_000
+    /// CV.7: the restart's tolerance, below the floor (~1e-8), so that it ends where the line search stalls.
+    static let restartTolerance = 1e-10
 
     /// The reduced problem of grid time j at the bank's current parameters (CV.1): the exact
     /// objective, the start [c, b, ũ, w̃] and the extra basis vectors (e_w, e_u) of V beyond Q_X.
@@ -79,16 +81,31 @@ enum ConvergedTraining {
 
     static func minimise<T: BLASScalar>(bank: Bank<T>, time j: Int, data: TrainingSet, alpha: Double, beta: Double,
                                         penaltyU: Double, penaltyW: Double, moments: TanhMoments,
-                                        tolerance: Double = tolerance, maxIterations: Int = maxIterations) throws
+                                        tolerance: Double = tolerance, maxIterations: Int = maxIterations, restart: Bool = true) throws
         -> (state: StoppingState, dataLoss: Double) {
         let d = data.d, n = data.n, sqrtD = Double(d).squareRoot(), q = data.basis.pointer
         let (objective, start, extra) = reduce(bank: bank, time: j, data: data, alpha: alpha, beta: beta,
                                                penaltyU: penaltyU, penaltyW: penaltyW, moments: moments)
         let m = objective.dimension
-        let result = try GradientMinimizer.bfgs(start: start, gradientTolerance: tolerance, maxIterations: maxIterations) { x, g in
-            let value = objective.evaluate(x, gradient: &g)
-            guard value.isFinite else { throw InputError("the converged protocol's objective is not finite at grid time \(j)") }
-            return value
+        func descend(_ from: [Double], _ tolerance: Double) throws -> MinimizationResult {
+            try GradientMinimizer.bfgs(start: from, gradientTolerance: tolerance, maxIterations: maxIterations) { x, g in
+                let value = objective.evaluate(x, gradient: &g)
+                guard value.isFinite else { throw InputError("the converged protocol's objective is not finite at grid time \(j)") }
+                return value
+            }
+        }
+        var result = try descend(start, tolerance)
+        // CV.7: one restart from the CV.6 stop, with a fresh inverse-Hessian estimate, run to the double-precision
+        // floor; kept where it lowers J/n, and followed by CV.6 again if it ended above the tolerance.
+        var iterations = result.iterations
+        let restarted = restart ? try descend(result.point, restartTolerance) : result
+        if restart { iterations += restarted.iterations }
+        if restarted.value < result.value {
+            result = restarted
+            if result.convergenceMeasure >= tolerance {
+                result = try descend(result.point, tolerance)
+                iterations += result.iterations
+            }
         }
         let x = result.point
         bank.c[j] = x[0]; bank.b[j] = x[1]
@@ -106,8 +123,8 @@ enum ConvergedTraining {
             }
             for i in 0..<d { target[j * d + i] = T(v[i]) }
         }
-        let state = StoppingState(gradientNorm: result.convergenceMeasure, iterations: result.iterations,
-                                  converged: result.converged, objective: result.value)
+        let state = StoppingState(gradientNorm: result.convergenceMeasure, iterations: iterations,
+                                  converged: result.convergenceMeasure < tolerance, objective: result.value)
         return (state, objective.dataLoss(x))
     }
 }

@@ -79,4 +79,17 @@ public final class TrainingSet: @unchecked Sendable {
 
     /// The fraction of training points in the + mode.
     public var positiveFraction: Double { Double(signs.filter { $0 > 0 }.count) / Double(n) }
+
+    /// Per class s = ±1, the mean over its points of x₁^ν·μ/d − s, i.e. σ ḡ_s/√d with g_ν = μ·η^ν/√d
+    /// (derivations/finite-d-corrections.md FD.10); 0 for a class without points.
+    public var classMeanOffsets: (plus: Double, minus: Double) {
+        var sum = (plus: 0.0, minus: 0.0), count = (plus: 0, minus: 0)
+        for nu in 0..<n {
+            var t = 0.0
+            for i in 0..<d { t += points[nu * d + i] * mean[i] }
+            let excess = t / Double(d) - signs[nu]
+            if signs[nu] > 0 { sum.plus += excess; count.plus += 1 } else { sum.minus += excess; count.minus += 1 }
+        }
+        return (count.plus > 0 ? sum.plus / Double(count.plus) : 0, count.minus > 0 ? sum.minus / Double(count.minus) : 0)
+    }
 }

@@ -41,6 +41,10 @@ public struct AutoencoderTheory: Sendable {
     /// for the minimiser. Finite d only.
     public var adamLearningRate: Double?
 
+    /// The training set's class means along μ beyond ±1 (FD.10): the theory of one data set, conditional on
+    /// them as on n₊. Zero (default): the average over data sets. Finite n only.
+    public var classMeanOffsets = ClassMeanOffsets.zero
+
     public enum BranchRule: String, Sendable, CaseIterable { case global, learnedIfExists = "learned-if-exists" }
 
     /// The solve at one time under `branchRule`.
@@ -144,6 +148,7 @@ public struct AutoencoderTheory: Sendable {
         var objective = PhaseOneObjective(problem: problem, signal: s.signal, alpha: s.alpha, beta: s.beta, moments: moments,
                                           skipWeight: skipWeight, perPointDimension: perPoint ? dimension.value : nil)
         objective.bulk = bulk
+        if !problem.isInfinite { objective.classMeanOffsets = classMeanOffsets }
         return objective
     }
 

@@ -34,6 +34,22 @@ public struct PhaseOneObjective: Sendable {
     /// The stationary fluctuations of Adam's bulk coordinates (derivations/adam-offset.md AD.4): w's
     /// add fresh pre-activation noise α²δr, u's add δq R2 to F/n; zero for a minimiser of J.
     public var bulk = AdamBulk.zero
+    /// The data set's class means along μ beyond ±1 (FD.10); zero for the data-set average.
+    public var classMeanOffsets = ClassMeanOffsets.zero
+
+    /// r/W² at fixed half-gap W: ρ_w = 1/(1 + σ²γ_n) (AT.32), 1/((1 + e)² + σ²γ_n) with the class-mean
+    /// offsets (FD.10b). Also λ/W, the Lagrange multiplier per unit W: π_s = sσλ/(2n_s), ω = (1 + e)λ.
+    var widthFactor: Double {
+        guard classMeanOffsets != .zero, !problem.isInfinite else { return problem.widthFactor }
+        let e = 1 + classMeanOffsets.halfGap
+        return 1 / (e * e + problem.sigma * problem.sigma * problem.gamma)
+    }
+
+    /// FD.10a: the class-mean offsets' share of u's overlap with μ, E_s Φ1_s ε_s, added to P1.
+    func offsetSignal(phi1Plus: Double, phi1Minus: Double) -> Double {
+        let f = problem.plusFraction
+        return f * phi1Plus * classMeanOffsets.plus + (1 - f) * phi1Minus * classMeanOffsets.minus
+    }
 
     /// `skipWeight`: c to use (e.g. the stationary c of CV.7 in a self-consistent solve); nil = the
     /// AT.20 form. `perPointDimension`: d for FD.7 (finite n and d, β > 0), nil for AT.31.
@@ -69,14 +85,14 @@ public struct PhaseOneObjective: Sendable {
     /// the quenched per-point offsets (FD.7) and Adam's bulk noise α²δr (AD.4).
     func preActivationSpread(halfGap w: Double, slope kappa: Double) -> Double {
         isPerPoint ? split(halfGap: w, slope: kappa).total
-            : (noiseScale * noiseScale * problem.widthFactor * w * w + alpha * alpha * bulk.r).squareRoot()
+            : (noiseScale * noiseScale * widthFactor * w * w + alpha * alpha * bulk.r).squareRoot()
     }
 
     /// FD.7: r = ρ_w W² + nκ², ω = ρ_w W; the pre-activation of a point with μ-noise g is
     /// b_eff ± SW + λg + (quenched cross terms, variance β²σ²(r − ω²)) + (fresh, variance α²r), λ = βσω + Sσκ.
     func split(halfGap w: Double, slope kappa: Double) -> (r: Double, omega: Double, lambda: Double, fresh: Double, quenched: Double, total: Double) {
         let pr = problem, s2 = pr.sigma * pr.sigma
-        let omega = pr.widthFactor * w, r = omega * w + pr.n * kappa * kappa
+        let lambda0 = widthFactor * w, omega = (1 + classMeanOffsets.halfGap) * lambda0, r = lambda0 * w + pr.n * kappa * kappa
         let lambda = beta * pr.sigma * omega + signal * pr.sigma * kappa
         let fresh2 = alpha * alpha * (r + bulk.r), quenched2 = beta * beta * s2 * max(r - omega * omega, 0) + lambda * lambda
         return (r, omega, lambda, fresh2.squareRoot(), quenched2.squareRoot(), (fresh2 + quenched2).squareRoot())
@@ -89,7 +105,7 @@ public struct PhaseOneObjective: Sendable {
     func dataTerms(halfGap w: Double, bias: Double, slope kappa: Double) -> DataTerms {
         let mo = classMoments(halfGap: w, bias: bias, slope: kappa)
         let f = problem.plusFraction
-        let p1 = f * mo.p1 - (1 - f) * mo.m1
+        let p1 = f * mo.p1 - (1 - f) * mo.m1 + offsetSignal(phi1Plus: mo.p1, phi1Minus: mo.m1)
         let r2 = f * mo.p2 + (1 - f) * mo.m2
         guard let rootD = perPointRootD else {   // AT.31: the points of a class exchangeable
             return DataTerms(p1: p1, q1: f * mo.p1 * mo.p1 + (1 - f) * mo.m1 * mo.m1, r2: r2, phi1Plus: mo.p1, phi1Minus: mo.m1, c1: 0)
@@ -118,7 +134,7 @@ public struct PhaseOneObjective: Sendable {
     /// G of AT.31 (AT.30 divided by n), from the class moments.
     func explained(_ mo: (p1: Double, p2: Double, m1: Double, m2: Double)) -> (g: Double, p1: Double, r2: Double) {
         let f = problem.plusFraction
-        let p1 = f * mo.p1 - (1 - f) * mo.m1
+        let p1 = f * mo.p1 - (1 - f) * mo.m1 + offsetSignal(phi1Plus: mo.p1, phi1Minus: mo.m1)
         let q1 = f * mo.p1 * mo.p1 + (1 - f) * mo.m1 * mo.m1
         let r2 = f * mo.p2 + (1 - f) * mo.m2
         if problem.isInfinite { return (r2 > 0 ? p1 * p1 / r2 : 0, p1, r2) }
@@ -131,13 +147,13 @@ public struct PhaseOneObjective: Sendable {
     public func value(halfGap w: Double, bias: Double, slope kappa: Double = 0) -> Double {
         if isPerPoint { return perPointParameters(halfGap: w, bias: bias, slope: kappa).objective }
         let (g, _, r2) = explained(classMoments(halfGap: w, bias: bias))
-        let penalty = problem.isInfinite ? 0 : problem.penaltyW * problem.widthFactor * w * w / problem.n
+        let penalty = problem.isInfinite ? 0 : problem.penaltyW * widthFactor * w * w / problem.n
         return -shrink * shrink * g + penalty + bulkExcess(r2: r2)
     }
 
     /// F/n on the trivial branch W = 0, |b_eff| = ∞ (AT.36 divided by n).
     public var trivialValue: Double {
-        let e = problem.imbalance
+        let e = problem.imbalance + offsetSignal(phi1Plus: 1, phi1Minus: 1)   // P1 with φ ≡ 1 (FD.10a)
         let g: Double = problem.isInfinite ? e * e
             : (problem.n * e * e + problem.sigma * problem.sigma) / (problem.penaltyU + problem.n)
         return -shrink * shrink * g
@@ -184,7 +200,7 @@ public struct PhaseOneObjective: Sendable {
     public var trivialParameters: LearnedParameters {
         var out = LearnedParameters()
         let sign: Double = problem.imbalance < 0 ? -1 : 1
-        fill(&out, w: 0, bias: sign * LearnedParameters.saturatedBias, p1: sign * problem.imbalance, r2: 1,
+        fill(&out, w: 0, bias: sign * LearnedParameters.saturatedBias, p1: sign * (problem.imbalance + offsetSignal(phi1Plus: 1, phi1Minus: 1)), r2: 1,
              phi1Plus: sign, phi1Minus: sign)
         out.solution = .trivial
         out.saturated = true
@@ -199,8 +215,9 @@ public struct PhaseOneObjective: Sendable {
         out.c = c
         out.halfGap = w
         out.bEff = bias
-        out.omega = pr.widthFactor * w                                   // AT.33
-        out.r = out.omega * w + bulk.r                                   // AD.4: the bulk's share
+        let lambda = widthFactor * w                                     // AT.32 (FD.10b with offsets)
+        out.omega = (1 + classMeanOffsets.halfGap) * lambda              // AT.33
+        out.r = lambda * w + bulk.r                                      // AD.4: the bulk's share
         out.bulk = bulk
         if pr.isInfinite {
             out.b = bias
@@ -208,9 +225,10 @@ public struct PhaseOneObjective: Sendable {
             out.q = out.m * out.m
         } else {
             let denominator = pr.penaltyU + pr.n * r2
-            out.piPlus = sigma * out.omega / (2 * pr.nPlus)
-            out.piMinus = -sigma * out.omega / (2 * pr.nMinus)
-            out.b = bias - signal * sigma * (out.piPlus + out.piMinus) / 2
+            out.piPlus = sigma * lambda / (2 * pr.nPlus)
+            out.piMinus = -sigma * lambda / (2 * pr.nMinus)
+            // FD.10c: the class means' common μ-offset moves the pre-activations by Sω(ε₊ + ε₋)/2.
+            out.b = bias - signal * (sigma * (out.piPlus + out.piMinus) / 2 + out.omega * classMeanOffsets.common)
             out.m = denominator > 0 ? shrink * pr.n * p1 / denominator : 0  // AT.34
             out.rhoPlus = denominator > 0 ? shrink * sigma * phi1Plus / denominator : 0
             out.rhoMinus = denominator > 0 ? shrink * sigma * phi1Minus / denominator : 0

@@ -32,6 +32,8 @@ public enum SkipWeight {
             r2 = f * phi.p2 + (1 - f) * phi.m2
         }
         let a2 = alpha * alpha
-        return (beta * (1 + s2 - projected) - a2 * x.uw / d.squareRoot() * (1 - r2)) / (a2 + beta * beta * (1 + s2))
+        // E_ν D_ν: 1 + σ², plus the data set's class means along μ (FD.10d).
+        let variance = 1 + s2 + objective.classMeanOffsets.varianceExcess(plusFraction: f)
+        return (beta * (variance - projected) - a2 * x.uw / d.squareRoot() * (1 - r2)) / (a2 + beta * beta * variance)
     }
 }
