@@ -125,7 +125,7 @@ public struct StaticComparison: Sendable {
                 var theory = config.training.schedule == .dilated
                     ? try AutoencoderTheory(problem: problem, k: config.k, dimension: config.problem.dimension)
                     : try AutoencoderTheory(problem: problem, schedule: schedule, dimension: d)
-                theory.finiteDReduced = true   // FD.1–FD.7: finite-d corrections at every τ
+                theory.finiteDReduced = true   // FD.1–FD.8: finite-d corrections at every τ
                 // FD.4: a descent from the paper's start (r = O(1)) lands on the learned branch wherever it exists.
                 if config.training.trainingProtocol is ConvergedProtocol { theory.branchRule = .learnedIfExists }
                 // AD.4: the authors' Adam settles at its own stationary state (the learned part re-optimised

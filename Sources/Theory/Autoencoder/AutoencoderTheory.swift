@@ -35,6 +35,9 @@ public struct AutoencoderTheory: Sendable {
     /// With `finiteDReduced`: keep each point's own coordinate along μ (FD.7, default) or treat the
     /// points of a class as exchangeable (FD.3 alone, for comparison).
     public var perPointCoordinates = true
+    /// With the per-point coordinates: w's per-point coefficients also respond to the cross-overlap noise of
+    /// the other points (FD.8, finite-d-corrections.md §3d), or not (FD.7 alone).
+    public var crossOverlapResponse = true
 
     /// The authors' Adam protocol instead of a minimiser of J: each row is Adam's stationary state at this
     /// learning rate (derivations/adam-offset.md AD.4, with the bulk fluctuations of AD.3); nil (default)
@@ -143,6 +146,7 @@ public struct AutoencoderTheory: Sendable {
         var objective = PhaseOneObjective(problem: problem, signal: s.signal, alpha: s.alpha, beta: s.beta, moments: moments,
                                           skipWeight: skipWeight, perPointDimension: perPoint ? dimension.value : nil)
         objective.bulk = bulk
+        objective.crossResponse = perPoint && crossOverlapResponse && s.phase == 2   // FD.8 is O(n/d²) in phase 1
         return objective
     }
 
