@@ -146,7 +146,8 @@ public struct AutoencoderTheory: Sendable {
         var objective = PhaseOneObjective(problem: problem, signal: s.signal, alpha: s.alpha, beta: s.beta, moments: moments,
                                           skipWeight: skipWeight, perPointDimension: perPoint ? dimension.value : nil)
         objective.bulk = bulk
-        objective.crossResponse = perPoint && crossOverlapResponse && s.phase == 2   // FD.8 is O(n/d²) in phase 1
+        // FD.8 is O(n/d²) in phase 1; Adam's stationary state (AD.4) keeps FD.7 (FD.8 not tested against it).
+        objective.crossResponse = perPoint && crossOverlapResponse && s.phase == 2 && adamLearningRate == nil
         return objective
     }
 
