@@ -45,7 +45,7 @@ public struct AutoencoderExperiment: Sendable {
     /// `.infinite` for the asymptotic theory.
     public var dimension = FlowModel.Dimension.infinite
     public var schedule = ScheduleName.dilated
-    /// Finite d: the corrections FD.1–FD.7 (derivations/finite-d-corrections.md: the stationary skip
+    /// Finite d: the corrections FD.1–FD.8 (derivations/finite-d-corrections.md: the stationary skip
     /// weight, the reduced problem at every τ, each point's own μ-coordinate with the slope κ, output as
     /// `point_slope`) and the learned branch wherever it exists (FD.4) — the theory `compare` tests.
     public var finiteDCorrections = false

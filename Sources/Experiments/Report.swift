@@ -219,7 +219,7 @@ public struct Report: Sendable {
         The converged protocol (derivations/converged-protocol.md: the z-average of J done exactly by Stein's
         lemma, BFGS to |∇(J/n)| < 10⁻⁷ from the paper's start) with L_u = L_w = 2 at every d (the authors'
         L = Kλd/2 at their d = 5000, held fixed so that every d minimises the same objective), against the
-        finite-d theory with its corrections (derivations/finite-d-corrections.md FD.1–FD.7)
+        finite-d theory with its corrections (derivations/finite-d-corrections.md FD.1–FD.8)
         (`phaseflow \(convergedLine)`). `agrees` = 1 when `max_z` is below `max_z_95`, the 95 % point of the
         largest of that many Student-t ratios under agreement. σ̂ is predicted about the μ axis, as measured
         (the memorised class means, FD.5).

@@ -132,7 +132,7 @@ public struct StaticComparison: Sendable {
                 var theory = config.training.schedule == .dilated
                     ? try AutoencoderTheory(problem: problem, k: config.k, dimension: config.problem.dimension)
                     : try AutoencoderTheory(problem: problem, schedule: schedule, dimension: config.problem.dimension)
-                theory.finiteDReduced = true   // FD.1–FD.7: finite-d corrections at every τ
+                theory.finiteDReduced = true   // FD.1–FD.8, FD.10: finite-d corrections at every τ
                 if conditional {
                     let offsets = try TrainingSet(problem: config.problem, n: n, seed: s.seed).classMeanOffsets
                     theory.classMeanOffsets = ClassMeanOffsets(plus: offsets.plus, minus: offsets.minus)

@@ -23,7 +23,7 @@ struct TheoryCommand: ParsableCommand {
     var noise: TrainingNoise = .redrawn
     enum TrainingNoise: String, ExpressibleByArgument { case redrawn, fixed }
     @Flag(name: .customLong("finite-d-corrections"),
-          help: "Finite d: the corrections FD.1–FD.7 and the learned branch wherever it exists (the theory compare tests; adds point_slope).")
+          help: "Finite d: the corrections FD.1–FD.8 and the learned branch wherever it exists (the theory compare tests; adds point_slope).")
     var finiteDCorrections = false
     @Option(name: .customLong("adam-lr"),
             help: "Finite d: the stationary state of the authors' Adam protocol at this learning rate instead of the minimiser of J (AD.4; adds bulk_r, bulk_q).")

@@ -6,7 +6,7 @@ import Simulation
 import Theory
 import XCTest
 
-/// FD.10 (derivations/finite-d-corrections.md §3d): one data set's class means along μ, t̄_s = s + ε_s,
+/// FD.10 (derivations/finite-d-corrections.md §3e): one data set's class means along μ, t̄_s = s + ε_s,
 /// move its phase-1 m and q by O((nd)^{-1/2}); the theory conditional on ε_s follows each seed.
 final class ClassMeanOffsetTests: XCTestCase {
     /// n = 32, τ = ½ (K = 8), d = 1000, 4000, 16000, 10 seeds: per seed, sim − theory without FD.10 (Δ₀)

@@ -94,7 +94,7 @@ final class MemorisedSpreadTests: XCTestCase {
         for s in snapshots {
             let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: Double(n), nPlus: (s.trainingFraction * Double(n)).rounded(),
                                                  penaltyU: 2, penaltyW: 2)
-            // The flow of the networks compare tests: the finite-d table (FD.1–FD.7) at the 16 grid times.
+            // The flow of the networks compare tests: the finite-d table (FD.1–FD.8) at the 16 grid times.
             var theory = try AutoencoderTheory(problem: problem, k: 2, dimension: .finite(Int(d)))
             theory.finiteDReduced = true; theory.branchRule = .learnedIfExists
             let table = try theory.table(at: Array(s.grid.tau[0..<16]))

@@ -60,7 +60,7 @@ final class AutoencoderCommandLineTests: XCTestCase {
     }
 }
 
-/// The theory `theory --finite-d-corrections` prints: FD.1–FD.7, the learned branch wherever it exists.
+/// The theory `theory --finite-d-corrections` prints: FD.1–FD.8, the learned branch wherever it exists.
 private func correctedTheory(d: Int, penalty: Double) throws -> AutoencoderTheory {
     var theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: 1, n: 128, penaltyU: penalty, penaltyW: penalty),
                                        k: 2, dimension: .finite(d))
@@ -69,7 +69,7 @@ private func correctedTheory(d: Int, penalty: Double) throws -> AutoencoderTheor
     return theory
 }
 
-/// `theory --finite-d-corrections` prints the theory `compare` tests (FD.1–FD.7): the same numbers as
+/// `theory --finite-d-corrections` prints the theory `compare` tests (FD.1–FD.8): the same numbers as
 /// the library's corrected table, with the per-point slope; d = inf is refused in one line.
 final class FiniteDCorrectionsCommandTests: XCTestCase {
     func testCorrectedTableIsTheLibrarysAndNeedsFiniteD() throws {

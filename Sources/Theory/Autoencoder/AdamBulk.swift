@@ -26,7 +26,7 @@ public struct AdamBulk: Sendable, Equatable {
                                   dimension d: Double) -> AdamBulk {
         let pr = objective.problem, f = pr.plusFraction, s2 = pr.sigma * pr.sigma
         let alpha = objective.alpha, beta = objective.beta, shrink = 1 - x.c * beta
-        let scale = objective.preActivationSpread(halfGap: x.halfGap, slope: x.pointSlope)
+        let scale = objective.preActivationSpread(halfGap: x.halfGap, slope: x.pointSlope, response: x.noiseResponse)
         // On the trivial branch φ ≡ sign b, so E φ^k = (sign b)^k.
         let trivialPowers: [Double]? = x.solution == .trivial ? (0...6).map { pow(x.b < 0 ? -1 : 1, Double($0)) } : nil
         var curvature = 0.0, varW = 0.0, r2 = 0.0, varU = 0.0

@@ -35,6 +35,9 @@ public struct AutoencoderTheory: Sendable {
     /// With `finiteDReduced`: keep each point's own coordinate along μ (FD.7, default) or treat the
     /// points of a class as exchangeable (FD.3 alone, for comparison).
     public var perPointCoordinates = true
+    /// With the per-point coordinates: w's per-point coefficients also respond to the cross-overlap noise of
+    /// the other points (FD.8, finite-d-corrections.md §3d), or not (FD.7 alone).
+    public var crossOverlapResponse = true
 
     /// The authors' Adam protocol instead of a minimiser of J: each row is Adam's stationary state at this
     /// learning rate (derivations/adam-offset.md AD.4, with the bulk fluctuations of AD.3); nil (default)
@@ -149,6 +152,8 @@ public struct AutoencoderTheory: Sendable {
                                           skipWeight: skipWeight, perPointDimension: perPoint ? dimension.value : nil)
         objective.bulk = bulk
         if !problem.isInfinite { objective.classMeanOffsets = classMeanOffsets }
+        // FD.8 is O(n/d²) in phase 1; Adam's stationary state (AD.4) keeps FD.7 (FD.8 not tested against it).
+        objective.crossResponse = perPoint && crossOverlapResponse && s.phase == 2 && adamLearningRate == nil
         return objective
     }
 

@@ -129,7 +129,7 @@ public enum LearnedFlow {
     }
 
     /// The same grid driven by given networks, one per grid time (e.g. the finite-d theory's table
-    /// with FD.1–FD.7, which `compare` tests against the simulation): φ = tanh(b + ω(ζ + σΨ/2)) at every
+    /// with FD.1–FD.8, which `compare` tests against the simulation): φ = tanh(b + ω(ζ + σΨ/2)) at every
     /// step, the saturated closed form only where a row is one (ω = 0, AT.20).
     public static func grid(_ problem: AutoencoderProblem, schedule: any Schedule, dimension: FlowModel.Dimension,
                             networks: [LearnedParameters]) throws -> Prediction {

@@ -36,6 +36,8 @@ public struct LearnedParameters: Sendable, Equatable {
     public var bEff = 0.0, halfGap = 0.0
     /// κ: w's overlap with a point's own noise per unit of its μ-noise g (FD.7; 0 in AT.31).
     public var pointSlope = 0.0
+    /// χ: the fraction of the quenched cross-overlap noise ε_ν that w's per-point coefficients cancel (FD.8; 0 without it).
+    public var noiseResponse = 0.0
     /// Adam's stationary bulk fluctuations included in r and q (AD.3, AD.4; zero for a minimiser of J).
     public var bulk = AdamBulk.zero
     /// The unit is saturated (φ = sign of the pre-activation): phase 2, or the trivial branch.

@@ -51,6 +51,11 @@ public struct PhaseOneObjective: Sendable {
         return f * phi1Plus * classMeanOffsets.plus + (1 - f) * phi1Minus * classMeanOffsets.minus
     }
 
+    /// FD.8 (finite-d-corrections.md §3d): w's per-point coefficients also respond to the quenched
+    /// cross-overlap noise ε_ν of FD.7b, cancelling a fraction χ of it (profiled per evaluation), with the
+    /// Onsager terms of the random Gram matrix of the points' noise. Only with the per-point coordinates.
+    public var crossResponse = false
+
     /// `skipWeight`: c to use (e.g. the stationary c of CV.7 in a self-consistent solve); nil = the
     /// AT.20 form. `perPointDimension`: d for FD.7 (finite n and d, β > 0), nil for AT.31.
     public init(problem: AutoencoderProblem, signal: Double, alpha: Double = 1, beta: Double = 0, moments: TanhMoments,
@@ -74,8 +79,8 @@ public struct PhaseOneObjective: Sendable {
 
     /// The class moments (Φ1_+, Φ2_+, Φ1_−, Φ2_−), averaged over the fresh noise and (FD.7) the
     /// quenched per-point offsets.
-    public func classMoments(halfGap w: Double, bias: Double, slope kappa: Double = 0) -> (p1: Double, p2: Double, m1: Double, m2: Double) {
-        let scale = preActivationSpread(halfGap: w, slope: kappa)
+    public func classMoments(halfGap w: Double, bias: Double, slope kappa: Double = 0, response chi: Double = 0) -> (p1: Double, p2: Double, m1: Double, m2: Double) {
+        let scale = preActivationSpread(halfGap: w, slope: kappa, response: chi)
         let plus = moments.moments(mean: bias + signal * w, scale: scale)
         let minus = moments.moments(mean: bias - signal * w, scale: scale)
         return (plus.first, plus.second, minus.first, minus.second)
@@ -83,34 +88,42 @@ public struct PhaseOneObjective: Sendable {
 
     /// The standard deviation of a class's pre-activation about b_eff ± SW: √v √(ρ_w) |W| (AT.31), with
     /// the quenched per-point offsets (FD.7) and Adam's bulk noise α²δr (AD.4).
-    func preActivationSpread(halfGap w: Double, slope kappa: Double) -> Double {
-        isPerPoint ? split(halfGap: w, slope: kappa).total
+    func preActivationSpread(halfGap w: Double, slope kappa: Double, response chi: Double = 0) -> Double {
+        isPerPoint ? split(halfGap: w, slope: kappa, response: chi).total
             : (noiseScale * noiseScale * widthFactor * w * w + alpha * alpha * bulk.r).squareRoot()
     }
 
     /// FD.7: r = ρ_w W² + nκ², ω = ρ_w W; the pre-activation of a point with μ-noise g is
     /// b_eff ± SW + λg + (quenched cross terms, variance β²σ²(r − ω²)) + (fresh, variance α²r), λ = βσω + Sσκ.
-    func split(halfGap w: Double, slope kappa: Double) -> (r: Double, omega: Double, lambda: Double, fresh: Double, quenched: Double, total: Double) {
+    /// FD.8 (crossResponse): κ is the effective slope of the pre-activation, a fraction χ of ε is cancelled,
+    /// Var ε = β²σ²(1 − χ)² r_η, at the cost r = ρ_w W² + nκ² + χ² ν r_η, r_η = r_FD.7 − ω², ν = (n + 1)/d (FD.8b).
+    func split(halfGap w: Double, slope kappa: Double, response chi: Double = 0) -> (r: Double, omega: Double, lambda: Double, fresh: Double, quenched: Double, total: Double) {
         let pr = problem, s2 = pr.sigma * pr.sigma
-        let lambda0 = widthFactor * w, omega = (1 + classMeanOffsets.halfGap) * lambda0, r = lambda0 * w + pr.n * kappa * kappa
+        let lambda0 = widthFactor * w, omega = (1 + classMeanOffsets.halfGap) * lambda0
+        let reduced = lambda0 * w + pr.n * kappa * kappa
+        let eta = max(reduced - omega * omega, 0), chi = crossResponse ? chi : 0
+        let r = reduced + chi * chi * overlapRatio * eta
         let lambda = beta * pr.sigma * omega + signal * pr.sigma * kappa
-        let fresh2 = alpha * alpha * (r + bulk.r), quenched2 = beta * beta * s2 * max(r - omega * omega, 0) + lambda * lambda
+        let fresh2 = alpha * alpha * (r + bulk.r), quenched2 = beta * beta * s2 * (1 - chi) * (1 - chi) * eta + lambda * lambda
         return (r, omega, lambda, fresh2.squareRoot(), quenched2.squareRoot(), (fresh2 + quenched2).squareRoot())
     }
+
+    /// ν = (n + 1)/d: E(Δ²) = ν I for the Gram matrix I + Δ of the points' noise off μ (FD.8a).
+    var overlapRatio: Double { perPointRootD.map { (problem.n + 1) / ($0 * $0) } ?? 0 }
 
     /// What the data term of F needs (AT.31; FD.7 at finite d): P1 + σC1/√d (the class-signed Φ1 with the
     /// points' own μ-coordinates), Q1 = E Φ1_ν² over points (fresh noise inside, quenched outside), R2.
     struct DataTerms { var p1: Double, q1: Double, r2: Double, phi1Plus: Double, phi1Minus: Double, c1: Double }
 
-    func dataTerms(halfGap w: Double, bias: Double, slope kappa: Double) -> DataTerms {
-        let mo = classMoments(halfGap: w, bias: bias, slope: kappa)
+    func dataTerms(halfGap w: Double, bias: Double, slope kappa: Double, response chi: Double = 0) -> DataTerms {
+        let mo = classMoments(halfGap: w, bias: bias, slope: kappa, response: chi)
         let f = problem.plusFraction
         let p1 = f * mo.p1 - (1 - f) * mo.m1 + offsetSignal(phi1Plus: mo.p1, phi1Minus: mo.m1)
         let r2 = f * mo.p2 + (1 - f) * mo.m2
         guard let rootD = perPointRootD else {   // AT.31: the points of a class exchangeable
             return DataTerms(p1: p1, q1: f * mo.p1 * mo.p1 + (1 - f) * mo.m1 * mo.m1, r2: r2, phi1Plus: mo.p1, phi1Minus: mo.m1, c1: 0)
         }
-        let parts = split(halfGap: w, slope: kappa)
+        let parts = split(halfGap: w, slope: kappa, response: chi)
         // C1 = E[Φ1 g] = λ E[1 − Φ2] (Stein over the quenched g), entering as P1 + σC1/√d.
         let c1 = parts.lambda * (1 - r2)
         var q1 = 0.0
@@ -119,6 +132,11 @@ public struct PhaseOneObjective: Sendable {
                 let phi1 = moments.moments(mean: bias + sign * signal * w + parts.quenched * g, scale: parts.fresh).first
                 return phi1 * phi1
             }
+        }
+        if crossResponse {   // FD.8c: E Φ1ᵀΔΦ1/n, the Onsager term of u's Gram form through the surviving ε
+            let sigma = problem.sigma, omega = parts.omega
+            let classMeans = f * mo.p1 * sigma * omega / (2 * problem.nPlus) - (1 - f) * mo.m1 * sigma * omega / (2 * problem.nMinus)
+            q1 += 2 * (1 - chi) * signal * sigma * overlapRatio * (1 - r2) * (kappa * c1 + classMeans)
         }
         return DataTerms(p1: p1 + problem.sigma * c1 / rootD, q1: q1, r2: r2, phi1Plus: mo.p1, phi1Minus: mo.m1, c1: c1)
     }
@@ -145,7 +163,10 @@ public struct PhaseOneObjective: Sendable {
 
     /// F/n at (W, b_eff) (AT.31 divided by n); with the per-point coordinates (FD.7) also at the slope κ.
     public func value(halfGap w: Double, bias: Double, slope kappa: Double = 0) -> Double {
-        if isPerPoint { return perPointParameters(halfGap: w, bias: bias, slope: kappa).objective }
+        if isPerPoint {
+            return crossResponse ? profiledResponse(halfGap: w, bias: bias, slope: kappa).objective
+                : perPointParameters(halfGap: w, bias: bias, slope: kappa).objective
+        }
         let (g, _, r2) = explained(classMoments(halfGap: w, bias: bias))
         let penalty = problem.isInfinite ? 0 : problem.penaltyW * widthFactor * w * w / problem.n
         return -shrink * shrink * g + penalty + bulkExcess(r2: r2)
@@ -181,12 +202,34 @@ public struct PhaseOneObjective: Sendable {
     /// FD.7: m = (1 − cβ)n(P1 + σC1/√d)/A, q = m² + (1 − cβ)²σ² n Q1/A², r = ρ_w W² + nκ², and u·w/d
     /// gains the overlap of u's per-point part with w's slope, (1 − cβ)σκ n C1/A.
     func perPointParameters(halfGap w: Double, bias: Double, slope kappa: Double) -> LearnedParameters {
+        guard crossResponse else { return perPointParameters(halfGap: w, bias: bias, slope: kappa, response: 0) }
+        return perPointParameters(halfGap: w, bias: bias, slope: kappa, response: profiledResponse(halfGap: w, bias: bias, slope: kappa).chi)
+    }
+
+    /// FD.8d: F is quadratic in χ to first order in ν (χ enters through (1 − χ)² and χ²), so three values
+    /// (χ = 0, ½, 1) give its minimiser on [0, 1] and the minimum.
+    func profiledResponse(halfGap w: Double, bias: Double, slope kappa: Double) -> (chi: Double, objective: Double) {
+        let f0 = perPointParameters(halfGap: w, bias: bias, slope: kappa, response: 0).objective
+        let fh = perPointParameters(halfGap: w, bias: bias, slope: kappa, response: 0.5).objective
+        let f1 = perPointParameters(halfGap: w, bias: bias, slope: kappa, response: 1).objective
+        let a = 4 * fh - 3 * f0 - f1, b = 2 * (f0 + f1 - 2 * fh)
+        let chi = b > 0 ? min(max(-a / (2 * b), 0), 1) : (f1 < f0 ? 1 : 0)
+        return (chi, f0 + a * chi + b * chi * chi)
+    }
+
+    func perPointParameters(halfGap w: Double, bias: Double, slope kappa: Double, response chi: Double) -> LearnedParameters {
         var out = LearnedParameters()
-        let pr = problem, sigma = pr.sigma, t = dataTerms(halfGap: w, bias: bias, slope: kappa)
+        let pr = problem, sigma = pr.sigma, t = dataTerms(halfGap: w, bias: bias, slope: kappa, response: chi)
         let a = pr.penaltyU + pr.n * t.r2
         fill(&out, w: w, bias: bias, p1: t.p1, r2: t.r2, phi1Plus: t.phi1Plus, phi1Minus: t.phi1Minus)
         out.pointSlope = kappa
         out.r += pr.n * kappa * kappa
+        if crossResponse {   // FD.8b, FD.8e: the cancellation's cost in r; u's response to the surviving ε overlaps w
+            let eta = max(out.r - bulk.r - out.omega * out.omega, 0)
+            out.noiseResponse = chi
+            out.r += chi * chi * overlapRatio * eta
+            out.uw += shrink * pr.n * (1 - t.r2) * (1 - chi) * (1 - chi) * beta * beta * sigma * sigma * eta / (a * signal)
+        }
         out.q = out.m * out.m + shrink * shrink * sigma * sigma * pr.n * t.q1 / (a * a) + bulk.q
         out.uw += shrink * sigma * kappa * pr.n * t.c1 / a
         // F/n: the data term, the Stein term 2cα²(uw/√d)(1 − R2) of CV.2 (as large as the C1 term in

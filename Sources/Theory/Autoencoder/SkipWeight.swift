@@ -23,7 +23,7 @@ public enum SkipWeight {
             projected = f * sign * (x.m + problem.sigma * x.rhoPlus) + (1 - f) * sign * (-x.m + problem.sigma * x.rhoMinus)
             r2 = 1
         } else if objective.isPerPoint {
-            let t = objective.dataTerms(halfGap: x.halfGap, bias: x.bEff, slope: x.pointSlope)
+            let t = objective.dataTerms(halfGap: x.halfGap, bias: x.bEff, slope: x.pointSlope, response: x.noiseResponse)
             projected = x.m * t.p1 + s2 * objective.shrink * t.q1 / (problem.penaltyU + problem.n * t.r2)
             r2 = t.r2
         } else {
