@@ -33,8 +33,10 @@ public struct TrainingOptions: Sendable {
     /// A macroscopic start (TD.20): after the initialisation, u_j and w_j of every grid time are
     /// shifted along μ so that m = u_j·μ/d and ω = w_j·μ/d equal these values.
     public var planted: PlantedOverlap? = nil
-    /// Online and converged protocols only: train just these grid times (nil: all). Every time has its
-    /// own noise stream, so a trained time follows bit for bit the trajectory it has when all times are trained.
+    /// Adam, online and converged protocols only: train just these grid times (nil: all). Every time has
+    /// its own noise stream and (Adam) its own moments, so a trained time follows the trajectory it has
+    /// when all times are trained (bit for bit for online and converged; Adam's gradient blocks then
+    /// hold fewer times, which may change the GEMMs' rounding).
     public var trainedTimes: [Int]? = nil
     public var path: GradientPathChoice = .fast
     /// The clock of the K training times: dilated (the paper's), or the undilated linear or vp
@@ -106,7 +108,7 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
         }
         if let times = options.trainedTimes {
             guard options.trainingProtocol.trainsSingleTimes else {
-                throw InputError("training only some grid times needs the online or converged protocol")
+                throw InputError("training only some grid times needs the adam, online or converged protocol")
             }
             guard !times.isEmpty, times.allSatisfy({ (0..<steps).contains($0) }) else {
                 throw InputError("trained grid times must be indices in 0..<\(steps); got \(times)")
@@ -150,14 +152,27 @@ public final class Trainer<T: BLASScalar>: @unchecked Sendable {
     /// The grid times in blocks of `timesPerBlock`.
     var blockRanges: [Range<Int>] { stride(from: 0, to: grid.steps, by: timesPerBlock).map { $0..<min($0 + timesPerBlock, grid.steps) } }
 
-    /// The full-batch gradient blocks of the training set (fast or dense path, `blockRanges`), for the
-    /// protocols that step on S_j. The fast path needs d ≥ 2n + 4.
+    /// `blockRanges` cut to their trained times (runs of consecutive trained indices); all of
+    /// `blockRanges` when every time is trained.
+    var trainedBlockRanges: [Range<Int>] {
+        blockRanges.flatMap { range -> [Range<Int>] in
+            var runs = [Range<Int>](), start: Int? = nil
+            for j in range {
+                if trained[j] { if start == nil { start = j } } else if let s = start { runs.append(s..<j); start = nil }
+            }
+            if let s = start { runs.append(s..<range.upperBound) }
+            return runs
+        }
+    }
+
+    /// The full-batch gradient blocks of the trained grid times (fast or dense path, `trainedBlockRanges`),
+    /// for the protocols that step on S_j. The fast path needs d ≥ 2n + 4.
     func gradientBlocks() throws -> [any GradientBlock<T>] {
         if options.path == .fast && problem.d < 2 * data.n + 4 {
             throw InputError("the fast path needs d ≥ 2n + 4 (a Wishart Gram matrix of full rank); got d = \(problem.d), n = \(data.n); use --path dense")
         }
         let context = context, path = options.path
-        return blockRanges.map { range -> any GradientBlock<T> in
+        return trainedBlockRanges.map { range -> any GradientBlock<T> in
             path == .fast ? FastBlock(context: context, times: range) : DenseBlock(context: context, times: range)
         }
     }
