@@ -69,7 +69,7 @@ public struct PhaseOneObjective: Sendable {
     /// the quenched per-point offsets (FD.7) and Adam's bulk noise α²δr (AD.4).
     func preActivationSpread(halfGap w: Double, slope kappa: Double) -> Double {
         isPerPoint ? split(halfGap: w, slope: kappa).total
-            : (noiseScale * noiseScale * problem.widthFactor * w * w + alpha * alpha * bulk.r).squareRoot()
+            : (noiseScale * noiseScale * problem.widthFactor * w * w + alpha * alpha * bulk.noiseShare).squareRoot()
     }
 
     /// FD.7: r = ρ_w W² + nκ², ω = ρ_w W; the pre-activation of a point with μ-noise g is
@@ -78,7 +78,7 @@ public struct PhaseOneObjective: Sendable {
         let pr = problem, s2 = pr.sigma * pr.sigma
         let omega = pr.widthFactor * w, r = omega * w + pr.n * kappa * kappa
         let lambda = beta * pr.sigma * omega + signal * pr.sigma * kappa
-        let fresh2 = alpha * alpha * (r + bulk.r), quenched2 = beta * beta * s2 * max(r - omega * omega, 0) + lambda * lambda
+        let fresh2 = alpha * alpha * (r + bulk.noiseShare), quenched2 = beta * beta * s2 * max(r - omega * omega, 0) + lambda * lambda
         return (r, omega, lambda, fresh2.squareRoot(), quenched2.squareRoot(), (fresh2 + quenched2).squareRoot())
     }
 
