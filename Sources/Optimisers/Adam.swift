@@ -86,6 +86,29 @@ public struct AdamCoefficients: Sendable, Equatable {
         }
     }
 
+    /// The update with one denominator for the whole segment, the coordinate mean s̄ of √vᵢ: the moments
+    /// as in `update`, then θᵢ −= stepSize mᵢ / (s̄ · (1/√(1 − β₂ᵗ)) + ε). A diagnostic, not PyTorch's Adam:
+    /// Adam with its preconditioner replaced by a scalar per segment, i.e. SGD with momentum at rate
+    /// lr/s̄ (derivations/adam-offset.md §7).
+    ///
+    ///     c.updateSharingDenominator(parameters: theta, gradient: g, m: m, v: v, count: d, gradientScale: 1 / Double(d), weightDecay: 1e-3)
+    public func updateSharingDenominator<T: BinaryFloatingPoint>(parameters theta: UnsafeMutablePointer<T>, gradient: UnsafePointer<T>,
+                                                                 m: UnsafeMutablePointer<T>, v: UnsafeMutablePointer<T>, count: Int,
+                                                                 gradientScale: Double = 1, weightDecay: Double = 0) {
+        guard count > 0 else { return }
+        let b1 = T(settings.beta1), b2 = T(settings.beta2), ob1 = T(1 - settings.beta1), ob2 = T(1 - settings.beta2)
+        let scale = T(gradientScale), l = T(weightDecay)
+        var rootSum = 0.0
+        for i in 0..<count {
+            let g = gradient[i] * scale + l * theta[i]
+            m[i] = b1 * m[i] + ob1 * g
+            v[i] = b2 * v[i] + ob2 * g * g
+            rootSum += Double(v[i].squareRoot())
+        }
+        let denominator = T(rootSum / Double(count) * inverseRootBias2 + settings.epsilon), step = T(stepSize)
+        for i in 0..<count { theta[i] -= step * m[i] / denominator }
+    }
+
     /// mᵢ = β₁ mᵢ + (1 − β₁) g, vᵢ = β₂ vᵢ + (1 − β₂) g g, θᵢ −= stepSize mᵢ / denominator(√vᵢ),
     /// in chunks of 256 entries and three passes per chunk: the moments, the square roots, the
     /// parameters. On Linux `squareRoot()` carries a libm call for errno on negative input, which

@@ -8,8 +8,13 @@ import Optimisers
 ///
 ///     var options = TrainingOptions(); options.trainingProtocol = .adam; options.weightDecay = 1e-5
 public struct AdamProtocol: TrainingProtocol {
-    public init() {}
-    public var name: String { "adam" }
+    /// Adam's preconditioner on u and w: per coordinate (PyTorch's Adam, the default), or the mean of
+    /// √v̂ over each column u_j, w_j (a diagnostic, not on the command line: SGD with momentum at one
+    /// rate per column, derivations/adam-offset.md §7).
+    public enum Preconditioner: Sendable { case perCoordinate, columnMean }
+    public var preconditioner: Preconditioner
+    public init(preconditioner: Preconditioner = .perCoordinate) { self.preconditioner = preconditioner }
+    public var name: String { preconditioner == .perCoordinate ? "adam" : "adam-column-mean" }
     /// The authors' learning rate.
     public var defaultLearningRate: Double { 0.01 }
     /// Only the trained times' blocks are evaluated (`Trainer.trainedBlockRanges`).
@@ -35,9 +40,11 @@ public struct AdamProtocol: TrainingProtocol {
     final class State<T: BLASScalar>: TrainingState {
         let blocks: [any GradientBlock<T>]
         let weights: AdamState<T>, scalars: AdamState<Double>
+        let shared: Bool
 
         init(_ trainer: Trainer<T>) throws {
             blocks = try trainer.gradientBlocks()
+            shared = (trainer.options.trainingProtocol as? AdamProtocol)?.preconditioner == .columnMean
             let settings = AdamSettings(learningRate: trainer.options.effectiveLearningRate)
             weights = AdamState(count: 2 * trainer.problem.d * trainer.grid.steps, settings: settings)
             scalars = AdamState(count: 2 * trainer.grid.steps, settings: settings)
@@ -64,7 +71,7 @@ public struct AdamProtocol: TrainingProtocol {
             let d = trainer.problem.d, K = trainer.grid.steps, lambda = trainer.options.weightDecay
             let scale = 1 / (Double(d) * Double(K))
             let coefficients = weights.settings.coefficients(step: trainer.epoch)
-            let blocks = blocks, bank = trainer.bank, gradient = trainer.gradient, loss = trainer.loss, n = Double(trainer.data.n)
+            let blocks = blocks, shared = shared, bank = trainer.bank, gradient = trainer.gradient, loss = trainer.loss, n = Double(trainer.data.n)
             let mw = weights.m.baseAddress!, vw = weights.v.baseAddress!, ms = scalars.m.baseAddress!, vs = scalars.v.baseAddress!
             trainer.forEachBlock(blocks.count) { bi in
                 let block = blocks[bi]
@@ -80,6 +87,11 @@ public struct AdamProtocol: TrainingProtocol {
                     let p = block.parts(k, gradient: gradient)
                     p.complete(d: d)
                     func column(_ theta: Buffer<T>, _ g: UnsafePointer<T>, _ offset: Int) {
+                        if shared {
+                            coefficients.updateSharingDenominator(parameters: theta.pointer + j * d, gradient: g, m: mw + offset, v: vw + offset,
+                                                                  count: d, gradientScale: scale, weightDecay: lambda)
+                            return
+                        }
                         coefficients.update(parameters: theta.pointer + j * d, gradient: g, m: mw + offset, v: vw + offset, count: d,
                                             gradientScale: scale, weightDecay: lambda)
                     }

@@ -37,6 +37,43 @@ final class AdamTests: XCTestCase {
         theta = theta - T(stepSize) * m / denominator
     }
 
+    /// The shared-denominator update (a diagnostic: SGD with momentum at rate lr/s̄): its moments are
+    /// Adam's (written out independently here), and every coordinate moves by stepSize·mᵢ over
+    /// one denominator, the mean of √vᵢ bias-corrected plus ε, computed here independently; with
+    /// equal vᵢ it is Adam.
+    func testSharedDenominatorIsSGDWithMomentumAtTheMeanRate() {
+        let n = 9, settings = AdamSettings(learningRate: 0.02)
+        let a = (0..<n).map { 0.3 + Double($0) }, c = (0..<n).map { cos(Double($0)) }
+        var theta = [Double](repeating: 0.4, count: n), m = [Double](repeating: 0, count: n), v = m
+        var refTheta = theta, refM = m, refV = m
+        for t in 1...60 {
+            let grad = (0..<n).map { a[$0] * (theta[$0] - c[$0]) }
+            settings.coefficients(step: t).updateSharingDenominator(parameters: &theta, gradient: grad, m: &m, v: &v, count: n,
+                                                                     gradientScale: 0.5, weightDecay: 0.01)
+            var roots = 0.0
+            for i in 0..<n {
+                let g = 0.5 * a[i] * (refTheta[i] - c[i]) + 0.01 * refTheta[i]
+                refM[i] = 0.9 * refM[i] + (1 - 0.9) * g
+                refV[i] = 0.999 * refV[i] + (1 - 0.999) * g * g
+                roots += refV[i].squareRoot()
+            }
+            let denominator = roots / Double(n) / (1 - pow(0.999, Double(t))).squareRoot() + 1e-8
+            for i in 0..<n { refTheta[i] -= 0.02 / (1 - pow(0.9, Double(t))) * refM[i] / denominator }
+            for i in 0..<n {   // equal up to the compiler's contraction of a·b + c (fused or not)
+                XCTAssertEqual(m[i], refM[i], accuracy: 1e-15 * abs(refM[i])); XCTAssertEqual(v[i], refV[i], accuracy: 1e-14 * refV[i])
+                XCTAssertEqual(theta[i], refTheta[i], accuracy: 1e-14, "step \(t), i \(i)")
+            }
+        }
+        // One coordinate: the shared denominator is its own, i.e. Adam.
+        var x = [0.7], mx = [0.0], vx = [0.0], y = [0.7], my = [0.0], vy = [0.0]
+        for t in 1...20 {
+            let k = settings.coefficients(step: t)
+            k.updateSharingDenominator(parameters: &x, gradient: [x[0] - 0.1], m: &mx, v: &vx, count: 1)
+            k.update(parameters: &y, gradient: [y[0] - 0.1], m: &my, v: &vy, count: 1)
+            XCTAssertEqual(x[0], y[0], accuracy: 1e-15)
+        }
+    }
+
     /// Minimising Σᵢ ½ aᵢ (θᵢ − cᵢ)² (gradient aᵢ(θᵢ − cᵢ)) for 200 steps, in Float and Double, with
     /// and without gradient scale and weight decay, in one segment and in two: bit-identical to the
     /// scalar reference, and the iterates approach the minimiser (of the decayed objective).

@@ -10,41 +10,110 @@ import Foundation
 ///     let bulk = AdamBulk.stationary(learned, objective: objective, learningRate: 0.01, dimension: 1000)
 ///     bulk.r   // ≈ 0.026 at τ = ½, n = 128, L = 0.4 (measured 0.023–0.026)
 public struct AdamBulk: Sendable, Equatable {
-    /// δr: w's stationary bulk variance per coordinate; δq: u's.
+    /// δr: what w's fluctuations add to r = |w|²/d (all d directions); δq: u's, to q.
     public var r: Double, q: Double
-    public init(r: Double, q: Double) { self.r = r; self.q = q }
+    /// The variance per direction of w outside span(μ, X₁) (AD.9; AD.3's δr in its isotropic form).
+    public var bulkDirection: Double
+    /// The variance per direction of w along span(X₁) ⊥ μ (AD.10; AD.3's δr in its isotropic form).
+    public var dataDirection: Double
+    public init(r: Double, q: Double, bulkDirection: Double? = nil, dataDirection: Double? = nil) {
+        self.r = r; self.q = q
+        self.bulkDirection = bulkDirection ?? r; self.dataDirection = dataDirection ?? r
+    }
     public static let zero = AdamBulk(r: 0, q: 0)
+    /// The part of δr whose α z·δw/√d enters the pre-activations as fresh noise: all of it in AD.3, the
+    /// bulk's (d − n − 1)δr_b/d in AD.10 (r − nσ_X²/d).
+    public var noiseShare: Double { max(r - dataShare, 0) }
+    /// n σ_X²/d, the share of span(X₁) ⊥ μ in r (0 unless AD.10 set it).
+    public var dataShare: Double = 0
 
-    /// AD.3 at the state `x` (the learned network with its own bulk) of the reduced objective at that
-    /// time: per class s, φ = tanh of the class pre-activation with its fresh noise, ε = qφ − (1 − cβ)P_s,
-    /// P_s = s m + σρ_s,
+    /// How w's fluctuations are split over its directions.
+    public enum Model: Sendable, Equatable {
+        /// AD.3: every direction at the bulk curvature, driven by the whole noise (the trace), the class
+        /// pre-activation's whole spread counted as redrawn every step.
+        case isotropic
+        /// AD.9: as AD.3, but the β x₁ part of the noise is the draw-to-draw variance only: per point over
+        /// the fresh part of its pre-activation (α²r), its quenched offsets (FD.7b) held fixed.
+        case fresh
+        /// AD.9–AD.10: AD.9's draw-to-draw noise; the d − n − 1 bulk directions driven by its α z part
+        /// alone; the n directions of span(X₁) ⊥ μ each by its own point's β x₁ part too, held by that
+        /// point's curvature. Both count in r; only the bulk's α²δr_b enters the pre-activations as fresh
+        /// noise (the offsets β x₁^ν·δw/√d of span(X₁) do not: measured, derivations/adam-offset.md §7).
+        case split
+    }
+
+    /// AD.3 (or AD.9–AD.10, `model`) at the state `x` (the learned network with its own bulk) of the reduced
+    /// objective at that time: per class s, φ = tanh of the class pre-activation with its fresh noise,
+    /// ε = qφ − (1 − cβ)P_s, P_s = s m + σρ_s,
     ///
     ///   δr = lr √(nd) √V_w / (2(α² n E[qφ'² + εφ''] + L_w)),  V_w = α² E[ε²φ'²] + β²(1 + σ²) Var(εφ'),
     ///   δq = lr √n √V_u / (2(n R2 + L_u)),  V_u = E[c²α²φ² + (1 − cβ)²(1 + σ²)Var φ − 2(1 − cβ)P_s Cov(φ, φ²) + q Var φ²],
-    /// V a coordinate's gradient noise, so that d V is the trace of the noise covariance.
+    /// V a coordinate's gradient noise, so that d V is the trace of the noise covariance. `.split`:
+    ///
+    ///   δr_b = δr α²E[ε²φ'²]/V_w,   σ_X² = lr √(nd) (α²E[ε²φ'²] + (d/n)β²σ² Var(εφ')) / (2√V_w (α²nE_h + L_w + dβ²σ²E_h)),
+    ///   r share ((d − n − 1)δr_b + nσ_X²)/d, fresh pre-activation noise α²(d − n − 1)δr_b/d   (E_h = E[qφ'² + εφ'']).
     public static func stationary(_ x: LearnedParameters, objective: PhaseOneObjective, learningRate lr: Double,
-                                  dimension d: Double) -> AdamBulk {
+                                  dimension d: Double, model: Model = .isotropic) -> AdamBulk {
         let pr = objective.problem, f = pr.plusFraction, s2 = pr.sigma * pr.sigma
         let alpha = objective.alpha, beta = objective.beta, shrink = 1 - x.c * beta
         let scale = objective.preActivationSpread(halfGap: x.halfGap, slope: x.pointSlope, response: x.noiseResponse)
         // On the trivial branch φ ≡ sign b, so E φ^k = (sign b)^k.
         let trivialPowers: [Double]? = x.solution == .trivial ? (0...6).map { pow(x.b < 0 ? -1 : 1, Double($0)) } : nil
-        var curvature = 0.0, varW = 0.0, r2 = 0.0, varU = 0.0
+        var curvature = 0.0, varW = 0.0, r2 = 0.0, varU = 0.0, fresh = 0.0, drawn = 0.0
+        let spread = Self.freshAndQuenched(x, objective: objective)
         for (sign, weight, rho) in [(1.0, f, x.rhoPlus), (-1.0, 1 - f, x.rhoMinus)] where weight > 0 {
             let t = trivialPowers
                 ?? objective.moments.powers(center: x.bEff + sign * objective.signal * x.halfGap, scale: scale, upTo: 6)
             let pTilde = sign * x.m + pr.sigma * rho, p = shrink * pTilde, q = x.q
             curvature += weight * (q * (1 - 4 * t[2] + 3 * t[4]) + 2 * p * (t[1] - t[3]))
             varW += weight * Self.wNoise(t, q: q, bias: p, alpha: alpha, beta: beta, squaredNorm: 1 + s2)
+            let slope = Self.slopeMoments(t, q: q, bias: p)
+            fresh += weight * alpha * alpha * slope.square
+            if model == .isotropic || trivialPowers != nil {
+                drawn += weight * (slope.square - slope.mean * slope.mean)
+            } else {
+                // AD.9: E_g Var_ξ(εφ') = E(εφ')² − E_g (E_ξ εφ')², ξ the fresh part, g the quenched offset.
+                let center = x.bEff + sign * objective.signal * x.halfGap
+                let meanSquare = PhaseOneObjective.hermite.expectation { g in
+                    let tf = objective.moments.powers(center: center + spread.quenched * g, scale: spread.fresh, upTo: 3)
+                    let m = q * (tf[1] - tf[3]) - p * (1 - tf[2])
+                    return m * m
+                }
+                drawn += weight * max(slope.square - meanSquare, 0)
+            }
             r2 += weight * t[2]
             varU += weight * Self.uNoise(t, c: x.c, alpha: alpha, shrink: shrink, squaredNorm: 1 + s2, overlap: pTilde, q: q)
         }
         // The variances summed over all d directions: the trace of the noise covariance, d V (AD.3).
         let n = pr.n
+        if model != .isotropic { varW = fresh + beta * beta * (1 + s2) * drawn }
         let hw = alpha * alpha * n * curvature + pr.penaltyW
         let dr = hw > 0 ? lr * (n * d).squareRoot() * max(varW, 0).squareRoot() / (2 * hw) : 0
         let dq = lr * n.squareRoot() * max(varU, 0).squareRoot() / (2 * (n * r2 + pr.penaltyU))
-        return AdamBulk(r: dr, q: dq)
+        guard model == .split, varW > 0, hw > 0 else { return AdamBulk(r: dr, q: dq) }
+        // AD.9: the bulk directions see only the α z part of the noise, at the common rate lr/√V_w.
+        let bulk = dr * max(fresh, 0) / varW
+        // AD.10: a direction of span(X₁) ⊥ μ along point ν's own noise η^ν carries that point's β x₁ part
+        // of the noise and its curvature, d β²σ² times the per-point E[(εφ')²]-type moments.
+        let own = d * beta * beta * s2, hx = hw + own * curvature
+        let data = hx > 0 ? lr * (n * d).squareRoot() * max(fresh + own / n * max(drawn, 0), 0) / (2 * varW.squareRoot() * hx) : 0
+        let share = (max(d - n - 1, 0) * bulk + n * data) / d
+        var out = AdamBulk(r: share, q: dq, bulkDirection: bulk, dataDirection: data)
+        out.dataShare = n * data / d
+        return out
+    }
+
+    /// The standard deviations of the fresh (redrawn every step: α²(r + δr)) and quenched (fixed
+    /// per point: FD.7b's β²σ²(r − ω²) + λ², or AT.31's β²σ²ρ_wW²) parts of a class pre-activation.
+    static func freshAndQuenched(_ x: LearnedParameters, objective: PhaseOneObjective) -> (fresh: Double, quenched: Double) {
+        if objective.isPerPoint {
+            let parts = objective.split(halfGap: x.halfGap, slope: x.pointSlope)
+            return (parts.fresh, parts.quenched)
+        }
+        let pr = objective.problem, a2 = objective.alpha * objective.alpha, width = pr.widthFactor * x.halfGap * x.halfGap
+        let fresh2 = a2 * width + a2 * objective.bulk.noiseShare
+        let quenched2 = objective.beta * objective.beta * pr.sigma * pr.sigma * width
+        return (max(fresh2, 0).squareRoot(), max(quenched2, 0).squareRoot())
     }
 
     /// E[εφ'] and E[(εφ')²] for ε = qφ − P (P = `bias`), φ' = 1 − φ², from T_k = E tanh^k, k ≤ 6 (AD.2):

@@ -90,7 +90,7 @@ public struct PhaseOneObjective: Sendable {
     /// the quenched per-point offsets (FD.7) and Adam's bulk noise α²δr (AD.4).
     func preActivationSpread(halfGap w: Double, slope kappa: Double, response chi: Double = 0) -> Double {
         isPerPoint ? split(halfGap: w, slope: kappa, response: chi).total
-            : (noiseScale * noiseScale * widthFactor * w * w + alpha * alpha * bulk.r).squareRoot()
+            : (noiseScale * noiseScale * widthFactor * w * w + alpha * alpha * bulk.noiseShare).squareRoot()
     }
 
     /// FD.7: r = ρ_w W² + nκ², ω = ρ_w W; the pre-activation of a point with μ-noise g is
@@ -104,7 +104,7 @@ public struct PhaseOneObjective: Sendable {
         let eta = max(reduced - omega * omega, 0), chi = crossResponse ? chi : 0
         let r = reduced + chi * chi * overlapRatio * eta
         let lambda = beta * pr.sigma * omega + signal * pr.sigma * kappa
-        let fresh2 = alpha * alpha * (r + bulk.r), quenched2 = beta * beta * s2 * (1 - chi) * (1 - chi) * eta + lambda * lambda
+        let fresh2 = alpha * alpha * (r + bulk.noiseShare), quenched2 = beta * beta * s2 * (1 - chi) * (1 - chi) * eta + lambda * lambda
         return (r, omega, lambda, fresh2.squareRoot(), quenched2.squareRoot(), (fresh2 + quenched2).squareRoot())
     }
 
