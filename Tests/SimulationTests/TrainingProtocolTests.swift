@@ -46,30 +46,20 @@ final class TrainingProtocolTests: XCTestCase {
         XCTAssertEqual(again.time, 8)
     }
 
-    /// Adam trained at one grid time only (`trainedTimes`): that time follows the run of all times
-    /// (its own noise stream and moments; only the GEMM's block width differs, so up to rounding),
-    /// the other times keep their initial weights, and the column-mean preconditioner is a
-    /// different optimiser (it moves the same time elsewhere).
-    func testAdamTrainsOneGridTimeLikeTheRunOfAllTimes() throws {
+    /// The column-mean preconditioner (derivations/adam-offset.md §7, a diagnostic) is a different
+    /// optimiser from per-coordinate Adam: at one trained grid time (`trainedTimes`, whose bit-for-bit
+    /// agreement with the run of all times `SimulationTests` checks) it moves the network elsewhere.
+    func testColumnMeanPreconditionerIsADifferentOptimiser() throws {
         let problem = try Problem(dimension: 300, p: 0.8, sigma: 1)
         var options = TrainingOptions()
         options.trainingProtocol = .adam
         options.weightDecay = 1e-4
-        let all = try Trainer<Double>(problem: problem, n: 16, k: 2, steps: 4, options: options, seed: 2)
         options.trainedTimes = [3]
-        let one = try Trainer<Double>(problem: problem, n: 16, k: 2, steps: 4, options: options, seed: 2)
-        let w0 = one.bank.w.array
-        all.train(epochs: 300); one.train(epochs: 300)
-        let a = all.orderParameters()[3], b = one.orderParameters()[3]
-        for (x, y) in zip(a.values, b.values) { XCTAssertEqual(x, y, accuracy: 1e-9 * max(1, abs(x))) }
-        XCTAssertNotEqual(w0[(3 * 300)..<(4 * 300)], one.bank.w.array[(3 * 300)..<(4 * 300)], "time 3 must train")
-        XCTAssertEqual(w0[0..<(3 * 300)], one.bank.w.array[0..<(3 * 300)], "times 0-2 must not train")
+        let perCoordinate = try Trainer<Double>(problem: problem, n: 16, k: 2, steps: 4, options: options, seed: 2)
         options.trainingProtocol = AdamProtocol(preconditioner: .columnMean)
         let shared = try Trainer<Double>(problem: problem, n: 16, k: 2, steps: 4, options: options, seed: 2)
-        shared.train(epochs: 300)
-        XCTAssertGreaterThan(abs(shared.orderParameters()[3].r - b.r), 1e-6)
-        options.trainingProtocol = .gd
-        XCTAssertThrowsError(try Trainer<Double>(problem: problem, n: 16, k: 2, steps: 4, options: options, seed: 2))
+        perCoordinate.train(epochs: 300); shared.train(epochs: 300)
+        XCTAssertGreaterThan(abs(shared.orderParameters()[3].r - perCoordinate.orderParameters()[3].r), 1e-6)
     }
 
     /// The time scales and triviality rules of the registered protocols: online t = steps/d, the
