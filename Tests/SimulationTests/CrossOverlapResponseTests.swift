@@ -31,7 +31,7 @@ final class CrossOverlapResponseTests: XCTestCase {
     func testMinimiserCancelsPartOfTheCrossOverlapNoise() throws {
         let d = 1000, n = 128, penalty = 0.2, tau = 1.45, sigma = 1.0, seeds: [UInt64] = [1, 2, 3, 4]
         let problem = try Problem(dimension: Double(d), p: 0.8, sigma: sigma)
-        let values = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: d).values(at: tau)
+        let values = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: problem.dimension).values(at: tau)
         let rootD = Double(d).squareRoot()
         func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
         var slopes = [Double](), chis = [Double](), rSim = [Double](), rFD7 = [Double](), rFD8 = [Double]()
