@@ -116,40 +116,44 @@ public struct StaticComparison: Sendable {
             let nPlus = (s.trainingFraction * Double(n)).rounded()
             return conditional ? "\(nPlus) seed \(s.seed)" : "\(nPlus)"
         }
-        var cache = [String: ([LearnedParameters], LearnedFlow.Prediction)]()
-        var theories = [String: AutoencoderTheory]()
         // AD.5–AD.8: for Adam the branch at each phase-1 grid time is predicted per seed by its mean field.
         let branchIndices = AdamBranchPrediction.indices(config, taus: taus)
         let meanField = try parallelMap(snapshots.map(\.seed)) { try AdamBranchPrediction.endStates(config, seed: $0, indices: branchIndices) }
         func meanFieldLearned(_ i: Int, _ j: Int) -> Bool? {
             meanField[i][j].map { !AdamProtocol().isTrivial($0) }
         }
-        for (i, s) in snapshots.enumerated() {
-            let nPlus = (s.trainingFraction * Double(n)).rounded(), key = keys[i]
-            if cache[key] == nil {
-                let problem = try AutoencoderProblem(p: config.problem.p, sigma: config.problem.sigma, n: Double(n),
-                                                     nPlus: nPlus, penaltyU: penalties.u, penaltyW: penalties.w)
-                var theory = config.training.schedule == .dilated
-                    ? try AutoencoderTheory(problem: problem, k: config.k, dimension: config.problem.dimension)
-                    : try AutoencoderTheory(problem: problem, schedule: schedule, dimension: config.problem.dimension)
-                theory.finiteDReduced = true   // FD.1–FD.8, FD.10: finite-d corrections at every τ
-                if conditional {
-                    let offsets = try TrainingSet(problem: config.problem, n: n, seed: s.seed).classMeanOffsets
-                    theory.classMeanOffsets = ClassMeanOffsets(plus: offsets.plus, minus: offsets.minus)
-                }
-                // FD.4: a descent from the paper's start (r = O(1)) lands on the learned branch wherever it exists.
-                if config.training.trainingProtocol is ConvergedProtocol { theory.branchRule = .learnedIfExists }
-                // AD.4: the authors' Adam settles at its own stationary state (the learned part re-optimised
-                // under the bulk noise of AD.3), not at the minimiser of J.
-                if config.training.trainingProtocol is AdamProtocol {
-                    theory.adamLearningRate = config.training.effectiveLearningRate
-                    theory.branchRule = .learnedIfExists
-                }
-                theories[key] = theory
-                // p̂ and σ̂ predicted by the flow of the same networks the comparison tests (FD.5).
-                let table = try theory.table(at: taus)
-                cache[key] = (table, try LearnedFlow.grid(problem, schedule: schedule, dimension: config.problem.dimension, networks: table))
+        // One theory per distinct key, solved on all cores (each solve is independent: same bits as in turn).
+        var firstSeed = [String: Snapshot]()
+        for (i, s) in snapshots.enumerated() where firstSeed[keys[i]] == nil { firstSeed[keys[i]] = s }
+        let uniqueKeys = keys.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let solved = try parallelMap(uniqueKeys.map { firstSeed[$0]! }) { s -> (AutoencoderTheory, [LearnedParameters], LearnedFlow.Prediction) in
+            let nPlus = (s.trainingFraction * Double(n)).rounded()
+            let problem = try AutoencoderProblem(p: config.problem.p, sigma: config.problem.sigma, n: Double(n),
+                                                 nPlus: nPlus, penaltyU: penalties.u, penaltyW: penalties.w)
+            var theory = config.training.schedule == .dilated
+                ? try AutoencoderTheory(problem: problem, k: config.k, dimension: config.problem.dimension)
+                : try AutoencoderTheory(problem: problem, schedule: schedule, dimension: config.problem.dimension)
+            theory.finiteDReduced = true   // FD.1–FD.8, FD.10: finite-d corrections at every τ
+            if conditional {
+                let offsets = try TrainingSet(problem: config.problem, n: n, seed: s.seed).classMeanOffsets
+                theory.classMeanOffsets = ClassMeanOffsets(plus: offsets.plus, minus: offsets.minus)
             }
+            // FD.4: a descent from the paper's start (r = O(1)) lands on the learned branch wherever it exists.
+            if config.training.trainingProtocol is ConvergedProtocol { theory.branchRule = .learnedIfExists }
+            // AD.4: the authors' Adam settles at its own stationary state (the learned part re-optimised
+            // under the bulk noise of AD.3), not at the minimiser of J.
+            if config.training.trainingProtocol is AdamProtocol {
+                theory.adamLearningRate = config.training.effectiveLearningRate
+                theory.branchRule = .learnedIfExists
+            }
+            // p̂ and σ̂ predicted by the flow of the same networks the comparison tests (FD.5).
+            let table = try theory.table(at: taus)
+            return (theory, table, try LearnedFlow.grid(problem, schedule: schedule, dimension: config.problem.dimension, networks: table))
+        }
+        let theories = Dictionary(uniqueKeysWithValues: zip(uniqueKeys, solved.map(\.0)))
+        let cache = Dictionary(uniqueKeysWithValues: zip(uniqueKeys, solved.map { ($0.1, $0.2) }))
+        for (i, s) in snapshots.enumerated() {
+            let key = keys[i]
             // The branch each seed is compared with where its theory row is learned: for Adam at phase-1
             // times, the one its mean field ends on (AD.8, predicted); elsewhere the one its network sits
             // on (FD.4: r ≤ 1e-9, or Adam's |b| ≥ 5; measured), counted in `learned_fraction_sim`.
