@@ -118,13 +118,9 @@ public struct WindowGainRun: Sendable {
     /// The zero-shot interval of every task (TS.23's union of the two start classes), computed on
     /// min(threads, tasks) workers; each is the deterministic window of its task, whatever the order.
     func zeroShotWindows() throws -> [IntervalChoice.Resolved] {
-        let slots = WindowSlots(count: tasks.count)
-        DispatchQueue.concurrentPerform(iterations: min(max(settings.threads, 1), tasks.count)) { worker in
-            for i in stride(from: worker, to: tasks.count, by: min(max(settings.threads, 1), tasks.count)) {
-                slots.store(i, Result { try IntervalChoice.zeroShot.resolve(schedulesRun(tasks[i]).window) })
-            }
-        }
-        return try slots.values.map { try $0!.get() }
+        try parallelResults(tasks.count, workers: max(settings.threads, 1)) {
+            try IntervalChoice.zeroShot.resolve(schedulesRun(tasks[$0]).window)
+        }.map { try $0.get() }
     }
 
     /// Writes gain.csv, gain.gp and (gnuplot permitting) gain.png into `directory`.
@@ -175,12 +171,4 @@ public struct WindowGainRun: Sendable {
 
         """
     }
-}
-
-/// The windows of the tasks by index, filled from worker threads.
-private final class WindowSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [Result<IntervalChoice.Resolved, Error>?]
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-    func store(_ i: Int, _ r: Result<IntervalChoice.Resolved, Error>) { lock.lock(); values[i] = r; lock.unlock() }
 }

@@ -1,12 +1,16 @@
 import Foundation
 
-/// `work(i)` for i in 0..<count on all cores, each outcome in index order, so a caller's output does
-/// not depend on the number of threads.
+/// `work(i)` for i in 0..<count on all cores (or on at most `workers` threads, each taking every
+/// workers-th index), each outcome in index order, so a caller's output does not depend on the number
+/// of threads.
 ///
 ///     let squares = parallelResults(4) { i in i * i }.map { try $0.get() }   // [0, 1, 4, 9]
-public func parallelResults<T: Sendable>(_ count: Int, _ work: @Sendable (Int) throws -> T) -> [Result<T, Error>] {
-    let slots = ResultSlots<T>(count: count)
-    DispatchQueue.concurrentPerform(iterations: count) { i in slots.set(i, Result { try work(i) }) }
+public func parallelResults<T: Sendable>(_ count: Int, workers: Int = .max,
+                                         _ work: @Sendable (Int) throws -> T) -> [Result<T, Error>] {
+    let slots = ResultSlots<T>(count: count), stride = max(1, min(workers, count))
+    DispatchQueue.concurrentPerform(iterations: stride) { worker in
+        for i in Swift.stride(from: worker, to: count, by: stride) { slots.set(i, Result { try work(i) }) }
+    }
     return slots.values.map { $0! }
 }
 
