@@ -24,19 +24,13 @@ public enum TrainedWindow {
     /// pilot is seeded, so the result does not depend on the thread count.
     public static func pilots(features: [Double], count: Int, settings: PilotSettings) throws -> [FlowMatchingModel] {
         guard !settings.seeds.isEmpty, settings.steps >= 1 else { throw InputError("pilots need ≥ 1 seed and ≥ 1 step") }
-        let slots = PilotSlots(count: settings.seeds.count)
-        DispatchQueue.concurrentPerform(iterations: min(settings.threads, settings.seeds.count)) { worker in
-            for i in stride(from: worker, to: settings.seeds.count, by: min(settings.threads, settings.seeds.count)) {
-                var training = settings.training
-                training.seed = settings.seeds[i]
-                slots.store(i, Result {
-                    let trainer = try FlowMatchingTrainer(data: features, count: count, settings: training)
-                    try trainer.train(steps: settings.steps, density: UniformDensity())
-                    return trainer.model
-                })
-            }
-        }
-        return try slots.values.map { try $0!.get() }
+        return try parallelResults(settings.seeds.count, workers: settings.threads) { i in
+            var training = settings.training
+            training.seed = settings.seeds[i]
+            let trainer = try FlowMatchingTrainer(data: features, count: count, settings: training)
+            try trainer.train(steps: settings.steps, density: UniformDensity())
+            return trainer.model
+        }.map { try $0.get() }
     }
 
     /// RealData's window experiment with the pilots as the denoisers.
@@ -66,13 +60,6 @@ public struct WindowInterval: Sendable {
         hiCI = (try result.windows.map { try t($0.bootstrap.lambdaHigh.low) }.min()!,
                 try result.windows.map { try t($0.bootstrap.lambdaHigh.high) }.max()!)
     }
-}
-
-private final class PilotSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [Result<FlowMatchingModel, Error>?]
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-    func store(_ i: Int, _ r: Result<FlowMatchingModel, Error>) { lock.lock(); values[i] = r; lock.unlock() }
 }
 
 extension SchedulesData {

@@ -2,11 +2,12 @@ import Foundation
 
 /// `work(i)` for i in 0..<count on all cores (or on at most `workers` threads, each taking every
 /// workers-th index), each outcome in index order, so a caller's output does not depend on the number
-/// of threads.
+/// of threads. T need not be Sendable: each result is stored once under a lock and read only after
+/// every worker has finished.
 ///
 ///     let squares = parallelResults(4) { i in i * i }.map { try $0.get() }   // [0, 1, 4, 9]
-public func parallelResults<T: Sendable>(_ count: Int, workers: Int = .max,
-                                         _ work: @Sendable (Int) throws -> T) -> [Result<T, Error>] {
+public func parallelResults<T>(_ count: Int, workers: Int = .max,
+                               _ work: @Sendable (Int) throws -> T) -> [Result<T, Error>] {
     let slots = ResultSlots<T>(count: count), stride = max(1, min(workers, count))
     DispatchQueue.concurrentPerform(iterations: stride) { worker in
         for i in Swift.stride(from: worker, to: count, by: stride) { slots.set(i, Result { try work(i) }) }
