@@ -52,7 +52,7 @@ public struct PhaseOneObjective: Sendable {
     }
 
     /// FD.8 (finite-d-corrections.md §3d): w's per-point coefficients also respond to the quenched
-    /// cross-overlap noise ε_ν of FD.7b, cancelling a fraction χ of it (profiled per evaluation), with the
+    /// cross-overlap noise ε_ν of FD.7b, cancelling a fraction χ of it (held in `response`, FD.8d), with the
     /// Onsager terms of the random Gram matrix of the points' noise. Only with the per-point coordinates.
     public var crossResponse = false
     /// χ of FD.8, held fixed in F (with `crossResponse`): the solver's outer iteration sets it to the
