@@ -9,7 +9,8 @@ import Theory
 /// (class means + κ g_ν) leaves in that point's pre-activation, cancelling a fraction χ of it. Measured on
 /// the converged minimiser (exact J, BFGS) at n = 128, L = 0.2, τ = 1.45: the slope of z's remainder on the
 /// FD.7 cross term is −χ, against FD.8's profiled χ; FD.7 has χ = 0. And r, which FD.8 moves towards the
-/// simulation (a gap of ≈ 4 % remains at this L; §3d).
+/// simulation (a gap of ≈ 4 % remains at this L; §3d), and which no χ closes: FD.8 held at full cancellation
+/// (χ = 1) still leaves r below the minimiser's, so the remaining gap is not in χ.
 final class CrossOverlapResponseTests: XCTestCase {
     /// Solves the symmetric positive-definite system a x = b (Cholesky; a is m × m, row-major).
     private func solve(_ a: [Double], _ b: [Double], _ m: Int) -> [Double] {
@@ -34,8 +35,8 @@ final class CrossOverlapResponseTests: XCTestCase {
         let values = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: problem.dimension).values(at: tau)
         let rootD = Double(d).squareRoot()
         func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
-        var slopes = [Double](), chis = [Double](), rSim = [Double](), rFD7 = [Double](), rFD8 = [Double]()
-        var theories = [Double: (fd7: LearnedParameters, fd8: LearnedParameters)]()
+        var slopes = [Double](), chis = [Double](), rSim = [Double](), rFD7 = [Double](), rFD8 = [Double](), rFull = [Double]()
+        var theories = [Double: (fd7: LearnedParameters, fd8: LearnedParameters, full: LearnedParameters)]()
         for seed in seeds {
             let data = try TrainingSet(problem: problem, n: n, seed: seed)
             let bank = Bank<Double>(d: d, steps: 1, initialisation: .paper, seed: seed)
@@ -79,18 +80,23 @@ final class CrossOverlapResponseTests: XCTestCase {
                 theory.finiteDReduced = true
                 theory.branchRule = .learnedIfExists
                 let fd8 = try theory.table(at: [1.0, 1.2, 1.35, tau]).last!
+                // FD.8 with χ held at 1 (every cross-overlap term cancelled), from the FD.8 minimiser at its c.
+                let full = try XCTUnwrap(PhaseOneSolver.branch(theory.phaseOneObjective(at: tau, skipWeight: fd8.c, response: 1),
+                                                               start: (fd8.halfGap, fd8.bEff), slope: fd8.pointSlope))
                 theory.crossOverlapResponse = false
-                theories[nPlus] = (try theory.table(at: [1.0, 1.2, 1.35, tau]).last!, fd8)
+                theories[nPlus] = (try theory.table(at: [1.0, 1.2, 1.35, tau]).last!, fd8, full)
             }
             chis.append(theories[nPlus]!.fd8.noiseResponse); rFD7.append(theories[nPlus]!.fd7.r); rFD8.append(theories[nPlus]!.fd8.r)
+            rFull.append(theories[nPlus]!.full.r)
         }
         let measured = meanAndStandardError(slopes), chi = chis.reduce(0, +) / Double(chis.count)
         let bound = largestStudentTThreshold(count: 1, dof: seeds.count - 1)
         print("slope of z's remainder on the cross term \(measured.mean) ± \(measured.standardError) (seeds \(slopes)); FD.8 −χ = \(-chi)")
         XCTAssertLessThan(abs(measured.mean + chi) / measured.standardError, bound, "FD.8 χ")
         XCTAssertGreaterThan(-measured.mean / measured.standardError, bound, "FD.7's χ = 0 should be excluded")
-        let r = meanAndStandardError(rSim), fd7 = rFD7.reduce(0, +) / 4, fd8 = rFD8.reduce(0, +) / 4
-        print("r measured \(r.mean) ± \(r.standardError); FD.8 \(fd8), FD.7 \(fd7)")
+        let r = meanAndStandardError(rSim), fd7 = rFD7.reduce(0, +) / 4, fd8 = rFD8.reduce(0, +) / 4, full = rFull.reduce(0, +) / 4
+        print("r measured \(r.mean) ± \(r.standardError); FD.8 \(fd8), FD.7 \(fd7), FD.8 at χ = 1 \(full)")
         XCTAssertLessThan(abs(r.mean - fd8), abs(r.mean - fd7), "FD.8 should move r towards the minimiser's")
+        XCTAssertGreaterThan((r.mean - full) / r.standardError, bound, "the gap in r beyond FD.8 should not be closable by χ")
     }
 }

@@ -149,7 +149,8 @@ public struct AutoencoderTheory: Sendable {
 
     /// The reduced phase-1 objective (AT.31) at clock τ; with `finiteDReduced` at finite d the
     /// per-point problem FD.7.
-    public func phaseOneObjective(at tau: Double, skipWeight: Double? = nil, bulk: AdamBulk = .zero) -> PhaseOneObjective {
+    /// `response`: FD.8's χ held in F (the outer iteration's current value; unused without FD.8).
+    public func phaseOneObjective(at tau: Double, skipWeight: Double? = nil, bulk: AdamBulk = .zero, response: Double = 0) -> PhaseOneObjective {
         let s = clock(tau)
         var objective = PhaseOneObjective(problem: problem, signal: s.signal, alpha: s.alpha, beta: s.beta, moments: moments,
                                           skipWeight: skipWeight, perPointDimension: perPoint ? dimension.value : nil)
@@ -157,6 +158,7 @@ public struct AutoencoderTheory: Sendable {
         if !problem.isInfinite { objective.classMeanOffsets = classMeanOffsets }
         // FD.8 is O(n/d²) in phase 1; Adam's stationary state (AD.4) keeps FD.7 (FD.8 not tested against it).
         objective.crossResponse = perPoint && crossOverlapResponse && s.phase == 2 && adamLearningRate == nil
+        objective.response = objective.crossResponse ? response : 0
         return objective
     }
 
@@ -165,8 +167,10 @@ public struct AutoencoderTheory: Sendable {
 
     /// The learned parameters at one clock time. Phase 1 at finite n minimises AT.31 from
     /// `warmStart` (W, b_eff), by default the n = ∞ solution (W = S/v, b_eff = atanh e).
-    /// `warmSlope`: the start of the per-point slope κ (FD.7; used with `finiteDReduced` at finite d).
-    public func parameters(at tau: Double, warmStart: (w: Double, bias: Double)? = nil, warmSlope: Double = 0) throws -> LearnedParameters {
+    /// `warmSlope`: the start of the per-point slope κ (FD.7; used with `finiteDReduced` at finite d);
+    /// `warmResponse`: the start of FD.8's χ.
+    public func parameters(at tau: Double, warmStart: (w: Double, bias: Double)? = nil, warmSlope: Double = 0,
+                           warmResponse: Double = 0) throws -> LearnedParameters {
         let end = schedule?.clockEnd ?? 2
         try require("tau", tau, "in [0, \(end)]") { $0 >= 0 && $0 <= end }
         let s = clock(tau)
@@ -180,7 +184,7 @@ public struct AutoencoderTheory: Sendable {
             if let lr = adamLearningRate, let d = dimension.finite {
                 out = try adamStationary(at: tau, start: start, slope: warmSlope, learningRate: lr, dimension: Double(d))
             } else {
-                out = try reducedSolve(at: tau, start: start, slope: warmSlope, bulk: .zero)
+                out = try reducedSolve(at: tau, start: start, slope: warmSlope, response: warmResponse, bulk: .zero)
             }
         }
         out.tau = tau
@@ -245,8 +249,9 @@ public struct AutoencoderTheory: Sendable {
 
     /// The reduced problem at τ with the bulk noise `bulk`, and (finiteDReduced) c iterated to the
     /// stationary skip weight of the exact objective (FD.2, CV.7).
-    private func reducedSolve(at tau: Double, start: (w: Double, bias: Double), slope: Double, bulk: AdamBulk) throws -> LearnedParameters {
-        try atStationarySkipWeight(tau, bulk: bulk, tolerance: 1e-10) { objective, previous in
+    private func reducedSolve(at tau: Double, start: (w: Double, bias: Double), slope: Double, response: Double = 0,
+                              bulk: AdamBulk) throws -> LearnedParameters {
+        try atStationarySkipWeight(tau, bulk: bulk, tolerance: 1e-10, response: response) { objective, previous in
             let from = previous?.solution == .learned ? previous : nil
             return try solve(objective, start: from.map { ($0.halfGap, $0.bEff) } ?? start, slope: from?.pointSlope ?? slope)
         }
@@ -263,19 +268,28 @@ public struct AutoencoderTheory: Sendable {
 
     /// `solve` on the reduced problem at τ and, when `finiteDReduced` at finite d (β > 0), again at the
     /// stationary skip weight of its solution until c moves by less than `tolerance` (FD.2); `solve`
-    /// gets the previous solution (nil the first time).
-    private func atStationarySkipWeight(_ tau: Double, bulk: AdamBulk, tolerance: Double,
+    /// gets the previous solution (nil the first time). With FD.8 the same loop carries χ: each solve holds
+    /// it fixed, and the next uses the profiled χ (FD.8d) at the previous minimiser, until χ moves by less
+    /// than `responseTolerance` (the joint stationary point of F in (W, b_eff, κ, χ)).
+    private func atStationarySkipWeight(_ tau: Double, bulk: AdamBulk, tolerance: Double, response: Double = 0,
                                         _ solve: (PhaseOneObjective, LearnedParameters?) throws -> LearnedParameters) rethrows -> LearnedParameters {
-        var out = try solve(phaseOneObjective(at: tau, bulk: bulk), nil)
+        var out = try solve(phaseOneObjective(at: tau, bulk: bulk, response: response), nil)
         guard finiteDReduced && dimension.isFinite && clock(tau).beta > 0 else { return out }
+        var chi = response
         for _ in 0..<40 {
-            let c = SkipWeight.stationary(out, objective: phaseOneObjective(at: tau, skipWeight: out.c, bulk: bulk),
-                                          dimension: dimension)
-            if abs(c - out.c) < tolerance { break }
-            out = try solve(phaseOneObjective(at: tau, skipWeight: c, bulk: bulk), out)
+            let objective = phaseOneObjective(at: tau, skipWeight: out.c, bulk: bulk, response: chi)
+            let c = SkipWeight.stationary(out, objective: objective, dimension: dimension)
+            let next = objective.crossResponse && out.solution == .learned
+                ? objective.profiledResponse(halfGap: out.halfGap, bias: out.bEff, slope: out.pointSlope).chi : chi
+            if abs(c - out.c) < tolerance && abs(next - chi) < Self.responseTolerance { break }
+            chi = next
+            out = try solve(phaseOneObjective(at: tau, skipWeight: c, bulk: bulk, response: chi), out)
         }
         return out
     }
+
+    /// FD.8's χ is iterated to this (it moves r by ≈ 2χν r_η δχ, below 10⁻¹⁰ here).
+    static let responseTolerance = 1e-8
 
     /// Clock times of the table: τ_j = j/points, j = 0 … 2·points − 1 (points per phase), so that a
     /// simulation grid of K = 2·points/m times (τ = i·2/K) joins on identical τ values.
@@ -297,10 +311,11 @@ public struct AutoencoderTheory: Sendable {
         let end = schedule?.clockEnd ?? 2
         for tau in times { try require("tau", tau, "in [0, \(end)]") { $0 >= 0 && $0 <= end } }
         var rows = [LearnedParameters?](repeating: nil, count: times.count), done = 0
-        var start: (w: Double, bias: Double)?, slope = 0.0
+        var start: (w: Double, bias: Double)?, slope = 0.0, response = 0.0
         var top: (w: Double, bias: Double)?, topSlope = 0.0
         for j in times.indices.filter({ !isSaturated(times[$0]) }).sorted(by: { times[$0] > times[$1] }) {
-            var row = try parameters(at: times[j], warmStart: start, warmSlope: slope)
+            var row = try parameters(at: times[j], warmStart: start, warmSlope: slope, warmResponse: response)
+            if row.solution == .learned { response = row.noiseResponse }
             if !problem.isInfinite, row.solution == .trivial, let from = start ?? defaultStart(times[j]),
                let branch = try PhaseOneSolver.branch(phaseOneObjective(at: times[j]), start: from, slope: slope) {
                 (start, slope) = ((branch.halfGap, branch.bEff), branch.pointSlope)   // keep following the metastable branch
@@ -314,10 +329,12 @@ public struct AutoencoderTheory: Sendable {
         }
         // Saturated times: closed form, or (finiteDReduced) continuation in increasing τ from the
         // top of the unsaturated range.
-        var (up, upSlope) = (top, topSlope)
+        var (up, upSlope, upResponse) = (top, topSlope, 0.0)
         for j in times.indices.filter({ isSaturated(times[$0]) }).sorted(by: { times[$0] < times[$1] }) {
-            var row = try parameters(at: times[j], warmStart: usesClosedForm(times[j]) ? nil : up, warmSlope: upSlope)
-            if row.solution == .learned && !usesClosedForm(times[j]) { (up, upSlope) = ((row.halfGap, row.bEff), row.pointSlope) }
+            var row = try parameters(at: times[j], warmStart: usesClosedForm(times[j]) ? nil : up, warmSlope: upSlope, warmResponse: upResponse)
+            if row.solution == .learned && !usesClosedForm(times[j]) {
+                (up, upSlope, upResponse) = ((row.halfGap, row.bEff), row.pointSlope, row.noiseResponse)
+            }
             row.tau = times[j]
             rows[j] = row
             done += 1; progress?(done, times.count)

@@ -52,9 +52,12 @@ public struct PhaseOneObjective: Sendable {
     }
 
     /// FD.8 (finite-d-corrections.md §3d): w's per-point coefficients also respond to the quenched
-    /// cross-overlap noise ε_ν of FD.7b, cancelling a fraction χ of it (profiled per evaluation), with the
+    /// cross-overlap noise ε_ν of FD.7b, cancelling a fraction χ of it (held in `response`, FD.8d), with the
     /// Onsager terms of the random Gram matrix of the points' noise. Only with the per-point coordinates.
     public var crossResponse = false
+    /// χ of FD.8, held fixed in F (with `crossResponse`): the solver's outer iteration sets it to the
+    /// profiled χ of the previous minimiser until it stops moving (FD.8d, `profiledResponse`).
+    public var response = 0.0
 
     /// `skipWeight`: c to use (e.g. the stationary c of CV.7 in a self-consistent solve); nil = the
     /// AT.20 form. `perPointDimension`: d for FD.7 (finite n and d, β > 0), nil for AT.31.
@@ -163,10 +166,7 @@ public struct PhaseOneObjective: Sendable {
 
     /// F/n at (W, b_eff) (AT.31 divided by n); with the per-point coordinates (FD.7) also at the slope κ.
     public func value(halfGap w: Double, bias: Double, slope kappa: Double = 0) -> Double {
-        if isPerPoint {
-            return crossResponse ? profiledResponse(halfGap: w, bias: bias, slope: kappa).objective
-                : perPointParameters(halfGap: w, bias: bias, slope: kappa).objective
-        }
+        if isPerPoint { return perPointParameters(halfGap: w, bias: bias, slope: kappa).objective }
         let (g, _, r2) = explained(classMoments(halfGap: w, bias: bias))
         let penalty = problem.isInfinite ? 0 : problem.penaltyW * widthFactor * w * w / problem.n
         return -shrink * shrink * g + penalty + bulkExcess(r2: r2)
@@ -200,14 +200,14 @@ public struct PhaseOneObjective: Sendable {
     }
 
     /// FD.7: m = (1 − cβ)n(P1 + σC1/√d)/A, q = m² + (1 − cβ)²σ² n Q1/A², r = ρ_w W² + nκ², and u·w/d
-    /// gains the overlap of u's per-point part with w's slope, (1 − cβ)σκ n C1/A.
+    /// gains the overlap of u's per-point part with w's slope, (1 − cβ)σκ n C1/A. FD.8 at the held χ (`response`).
     func perPointParameters(halfGap w: Double, bias: Double, slope kappa: Double) -> LearnedParameters {
-        guard crossResponse else { return perPointParameters(halfGap: w, bias: bias, slope: kappa, response: 0) }
-        return perPointParameters(halfGap: w, bias: bias, slope: kappa, response: profiledResponse(halfGap: w, bias: bias, slope: kappa).chi)
+        perPointParameters(halfGap: w, bias: bias, slope: kappa, response: crossResponse ? response : 0)
     }
 
     /// FD.8d: F is quadratic in χ to first order in ν (χ enters through (1 − χ)² and χ²), so three values
-    /// (χ = 0, ½, 1) give its minimiser on [0, 1] and the minimum.
+    /// (χ = 0, ½, 1) give its minimiser on [0, 1] and the minimum. Evaluated once per outer iteration of
+    /// the solve (at the previous minimiser), not inside F.
     func profiledResponse(halfGap w: Double, bias: Double, slope kappa: Double) -> (chi: Double, objective: Double) {
         let f0 = perPointParameters(halfGap: w, bias: bias, slope: kappa, response: 0).objective
         let fh = perPointParameters(halfGap: w, bias: bias, slope: kappa, response: 0.5).objective
