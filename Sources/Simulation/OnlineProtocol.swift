@@ -52,8 +52,11 @@ public struct OnlineProtocol: TrainingProtocol {
                     defer { streams[j] = stream }
                     let s: Double = stream.uniform() < p ? 1 : -1
                     let alpha = grid.alpha[j], beta = grid.beta[j]
-                    for i in 0..<d { x1[i] = s * mean[i] + sigma * stream.gaussian() }
-                    for i in 0..<d { x[i] = alpha * stream.gaussian() + beta * x1[i] }
+                    // The draws of 2d calls to gaussian(), in that order, filled in bulk (tables hoisted, state in registers).
+                    stream.fill(x1, count: d)
+                    for i in 0..<d { x1[i] = s * mean[i] + sigma * x1[i] }
+                    stream.fill(x, count: d)
+                    for i in 0..<d { x[i] = alpha * x[i] + beta * x1[i] }
                     let up = bank.u.pointer + j * d, wp = bank.w.pointer + j * d
                     let g = onlineGradient(c: bank.c[j], b: bank.b[j], u: up, w: wp, x1: x1, x: x, residual: r, d: d)
                     loss[j] = (loss[j] * count + g.loss) / (count + 1)

@@ -79,13 +79,17 @@ public struct UTurnSimulation: Sendable {
         let sign: Double = startPlus ? 1 : -1
         var stream = NormalStream(seed: StreamSeed.derive(seed, .generation, (startPlus ? 0 : 1) + 2 * (Sampler.allCases.firstIndex(of: sampler) ?? 0)))
         var x = [Double](repeating: 0, count: d)
+        // The draws of a sample's start (η_i, z_i alternating) and of a step's noise, filled in bulk:
+        // the same draws, in the same order, as one gaussian() call each.
+        var draws = [Double](repeating: 0, count: 2 * d)
         var flips = 0
         for _ in 0..<samples {
             // x_τ = α z + β (s μ + σ η) (UT.1).
             var zeta = 0.0
+            draws.withUnsafeMutableBufferPointer { stream.fill($0.baseAddress!, count: 2 * d) }
             for i in 0..<d {
-                let x1 = sign * mu[i] + sigma * stream.gaussian()
-                x[i] = start.alpha * stream.gaussian() + start.beta * x1
+                let x1 = sign * mu[i] + sigma * draws[2 * i]
+                x[i] = start.alpha * draws[2 * i + 1] + start.beta * x1
                 zeta += mu[i] * x[i]
             }
             zeta /= sqrtD
@@ -137,9 +141,10 @@ public struct UTurnSimulation: Sendable {
                     shift = pull * cm
                 }
                 zeta = 0
+                if noise > 0 { draws.withUnsafeMutableBufferPointer { stream.fill($0.baseAddress!, count: d) } }
                 for i in 0..<d {
                     var y = keep * x[i] + shift * mu[i]
-                    if noise > 0 { y += noise * stream.gaussian() }
+                    if noise > 0 { y += noise * draws[i] }
                     x[i] = y
                     zeta += mu[i] * y
                 }

@@ -25,7 +25,8 @@ extension Phaseflow {
         let arguments = spellingOutEmptyValues(attachingNegativeNumbers(arguments))
         let (path, command) = commandPath(arguments)
         let options = Array(arguments.dropFirst(path.count).prefix { $0 != "--" })
-        try requireSingleValuedOptionsOnce(options, of: command)
+        let described = parserArguments(command)   // the parser's description, read once for both checks
+        try requireSingleValuedOptionsOnce(options, described: described)
         if options.contains("--version"), arguments != ["--version"] {
             throw ValidationError("--version stands alone (phaseflow --version); got '\(arguments.joined(separator: " "))'")
         }
@@ -34,7 +35,7 @@ extension Phaseflow {
             let stray = options.filter { $0 != help }.joined(separator: " ")
             throw ValidationError("\(help) stands alone after the command's name (\(command)); got '\(stray)' with it")
         }
-        try requireNoStrayWords(options, of: command, path: path)
+        try requireNoStrayWords(options, of: command, path: path, described: described)
         return try parseAsRoot(arguments)
     }
 
@@ -49,9 +50,11 @@ extension Phaseflow {
     }
 
     /// One line naming the first word of `words` that no option of `command` takes, when the command
-    /// has no positional arguments (and no subcommands: the parser names an unknown one).
-    static func requireNoStrayWords(_ words: [String], of command: ParsableCommand.Type, path: [String]) throws {
-        guard command.configuration.subcommands.isEmpty, let arguments = parserArguments(command),
+    /// has no positional arguments (and no subcommands: the parser names an unknown one); `described`
+    /// is `parserArguments(command)`.
+    static func requireNoStrayWords(_ words: [String], of command: ParsableCommand.Type, path: [String],
+                                    described: [ParserArgument]?) throws {
+        guard command.configuration.subcommands.isEmpty, let arguments = described,
               !arguments.contains(where: { $0.kind == "positional" }) else { return }
         var valued: [String: Bool] = [:]   // spelling → takes every word up to the next option
         for argument in arguments where argument.kind == "option" {
@@ -89,10 +92,10 @@ extension Phaseflow {
         return (path, command)
     }
 
-    /// One line naming the option and its values when a single-valued option of `command` appears
-    /// twice among `words` (spelled `--name value` or `--name=value`).
-    static func requireSingleValuedOptionsOnce(_ words: [String], of command: ParsableCommand.Type) throws {
-        let single = singleValuedOptionNames(command)
+    /// One line naming the option and its values when a single-valued option of the command appears
+    /// twice among `words` (spelled `--name value` or `--name=value`); `described` is `parserArguments(command)`.
+    static func requireSingleValuedOptionsOnce(_ words: [String], described: [ParserArgument]?) throws {
+        let single = singleValuedOptionNames(described)
         var values: [(name: String, values: [String])] = []
         for (i, word) in words.enumerated() where word.hasPrefix("-") {
             let parts = word.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -106,11 +109,11 @@ extension Phaseflow {
         throw ValidationError("a single-valued option is given more than once: " + named.joined(separator: "; ") + "; give each once")
     }
 
-    /// Every spelling (`--d`, `-x`) of the options of `command` that take one value, mapped to the
-    /// option's preferred spelling; read from the parser's own description (`_dumpHelp`).
-    static func singleValuedOptionNames(_ command: ParsableCommand.Type) -> [String: String] {
+    /// Every spelling (`--d`, `-x`) of the options that take one value, mapped to the option's
+    /// preferred spelling; from the parser's own description of the command (`parserArguments`).
+    static func singleValuedOptionNames(_ described: [ParserArgument]?) -> [String: String] {
         var names: [String: String] = [:]
-        for argument in parserArguments(command) ?? [] where argument.kind == "option" && !argument.isRepeating {
+        for argument in described ?? [] where argument.kind == "option" && !argument.isRepeating {
             guard let all = argument.names, let preferred = argument.preferredName ?? all.first else { continue }
             for name in all { names[spelled(name)] = spelled(preferred) }
         }

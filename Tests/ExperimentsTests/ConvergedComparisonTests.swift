@@ -50,16 +50,16 @@ final class FiniteDCorrectionTests: XCTestCase {
         let d = 1000.0, n = 32, seeds: [UInt64] = Array(1...6)
         let snapshots = try convergedRuns(d: d, n: n, steps: 8, samples: 0, seeds: seeds).snapshots
         let taus = Array(snapshots[0].grid.tau[0..<8])
-        // Per seed, the theory at the seed's n₊, with (FD) and without (published) the corrections.
-        var corrected = [[LearnedParameters]](), published = [[LearnedParameters]]()
-        for s in snapshots {
-            let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: Double(n), nPlus: (s.trainingFraction * Double(n)).rounded(),
-                                                 penaltyU: 2, penaltyW: 2)
-            var theory = try AutoencoderTheory(problem: problem, k: 2, dimension: try FlowModel.Dimension(d))
-            published.append(try theory.table(at: taus))
-            theory.finiteDReduced = true
-            corrected.append(try theory.table(at: taus))
+        // Per seed, the theory at the seed's n₊, with (FD) and without (published) the corrections: each
+        // (n₊, corrected) table is solved once (the solve is deterministic), the distinct ones on all cores.
+        let nPlus = snapshots.map { ($0.trainingFraction * Double(n)).rounded() }, keys = Array(Set(nPlus)).sorted()
+        let tables = try parallelMap(keys.flatMap { [($0, false), ($0, true)] }) { nPlus, finiteD -> [LearnedParameters] in
+            var theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: 1, n: Double(n), nPlus: nPlus, penaltyU: 2, penaltyW: 2),
+                                               k: 2, dimension: try FlowModel.Dimension(d))
+            theory.finiteDReduced = finiteD
+            return try theory.table(at: taus)
         }
+        let published = nPlus.map { tables[2 * keys.firstIndex(of: $0)!] }, corrected = nPlus.map { tables[2 * keys.firstIndex(of: $0)! + 1] }
         func z(_ table: [[LearnedParameters]], _ j: Int, _ key: OrderParameter) -> Double {
             let sim = snapshots.map { $0.orderParameters[j][key] }, (mean, se) = meanAndStandardError(sim)
             let theory = table.map { $0[j].orderParameters[key] }.reduce(0, +) / Double(table.count)
@@ -90,17 +90,19 @@ final class MemorisedSpreadTests: XCTestCase {
         let d = 1000.0, n = 16, seeds: [UInt64] = Array(1...4)
         let snapshots = try convergedRuns(d: d, n: n, steps: 16, samples: 256, seeds: seeds).snapshots
         let measured = meanAndStandardError(snapshots.map { $0.generation!.sigmaHat })
-        var withMeans = [Double](), modeOnly = [Double]()
-        for s in snapshots {
-            let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: Double(n), nPlus: (s.trainingFraction * Double(n)).rounded(),
-                                                 penaltyU: 2, penaltyW: 2)
-            // The flow of the networks compare tests: the finite-d table (FD.1–FD.8) at the 16 grid times.
+        // Per seed at its n₊ (each distinct n₊ solved once, deterministic; the distinct ones on all cores):
+        // the flow of the networks compare tests, the finite-d table (FD.1–FD.8) at the 16 grid times.
+        let nPlus = snapshots.map { ($0.trainingFraction * Double(n)).rounded() }, keys = Array(Set(nPlus)).sorted()
+        let grid = snapshots[0].grid
+        let predictions = try parallelMap(keys) { nPlus -> LearnedFlow.Prediction in
+            let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: Double(n), nPlus: nPlus, penaltyU: 2, penaltyW: 2)
             var theory = try AutoencoderTheory(problem: problem, k: 2, dimension: .finite(Int(d)))
             theory.finiteDReduced = true; theory.branchRule = .learnedIfExists
-            let table = try theory.table(at: Array(s.grid.tau[0..<16]))
-            let prediction = try LearnedFlow.grid(problem, schedule: s.grid.schedule, dimension: .finite(Int(d)), networks: table)
-            withMeans.append(prediction.sigmaHat); modeOnly.append(prediction.modeSpread)
+            let table = try theory.table(at: Array(grid.tau[0..<16]))
+            return try LearnedFlow.grid(problem, schedule: grid.schedule, dimension: .finite(Int(d)), networks: table)
         }
+        let perSeed = nPlus.map { predictions[keys.firstIndex(of: $0)!] }
+        let withMeans = perSeed.map(\.sigmaHat), modeOnly = perSeed.map(\.modeSpread)
         let fd5 = withMeans.reduce(0, +) / 4, gain = modeOnly.reduce(0, +) / 4
         let bound = largestStudentTThreshold(count: 1, dof: seeds.count - 1)
         print("σ̂ = \(measured.mean) ± \(measured.standardError); FD.5 \(fd5), mode spread alone \(gain)")

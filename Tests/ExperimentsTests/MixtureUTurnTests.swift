@@ -13,7 +13,7 @@ final class MixtureUTurnTests: XCTestCase {
     /// Two-sided normal point for `comparisons` simultaneous z-tests at family-wise level 1 %.
     func zThreshold(comparisons: Int) -> Double { StandardNormal.quantile(1 - 0.005 / Double(comparisons)) }
 
-    func sampler(_ curve: UTurnCurve) -> UTurnSimulation.Sampler { curve.dynamics == .ode ? .probabilityFlow : .exactAncestral }
+    static func sampler(_ curve: UTurnCurve) -> UTurnSimulation.Sampler { curve.dynamics == .ode ? .probabilityFlow : .exactAncestral }
 
     /// Closed forms (UT.7, UT.10) against the d = 1000 simulation at the ODE window's 10/50/90 %
     /// times, both modes, ODE (second-order x₁-prediction, K = 50; step bias < 10⁻⁴ ≪ SE, §6) and
@@ -24,20 +24,21 @@ final class MixtureUTurnTests: XCTestCase {
         let uturn = MixtureUTurn(problem: problem, schedule: schedule)
         let taus = try uturn.window(UTurnCurve(.ode, start: .plus)).points.map(\.clock)
         let threshold = zThreshold(comparisons: taus.count * Self.curves.count)
-        var seed: UInt64 = 100
-        for tau in taus {
-            for curve in Self.curves {
-                let steps = curve.dynamics == .ode ? 50 : 20
-                let sim = UTurnSimulation(problem: problem, schedule: schedule, steps: steps)
-                seed += 1
-                let result = try sim.run(startPlus: curve.start == .plus, clock: tau, sampler: sampler(curve), samples: 5000, seed: seed)
-                let theory = try uturn.flip(curve, at: tau)
-                let se = (theory * (1 - theory) / Double(result.samples)).squareRoot()
-                let z = (result.fraction - theory) / se
-                print(String(format: "d=1000 t=%.5f %@: simulation %.4f ± %.4f, closed form %.4f, z = %+.2f",
-                             tau, curve.key, result.fraction, result.standardError, theory, z))
-                XCTAssertLessThan(abs(z), threshold, "\(curve.key) at t = \(tau)")
-            }
+        // The 12 (t, curve) simulations are independent and single-threaded: run on all cores, each with
+        // its own seed (101, 102, … in (t, curve) order), then checked in order.
+        let cases = taus.flatMap { tau in Self.curves.map { (tau, $0) } }
+        let results = try parallelMap(Array(cases.indices)) { i in
+            let (tau, curve) = cases[i]
+            let sim = UTurnSimulation(problem: problem, schedule: schedule, steps: curve.dynamics == .ode ? 50 : 20)
+            return try sim.run(startPlus: curve.start == .plus, clock: tau, sampler: Self.sampler(curve), samples: 5000, seed: 101 + UInt64(i))
+        }
+        for ((tau, curve), result) in zip(cases, results) {
+            let theory = try uturn.flip(curve, at: tau)
+            let se = (theory * (1 - theory) / Double(result.samples)).squareRoot()
+            let z = (result.fraction - theory) / se
+            print(String(format: "d=1000 t=%.5f %@: simulation %.4f ± %.4f, closed form %.4f, z = %+.2f",
+                         tau, curve.key, result.fraction, result.standardError, theory, z))
+            XCTAssertLessThan(abs(z), threshold, "\(curve.key) at t = \(tau)")
         }
     }
 
@@ -50,19 +51,22 @@ final class MixtureUTurnTests: XCTestCase {
         let taus = [0.3, 0.6, 0.85]
         let threshold = zThreshold(comparisons: taus.count * Self.curves.count)
         var largestLatentGap = 0.0
-        for tau in taus {
-            for curve in Self.curves {
-                let sim = UTurnSimulation(problem: problem, schedule: schedule, steps: curve.dynamics == .ode ? 50 : 20)
-                let result = try sim.run(startPlus: curve.start == .plus, clock: tau, sampler: sampler(curve), samples: 200_000, seed: 7)
-                let theory = try uturn.flip(curve, at: tau)
-                let z = (result.fraction - theory) / (theory * (1 - theory) / Double(result.samples)).squareRoot()
-                print(String(format: "d=1 t=%.2f %@: simulation %.4f ± %.4f, closed form %.4f, z = %+.2f",
-                             tau, curve.key, result.fraction, result.standardError, theory, z))
-                XCTAssertLessThan(abs(z), threshold, "\(curve.key) at t = \(tau)")
-                if curve.dynamics == .sde {
-                    let latent = try MixtureUTurn.impurityFlip(start: curve.start, signal: uturn.signal(at: tau), p: problem.p)
-                    largestLatentGap = max(largestLatentGap, abs(latent - theory) / result.standardError)
-                }
+        // The 12 (t, curve) simulations are independent and single-threaded (each with seed 7): run on all cores, checked in order.
+        let cases = taus.flatMap { tau in Self.curves.map { (tau, $0) } }
+        let results = try parallelMap(Array(cases.indices)) { i in
+            let (tau, curve) = cases[i]
+            let sim = UTurnSimulation(problem: problem, schedule: schedule, steps: curve.dynamics == .ode ? 50 : 20)
+            return try sim.run(startPlus: curve.start == .plus, clock: tau, sampler: Self.sampler(curve), samples: 200_000, seed: 7)
+        }
+        for ((tau, curve), result) in zip(cases, results) {
+            let theory = try uturn.flip(curve, at: tau)
+            let z = (result.fraction - theory) / (theory * (1 - theory) / Double(result.samples)).squareRoot()
+            print(String(format: "d=1 t=%.2f %@: simulation %.4f ± %.4f, closed form %.4f, z = %+.2f",
+                         tau, curve.key, result.fraction, result.standardError, theory, z))
+            XCTAssertLessThan(abs(z), threshold, "\(curve.key) at t = \(tau)")
+            if curve.dynamics == .sde {
+                let latent = try MixtureUTurn.impurityFlip(start: curve.start, signal: uturn.signal(at: tau), p: problem.p)
+                largestLatentGap = max(largestLatentGap, abs(latent - theory) / result.standardError)
             }
         }
         // The d = ∞ impurity (latent mode) is far outside the error bars here: the test can tell them apart.

@@ -73,11 +73,12 @@ private func correctedTheory(d: Int, penalty: Double) throws -> AutoencoderTheor
 /// the library's corrected table, with the per-point slope; d = inf is refused in one line.
 final class FiniteDCorrectionsCommandTests: XCTestCase {
     func testCorrectedTableIsTheLibrarysAndNeedsFiniteD() throws {
-        let result = try phaseflow(["theory", "--d", "2000", "--n", "128", "--penalty-u", "0.2", "--penalty-w", "0.2",
-                                    "--points", "4", "--finite-d-corrections", "--format", "json"])
+        // The command and the library's table, computed independently, at the same time.
+        let (result, table) = try phaseflow(["theory", "--d", "2000", "--n", "128", "--penalty-u", "0.2", "--penalty-w", "0.2",
+                                             "--points", "4", "--finite-d-corrections", "--format", "json"],
+                                            alongside: { try correctedTheory(d: 2000, penalty: 0.2).table(pointsPerPhase: 4) })
         XCTAssertEqual(result.status, 0, result.stderr)
         let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
-        let table = try correctedTheory(d: 2000, penalty: 0.2).table(pointsPerPhase: 4)
         XCTAssertEqual(rows.count, table.count)
         for (row, expected) in zip(rows, table) {
             XCTAssertEqual(try XCTUnwrap(row["omega"] as? Double), expected.omega, accuracy: 1e-12)
@@ -96,14 +97,16 @@ final class FiniteDCorrectionsCommandTests: XCTestCase {
 /// r = its learned part + δr; bad values and d = inf are refused in one line.
 final class AdamStationaryCommandTests: XCTestCase {
     func testAdamTableIsTheLibrarysAndBadInputIsRefused() throws {
-        let result = try phaseflow(["theory", "--d", "1000", "--n", "128", "--penalty-u", "0.4", "--penalty-w", "0.4",
-                                    "--points", "2", "--finite-d-corrections", "--adam-lr", "0.01", "--format", "json"])
+        // The command, the library's minimiser and its Adam table (AD.4): three independent solves at once.
+        let minimiserTheory = try correctedTheory(d: 1000, penalty: 0.4)
+        var theory = minimiserTheory
+        theory.adamLearningRate = 0.01
+        let (result, tables) = try phaseflow(["theory", "--d", "1000", "--n", "128", "--penalty-u", "0.4", "--penalty-w", "0.4",
+                                              "--points", "2", "--finite-d-corrections", "--adam-lr", "0.01", "--format", "json"],
+                                             alongside: { try parallelMap([minimiserTheory, theory]) { try $0.table(pointsPerPhase: 2) } })
+        let minimiser = tables[0], table = tables[1]
         XCTAssertEqual(result.status, 0, result.stderr)
         let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
-        var theory = try correctedTheory(d: 1000, penalty: 0.4)
-        let minimiser = try theory.table(pointsPerPhase: 2)
-        theory.adamLearningRate = 0.01
-        let table = try theory.table(pointsPerPhase: 2)
         XCTAssertEqual(rows.count, table.count)
         for (row, expected) in zip(rows, table) {
             XCTAssertEqual(try XCTUnwrap(row["omega"] as? Double), expected.omega, accuracy: 1e-12)

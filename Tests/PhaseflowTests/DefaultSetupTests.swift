@@ -4,13 +4,18 @@ import XCTest
 /// One default setup across commands: every command that takes --d resolves the same d without it
 /// (and says so in its help), and the L of J defaults to the same value wherever the flag means it.
 final class DefaultSetupTests: XCTestCase {
-    /// The column `key` of the command's CSV output (empty if it has none: e.g. `uturn` has no k).
-    private func csvColumn(_ arguments: [String], _ key: String) throws -> [String] {
+    /// The columns `keys` of the command's CSV output, from one run (a key the output lacks, e.g.
+    /// `uturn`'s k, gives an empty column).
+    private func csvColumns(_ arguments: [String], _ keys: [String]) throws -> [String: [String]] {
         let result = try phaseflow(arguments + ["--format", "csv"])
         XCTAssertEqual(result.status, 0, "\(arguments): \(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        guard let column = lines.first?.firstIndex(of: key) else { return [] }
-        return lines.dropFirst().map { $0[column] }
+        var columns: [String: [String]] = [:]
+        for key in keys {
+            guard let column = lines.first?.firstIndex(of: key) else { columns[key] = []; continue }
+            columns[key] = lines.dropFirst().map { $0[column] }
+        }
+        return columns
     }
 
     /// The same d (and p, σ, k) in the output of every command that computes without --d, and the
@@ -22,9 +27,10 @@ final class DefaultSetupTests: XCTestCase {
             ["dynamics", "finite-n", "--tau", "0.5", "--n", "4", "--time-max", "1", "--time-points", "1"],
         ]
         var resolved: [String: Set<String>] = [:]
-        for arguments in runs {
-            for key in ["d", "p", "sigma", "k"] { resolved[key, default: []].formUnion(try csvColumn(arguments, key)) }
-            XCTAssertFalse(try csvColumn(arguments, "d").isEmpty, "\(arguments): no d column")
+        for arguments in runs {   // one run per command, all four columns read from it
+            let columns = try csvColumns(arguments, ["d", "p", "sigma", "k"])
+            for (key, column) in columns { resolved[key, default: []].formUnion(column) }
+            XCTAssertFalse(columns["d"]!.isEmpty, "\(arguments): no d column")
         }
         XCTAssertEqual(resolved["d"], ["5000"])
         XCTAssertEqual(resolved["p"], ["0.8"])
@@ -47,9 +53,10 @@ final class DefaultSetupTests: XCTestCase {
 
     /// The L of J (AT.2) defaults to the same value in `theory` and `dynamics finite-n`.
     func testPenaltyDefaultsAgree() throws {
-        let theory = try csvColumn(["theory", "--points", "1"], "penalty_u") + csvColumn(["theory", "--points", "1"], "penalty_w")
-        let finiteN = try csvColumn(["dynamics", "finite-n", "--tau", "0.5", "--n", "4", "--time-max", "1", "--time-points", "1"], "penalty_u")
-            + csvColumn(["dynamics", "finite-n", "--tau", "0.5", "--n", "4", "--time-max", "1", "--time-points", "1"], "penalty_w")
+        let keys = ["penalty_u", "penalty_w"]
+        let theoryColumns = try csvColumns(["theory", "--points", "1"], keys)
+        let finiteNColumns = try csvColumns(["dynamics", "finite-n", "--tau", "0.5", "--n", "4", "--time-max", "1", "--time-points", "1"], keys)
+        let theory = keys.flatMap { theoryColumns[$0]! }, finiteN = keys.flatMap { finiteNColumns[$0]! }
         XCTAssertEqual(Set(theory), ["2.0"])
         XCTAssertEqual(Set(finiteN), Set(theory))
     }

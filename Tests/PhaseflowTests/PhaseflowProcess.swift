@@ -31,6 +31,31 @@ extension XCTestCase {
 }
 
 extension XCTestCase {
+    /// Runs the built `phaseflow` with `arguments` while `work` runs on this thread (the two are
+    /// independent, so they share the cores), and returns both; stdout and stderr go through files.
+    ///
+    ///     let (run, table) = try phaseflow(["theory", "--points", "4"], alongside: { try theory.table(pointsPerPhase: 4) })
+    func phaseflow<T>(_ arguments: [String], alongside work: () throws -> T) throws -> (PhaseflowOutput, T) {
+        let base = NSTemporaryDirectory() + "pf-alongside-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: base + ".out"); try? FileManager.default.removeItem(atPath: base + ".err") }
+        for suffix in [".out", ".err"] { FileManager.default.createFile(atPath: base + suffix, contents: nil) }
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
+        let process = Process()
+        process.executableURL = try phaseflowExecutable()
+        process.arguments = arguments
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let result = Result { try work() }
+        process.waitUntilExit()
+        try out.close(); try err.close()
+        let output = PhaseflowOutput(status: process.terminationStatus,
+                                     stdout: try String(contentsOfFile: base + ".out", encoding: .utf8),
+                                     stderr: try String(contentsOfFile: base + ".err", encoding: .utf8))
+        return (output, try result.get())
+    }
+
     /// Each case (arguments, fragment) must exit non-zero with exactly one line on stderr that
     /// contains the fragment (the bad value or flag), and print nothing on stdout.
     func assertOneLineErrors(_ cases: [([String], String)], file: StaticString = #filePath, line: UInt = #line) throws {

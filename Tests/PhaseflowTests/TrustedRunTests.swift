@@ -1,4 +1,5 @@
 import Foundation
+import FlowModel
 import XCTest
 
 /// Run directories end to end (issue 11): a run killed with SIGKILL and resumed equals an
@@ -207,27 +208,39 @@ final class TrustedRunTests: XCTestCase {
                       ["boundaries", "--ns", "16", "32", "64", "--no-p-boundary", "--integrator", "grid", "--steps", "20"],
                       ["schedules", "--dataset", "digits", "--pca", "16", "--interval", "0.1,0.3", "--seeds", "2", "--budgets", "20",
                        "--samples", "40", "--hidden", "16", "--batch", "16", "--sampler-steps", "4", "--format", "csv"]]
-        for (i, arguments) in sweeps.enumerated() {
-            let whole = "\(base)/\(i)/whole", merged = "\(base)/\(i)/merged"
-            let unsharded = try phaseflow(arguments + ["--out", whole])
-            XCTAssertEqual(unsharded.status, 0, unsharded.stderr)
-            var parts = [String]()
-            for shard in ["2/2", "1/2"] {
-                let dir = "\(base)/\(i)/part\(shard.prefix(1))"
-                let result = try phaseflow(arguments + ["--out", dir, "--shard", shard])
-                XCTAssertEqual(result.status, 0, result.stderr)
-                XCTAssertTrue(result.stdout.isEmpty)
-                parts.append(dir)
+        // The five sweeps are independent (own directories, single-threaded commands): on all cores, each
+        // sweep's commands in order (posix_spawn, which is safe from several threads), checked afterwards.
+        typealias Outcome = FuzzCommandLineTests.Outcome
+        struct Sweep: Sendable { var unsharded: Outcome, shards: [Outcome], incomplete: Outcome, merge: Outcome, summary: Outcome
+                                 var wholeRows: Data, firstPartRows: Data, mergedRows: Data }
+        let sweepsDone = parallelResults(sweeps.count) { i -> Sweep in
+            let arguments = sweeps[i], whole = "\(base)/\(i)/whole", merged = "\(base)/\(i)/merged", cwd = URL(fileURLWithPath: "\(base)/\(i)/cwd")
+            func run(_ words: [String]) throws -> Outcome { try FuzzCommandLineTests.run(words, in: cwd, limit: 600) }
+            func rows(_ directory: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: directory + "/rows.csv")) }
+            let unsharded = try run(arguments + ["--out", whole])
+            let parts = ["2/2", "1/2"].map { "\(base)/\(i)/part\($0.prefix(1))" }
+            let shards = try zip(["2/2", "1/2"], parts).map { shard, dir in try run(arguments + ["--out", dir, "--shard", shard]) }
+            let firstPartRows = try rows(parts[0])
+            let incomplete = try run(["merge", parts[0], "--out", merged + "-incomplete"])
+            let merge = try run(["merge"] + parts + ["--out", merged])
+            let mergedRows = (try? rows(merged)) ?? Data()
+            let summary = try run(arguments + ["--out", merged, "--resume"])
+            return Sweep(unsharded: unsharded, shards: shards, incomplete: incomplete, merge: merge, summary: summary,
+                         wholeRows: try rows(whole), firstPartRows: firstPartRows, mergedRows: mergedRows)
+        }
+        for (arguments, done) in zip(sweeps, sweepsDone) {
+            let sweep = try done.get(), name = arguments[0]
+            XCTAssertEqual(sweep.unsharded.status, 0, "\(name): \(sweep.unsharded.stderr)")
+            for result in sweep.shards {
+                XCTAssertEqual(result.status, 0, "\(name): \(result.stderr)")
+                XCTAssertTrue(result.stdout.isEmpty, name)
             }
-            XCTAssertNotEqual(try rows(parts[0]), try rows(whole))
-            let incomplete = try phaseflow(["merge", parts[0], "--out", merged + "-incomplete"])
-            XCTAssertNotEqual(incomplete.status, 0)
-            let merge = try phaseflow(["merge"] + parts + ["--out", merged])
-            XCTAssertEqual(merge.status, 0, merge.stderr)
-            XCTAssertEqual(try rows(merged), try rows(whole))
-            let summary = try phaseflow(arguments + ["--out", merged, "--resume"])
-            XCTAssertEqual(summary.status, 0, summary.stderr)
-            XCTAssertEqual(summary.stdout, unsharded.stdout)
+            XCTAssertNotEqual(sweep.firstPartRows, sweep.wholeRows, name)
+            XCTAssertNotEqual(sweep.incomplete.status, 0, name)
+            XCTAssertEqual(sweep.merge.status, 0, "\(name): \(sweep.merge.stderr)")
+            XCTAssertEqual(sweep.mergedRows, sweep.wholeRows, name)
+            XCTAssertEqual(sweep.summary.status, 0, "\(name): \(sweep.summary.stderr)")
+            XCTAssertEqual(sweep.summary.stdout, sweep.unsharded.stdout, name)
         }
         let bad = try phaseflow(simulateArguments + ["--epochs", "2", "--out", base + "/bad", "--shard", "3/2"])
         XCTAssertNotEqual(bad.status, 0)

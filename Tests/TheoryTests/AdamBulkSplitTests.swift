@@ -1,3 +1,4 @@
+import FlowModel
 import Theory
 import XCTest
 
@@ -13,9 +14,11 @@ final class AdamBulkSplitTests: XCTestCase {
         theory.branchRule = .learnedIfExists
         theory.adamLearningRate = 0.01
         let taus = [0.5, 1.75]
-        let isotropic = try theory.table(at: taus)
-        theory.adamBulkModel = .split
-        let split = try theory.table(at: taus)
+        // The isotropic (AD.3) and the split (AD.9–AD.10) tables are independent solves: both at once.
+        var splitTheory = theory
+        splitTheory.adamBulkModel = .split
+        let tables = try parallelMap([theory, splitTheory]) { try $0.table(at: taus) }
+        let isotropic = tables[0], split = tables[1]
         // Phase 1: within S²/n = 0.25/128 · 4 of AD.3, the directions alike.
         XCTAssertEqual(split[0].bulk.r, isotropic[0].bulk.r, accuracy: 0.02 * isotropic[0].bulk.r)
         XCTAssertEqual(split[0].bulk.bulkDirection, split[0].bulk.dataDirection, accuracy: 0.02 * split[0].bulk.bulkDirection)
