@@ -55,6 +55,8 @@ public struct PhaseOneObjective: Sendable {
     /// cross-overlap noise ε_ν of FD.7b, cancelling a fraction χ of it (profiled per evaluation), with the
     /// Onsager terms of the random Gram matrix of the points' noise. Only with the per-point coordinates.
     public var crossResponse = false
+    /// FD.12 (`SteinCoupling.swift`): u's profile includes the Stein term's pull along w. Only with the per-point coordinates.
+    public var steinCoupled = false
 
     /// `skipWeight`: c to use (e.g. the stationary c of CV.7 in a self-consistent solve); nil = the
     /// AT.20 form. `perPointDimension`: d for FD.7 (finite n and d, β > 0), nil for AT.31.
@@ -236,6 +238,7 @@ public struct PhaseOneObjective: Sendable {
         // phase 2), and the penalty.
         let stein = 2 * c * alpha * alpha * out.uw / perPointRootD! * (1 - t.r2)
         out.objective = -shrink * shrink * explained(t) + stein + pr.penaltyW * (out.r - bulk.r) / pr.n + bulkExcess(r2: t.r2)
+        if steinCoupled { applySteinCoupling(&out, r2: t.r2, a: a) }   // FD.12
         return out
     }
 
