@@ -55,16 +55,17 @@ final class ConvergedRestartTests: XCTestCase {
         XCTAssertLessThan(found[1].value, found[0].value - 1e-8)
     }
 
-    /// FD.4b (finite-d-corrections.md §3b): d = 1000, n = 128, L = 2, τ = 1.95 (K = 80), seeds 1–12 from the paper's
-    /// start with CV.7. Each seed's r over its theory's learned r (FD.1–FD.8 at its n₊) falls in two groups with a
-    /// gap: the learned minimum (r/r_theory within 0.7–1.3) and the flat approach to the trivial branch (< 0.02),
-    /// both present. The relative label (r ≤ r_theory/10) marks exactly the second group; the absolute floor
-    /// r ≤ 1e-9 misses some of them (which `compare` used to compare with the learned branch).
+    /// FD.4b (finite-d-corrections.md §3b): d = 1000, n = 128, L = 2, τ = 1.95 (K = 80), from the paper's start with
+    /// CV.7. Of seeds 1–12, nine end within 2 % of their theory's learned r (FD.1–FD.12 at their n₊), seeds 7 and 11 on
+    /// the flat approach to the trivial branch (r/r_theory = 1.4e-3, 1.9e-4, both r > 1e-9), and seed 3's theory row is
+    /// itself trivial. Here seeds 2, 7, 11 (the 97 s of all twelve is too long for a unit test): the learned seed within
+    /// 10 % of its theory's r, the others below 2 %; the relative label (r ≤ r_theory/10) marks exactly those, the
+    /// absolute floor r ≤ 1e-9 neither (`compare` used to compare them with the learned branch).
     func testRelativeTrivialLabelSeparatesThePlateauFromTheLearnedBranch() throws {
         let d = 1000, n = 128, K = 80, j = 78
         let problem = try Problem(dimension: Double(d), p: 0.8, sigma: 1)
         let grid = try TrainingGrid(problem: problem, k: 2, steps: K)
-        let found = try parallelMap(Array(UInt64(1)...12)) { seed -> (ratio: Double, r: Double) in
+        let found = try parallelMap([UInt64(2), 7, 11]) { seed -> (ratio: Double, r: Double) in
             let data = try TrainingSet(problem: problem, n: n, seed: seed)
             let bank = Bank<Double>(d: d, steps: K, initialisation: .paper, seed: seed)
             let moments = try TanhMoments()
@@ -80,7 +81,7 @@ final class ConvergedRestartTests: XCTestCase {
         print("r/r_theory per seed: \(found.map(\.ratio)); r: \(found.map(\.r))")
         let learned = found.filter { $0.ratio > 0.5 }, plateau = found.filter { $0.ratio <= 0.5 }
         XCTAssertFalse(learned.isEmpty); XCTAssertFalse(plateau.isEmpty, "no seed on the plateau: the label is not tested")
-        for seed in learned { XCTAssertEqual(seed.ratio, 1, accuracy: 0.3, "a learned seed's r is its theory's") }
+        for seed in learned { XCTAssertEqual(seed.ratio, 1, accuracy: 0.1, "a learned seed's r is its theory's") }
         for seed in plateau { XCTAssertLessThan(seed.ratio, 0.02, "no seed between the branches") }
         for seed in found {
             var x = OrderParameters.zero; x.r = seed.r
