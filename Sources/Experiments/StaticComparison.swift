@@ -156,10 +156,10 @@ public struct StaticComparison: Sendable {
             let key = keys[i]
             // The branch each seed is compared with where its theory row is learned: for Adam at phase-1
             // times, the one its mean field ends on (AD.8, predicted); elsewhere the one its network sits
-            // on (FD.4: r ≤ 1e-9, or Adam's |b| ≥ 5; measured), counted in `learned_fraction_sim`.
+            // on (FD.4b: r ≤ max(1e-9, r_theory/10), or Adam's |b| ≥ 5; measured), counted in `learned_fraction_sim`.
             var mine = cache[key]!.0
             for j in 0..<K where mine[j].solution != .trivial
-                && !(meanFieldLearned(i, j) ?? !config.training.trainingProtocol.isTrivial(s.orderParameters[j])) {
+                && !(meanFieldLearned(i, j) ?? !config.training.trainingProtocol.isTrivial(s.orderParameters[j], learnedWidth: mine[j].r)) {
                 mine[j] = theories[key]!.trivialParameters(at: taus[j])
             }
             theoryRows.append(mine)
@@ -195,10 +195,13 @@ public struct StaticComparison: Sendable {
             }
             row.add("determined", determined.map(\.rawValue).joined(separator: " "))
             // Branches (FD.4): the fraction of seeds whose theory row / trained network is on the learned
-            // branch (simulation: r > 1e-9; the trivial branch stops at r ≈ 1e-13), and whether the theory predicts the mode unlearned at every seed.
+            // branch (simulation: FD.4b, r above a tenth of the learned theory's and 1e-9; the trivial branch stops at r ≈ 1e-13), and whether the theory predicts the mode unlearned at every seed.
             let theoryLearned = Double(cache.count == 0 ? 0 : keys.filter { cache[$0]!.0[j].solution != .trivial }.count) / S
             row.add("learned_fraction_theory", theoryLearned)
-            row.add("learned_fraction_sim", Double(snapshots.filter { !config.training.trainingProtocol.isTrivial($0.orderParameters[j]) }.count) / S)
+            let learnedSim = snapshots.indices.filter { i in
+                !config.training.trainingProtocol.isTrivial(snapshots[i].orderParameters[j], learnedWidth: cache[keys[i]]!.0[j].r)
+            }
+            row.add("learned_fraction_sim", Double(learnedSim.count) / S)
             // Adam's mean field (AD.8): the fraction of seeds it predicts learned (empty where it is not run).
             let meanFieldFraction = branchIndices.contains(j)
                 ? Double(snapshots.indices.filter { theoryRows[$0][j].solution != .trivial }.count) / S : nil

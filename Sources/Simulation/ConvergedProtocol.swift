@@ -20,6 +20,15 @@ public struct ConvergedProtocol: TrainingProtocol {
     /// deviation is the solver's, not the theory's (e.g. ω ≈ 1e-9 on the trivial branch).
     public var resolution: Double { 1e-6 }
 
+    /// FD.4b (finite-d-corrections.md §3b): on the trivial branch, or on the flat approach to it that a descent
+    /// can end on near τ = 2 (CV.7), when r is below a tenth of the learned branch's r (or at the absolute floor).
+    /// On the learned branch a seed's r is its theory's to O((nd)^{-1/2}).
+    public func isTrivial(_ x: OrderParameters, learnedWidth: Double) -> Bool {
+        x.r <= max(TrainingProtocols.trivialWidth, Self.relativeTrivialWidth * learnedWidth)
+    }
+    /// FD.4b: the fraction of the learned branch's r below which a converged network is counted trivial.
+    public static let relativeTrivialWidth = 0.1
+
     public func staticTheoryPenalties(_ options: TrainingOptions, dimension d: Int, steps K: Int) -> (u: Double, w: Double) {
         options.convergedPenaltiesFromWeightDecay ? AdamProtocol().staticTheoryPenalties(options, dimension: d, steps: K)
                                                   : (options.penaltyU, options.penaltyW)

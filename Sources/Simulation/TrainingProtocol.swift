@@ -33,6 +33,9 @@ public protocol TrainingProtocol: Sendable {
     func staticTheoryPenalties(_ options: TrainingOptions, dimension d: Int, steps K: Int) -> (u: Double, w: Double)
     /// Whether a network it trained sits on the trivial branch.
     func isTrivial(_ x: OrderParameters) -> Bool
+    /// The same, given the r of the learned branch its theory predicts at that time (FD.4b); `isTrivial(x)`
+    /// unless the protocol's label is relative.
+    func isTrivial(_ x: OrderParameters, learnedWidth: Double) -> Bool
     /// The state it carries on `trainer` (called once, at the end of the trainer's initialisation).
     func makeState<T: BLASScalar>(for trainer: Trainer<T>) throws -> any TrainingState<T>
 }
@@ -51,6 +54,7 @@ extension TrainingProtocol {
     }
     /// r = |w|²/d at or below `TrainingProtocols.trivialWidth`.
     public func isTrivial(_ x: OrderParameters) -> Bool { x.r <= TrainingProtocols.trivialWidth }
+    public func isTrivial(_ x: OrderParameters, learnedWidth: Double) -> Bool { isTrivial(x) }
 }
 
 /// What a protocol carries from one epoch to the next on one trainer (its moments, scratch, counts),

@@ -7,11 +7,13 @@ import Theory
 import XCTest
 
 /// The converged protocol at L_u = L_w = 2, p = 0.8, σ = 1, k = 2: the configuration and each seed's last snapshot.
-func convergedRuns(d: Double, n: Int, steps: Int, samples: Int, seeds: [UInt64], planted: PlantedOverlap? = nil) throws
+/// `trainedTimes`: only those grid times are minimised (the others keep the initialisation).
+func convergedRuns(d: Double, n: Int, steps: Int, samples: Int, seeds: [UInt64], planted: PlantedOverlap? = nil,
+                   trainedTimes: [Int]? = nil) throws
     -> (configuration: SimulationConfiguration, snapshots: [Snapshot]) {
     var training = TrainingOptions()
     training.trainingProtocol = .converged; training.epochs = 1; training.penaltyU = 2; training.penaltyW = 2
-    training.planted = planted
+    training.planted = planted; training.trainedTimes = trainedTimes
     var config = SimulationConfiguration(problem: try Problem(dimension: d, p: 0.8, sigma: 1), n: n, k: 2, steps: steps, training: training)
     config.samples = samples
     let runs = try SimulationRunner.runSeeds(config, seeds: seeds, threads: 2)

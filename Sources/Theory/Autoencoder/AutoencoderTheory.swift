@@ -38,6 +38,9 @@ public struct AutoencoderTheory: Sendable {
     /// With the per-point coordinates: w's per-point coefficients also respond to the cross-overlap noise of
     /// the other points (FD.8, finite-d-corrections.md §3d), or not (FD.7 alone).
     public var crossOverlapResponse = true
+    /// FD.12: u's profile includes the Stein term's pull along w (O(1/d) in phase-1 m, q, uw; finite-d-corrections.md §3f).
+    /// On with the per-point problem FD.7 for a minimiser of J.
+    public var steinCoupling = true
 
     /// The authors' Adam protocol instead of a minimiser of J: each row is Adam's stationary state at this
     /// learning rate (derivations/adam-offset.md AD.4, with the bulk fluctuations of AD.3); nil (default)
@@ -159,6 +162,7 @@ public struct AutoencoderTheory: Sendable {
         // FD.8 is O(n/d²) in phase 1; Adam's stationary state (AD.4) keeps FD.7 (FD.8 not tested against it).
         objective.crossResponse = perPoint && crossOverlapResponse && s.phase == 2 && adamLearningRate == nil
         objective.response = objective.crossResponse ? response : 0
+        objective.steinCoupled = perPoint && steinCoupling && adamLearningRate == nil
         return objective
     }
 

@@ -58,6 +58,8 @@ public struct PhaseOneObjective: Sendable {
     /// χ of FD.8, held fixed in F (with `crossResponse`): the solver's outer iteration sets it to the
     /// profiled χ of the previous minimiser until it stops moving (FD.8d, `profiledResponse`).
     public var response = 0.0
+    /// FD.12 (`SteinCoupling.swift`): u's profile includes the Stein term's pull along w. Only with the per-point coordinates.
+    public var steinCoupled = false
 
     /// `skipWeight`: c to use (e.g. the stationary c of CV.7 in a self-consistent solve); nil = the
     /// AT.20 form. `perPointDimension`: d for FD.7 (finite n and d, β > 0), nil for AT.31.
@@ -236,6 +238,7 @@ public struct PhaseOneObjective: Sendable {
         // phase 2), and the penalty.
         let stein = 2 * c * alpha * alpha * out.uw / perPointRootD! * (1 - t.r2)
         out.objective = -shrink * shrink * explained(t) + stein + pr.penaltyW * (out.r - bulk.r) / pr.n + bulkExcess(r2: t.r2)
+        if steinCoupled { applySteinCoupling(&out, r2: t.r2, a: a) }   // FD.12
         return out
     }
 
