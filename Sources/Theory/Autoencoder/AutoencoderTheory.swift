@@ -243,10 +243,28 @@ public struct AutoencoderTheory: Sendable {
         return lo.e.out
     }
 
+    /// The reduced problem (AD.4) at τ with the bulk held at `bulk` (not solved for it, unlike `adamLearningRate`),
+    /// started from `warmStart`'s (W, b_eff, κ, c) or the n = ∞ solution: to map the state against δr and δq
+    /// (derivations/adam-offset.md AD.11). Finite n, unsaturated or `finiteDReduced` times.
+    ///
+    ///     let x = try theory.parameters(at: 1.75, bulk: AdamBulk(r: 0, q: 2e-4), warmStart: nil)
+    public func parameters(at tau: Double, bulk: AdamBulk, warmStart: LearnedParameters?) throws -> LearnedParameters {
+        let s = clock(tau)
+        guard !problem.isInfinite, !usesClosedForm(tau) else { throw InputError("the reduced problem at τ = \(tau) is the closed form here") }
+        let v = s.alpha * s.alpha + s.beta * s.beta * problem.sigma * problem.sigma
+        let from = warmStart?.solution == .learned ? warmStart : nil
+        var out = try reducedSolve(at: tau, start: from.map { ($0.halfGap, $0.bEff) } ?? (s.signal / v, atanh(max(-0.999, min(0.999, problem.imbalance)))),
+                                   slope: from?.pointSlope ?? 0, bulk: bulk, skipWeight: from?.c)
+        out.tau = tau; out.t = s.t; out.phase = s.phase; out.signal = s.signal
+        return out
+    }
+
     /// The reduced problem at τ with the bulk noise `bulk`, and (finiteDReduced) c iterated to the
     /// stationary skip weight of the exact objective (FD.2, CV.7).
-    private func reducedSolve(at tau: Double, start: (w: Double, bias: Double), slope: Double, bulk: AdamBulk) throws -> LearnedParameters {
-        try atStationarySkipWeight(tau, bulk: bulk, tolerance: 1e-10) { objective, previous in
+    /// `skipWeight`: the c to start that iteration from (nil: the AT.20 form).
+    private func reducedSolve(at tau: Double, start: (w: Double, bias: Double), slope: Double, bulk: AdamBulk,
+                              skipWeight: Double? = nil) throws -> LearnedParameters {
+        try atStationarySkipWeight(tau, bulk: bulk, tolerance: 1e-10, startingAt: skipWeight) { objective, previous in
             let from = previous?.solution == .learned ? previous : nil
             return try solve(objective, start: from.map { ($0.halfGap, $0.bEff) } ?? start, slope: from?.pointSlope ?? slope)
         }
@@ -263,10 +281,10 @@ public struct AutoencoderTheory: Sendable {
 
     /// `solve` on the reduced problem at τ and, when `finiteDReduced` at finite d (β > 0), again at the
     /// stationary skip weight of its solution until c moves by less than `tolerance` (FD.2); `solve`
-    /// gets the previous solution (nil the first time).
-    private func atStationarySkipWeight(_ tau: Double, bulk: AdamBulk, tolerance: Double,
+    /// gets the previous solution (nil the first time); the first solve is at c = `startingAt` (nil: AT.20's c).
+    private func atStationarySkipWeight(_ tau: Double, bulk: AdamBulk, tolerance: Double, startingAt c0: Double? = nil,
                                         _ solve: (PhaseOneObjective, LearnedParameters?) throws -> LearnedParameters) rethrows -> LearnedParameters {
-        var out = try solve(phaseOneObjective(at: tau, bulk: bulk), nil)
+        var out = try solve(phaseOneObjective(at: tau, skipWeight: c0, bulk: bulk), nil)
         guard finiteDReduced && dimension.isFinite && clock(tau).beta > 0 else { return out }
         for _ in 0..<40 {
             let c = SkipWeight.stationary(out, objective: phaseOneObjective(at: tau, skipWeight: out.c, bulk: bulk),
