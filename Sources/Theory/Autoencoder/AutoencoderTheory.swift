@@ -251,11 +251,28 @@ public struct AutoencoderTheory: Sendable {
         return lo.e.out
     }
 
+    /// The reduced problem (AD.4) at τ with the bulk held at `bulk` (not solved for it, unlike `adamLearningRate`),
+    /// started from `warmStart`'s (W, b_eff, κ, c) or the n = ∞ solution: to map the state against δr and δq
+    /// (derivations/adam-offset.md AD.11). Finite n, unsaturated or `finiteDReduced` times.
+    ///
+    ///     let x = try theory.parameters(at: 1.75, bulk: AdamBulk(r: 0, q: 2e-4), warmStart: nil)
+    public func parameters(at tau: Double, bulk: AdamBulk, warmStart: LearnedParameters?) throws -> LearnedParameters {
+        let s = clock(tau)
+        guard !problem.isInfinite, !usesClosedForm(tau) else { throw InputError("the reduced problem at τ = \(tau) is the closed form here") }
+        let v = s.alpha * s.alpha + s.beta * s.beta * problem.sigma * problem.sigma
+        let from = warmStart?.solution == .learned ? warmStart : nil
+        var out = try reducedSolve(at: tau, start: from.map { ($0.halfGap, $0.bEff) } ?? (s.signal / v, atanh(max(-0.999, min(0.999, problem.imbalance)))),
+                                   slope: from?.pointSlope ?? 0, bulk: bulk, skipWeight: from?.c)
+        out.tau = tau; out.t = s.t; out.phase = s.phase; out.signal = s.signal
+        return out
+    }
+
     /// The reduced problem at τ with the bulk noise `bulk`, and (finiteDReduced) c iterated to the
     /// stationary skip weight of the exact objective (FD.2, CV.7).
+    /// `skipWeight`: the c to start that iteration from (nil: the AT.20 form).
     private func reducedSolve(at tau: Double, start: (w: Double, bias: Double), slope: Double, response: Double = 0,
-                              bulk: AdamBulk) throws -> LearnedParameters {
-        try atStationarySkipWeight(tau, bulk: bulk, tolerance: 1e-10, response: response) { objective, previous in
+                              bulk: AdamBulk, skipWeight: Double? = nil) throws -> LearnedParameters {
+        try atStationarySkipWeight(tau, bulk: bulk, tolerance: 1e-10, response: response, startingAt: skipWeight) { objective, previous in
             let from = previous?.solution == .learned ? previous : nil
             return try solve(objective, start: from.map { ($0.halfGap, $0.bEff) } ?? start, slope: from?.pointSlope ?? slope)
         }
@@ -272,12 +289,14 @@ public struct AutoencoderTheory: Sendable {
 
     /// `solve` on the reduced problem at τ and, when `finiteDReduced` at finite d (β > 0), again at the
     /// stationary skip weight of its solution until c moves by less than `tolerance` (FD.2); `solve`
-    /// gets the previous solution (nil the first time). With FD.8 the same loop carries χ: each solve holds
-    /// it fixed, and the next uses the profiled χ (FD.8d) at the previous minimiser, until χ moves by less
-    /// than `responseTolerance` (the joint stationary point of F in (W, b_eff, κ, χ)).
+    /// gets the previous solution (nil the first time); the first solve is at c = `startingAt` (nil: AT.20's c).
+    /// With FD.8 the same loop carries χ: each solve holds it fixed, and the next uses the profiled χ (FD.8d)
+    /// at the previous minimiser, until χ moves by less than `responseTolerance` (the joint stationary point
+    /// of F in (W, b_eff, κ, χ)).
     private func atStationarySkipWeight(_ tau: Double, bulk: AdamBulk, tolerance: Double, response: Double = 0,
+                                        startingAt c0: Double? = nil,
                                         _ solve: (PhaseOneObjective, LearnedParameters?) throws -> LearnedParameters) rethrows -> LearnedParameters {
-        var out = try solve(phaseOneObjective(at: tau, bulk: bulk, response: response), nil)
+        var out = try solve(phaseOneObjective(at: tau, skipWeight: c0, bulk: bulk, response: response), nil)
         guard finiteDReduced && dimension.isFinite && clock(tau).beta > 0 else { return out }
         var chi = response
         for _ in 0..<40 {
