@@ -23,12 +23,12 @@ final class ClassMeanOffsetTests: XCTestCase {
             let tau = snapshots[0].grid.tau[j]
             var plain = [OrderParameter: [Double]](), conditioned = plain, effect = [Double]()
             for s in snapshots {
-                let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: Double(n), nPlus: (s.trainingFraction * Double(n)).rounded(),
+                let problem = try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: Double(n)), nPlus: (s.trainingFraction * Double(n)).rounded(),
                                                      penaltyU: 2, penaltyW: 2)
                 var theory = try AutoencoderTheory(problem: problem, k: 2, dimension: try FlowModel.Dimension(d))
                 theory.finiteDReduced = true; theory.branchRule = .learnedIfExists
                 let average = try theory.parameters(at: tau)
-                let offsets = try TrainingSet(problem: try Problem(dimension: d, p: 0.8, sigma: 1), n: n, seed: s.seed).classMeanOffsets
+                let offsets = try TrainingSet(problem: try Problem(dimension: FlowModel.Dimension(d), p: 0.8, sigma: 1), n: n, seed: s.seed).classMeanOffsets
                 theory.classMeanOffsets = ClassMeanOffsets(plus: offsets.plus, minus: offsets.minus)
                 let conditional = try theory.parameters(at: tau)
                 for key in [OrderParameter.m, .q] {

@@ -12,7 +12,7 @@ func convergedRuns(d: Double, n: Int, steps: Int, samples: Int, seeds: [UInt64],
     var training = TrainingOptions()
     training.trainingProtocol = .converged; training.epochs = 1; training.penaltyU = 2; training.penaltyW = 2
     training.planted = planted
-    var config = SimulationConfiguration(problem: try Problem(dimension: d, p: 0.8, sigma: 1), n: n, k: 2, steps: steps, training: training)
+    var config = try SimulationConfiguration(setup: try Setup(dimension: FlowModel.Dimension(d), n: Double(n)), steps: steps, training: training)
     config.samples = samples
     let runs = try SimulationRunner.runSeeds(config, seeds: seeds, threads: 2)
     return (config, seeds.compactMap { runs[$0]?.last })
@@ -53,7 +53,7 @@ final class FiniteDCorrectionTests: XCTestCase {
         // Per seed, the theory at the seed's n₊, with (FD) and without (published) the corrections.
         var corrected = [[LearnedParameters]](), published = [[LearnedParameters]]()
         for s in snapshots {
-            let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: Double(n), nPlus: (s.trainingFraction * Double(n)).rounded(),
+            let problem = try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: Double(n)), nPlus: (s.trainingFraction * Double(n)).rounded(),
                                                  penaltyU: 2, penaltyW: 2)
             var theory = try AutoencoderTheory(problem: problem, k: 2, dimension: try FlowModel.Dimension(d))
             published.append(try theory.table(at: taus))
@@ -92,7 +92,7 @@ final class MemorisedSpreadTests: XCTestCase {
         let measured = meanAndStandardError(snapshots.map { $0.generation!.sigmaHat })
         var withMeans = [Double](), modeOnly = [Double]()
         for s in snapshots {
-            let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: Double(n), nPlus: (s.trainingFraction * Double(n)).rounded(),
+            let problem = try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: Double(n)), nPlus: (s.trainingFraction * Double(n)).rounded(),
                                                  penaltyU: 2, penaltyW: 2)
             // The flow of the networks compare tests: the finite-d table (FD.1–FD.8) at the 16 grid times.
             var theory = try AutoencoderTheory(problem: problem, k: 2, dimension: .finite(Int(d)))

@@ -30,7 +30,7 @@ final class ConvergedRestartTests: XCTestCase {
     /// negative eigenvalue (beyond the differencing error), J/n is lower, and r is on the learned branch.
     func testRestartLeavesTheFlatSaddleNearTauTwo() throws {
         let d = 1000, n = 128, K = 80, j = 78
-        let problem = try Problem(dimension: Double(d), p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(d), p: 0.8, sigma: 1)
         let data = try TrainingSet(problem: problem, n: n, seed: 1)
         let grid = try TrainingGrid(problem: problem, k: 2, steps: K)
         let moments = try TanhMoments()

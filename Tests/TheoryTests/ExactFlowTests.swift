@@ -11,7 +11,7 @@ final class ExactFlowTests: XCTestCase {
         for d in [1e2, 1e4, 1e6] {
             for p in [0.2, 0.5, 0.8] {
                 for sigma in [0.5, 1, 2] {
-                    let problem = try Problem(dimension: d, p: p, sigma: sigma)
+                    let problem = try Problem(dimension: FlowModel.Dimension(d), p: p, sigma: sigma)
                     for name in [ScheduleName.linear, .dilated, .vp] {
                         let flow = try ContinuousFlow(field: ExactField(problem: problem, schedule: try name.make(for: problem)))
                         let pHat = try flow.generatedModeProbability()
@@ -28,7 +28,7 @@ final class ExactFlowTests: XCTestCase {
 
     /// Every gsl_odeiv2 stepper, the stiff ones included, gives the same p̂.
     func testSteppersAgree() throws {
-        let problem = try Problem(dimension: 1e4, p: 0.7, sigma: 1.3)
+        let problem = try Problem(dimension: .finite(10_000), p: 0.7, sigma: 1.3)
         let field = ExactField(problem: problem, schedule: try ScheduleName.dilated.make(for: problem))
         let reference = try ContinuousFlow(field: field).generatedModeProbability()
         for stepper in ODEStepper.allCases {
@@ -40,7 +40,7 @@ final class ExactFlowTests: XCTestCase {
     /// EF.17: the log-SNR at commit is the same for every schedule (the exact flow in x/α is
     /// schedule-free), while the clock times differ; half the trajectories are undecided there.
     func testCommitLogSNRIsScheduleInvariant() throws {
-        let problem = try Problem(dimension: 1e4, p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(10_000), p: 0.8, sigma: 1)
         var logSNRs: [Double] = [], clocks: [Double] = []
         for name in [ScheduleName.linear, .vp, .dilated, .dilatedVP] {
             let flow = try ContinuousFlow(field: ExactField(problem: problem, schedule: try name.make(for: problem)))
@@ -58,7 +58,7 @@ final class ExactFlowTests: XCTestCase {
 
     /// Below the threshold everything starts decided: |2p − 1| > θ gives τ_c = 0.
     func testCommitTimeIsZeroWhenThePriorAlreadyDecides() throws {
-        let problem = try Problem(dimension: 100, p: 0.97, sigma: 1)
+        let problem = try Problem(dimension: .finite(100), p: 0.97, sigma: 1)
         let flow = try ContinuousFlow(field: ExactField(problem: problem, schedule: LinearSchedule()))
         XCTAssertEqual(try flow.commitClock(threshold: 0.9), 0)
     }
@@ -67,7 +67,7 @@ final class ExactFlowTests: XCTestCase {
     /// and the start N(0, σ_max²)); p̂ is near p when σ_max ≫ √d and biased when σ_max ~ √d
     /// (the prior mismatch of EF §4).
     func testVarianceExplodingSpreadAndPriorMismatch() throws {
-        let problem = try Problem(dimension: 1e4, p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(10_000), p: 0.8, sigma: 1)
         for sigmaMax in [100 * problem.sqrtD, problem.sqrtD] {
             let flow = try ContinuousFlow(field: ExactField(problem: problem, schedule: try VarianceExplodingSchedule(sigmaMax: sigmaMax)))
             XCTAssertEqual(try flow.generatedSpread(), sigmaMax / (sigmaMax * sigmaMax + 1).squareRoot(), accuracy: 1e-8)
