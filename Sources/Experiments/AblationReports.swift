@@ -8,7 +8,7 @@ extension LinearGridAblation {
     /// figure's theory lines join consecutive rows (derivations/ablation.md).
     ///
     ///     var spec = LinearGridAblation.Spec(); spec.dims = [.finite(500), .finite(2000)]
-    ///     let rows = try LinearGridAblation.report(try Setup.standard(n: 64), spec, to: URL(fileURLWithPath: "out/ablation"))
+    ///     let rows = try LinearGridAblation.report(try Setup(n: 64), spec, to: URL(fileURLWithPath: "out/ablation"))
     public static func report(_ setup: Setup, _ spec: Spec, to directory: URL, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> [Row] {
         let entries = try run(setup, spec, progress: progress).sorted {
             (spec.schedules.firstIndex(of: $0.schedule) ?? 0, $0.dimension.value) < (spec.schedules.firstIndex(of: $1.schedule) ?? 0, $1.dimension.value)

@@ -10,7 +10,7 @@ import Simulation
 /// two minimisers differ in branch, Adam sits on a metastable plateau (trivial branch, |b| large,
 /// exponentially small gradient; finite-d-corrections.md FD.4).
 ///
-///     var config = SimulationConfiguration(problem: try Problem(dimension: 1000, p: 0.8, sigma: 1), n: 128, k: 2, steps: 80, training: TrainingOptions())
+///     var config = try SimulationConfiguration(setup: try Setup(dimension: .finite(1000), n: 128), steps: 80, training: TrainingOptions())
 ///     config.training.epochs = 4000
 ///     let rows = try AdamDecomposition(configuration: config, seeds: [1, 2, 3, 4], threads: 2).rows()
 public struct AdamDecomposition: Sendable {

@@ -34,7 +34,7 @@ public struct BoundarySearch: Sendable {
 
     func problem(n: Double, p: Double? = nil) throws -> AutoencoderProblem {
         guard !setup.dimension.isFinite else { throw InputError("the boundaries are at d = inf; got d = \(setup.dimension)") }
-        return try AutoencoderProblem(p: p ?? setup.p, sigma: setup.sigma, n: n, nPlus: p == nil ? nPlus : nil, penaltyU: penaltyU, penaltyW: penaltyW)
+        return try AutoencoderProblem(setup: Setup(p: p ?? setup.p, sigma: setup.sigma, n: n), nPlus: p == nil ? nPlus : nil, penaltyU: penaltyU, penaltyW: penaltyW)
     }
 
     func pHat(_ problem: AutoencoderProblem) throws -> Double {

@@ -6,7 +6,7 @@ extension ExactField {
     /// p̂, p̂ − p, σ̂ and the commit time of the exact-denoiser flow for each integrator, one row
     /// each, with the inputs under their flag names (derivations/exact-flow.md).
     ///
-    ///     let problem = try Problem(dimension: 100_000, p: 0.8, sigma: 1)
+    ///     let problem = try Problem(dimension: .finite(100_000), p: 0.8, sigma: 1)
     ///     let field = ExactField(problem: problem, schedule: try ScheduleName.linear.make(for: problem))
     ///     let rows = try field.rows([.euler(steps: 50)], scheduleName: .linear, k: 2, steps: 50)   // p_hat ≈ 0.99997
     public func rows(_ integrators: [FlowIntegrator], scheduleName: ScheduleName, k: Double, steps: Int,

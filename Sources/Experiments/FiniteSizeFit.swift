@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 import GSLKit
 
@@ -5,19 +6,19 @@ import GSLKit
 /// (`gsl_fit_linear` through GSLKit), with the slope's standard error when more than two
 /// dimensions determine it.
 ///
-///     let fit = try FiniteSizeFit(dimensions: [1000, 4000], deviations: [0.05, 0.026])
+///     let fit = try FiniteSizeFit(dimensions: [.finite(1000), .finite(4000)], deviations: [0.05, 0.026])
 ///     print(fit?.text ?? "no fit")   // "a = -0.472"
 public struct FiniteSizeFit: Sendable {
     public let exponent: Double
     public let standardError: Double
     public let dimensions: Int
 
-    /// nil ("no fit") unless at least two distinct dimensions, every deviation finite and > 0, and
-    /// a finite slope: a fit never reports NaN or ±inf.
-    public init?(dimensions: [Double], deviations: [Double]) throws {
-        guard Set(dimensions).count >= 2, dimensions.count == deviations.count,
+    /// nil ("no fit") unless at least two distinct dimensions, all finite, every deviation finite
+    /// and > 0, and a finite slope: a fit never reports NaN or ±inf.
+    public init?(dimensions: [FlowModel.Dimension], deviations: [Double]) throws {
+        guard Set(dimensions).count >= 2, dimensions.count == deviations.count, dimensions.allSatisfy(\.isFinite),
               deviations.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
-        let fit = try LinearFit(x: dimensions.map(log), y: deviations.map(log))
+        let fit = try LinearFit(x: dimensions.map { log($0.value) }, y: deviations.map(log))
         guard fit.slope.isFinite else { return nil }
         exponent = fit.slope
         standardError = fit.slopeStandardError

@@ -34,7 +34,7 @@ extension AutoencoderProblem {
 /// What the one-unit autoencoder learns along the clock, and what its flow generates
 /// (derivations/autoencoder-theory.md): the rows of `theory` and `predict`.
 ///
-///     let learned = AutoencoderExperiment(problem: try AutoencoderProblem(p: 0.8, sigma: 1, n: 128, penaltyU: 2, penaltyW: 2))
+///     let learned = AutoencoderExperiment(problem: try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: 128), penaltyU: 2, penaltyW: 2))
 ///     let (table, rows) = try learned.theoryRows(points: 40)          // τ = j/40, both phases
 ///     let predictions = try learned.predictionRows(integrator: .all)  // continuous and K = 80 grid at d = ∞
 public struct AutoencoderExperiment: Sendable {

@@ -10,7 +10,7 @@ import Theory
 /// same grid), the learned bias averaged over the window 0 < S = β√d ≤ k (AB.1), and the gradient
 /// of the time-averaged loss with respect to the biases (AB.3; theory and a d-dimensional Monte Carlo).
 ///
-///     let setup = try Setup.standard(n: 64)                  // p, σ, k and n; d: each of spec.dims
+///     let setup = try Setup(n: 64)                  // p, σ, k and n; d: each of spec.dims
 ///     var spec = LinearGridAblation.Spec(); spec.dims = [.finite(500), .finite(2000)]; spec.trainingTime = 10
 ///     let rows = try LinearGridAblation.run(setup, spec) { print($0) }
 public enum LinearGridAblation {
@@ -91,7 +91,8 @@ public enum LinearGridAblation {
         training.initialisation = .theory
         training.alignedStart = true
         training.schedule = schedule
-        var config = SimulationConfiguration(problem: try setup.problem(), n: try trainingPoints(setup), k: setup.k, steps: spec.steps, training: training)
+        _ = try trainingPoints(setup)   // the ablation's bound on n and its message
+        var config = try SimulationConfiguration(setup: setup, steps: spec.steps, training: training)
         config.samples = spec.samples
         return config
     }

@@ -33,8 +33,8 @@ public struct OnlineTrajectories: Sendable {
     public func run(times requested: [Double], label: String) throws -> (times: [Double], trajectories: [[OrderParameters]]) {
         guard let d = setting.dimension.finite.map(Double.init) else { throw InputError("a simulation needs a finite d") }
         let epochs = Array(Set([0] + requested.map { Int(($0 * d).rounded()) })).sorted()
-        guard let (config, index) = SimulationConfiguration.onlineTrajectory(
-            problem: try setting.setup.problem(), k: setting.k, tau: setting.tau,
+        guard let (config, index) = try SimulationConfiguration.onlineTrajectory(
+            setup: setting.setup, tau: setting.tau,
             learningRate: setting.learningRate, penaltyU: setting.penaltyU, penaltyW: setting.penaltyW,
             planted: planted.map { PlantedOverlap(m: $0, omega: $0) }, alignedStart: alignedStart, epochs: epochs,
             maxSteps: Self.maxSteps) else {

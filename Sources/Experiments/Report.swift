@@ -12,19 +12,19 @@ import Theory
 /// static theory at two or more d, and the real-data window with the training-time densities.
 /// Each step calls this library directly.
 ///
-///     let report = Report(directory: URL(fileURLWithPath: "out"), dimensions: [500, 2000], seeds: 4, epochs: 2000)
+///     let report = Report(directory: URL(fileURLWithPath: "out"), dimensions: [.finite(500), .finite(2000)], seeds: 4, epochs: 2000)
 ///     try report.write(resume: false)   // out/report.md, out/diagram/diagram.png, out/compare/compare.png, …
 public struct Report: Sendable {
     public var directory: URL
     /// The dimensions of the simulation-vs-theory comparison (≥ 2, for the finite-size fit).
-    public var dimensions: [Double]
+    public var dimensions: [FlowModel.Dimension]
     /// Seeds per dimension (≥ 2) and epochs of the authors' Adam protocol per seed.
     public var seeds: Int
     public var epochs: Int
     /// The dimensions of §3c, the converged protocol against the theory (≥ 2). d = 500 is too small:
     /// there the phase-2 ω of the reduced theory is 2 % high, an O(d^{-1/2}) term that is 50–100
     /// standard errors (derivations/data/converged-comparison.md).
-    public var convergedDimensions: [Double] = [1000, 4000]
+    public var convergedDimensions: [FlowModel.Dimension] = [.finite(1000), .finite(4000)]
     /// §4: the authors' Adam on K = 8 grid times with λ = 10⁻⁴, i.e. their L = Kλd/2 = 4·10⁻⁴ d, which is
     /// stationary after ~10⁴ epochs (derivations/adam-offset.md).
     public static let adamSteps = 8, adamWeightDecay = 1e-4
@@ -33,13 +33,13 @@ public struct Report: Sendable {
     public var allowLongRun = false
 
     /// §4's configuration: the authors' Adam protocol (n = 128, lr 0.01) on K = adamSteps at d.
-    public func authorsConfiguration(dimension: Double) throws -> SimulationConfiguration {
+    public func authorsConfiguration(dimension: FlowModel.Dimension) throws -> SimulationConfiguration {
         var training = TrainingOptions()
         training.trainingProtocol = .adam
         training.epochs = epochs
         training.weightDecay = Self.adamWeightDecay
-        return SimulationConfiguration(problem: try Problem(dimension: dimension, p: 0.8, sigma: 1), n: 128, k: 2,
-                                       steps: smoke ? Self.smokeSteps : Self.adamSteps, training: training)
+        return try SimulationConfiguration(setup: try Setup(dimension: dimension, n: 128),
+                                           steps: smoke ? Self.smokeSteps : Self.adamSteps, training: training)
     }
 
     /// The run directories of the resumable stages, under the report's directory.
@@ -62,7 +62,7 @@ public struct Report: Sendable {
             total += try RunTimeEstimate.seconds(try authorsConfiguration(dimension: d), seeds: seeds, threads: threads) ?? 0
         }
         guard total > RunTimeEstimate.longRunSeconds else { return }
-        throw InputError("--epochs \(epochs) × \(seeds) seeds at d = \(dimensions.map { "\(Int($0))" }.joined(separator: ", ")) would take about "
+        throw InputError("--epochs \(epochs) × \(seeds) seeds at d = \(dimensions.map(\.description).joined(separator: ", ")) would take about "
                          + String(format: "%.2g s (%.1f days)", total, total / 86_400) + "; more than a day: pass --allow-long-run to start it anyway")
     }
 
@@ -75,7 +75,7 @@ public struct Report: Sendable {
     /// The smallest d of the comparison: the authors' n = 128 on the fast path needs d ≥ 2n + 4.
     public static let smallestDimension = 2 * 128 + 4
 
-    public init(directory: URL, dimensions: [Double], seeds: Int, epochs: Int) {
+    public init(directory: URL, dimensions: [FlowModel.Dimension], seeds: Int, epochs: Int) {
         self.directory = directory; self.dimensions = dimensions; self.seeds = seeds; self.epochs = epochs
     }
 
@@ -97,7 +97,7 @@ public struct Report: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 
         // 1. The exact-denoiser flow: the uniform grid loses p as d grows, the dilation keeps it.
-        let exponents = try timed("exact-flow diagram") { try DiagramSweep(setup: try Setup.standard(), directory: directory.appendingPathComponent("diagram")).run(resume: resume).exponents }
+        let exponents = try timed("exact-flow diagram") { try DiagramSweep(setup: try Setup(), directory: directory.appendingPathComponent("diagram")).run(resume: resume).exponents }
         report += """
         ## 1. The exact-denoiser flow loses p on a uniform grid; the dilated clock keeps it
 
@@ -115,7 +115,7 @@ public struct Report: Sendable {
         // 2. What the autoencoder learns, at n = ∞ and at the authors' n = 128 (L_u = L_w = 2).
         let shown: Set<Double> = [0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75]
         func experiment(_ n: Double) throws -> AutoencoderExperiment {
-            AutoencoderExperiment(problem: try AutoencoderProblem(p: 0.8, sigma: 1, n: n, penaltyU: 2, penaltyW: 2))
+            AutoencoderExperiment(problem: try AutoencoderProblem(setup: Setup(n: n), penaltyU: 2, penaltyW: 2))
         }
         var tables = ""
         for (name, n) in [("inf", Double.infinity), ("128", 128)] {
@@ -145,7 +145,7 @@ public struct Report: Sendable {
 
         // 3. Training dynamics at one time of each phase.
         for tau in [0.5, 1.5] {
-            var dynamics = TrainingDynamics(setup: try Setup(dimension: .finite(10_000), p: 0.8, sigma: 1, k: 2))
+            var dynamics = TrainingDynamics(setup: try Setup(dimension: .finite(10_000)))
             dynamics.taus = [tau]; dynamics.rule = .gradientFlow; dynamics.learningRate = 1
             dynamics.timeMax = 60; dynamics.timePoints = 120
             dynamics.figureDirectory = directory.appendingPathComponent("dynamics_tau\(tau)")
@@ -165,10 +165,10 @@ public struct Report: Sendable {
         """
 
         // 3b. The dynamics against the simulation's online protocol (TD §7, PE.9).
-        var check = TrainingDynamics(setup: try Setup(dimension: .finite(10_000), p: 0.8, sigma: 1, k: 2))   // d: per row of finite-size
+        var check = TrainingDynamics(setup: try Setup(dimension: .finite(10_000)))   // d: per row of finite-size
         check.taus = [0.5]; check.learningRate = 0.5
         check.timeMax = 8; check.timePoints = 16
-        let checkDimensions = smoke ? [500.0, 800] : [1000.0, 4000]   // smoke: d > 400, the escape start (PE.9)
+        let checkDimensions: [FlowModel.Dimension] = smoke ? [.finite(500), .finite(800)] : [.finite(1000), .finite(4000)]   // smoke: d > 400, the escape start (PE.9)
         let planted = try timed("dynamics vs simulation, planted") {
             try check.finiteSizeRows(dimensions: checkDimensions, seeds: Array(1...(smoke ? 2 : 8)), planted: 0.3, alignedStart: true)
         }
@@ -204,13 +204,13 @@ public struct Report: Sendable {
         convergedTraining.epochs = 1
         convergedTraining.penaltyU = 2
         convergedTraining.penaltyW = 2
-        let minimiser = SimulationConfiguration(problem: try Problem(dimension: convergedDimensions[0], p: 0.8, sigma: 1), n: 128, k: 2,
-                                                steps: smoke ? Self.smokeSteps : 80, training: convergedTraining)
+        let minimiser = try SimulationConfiguration(setup: try Setup(dimension: convergedDimensions[0], n: 128),
+                                                    steps: smoke ? Self.smokeSteps : 80, training: convergedTraining)
         let convergedSummary = try timed("converged simulation vs theory") {
             try StaticComparison(configuration: minimiser, dimensions: convergedDimensions, seeds: (1...seeds).map { UInt64($0) },
                                  threads: threads, directory: directory.appendingPathComponent("compare-converged")).run(resume: resume)
         }
-        let convergedLine = (["compare", "--dims"] + convergedDimensions.map { "\(Int($0))" }
+        let convergedLine = (["compare", "--dims"] + convergedDimensions.map(\.description)
                              + ["--seeds", "\(seeds)", "--epochs", "1", "--penalty-u", "2", "--penalty-w", "2",
                                 "--out", "\(out)/compare-converged"]).joined(separator: " ")
         report += """
@@ -241,7 +241,7 @@ public struct Report: Sendable {
                                           threads: threads, directory: directory.appendingPathComponent("compare"))
         comparison.allowLongRun = allowLongRun
         let summary = try timed("simulation vs theory") { try comparison.run(resume: resume) }
-        let compareLine = (["compare", "--dims"] + dimensions.map { "\(Int($0))" }
+        let compareLine = (["compare", "--dims"] + dimensions.map(\.description)
                            + ["--seeds", "\(seeds)", "--epochs", "\(epochs)", "--steps", "\(Self.adamSteps)", "--weight-decay", "\(Self.adamWeightDecay)",
                               "--protocol", "adam", "--out", "\(out)/compare"]).joined(separator: " ")
         report += """

@@ -10,7 +10,7 @@ extension Report {
         ablation.dims = [.finite(500), .finite(1000), .finite(2000), .finite(4000)]; ablation.steps = 20; ablation.seeds = 3
         ablation.trainingTime = 20; ablation.gradientSamples = 200; ablation.threads = threads
         if smoke { Self.shrink(&ablation) }
-        let ablationRows = try LinearGridAblation.report(try Setup.standard(n: 32), ablation, to: directory.appendingPathComponent("ablation"))
+        let ablationRows = try LinearGridAblation.report(try Setup(n: 32), ablation, to: directory.appendingPathComponent("ablation"))
         var precursor = PrecursorExperiment.Setup()
         precursor.steps = 20; precursor.simulateNs = [4, 16, 64]; precursor.dimension = .finite(8000); precursor.seeds = 5
         if smoke { Self.shrink(&precursor) }

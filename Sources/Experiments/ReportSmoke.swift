@@ -7,7 +7,7 @@ import RealData
 /// configuration, so that a test can run the whole pipeline (kill, resume, compare byte for byte)
 /// in seconds. The numbers it writes are not the science.
 ///
-///     var report = Report(directory: URL(fileURLWithPath: "smoke"), dimensions: [300, 400], seeds: 2, epochs: 300)
+///     var report = Report(directory: URL(fileURLWithPath: "smoke"), dimensions: [.finite(300), .finite(400)], seeds: 2, epochs: 300)
 ///     report.smoke = true
 ///     try report.write(resume: false)   // smoke/report.md, opening with `smokeNote`
 extension Report {

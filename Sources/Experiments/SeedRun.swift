@@ -12,7 +12,7 @@ import Simulation
 /// each seed from its checkpoint; a larger `epochs` extends the run bit for bit. A shard `i/N`
 /// trains every N-th seed (`phaseflow merge` joins the shards).
 ///
-///     var config = SimulationConfiguration(problem: try Problem(dimension: 200, p: 0.8, sigma: 1), n: 16, k: 2,
+///     var config = try SimulationConfiguration(setup: try Setup(dimension: .finite(200), n: 16),
 ///                                          steps: 4, training: TrainingOptions())
 ///     config.training.epochs = 50
 ///     let run = SeedRun(parts: [.init(configuration: config, seeds: [1, 2])], threads: 2,

@@ -11,23 +11,23 @@ import Theory
 /// max |deviation| ∝ d^a. The simulations of every d are one run directory (`SeedRun`: manifest,
 /// rows.csv with the column d, checkpoints; resumable, shardable); the comparison is recomputed from it.
 ///
-///     var config = SimulationConfiguration(problem: try Problem(dimension: 200, p: 0.8, sigma: 1), n: 128, k: 2,
+///     var config = try SimulationConfiguration(setup: try Setup(dimension: .finite(200), n: 128),
 ///                                          steps: 4, training: TrainingOptions())
 ///     config.training.epochs = 100
-///     let comparison = StaticComparison(configuration: config, dimensions: [200, 400], seeds: [1, 2], threads: 2,
+///     let comparison = StaticComparison(configuration: config, dimensions: [.finite(200), .finite(400)], seeds: [1, 2], threads: 2,
 ///                                       directory: URL(fileURLWithPath: "out/compare"))
 ///     let result = try comparison.run(resume: false)   // result.summaries: one row per d; result.fit
 public struct StaticComparison: Sendable {
     /// Everything but d (which each dimension replaces).
     public var configuration: SimulationConfiguration
-    public var dimensions: [Double]
+    public var dimensions: [FlowModel.Dimension]
     public var seeds: [UInt64]
     public var threads: Int
     public var directory: URL
     /// Start even when the estimated simulation time exceeds a day (`--allow-long-run`).
     public var allowLongRun = false
 
-    public init(configuration: SimulationConfiguration, dimensions: [Double], seeds: [UInt64], threads: Int, directory: URL) {
+    public init(configuration: SimulationConfiguration, dimensions: [FlowModel.Dimension], seeds: [UInt64], threads: Int, directory: URL) {
         self.configuration = configuration; self.dimensions = dimensions; self.seeds = seeds
         self.threads = threads; self.directory = directory
     }
@@ -75,7 +75,7 @@ public struct StaticComparison: Sendable {
         try? FileManager.default.removeItem(at: directory.appendingPathComponent("compare.png"))
         _ = renderWithGnuplot(script: script, in: directory)
         guard results.count >= 2 else { return (summaries, nil) }
-        let dims = results.map { Double($0.d) }
+        let dims = results.map { FlowModel.Dimension.finite($0.d) }
         let overall = try FiniteSizeFit(dimensions: dims, deviations: results.map(\.maxDeviation.value))
         var lines = [String(format: "max |sim − theory| ∝ d^a with %@ over %d dimensions", overall?.text ?? "no fit", results.count)]
         let perKey = try OrderParameter.allCases.compactMap { key in
@@ -128,7 +128,7 @@ public struct StaticComparison: Sendable {
         let uniqueKeys = keys.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         let solved = try parallelMap(uniqueKeys.map { firstSeed[$0]! }) { s -> (AutoencoderTheory, [LearnedParameters], LearnedFlow.Prediction) in
             let nPlus = (s.trainingFraction * Double(n)).rounded()
-            let problem = try AutoencoderProblem(p: config.problem.p, sigma: config.problem.sigma, n: Double(n),
+            let problem = try AutoencoderProblem(setup: Setup(p: config.problem.p, sigma: config.problem.sigma, n: Double(n)),
                                                  nPlus: nPlus, penaltyU: penalties.u, penaltyW: penalties.w)
             var theory = config.training.schedule == .dilated
                 ? try AutoencoderTheory(problem: problem, k: config.k, dimension: config.problem.dimension)

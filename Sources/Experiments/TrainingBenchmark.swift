@@ -7,11 +7,12 @@ import Simulation
 /// instructions per epoch of the fast path (callgrind, `InstructionCount`) with their split into
 /// gemm, Gaussian draws, other BLAS and the elementwise rest (`InstructionBreakdown`).
 ///
-///     let bench = TrainingBenchmark(problem: try Problem(dimension: 5000, p: 0.8, sigma: 1))
+///     let bench = TrainingBenchmark(setup: try Setup(dimension: .finite(5000), n: 128))
 ///     let row = try bench.run()   // epoch_seconds, dense_epoch_seconds, speedup, protocol_minutes, …
 public struct TrainingBenchmark: Sendable {
-    public var problem: Problem
-    public var n = 128, steps = 80, k = 2.0
+    /// d, p, σ, k and n (finite d, whole n).
+    public var setup: Setup
+    public var steps = 80
     public var fastEpochs = 10, denseEpochs = 2, protocolEpochs = 40_000, samples = 256
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     public var precision = SimulationPrecision.double
@@ -20,22 +21,29 @@ public struct TrainingBenchmark: Sendable {
     /// under callgrind, with "--count-epochs E" appended (a run that calls `trainEpochs(E)`).
     public var instructionCount: (executable: String, arguments: [String])? = nil
 
-    public init(problem: Problem) { self.problem = problem }
+    public init(setup: Setup) { self.setup = setup }
+
+    /// The target, n and k of the trainers, checked (finite d, whole n).
+    func configuration() throws -> SimulationConfiguration {
+        try SimulationConfiguration(setup: setup, steps: steps, training: TrainingOptions())
+    }
 
     /// Builds the fast-path trainer of this configuration and trains `epochs` epochs, nothing else
     /// (the program run under callgrind for `instructionCount`).
     public func trainEpochs(_ epochs: Int) throws {
+        let c = try configuration()
         var options = TrainingOptions()
         options.trainingProtocol = .adam
         options.threads = threads
         options.path = .fast
         switch precision {
-        case .double: try Trainer<Double>(problem: problem, n: n, k: k, steps: steps, options: options, seed: seed).train(epochs: epochs)
-        case .float: try Trainer<Float>(problem: problem, n: n, k: k, steps: steps, options: options, seed: seed).train(epochs: epochs)
+        case .double: try Trainer<Double>(problem: c.problem, n: c.n, k: c.k, steps: steps, options: options, seed: seed).train(epochs: epochs)
+        case .float: try Trainer<Float>(problem: c.problem, n: c.n, k: c.k, steps: steps, options: options, seed: seed).train(epochs: epochs)
         }
     }
 
     public func run() throws -> Row {
+        let c = try configuration()
         var options = TrainingOptions()
         options.trainingProtocol = .adam
         options.threads = threads
@@ -59,20 +67,20 @@ public struct TrainingBenchmark: Sendable {
         let generationSeconds: Double
         switch precision {
         case .double:
-            let trainer = try Trainer<Double>(problem: problem, n: n, k: k, steps: steps, options: options, seed: seed)
+            let trainer = try Trainer<Double>(problem: c.problem, n: c.n, k: c.k, steps: steps, options: options, seed: seed)
             fast = time(trainer, epochs: fastEpochs, label: "fast")
             let start = Date()
             _ = try Generator.generate(bank: trainer.bank, grid: trainer.grid, mean: trainer.data.mean, samples: samples, seed: seed)
             generationSeconds = Date().timeIntervalSince(start)
         case .float:
-            let trainer = try Trainer<Float>(problem: problem, n: n, k: k, steps: steps, options: options, seed: seed)
+            let trainer = try Trainer<Float>(problem: c.problem, n: c.n, k: c.k, steps: steps, options: options, seed: seed)
             fast = time(trainer, epochs: fastEpochs, label: "fast (float)")
             let start = Date()
             _ = try Generator.generate(bank: trainer.bank.inDouble(), grid: trainer.grid, mean: trainer.data.mean, samples: samples, seed: seed)
             generationSeconds = Date().timeIntervalSince(start)
         }
         options.path = .dense
-        let denseTrainer = try Trainer<Double>(problem: problem, n: n, k: k, steps: steps, options: options, seed: seed)
+        let denseTrainer = try Trainer<Double>(problem: c.problem, n: c.n, k: c.k, steps: steps, options: options, seed: seed)
         let dense = time(denseTrainer, epochs: denseEpochs, label: "dense")
         var row = Row()
         row.add("epoch_seconds", fast)
@@ -95,8 +103,8 @@ public struct TrainingBenchmark: Sendable {
         row.add("speedup", dense / fast)
         row.add("protocol_minutes", (Double(protocolEpochs) * fast + generationSeconds) / 60)
         row.add("generation_seconds", generationSeconds)
-        row.add("d", problem.d); row.add("n", n); row.add("steps", steps); row.add("k", k)
-        row.add("p", problem.p); row.add("sigma", problem.sigma); row.add("epochs", protocolEpochs); row.add("samples", samples)
+        row.add("d", c.problem.d); row.add("n", c.n); row.add("steps", steps); row.add("k", c.k)
+        row.add("p", setup.p); row.add("sigma", setup.sigma); row.add("epochs", protocolEpochs); row.add("samples", samples)
         row.add("threads", threads); row.add("precision", precision.rawValue)
         return row
     }

@@ -97,16 +97,16 @@ public struct TrainingDynamics: Sendable {
     /// over seeds of the largest |simulation − ODE|, max z and its 95 % point), and the fit
     /// deviation ∝ d^a (nil for one d). With `escapeMembers` > 0 the simulation starts from theory
     /// init and is also compared with the plateau-escape ensemble (PE.9).
-    public func finiteSizeRows(dimensions: [Double], seeds: [UInt64], planted: Double?, alignedStart: Bool,
+    public func finiteSizeRows(dimensions: [FlowModel.Dimension], seeds: [UInt64], planted: Double?, alignedStart: Bool,
                                escape: EscapeOptions? = nil) throws -> (rows: [Row], fit: String?) {
         let tau = taus[0]
         var rows: [Row] = [], deviations: [Double] = []
         for d in dimensions {
-            let setting = try self.setting(tau: tau, setup: try setup.at(try Dimension(d)), rule: .onlineSGD)
+            let setting = try self.setting(tau: tau, setup: try setup.at(d), rule: .onlineSGD)
             let options = IntegrationOptions(times: [], stepper: stepper, tolerance: tolerance)
             let (comparison, simTimes) = try compared(setting, times: IntegrationOptions.grid(timeMax: timeMax, points: timePoints),
                                                       options: options, seeds: seeds, planted: planted, alignedStart: alignedStart,
-                                                      label: "d = \(Int(d))")
+                                                      label: "d = \(d)")
             var row = Row()
             row.add("tau", tau)
             row.add("t", setting.interpolantTime)

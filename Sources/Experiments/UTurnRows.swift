@@ -5,7 +5,7 @@ extension MixtureUTurn {
     /// The four U-turn curves at `points` clock times (UT.7, UT.10), with the inputs under their flag
     /// names (derivations/mixture-uturn.md).
     ///
-    ///     let problem = try Problem(dimension: 1000, p: 0.8, sigma: 1)
+    ///     let problem = try Problem(dimension: .finite(1000), p: 0.8, sigma: 1)
     ///     let uturn = MixtureUTurn(problem: problem, schedule: LinearSchedule())
     ///     let rows = try uturn.curveRows(points: 60, scheduleName: .linear)   // t, log_snr, flip_ode_plus, …
     public func curveRows(points: Int, scheduleName: ScheduleName) throws -> [Row] {

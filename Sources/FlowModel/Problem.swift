@@ -27,12 +27,6 @@ public struct Problem: Sendable, Equatable {
         self.mean = mean
     }
 
-    /// The same from d as a number (e.g. a flag's value), with the same checks and messages.
-    public init(dimension: Double, p: Double, sigma: Double, mean: MeanVector = .allOnes) throws {
-        try require("d", dimension, "a whole number ≥ 1") { $0 >= 1 && $0 == $0.rounded() && $0 <= 1e12 }
-        try self.init(dimension: .finite(Int(dimension)), p: p, sigma: sigma, mean: mean)
-    }
-
     /// h = atanh(2p − 1), the log-odds bias of the modes (EF.1).
     public var logOdds: Double { FlowModel.logOdds(p: p) }
     public var sqrtD: Double { Double(d).squareRoot() }

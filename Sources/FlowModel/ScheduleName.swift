@@ -2,7 +2,7 @@ import Foundation
 
 /// The schedules a user can name: the three base schedules and their dilations.
 ///
-///     let schedule = try ScheduleName.dilated.make(for: try Problem(dimension: 10_000, p: 0.8, sigma: 1), k: 2)
+///     let schedule = try ScheduleName.dilated.make(for: try Problem(dimension: .finite(10_000), p: 0.8, sigma: 1), k: 2)
 ///     schedule.values(at: 1).beta   // k/√d = 0.02
 public enum ScheduleName: String, CaseIterable, Sendable {
     case linear, vp, ve

@@ -16,7 +16,8 @@ public struct Setup: Sendable, Equatable {
     /// Training points n (∞: the population; online SGD draws fresh samples).
     public let n: Double
 
-    public init(dimension: Dimension, p: Double, sigma: Double, k: Double, n: Double = .infinity) throws {
+    public init(dimension: Dimension = .infinite, p: Double = Setup.defaultP, sigma: Double = Setup.defaultSigma,
+                k: Double = Setup.defaultK, n: Double = .infinity) throws {
         let dimension = try dimension.checked()
         try require("p", p, "in (0, 1)") { $0 > 0 && $0 < 1 }
         try requireSigma(sigma)
@@ -29,13 +30,15 @@ public struct Setup: Sendable, Equatable {
         self.n = n
     }
 
-    /// The defaults every command shares: the paper's target p = 0.8, σ = 1 and its clock k = 2.
-    public static let defaultP = 0.8, defaultSigma = 1.0, defaultK = 2.0
-
-    /// The defaults above at d and n (e.g. `Setup.standard(n: 64)` for a sweep over d).
-    public static func standard(dimension: Dimension = .infinite, n: Double = .infinity) throws -> Setup {
-        try Setup(dimension: dimension, p: defaultP, sigma: defaultSigma, k: defaultK, n: n)
+    /// n as a whole number in [1, 10⁹] (a finite training set); throws at n = ∞.
+    public func wholeN() throws -> Int {
+        try require("n", n, "a whole number ≥ 1") { $0 >= 1 && $0 == $0.rounded() && $0 <= 1e9 }
+        return Int(n)
     }
+
+    /// The defaults every command shares (and `init`'s): the paper's target p = 0.8, σ = 1 and its
+    /// clock k = 2; `Setup(n: 64)` is the defaults at d = ∞ and n = 64.
+    public static let defaultP = 0.8, defaultSigma = 1.0, defaultK = 2.0
 
     /// The dilated clock; needs k < √d (checked here, not at construction, because the
     /// undilated schedules accept any k).

@@ -8,7 +8,7 @@ public enum SimulationPrecision: String, Sendable, CaseIterable { case double, f
 
 /// One simulation configuration (everything except the seed).
 ///
-///     var config = SimulationConfiguration(problem: try Problem(dimension: 500, p: 0.8, sigma: 1), n: 128, k: 2, steps: 80, training: TrainingOptions())
+///     var config = try SimulationConfiguration(setup: try Setup(dimension: .finite(500), n: 128), steps: 80, training: TrainingOptions())
 ///     config.training.epochs = 2000; config.samples = 256
 public struct SimulationConfiguration: Sendable {
     public var problem: Problem
@@ -24,17 +24,20 @@ public struct SimulationConfiguration: Sendable {
     /// Epochs at which a snapshot is taken (the last epoch is always included; 0 = initial bank).
     public var recordEpochs: [Int] = []
 
-    public init(problem: Problem, n: Int, k: Double, steps: Int, training: TrainingOptions) {
-        self.problem = problem; self.n = n; self.k = k; self.steps = steps; self.training = training
+    /// The configuration of a setup (finite d, whole n).
+    public init(setup: Setup, steps: Int, training: TrainingOptions) throws {
+        let n = try setup.wholeN()
+        self.problem = try setup.problem(); self.n = n; self.k = setup.k; self.steps = steps; self.training = training
     }
 
     /// Online SGD (SIM.15) from theory init at one time τ of the dilated grid, for following the
     /// order parameters of that time against their ODEs (TD §7): the smallest even K ≤ `maxSteps`
     /// whose grid contains τ, only τ's grid time trained, snapshots at `epochs` without generation.
     /// Returns the configuration and τ's grid index, or nil if no such K contains τ.
-    public static func onlineTrajectory(problem: Problem, k: Double, tau: Double, learningRate: Double,
+    /// Needs a finite d (the setup's n is not used).
+    public static func onlineTrajectory(setup: Setup, tau: Double, learningRate: Double,
                                         penaltyU: Double = 0, penaltyW: Double = 0, planted: PlantedOverlap? = nil,
-                                        alignedStart: Bool = true, epochs: [Int], maxSteps: Int = 200)
+                                        alignedStart: Bool = true, epochs: [Int], maxSteps: Int = 200) throws
         -> (configuration: SimulationConfiguration, index: Int)? {
         guard let (steps, index) = TrainingGrid.smallestSteps(containing: tau, maxSteps: maxSteps) else { return nil }
         var training = TrainingOptions()
@@ -48,7 +51,8 @@ public struct SimulationConfiguration: Sendable {
         training.planted = planted
         training.trainedTimes = [index]
         // n is unused by the online protocol (fresh samples every step); 1 keeps the training set small.
-        var config = SimulationConfiguration(problem: problem, n: 1, k: k, steps: steps, training: training)
+        let setup = try Setup(dimension: setup.dimension, p: setup.p, sigma: setup.sigma, k: setup.k, n: 1)
+        var config = try SimulationConfiguration(setup: setup, steps: steps, training: training)
         config.samples = 0
         config.recordEpochs = epochs
         return (config, index)
@@ -255,15 +259,4 @@ private final class CollectedSnapshots: @unchecked Sendable {
     let lock = NSLock()
     var snapshots = [UInt64: [Snapshot]]()
     func add(_ s: Snapshot) { lock.lock(); snapshots[s.seed, default: []].append(s); lock.unlock() }
-}
-
-extension SimulationConfiguration {
-    /// The configuration of a setup (finite d, whole n).
-    ///
-    ///     let setup = try Setup(dimension: .finite(5000), p: 0.8, sigma: 1, k: 2, n: 128)
-    ///     let config = try SimulationConfiguration(setup: setup, steps: 80, training: TrainingOptions())
-    public init(setup: Setup, steps: Int, training: TrainingOptions) throws {
-        try require("n", setup.n, "a whole number ≥ 1") { $0 >= 1 && $0 == $0.rounded() && $0 <= 1e9 }
-        self.init(problem: try setup.problem(), n: Int(setup.n), k: setup.k, steps: steps, training: training)
-    }
 }

@@ -71,7 +71,7 @@ public struct PlantedOverlap: Sendable, Equatable {
 /// (data, initialisation, and one noise stream per grid time), so a seed gives bit-identical
 /// results for any thread count.
 ///
-///     let trainer = try Trainer<Double>(problem: try Problem(dimension: 500, p: 0.8, sigma: 1), n: 128, k: 2, steps: 80, options: TrainingOptions(), seed: 1)
+///     let trainer = try Trainer<Double>(problem: try Problem(dimension: .finite(500), p: 0.8, sigma: 1), n: 128, k: 2, steps: 80, options: TrainingOptions(), seed: 1)
 ///     trainer.train(epochs: 100)
 ///     let overlaps = trainer.orderParameters()   // one OrderParameters per grid time
 public final class Trainer<T: BLASScalar>: @unchecked Sendable {

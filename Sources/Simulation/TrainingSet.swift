@@ -5,7 +5,7 @@ import FlowModel
 /// The n fixed training points x₁^ν = s^ν μ + σ η^ν (columns of a d×n matrix), the mean μ, and an
 /// orthonormal basis Q of their span with X₁ = Q R (R upper triangular), computed once (SIM.4).
 ///
-///     let data = try TrainingSet(problem: try Problem(dimension: 500, p: 0.8, sigma: 1), n: 128, seed: 1)
+///     let data = try TrainingSet(problem: try Problem(dimension: .finite(500), p: 0.8, sigma: 1), n: 128, seed: 1)
 ///     data.positiveFraction   // n₊/n
 public final class TrainingSet: @unchecked Sendable {
     public let problem: Problem

@@ -13,7 +13,7 @@ import FlowModel
 /// The grid is uniform in log-SNR from λ(τ) to max(λ(τ), −log d) + `logSNRSpan`, then one last
 /// step to the data end. Single-threaded and seeded: a seed gives bit-identical counts.
 ///
-///     let problem = try Problem(dimension: 1000, p: 0.8, sigma: 1)
+///     let problem = try Problem(dimension: .finite(1000), p: 0.8, sigma: 1)
 ///     let sim = UTurnSimulation(problem: problem, schedule: LinearSchedule(), steps: 300)
 ///     let r = try sim.run(startPlus: true, clock: 0.05, sampler: .probabilityFlow, samples: 1000, seed: 1)
 ///     print(r.fraction, r.standardError)       // P(end in − | start in +) ± its standard error

@@ -4,7 +4,7 @@ import FlowModel
 /// The exact posterior denoiser and probability-flow velocity of the two-mode mixture
 /// (derivations/exact-flow.md, EF.3–EF.9), for a problem and a schedule.
 ///
-///     let problem = try Problem(dimension: 100_000, p: 0.8, sigma: 1)
+///     let problem = try Problem(dimension: .finite(100_000), p: 0.8, sigma: 1)
 ///     let field = ExactField(problem: problem, schedule: try ScheduleName.dilated.make(for: problem))
 ///     let p = try makeReducedFlow(field, .euler(steps: 50)).observables().pHat   // ≈ 0.806
 public struct ExactField: Sendable {

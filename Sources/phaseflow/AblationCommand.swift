@@ -33,7 +33,7 @@ struct AblationCommand: ParsableCommand {
     }
 
     /// The default target and clock with --n; d is each of --dims.
-    func setup() throws -> Setup { try Setup.standard(n: Double(n)) }
+    func setup() throws -> Setup { try Setup(n: Double(n)) }
 
     func spec() -> LinearGridAblation.Spec {
         var s = LinearGridAblation.Spec()

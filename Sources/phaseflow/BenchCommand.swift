@@ -67,8 +67,8 @@ struct BenchCommand: ParsableCommand {
             try printRows([row], format)
             return
         }
-        var bench = TrainingBenchmark(problem: try setup.problem())
-        bench.n = n; bench.steps = steps; bench.k = setup.k; bench.fastEpochs = fastEpochs; bench.denseEpochs = denseEpochs
+        var bench = TrainingBenchmark(setup: try setup.setup(n: Double(n)))
+        bench.steps = steps; bench.fastEpochs = fastEpochs; bench.denseEpochs = denseEpochs
         bench.protocolEpochs = protocolEpochs; bench.samples = samples; bench.threads = threads
         bench.precision = precision; bench.seed = seed
         if let countEpochs { return try bench.trainEpochs(countEpochs) }  // the run counted under callgrind
@@ -111,8 +111,8 @@ struct ReproduceCommand: ParsableCommand {
     }
 
     func run() throws {
-        var report = Report(directory: URL(fileURLWithPath: out, isDirectory: true), dimensions: dims, seeds: seeds, epochs: epochs)
-        report.convergedDimensions = convergedDims
+        var report = Report(directory: URL(fileURLWithPath: out, isDirectory: true), dimensions: try dims.map { try Dimension($0) }, seeds: seeds, epochs: epochs)
+        report.convergedDimensions = try convergedDims.map { try Dimension($0) }
         report.allowLongRun = longRun.allowLongRun
         try report.requireShortRun()
         report.smoke = smoke

@@ -318,7 +318,7 @@ struct DynamicsFiniteSize: ParsableCommand {
 
     func run() throws {
         let escape = escapeEnsemble > 0 ? EscapeOptions(members: escapeEnsemble, switchOverlap: switchOverlap, seed: ensembleSeed) : nil
-        let (rows, fit) = try penalties.dynamics(options).finiteSizeRows(dimensions: dims, seeds: simulation.seedList, planted: simulation.planted,
+        let (rows, fit) = try penalties.dynamics(options).finiteSizeRows(dimensions: try dims.map { try Dimension($0) }, seeds: simulation.seedList, planted: simulation.planted,
                                                               alignedStart: !simulation.anyStart, escape: escape)
         try printRows(rows, options.format)
         if let fit { writeStandardError("phaseflow: \(fit)\n") }

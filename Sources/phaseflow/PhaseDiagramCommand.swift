@@ -35,7 +35,7 @@ struct PhaseDiagramCommand: ParsableCommand {
             throw ValidationError("grid must be <n count>x<kτ count>, e.g. 100x100; got \(grid)")
         }
         // d = ∞; k is not used (the grid runs over kτ).
-        let setup = try Setup(dimension: .infinite, p: p, sigma: sigma, k: Setup.defaultK)
+        let setup = try Setup(dimension: .infinite, p: p, sigma: sigma)
         var d = PhaseDiagram(setup: setup, penaltyU: penaltyU, penaltyW: penaltyW)
         d.nCount = nCount; d.signalCount = signalCount; d.nMin = nMin; d.nMax = nMax; d.signalMax = kTauMax; d.threads = threads
         return d

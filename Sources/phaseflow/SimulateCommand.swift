@@ -88,7 +88,7 @@ struct CompareCommand: ParsableCommand {
             var rows = [Row]()
             for d in dims {
                 var c = config
-                c.problem = try Problem(dimension: d, p: config.problem.p, sigma: config.problem.sigma)
+                c.problem = try Problem(dimension: Dimension(d), p: config.problem.p, sigma: config.problem.sigma)
                 rows += try AdamDecomposition(configuration: c, seeds: simulation.seedList, threads: simulation.threads).rows()
             }
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -96,7 +96,7 @@ struct CompareCommand: ParsableCommand {
             try printRows(rows, format)
             return
         }
-        var comparison = StaticComparison(configuration: config, dimensions: dims, seeds: simulation.seedList,
+        var comparison = StaticComparison(configuration: config, dimensions: try dims.map { try Dimension($0) }, seeds: simulation.seedList,
                                           threads: simulation.threads, directory: URL(fileURLWithPath: out, isDirectory: true))
         comparison.allowLongRun = longRun.allowLongRun
         let (summaries, fit) = try comparison.run(resume: resume, shard: shard, log: { try? note($0) })

@@ -21,7 +21,7 @@ final class FiniteSampleDynamicsTests: XCTestCase {
         let signs = FiniteSampleData.typicalSigns(n: n, p: p)
         let plus = signs.filter { $0 > 0 }.count
         let data = try FiniteSampleData.idealised(signs: signs, sigma: sigma)
-        let problem = try AutoencoderProblem(p: p, sigma: sigma, n: Double(n), nPlus: Double(plus), penaltyU: penalty, penaltyW: penalty)
+        let problem = try AutoencoderProblem(setup: Setup(p: p, sigma: sigma, n: Double(n)), nPlus: Double(plus), penaltyU: penalty, penaltyW: penalty)
         let theory = try AutoencoderTheory(problem: problem, k: k)
         var worst = 0.0
         for tau in [0.5, 0.8, 1.5] {

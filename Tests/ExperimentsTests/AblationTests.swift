@@ -10,7 +10,7 @@ final class AblationTests: XCTestCase {
     /// AB.2 at S = 0 is −2 tanh h = −2(2p − 1); at other S it agrees with the Monte Carlo in d
     /// dimensions within 4 standard errors (plus quadrature-level slack).
     func testBiasGradientAgainstClosedFormAndMonteCarlo() throws {
-        let g = try BiasGradient(setup: try Setup.standard())
+        let g = try BiasGradient(setup: try Setup())
         XCTAssertEqual(g.perTime(alpha: 1, beta: 0, dimension: .finite(1000)), -2 * 0.6, accuracy: 1e-12)
         let d = 1000, sqrtD = Double(d).squareRoot()
         for (i, signal) in [0.0, 0.5, 1, 2, 3].enumerated() {
@@ -24,7 +24,7 @@ final class AblationTests: XCTestCase {
     /// AB.4: on a linear grid that resolves the window (K = 20√d) ∂J/∂b ≈ Γ/√d (fitted slope −½ in
     /// log d); AB.6: on the dilated clock it does not depend on d.
     func testBiasGradientScalesAsInverseRootDOnlyOnTheLinearClock() throws {
-        let g = try BiasGradient(setup: try Setup.standard())
+        let g = try BiasGradient(setup: try Setup())
         let gamma = try g.windowIntegral()
         let dims = [1e3, 1e4, 1e5]
         var linear = [Double](), dilated = [Double]()
@@ -52,7 +52,7 @@ final class AblationTests: XCTestCase {
         spec.samples = 512; spec.gradientSamples = 0; spec.threads = 2
         var ratios = [Double]()
         for d in [400, 1600] {
-            let row = try LinearGridAblation.row(try Setup.standard(dimension: .finite(d), n: 32), spec, schedule: .linear)
+            let row = try LinearGridAblation.row(try Setup(dimension: .finite(d), n: 32), spec, schedule: .linear)
             ratios.append(abs(row.pHat - row.pHatTheory) / row.pHatSE)
             ratios.append(abs(row.bDecision - row.bDecisionTheory) / row.bDecisionSE)
             print("d = \(d): p̂ \(row.pHat) ± \(row.pHatSE) vs \(row.pHatTheory); b(S = \(row.decisionSignal)) \(row.bDecision) ± \(row.bDecisionSE) vs \(row.bDecisionTheory)")

@@ -19,7 +19,7 @@ final class AdamBranchTests: XCTestCase {
         training.epochs = epochs.last!
         training.trainedTimes = indices   // the other 5 grid times are not read (a trained time has the bits of an all-times run)
         let options = training
-        let config = SimulationConfiguration(problem: try Problem(dimension: Double(d), p: 0.8, sigma: 1), n: 128, k: 0.4,
+        let config = try SimulationConfiguration(setup: try Setup(dimension: .finite(d), k: 0.4, n: 128),
                                              steps: K, training: options)
         XCTAssertEqual(AdamBranchPrediction.indices(config, taus: [0, 0.25, 0.5, 0.75, 1, 1.25]), indices + [4])   // τ = 1 closes phase 1
         // simulated[seed][epoch][grid index] and predicted[seed][grid index][0, epochs…], both sign fixed;

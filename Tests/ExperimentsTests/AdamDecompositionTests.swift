@@ -10,7 +10,7 @@ final class AdamDecompositionTests: XCTestCase {
     func testMinimiserFromAdamEqualsMinimiserFromStartInPhaseTwo() throws {
         var training = TrainingOptions()
         training.epochs = 40
-        let config = SimulationConfiguration(problem: try Problem(dimension: 300, p: 0.8, sigma: 1), n: 16, k: 2, steps: 4, training: training)
+        let config = try SimulationConfiguration(setup: try Setup(dimension: .finite(300), n: 16), steps: 4, training: training)
         let rows = try AdamDecomposition(configuration: config, seeds: [1, 2], threads: 2).rows()
         XCTAssertEqual(rows.count, 4)
         func value(_ row: Row, _ key: String) -> Double {

@@ -13,7 +13,7 @@ import XCTest
 final class AdamOffsetTests: XCTestCase {
     func testAdamSettlesAtAD4AndItsBulkIsAD3() throws {
         let d = 1000, n = 128, K = 8, penalty = 0.4, lr = 0.01, seeds: [UInt64] = [1, 2, 3, 4]
-        let problem = try Problem(dimension: Double(d), p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(d), p: 0.8, sigma: 1)
         var options = TrainingOptions()
         options.trainingProtocol = .adam
         options.learningRate = lr
@@ -31,7 +31,7 @@ final class AdamOffsetTests: XCTestCase {
             let trainer = try Trainer<Double>(problem: problem, n: n, k: 2, steps: K, options: options, seed: seed)
             trainer.train(epochs: options.epochs)
             let nPlus = Double(trainer.data.signs.filter { $0 > 0 }.count)
-            var theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: 1, n: Double(n), nPlus: nPlus,
+            var theory = try AutoencoderTheory(problem: try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: Double(n)), nPlus: nPlus,
                                                                                penaltyU: penalty, penaltyW: penalty),
                                                k: 2, dimension: .finite(d))
             theory.finiteDReduced = true

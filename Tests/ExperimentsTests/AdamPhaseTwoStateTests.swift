@@ -12,7 +12,7 @@ final class AdamPhaseTwoStateTests: XCTestCase {
     static func theory(d: Int, seed: UInt64) throws -> AutoencoderTheory {
         let data = try TrainingSet(problem: try Problem(dimension: Double(d), p: 0.8, sigma: 1), n: n, seed: seed)
         let nPlus = Double(data.signs.filter { $0 > 0 }.count), L = Double(steps) * lambda * Double(d) / 2
-        var theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: 1, n: Double(n), nPlus: nPlus, penaltyU: L, penaltyW: L),
+        var theory = try AutoencoderTheory(problem: try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: Double(n)), nPlus: nPlus, penaltyU: L, penaltyW: L),
                                            k: 2, dimension: .finite(d))
         theory.finiteDReduced = true
         theory.branchRule = .learnedIfExists

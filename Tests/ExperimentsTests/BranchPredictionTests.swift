@@ -16,7 +16,7 @@ final class BranchPredictionTests: XCTestCase {
     func testBranchPredictionAgainstStartsOnEitherSide() throws {
         let d = 1000.0, n = 32, steps = 40, seeds: [UInt64] = [1, 2, 3], starts = ["paper", "planted", "near-trivial"]
         let times = [1, 2, 3, 5]   // τ = 0.05, 0.1, 0.15, 0.25: around the branch end at n = 32
-        let problem = try Problem(dimension: d, p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: FlowModel.Dimension(d), p: 0.8, sigma: 1)
         struct Outcome: Sendable { var tau: [Double], learned: [[Bool]], exists: [Bool], global: [Bool] }
         // Per seed (in parallel): the three starts, and the theory once (it depends on the seed's n₊ only).
         let outcomes = try parallelMap(seeds) { seed -> Outcome in
@@ -35,7 +35,7 @@ final class BranchPredictionTests: XCTestCase {
                 tau = times.map { trainer.grid.tau[$0] }
                 learned.append(times.map { trainer.orderParameters()[$0].r > 1e-6 })
             }
-            var theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: 1, n: Double(n), nPlus: nPlus, penaltyU: 2, penaltyW: 2),
+            var theory = try AutoencoderTheory(problem: try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: Double(n)), nPlus: nPlus, penaltyU: 2, penaltyW: 2),
                                                k: 2, dimension: try FlowModel.Dimension(d))
             theory.finiteDReduced = true
             theory.branchRule = .learnedIfExists

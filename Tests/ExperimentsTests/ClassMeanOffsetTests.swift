@@ -24,12 +24,12 @@ final class ClassMeanOffsetTests: XCTestCase {
             let snapshots = try convergedRuns(d: d, n: n, steps: 8, samples: 0, seeds: seeds, trainedTimes: [j]).snapshots
             let tau = snapshots[0].grid.tau[j]
             let theories = try parallelMap(snapshots) { s -> (average: LearnedParameters, conditional: LearnedParameters) in
-                let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: Double(n), nPlus: (s.trainingFraction * Double(n)).rounded(),
+                let problem = try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: Double(n)), nPlus: (s.trainingFraction * Double(n)).rounded(),
                                                      penaltyU: 2, penaltyW: 2)
                 var theory = try AutoencoderTheory(problem: problem, k: 2, dimension: try FlowModel.Dimension(d))
                 theory.finiteDReduced = true; theory.branchRule = .learnedIfExists
                 let average = try theory.parameters(at: tau)
-                let offsets = try TrainingSet(problem: try Problem(dimension: d, p: 0.8, sigma: 1), n: n, seed: s.seed).classMeanOffsets
+                let offsets = try TrainingSet(problem: try Problem(dimension: FlowModel.Dimension(d), p: 0.8, sigma: 1), n: n, seed: s.seed).classMeanOffsets
                 theory.classMeanOffsets = ClassMeanOffsets(plus: offsets.plus, minus: offsets.minus)
                 return (average, try theory.parameters(at: tau))
             }

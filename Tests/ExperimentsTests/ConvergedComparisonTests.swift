@@ -14,7 +14,7 @@ func convergedRuns(d: Double, n: Int, steps: Int, samples: Int, seeds: [UInt64],
     var training = TrainingOptions()
     training.trainingProtocol = .converged; training.epochs = 1; training.penaltyU = 2; training.penaltyW = 2
     training.planted = planted; training.trainedTimes = trainedTimes
-    var config = SimulationConfiguration(problem: try Problem(dimension: d, p: 0.8, sigma: 1), n: n, k: 2, steps: steps, training: training)
+    var config = try SimulationConfiguration(setup: try Setup(dimension: FlowModel.Dimension(d), n: Double(n)), steps: steps, training: training)
     config.samples = samples
     let runs = try SimulationRunner.runSeeds(config, seeds: seeds, threads: 2)
     return (config, seeds.compactMap { runs[$0]?.last })
@@ -56,7 +56,7 @@ final class FiniteDCorrectionTests: XCTestCase {
         // (n₊, corrected) table is solved once (the solve is deterministic), the distinct ones on all cores.
         let nPlus = snapshots.map { ($0.trainingFraction * Double(n)).rounded() }, keys = Array(Set(nPlus)).sorted()
         let tables = try parallelMap(keys.flatMap { [($0, false), ($0, true)] }) { nPlus, finiteD -> [LearnedParameters] in
-            var theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: 1, n: Double(n), nPlus: nPlus, penaltyU: 2, penaltyW: 2),
+            var theory = try AutoencoderTheory(problem: try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: Double(n)), nPlus: nPlus, penaltyU: 2, penaltyW: 2),
                                                k: 2, dimension: try FlowModel.Dimension(d))
             theory.finiteDReduced = finiteD
             return try theory.table(at: taus)
@@ -97,7 +97,7 @@ final class MemorisedSpreadTests: XCTestCase {
         let nPlus = snapshots.map { ($0.trainingFraction * Double(n)).rounded() }, keys = Array(Set(nPlus)).sorted()
         let grid = snapshots[0].grid
         let predictions = try parallelMap(keys) { nPlus -> LearnedFlow.Prediction in
-            let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: Double(n), nPlus: nPlus, penaltyU: 2, penaltyW: 2)
+            let problem = try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: Double(n)), nPlus: nPlus, penaltyU: 2, penaltyW: 2)
             var theory = try AutoencoderTheory(problem: problem, k: 2, dimension: .finite(Int(d)))
             theory.finiteDReduced = true; theory.branchRule = .learnedIfExists
             let table = try theory.table(at: Array(grid.tau[0..<16]))

@@ -13,7 +13,7 @@ final class DynamicsSimulationTests: XCTestCase {
     private func onlineConfiguration(_ st: TrainingSetting, epochs: [Int], planted: Double? = nil, aligned: Bool = true)
         throws -> (SimulationConfiguration, index: Int) {
         try XCTUnwrap(SimulationConfiguration.onlineTrajectory(
-            problem: try Problem(dimension: st.dimension, p: st.p, sigma: st.sigma), k: st.k, tau: st.tau,
+            setup: st.setup, tau: st.tau,
             learningRate: st.learningRate, planted: planted.map { PlantedOverlap(m: $0, omega: $0) },
             alignedStart: aligned, epochs: epochs))
     }
@@ -107,7 +107,7 @@ final class DynamicsSimulationTests: XCTestCase {
     /// theory init (c = b = 0, q, r ≈ 1 + 0.3²); an aligned start has m·ω ≥ 0 at every time and
     /// differs from the plain one only by the sign of some w_j (TD.20).
     func testPlantedAndAlignedStarts() throws {
-        let problem = try Problem(dimension: 400, p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(400), p: 0.8, sigma: 1)
         func start(planted: PlantedOverlap?, aligned: Bool) throws -> Trainer<Double> {
             var options = TrainingOptions()
             options.trainingProtocol = .online; options.initialisation = .theory

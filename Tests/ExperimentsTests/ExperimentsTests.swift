@@ -13,7 +13,7 @@ final class ExperimentsTests: XCTestCase {
     /// (the CSV holds Swift's shortest round-tripping decimal), and the same seeds rerun give the
     /// same file content (bit-reproducible whatever the thread interleaving).
     func testSeedRunWritesAndReadsBackSnapshots() throws {
-        var config = SimulationConfiguration(problem: try Problem(dimension: 60, p: 0.8, sigma: 1), n: 8, k: 2, steps: 4,
+        var config = try SimulationConfiguration(setup: try Setup(dimension: .finite(60), n: 8), steps: 4,
                                              training: TrainingOptions())
         config.training.epochs = 5
         config.samples = 16
@@ -41,22 +41,23 @@ final class ExperimentsTests: XCTestCase {
     /// The fit recovers the exponent of an exact power law and its standard error vanishes; with
     /// two dimensions no error is quoted; a zero deviation gives no fit.
     func testFiniteSizeFit() throws {
-        let dims = [1000.0, 4000, 16000]
-        let fit = try XCTUnwrap(try FiniteSizeFit(dimensions: dims, deviations: dims.map { 3 * pow($0, -0.5) }))
+        let dims: [FlowModel.Dimension] = [.finite(1000), .finite(4000), .finite(16000)]
+        let fit = try XCTUnwrap(try FiniteSizeFit(dimensions: dims, deviations: dims.map { 3 * pow($0.value, -0.5) }))
         XCTAssertEqual(fit.exponent, -0.5, accuracy: 1e-12)
         XCTAssertEqual(fit.standardError, 0, accuracy: 1e-10)
         XCTAssertTrue(fit.text.contains("±"))
-        let two = try XCTUnwrap(try FiniteSizeFit(dimensions: [1000, 4000], deviations: [0.1, 0.05]))
+        let two = try XCTUnwrap(try FiniteSizeFit(dimensions: [.finite(1000), .finite(4000)], deviations: [0.1, 0.05]))
         XCTAssertEqual(two.exponent, -0.5, accuracy: 1e-12)
         XCTAssertFalse(two.text.contains("±"))
-        XCTAssertNil(try FiniteSizeFit(dimensions: [1000, 4000], deviations: [0.1, 0]))
-        XCTAssertNil(try FiniteSizeFit(dimensions: [1000], deviations: [0.1]))
+        XCTAssertNil(try FiniteSizeFit(dimensions: [.finite(1000), .finite(4000)], deviations: [0.1, 0]))
+        XCTAssertNil(try FiniteSizeFit(dimensions: [.finite(1000)], deviations: [0.1]))
+        XCTAssertNil(try FiniteSizeFit(dimensions: [.finite(1000), .infinite], deviations: [0.1, 0.05]))
     }
 
     /// The theory determines c, m, q in the saturated regime (AT §3) and every parameter but b on
     /// the trivial branch (AT.36), all seven on the learned branch.
     func testDeterminedKeys() throws {
-        let theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: 1, n: 128, penaltyU: 2, penaltyW: 2), k: 2)
+        let theory = try AutoencoderTheory(problem: try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: 128), penaltyU: 2, penaltyW: 2), k: 2)
         let learned = try theory.parameters(at: 0.5), saturated = try theory.parameters(at: 1.5), trivial = try theory.parameters(at: 0)
         XCTAssertEqual(learned.solution, .learned)
         XCTAssertEqual(StaticComparison.determinedKeys(learned), OrderParameter.allCases)

@@ -16,7 +16,7 @@ final class FiniteSampleSimulationTests: XCTestCase {
     /// and the same for n·ρ_ν, n·π_ν over all points.
     func testGradientDescentFollowsFiniteSampleFlow() throws {
         let d = 64, n = 24, steps = 4, penalty = 2.0, p = 0.8, sigma = 1.0, k = 2.0
-        let problem = try Problem(dimension: Double(d), p: p, sigma: sigma)
+        let problem = try Problem(dimension: .finite(d), p: p, sigma: sigma)
         let times = [0.0, 2, 4, 6, 8], seeds: [UInt64] = [1, 2, 3]
         let lrs = [0.02, 0.01]
         // deviation[lr][seed][time][grid time][order parameter] = GD − ODE

@@ -19,7 +19,7 @@ final class MixtureUTurnTests: XCTestCase {
     /// times, both modes, ODE (second-order x₁-prediction, K = 50; step bias < 10⁻⁴ ≪ SE, §6) and
     /// exact ancestral SDE, 5000 samples each; every |z| below the Bonferroni 1 % point of 12 tests.
     func testClosedFormsAgainstSimulationAtD1000() throws {
-        let problem = try Problem(dimension: 1000, p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(1000), p: 0.8, sigma: 1)
         let schedule = LinearSchedule()
         let uturn = MixtureUTurn(problem: problem, schedule: schedule)
         let taus = try uturn.window(UTurnCurve(.ode, start: .plus)).points.map(\.clock)
@@ -45,7 +45,7 @@ final class MixtureUTurnTests: XCTestCase {
     /// At d = 1, σ = 1 (a₁ = 1) the modes overlap at the data end, so the sign classifier's terms
     /// of UT.4–UT.10 are large; the 1-d simulation (200 000 samples) resolves them.
     func testExactFiniteDimensionTermsAgainstOneDimensionalSimulation() throws {
-        let problem = try Problem(dimension: 1, p: 0.7, sigma: 1)
+        let problem = try Problem(dimension: .finite(1), p: 0.7, sigma: 1)
         let schedule = LinearSchedule()
         let uturn = MixtureUTurn(problem: problem, schedule: schedule)
         let taus = [0.3, 0.6, 0.85]
@@ -80,7 +80,7 @@ final class MixtureUTurnTests: XCTestCase {
         let dims = [1e3, 1e4, 1e5]
         let (p, sigma) = (0.8, 1.0)
         let windows = try dims.map { d in
-            try Self.curves.map { try MixtureUTurn(problem: Problem(dimension: d, p: p, sigma: sigma), schedule: LinearSchedule()).window($0) }
+            try Self.curves.map { try MixtureUTurn(problem: Problem(dimension: FlowModel.Dimension(d), p: p, sigma: sigma), schedule: LinearSchedule()).window($0) }
         }
         for (c, curve) in Self.curves.enumerated() {
             let limit = try MixtureUTurn.limitWindowSignals(curve, p: p)
@@ -111,7 +111,7 @@ final class MixtureUTurnTests: XCTestCase {
     /// curves tend to 0 as a → ∞; each curve decreases strictly in a (UT.8, UT.11).
     func testLimitsAndMonotonicity() throws {
         for (d, p, sigma) in [(1.0, 0.7, 1.0), (1000.0, 0.8, 1.0), (50.0, 0.3, 2.0)] {
-            let problem = try Problem(dimension: d, p: p, sigma: sigma)
+            let problem = try Problem(dimension: FlowModel.Dimension(d), p: p, sigma: sigma)
             let uturn = MixtureUTurn(problem: problem, schedule: LinearSchedule())
             let a1 = uturn.endSignal
             let qStar = p * StandardNormal.cdf(-a1) + (1 - p) * StandardNormal.cdf(a1)
@@ -144,7 +144,7 @@ final class MixtureUTurnTests: XCTestCase {
     /// separate root findings (ODE) or integrals (SDE).
     func testDetailedBalance() throws {
         for (d, p, sigma) in [(1.0, 0.7, 1.0), (1000.0, 0.8, 1.0), (20.0, 0.25, 1.5)] {
-            let uturn = MixtureUTurn(problem: try Problem(dimension: d, p: p, sigma: sigma), schedule: LinearSchedule())
+            let uturn = MixtureUTurn(problem: try Problem(dimension: FlowModel.Dimension(d), p: p, sigma: sigma), schedule: LinearSchedule())
             let a1 = uturn.endSignal
             let qStar = p * StandardNormal.cdf(-a1) + (1 - p) * StandardNormal.cdf(a1)
             for dynamics in UTurnCurve.Dynamics.allCases {
@@ -162,7 +162,7 @@ final class MixtureUTurnTests: XCTestCase {
     /// E[r₊ r₋]/p over the mixture marginal by adaptive quadrature.
     func testStochasticCurveEqualsPosteriorImpurity() throws {
         let p = 0.8, h = atanh(2 * p - 1)
-        let uturn = MixtureUTurn(problem: try Problem(dimension: 10_000, p: p, sigma: 1), schedule: LinearSchedule())
+        let uturn = MixtureUTurn(problem: try Problem(dimension: .finite(10_000), p: p, sigma: 1), schedule: LinearSchedule())
         for a in [0.1, 0.5, 1, 2, 3.5] {
             for start in UTurnCurve.StartMode.allCases {
                 let exact = try uturn.flip(UTurnCurve(.sde, start: start), signal: a)
@@ -182,7 +182,7 @@ final class MixtureUTurnTests: XCTestCase {
     /// ζ = √v u* at clock τ, pulled back to τ = 0 by Theory's adaptive integration of EF.9, lands on
     /// the same ξ* as the classifier's ζ = 0 at the data end; on the linear and vp schedules.
     func testODEThresholdIsTransportedToTheClassifier() throws {
-        let problem = try Problem(dimension: 1000, p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(1000), p: 0.8, sigma: 1)
         for schedule in [LinearSchedule(), VariancePreservingSchedule()] as [any Schedule] {
             let uturn = MixtureUTurn(problem: problem, schedule: schedule)
             let flow = try ContinuousFlow(field: ExactField(problem: problem, schedule: schedule))
@@ -201,7 +201,7 @@ final class MixtureUTurnTests: XCTestCase {
 
     /// The log-SNR of a window point is the schedule's at its clock time, and the same on every schedule.
     func testWindowLogSNRIsScheduleFree() throws {
-        let problem = try Problem(dimension: 10_000, p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(10_000), p: 0.8, sigma: 1)
         let reference = try MixtureUTurn(problem: problem, schedule: LinearSchedule()).window(UTurnCurve(.sde, start: .minus))
         for name in [ScheduleName.vp, .dilated] {
             let schedule = try name.make(for: problem)
@@ -224,7 +224,7 @@ final class MixtureUTurnTests: XCTestCase {
 
     /// Same seed, same counts, bit for bit.
     func testSimulationIsReproducible() throws {
-        let problem = try Problem(dimension: 200, p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(200), p: 0.8, sigma: 1)
         let sim = UTurnSimulation(problem: problem, schedule: LinearSchedule(), steps: 30)
         for sampler in UTurnSimulation.Sampler.allCases {
             let a = try sim.run(startPlus: false, clock: 0.05, sampler: sampler, samples: 300, seed: 11)

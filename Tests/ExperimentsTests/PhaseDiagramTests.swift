@@ -11,13 +11,13 @@ import XCTest
 /// the sign of the gap around the boundary, and the result must not depend on the thread count.
 final class PhaseDiagramTests: XCTestCase {
     func testBoundaryMatchesTheContinuationSearchAndThreadsDoNotMatter() throws {
-        var diagram = PhaseDiagram(setup: try Setup.standard(), penaltyU: 2, penaltyW: 2)
+        var diagram = PhaseDiagram(setup: try Setup(), penaltyU: 2, penaltyW: 2)
         diagram.nMin = 8; diagram.nMax = 32; diagram.nCount = 3; diagram.signalCount = 40; diagram.threads = 1
         let (cells, boundary) = try diagram.run()
         XCTAssertEqual(cells.count, 120)
         let moments = try TanhMoments()
         for (row, n) in zip(boundary, diagram.ns) {
-            let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: n, penaltyU: 2, penaltyW: 2)
+            let problem = try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: n), penaltyU: 2, penaltyW: 2)
             let reference = try PhaseOneBoundary.signal(problem, moments: moments, from: 4, step: 0.05).value
             let star = try XCTUnwrap(row.fields.first { $0.key == "k_tau_star" }?.value)
             guard case let .double(value) = star else { return XCTFail("no boundary at n = \(n): \(star)") }
@@ -43,7 +43,7 @@ final class PhaseDiagramTests: XCTestCase {
         let nStar = try XCTUnwrap(try search.smallestN(p: 0.8))
         // The error at n*, 0.9 n* and 1.1 n*: three independent solves, on all cores.
         let errors = try parallelMap([nStar, 0.9 * nStar, 1.1 * nStar]) { n in
-            let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: n, penaltyU: 2, penaltyW: 2)
+            let problem = try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: n), penaltyU: 2, penaltyW: 2)
             return abs(try LearnedFlow.continuousAtInfiniteD(try AutoencoderTheory(problem: problem, k: 2)).pHat - 0.8)
         }
         // d log error / d log n is about −1 (the 1/n correction), so 10⁻³ in log n is 10⁻³ relative.

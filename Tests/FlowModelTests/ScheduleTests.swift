@@ -4,7 +4,7 @@ import XCTest
 
 final class ScheduleTests: XCTestCase {
     private func all(d: Int = 400) throws -> [any Schedule] {
-        let problem = try Problem(dimension: Double(d), p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(d), p: 0.8, sigma: 1)
         return try ScheduleName.allCases.map { try $0.make(for: problem) }
     }
 
@@ -57,7 +57,11 @@ final class ScheduleTests: XCTestCase {
 
     func testProblemValidationNamesTheValue() {
         for (d, p, sigma, fragment) in [(0.0, 0.5, 1.0, "d"), (10, 1.0, 1, "p"), (10, 0.5, -2, "-2"), (.nan, 0.5, 1, "nan"), (3.5, 0.5, 1, "3.5")] {
-            XCTAssertThrowsError(try Problem(dimension: d, p: p, sigma: sigma)) { XCTAssertTrue("\($0)".contains(fragment), "\($0)") }
+            XCTAssertThrowsError(try Problem(dimension: FlowModel.Dimension(d), p: p, sigma: sigma)) { XCTAssertTrue("\($0)".contains(fragment), "\($0)") }
+        }
+        // Problem checks a Dimension built directly, unchecked, too.
+        for (d, fragment) in [(FlowModel.Dimension.finite(0), "got 0"), (.infinite, "inf")] {
+            XCTAssertThrowsError(try Problem(dimension: d, p: 0.5, sigma: 1)) { XCTAssertTrue("\($0)".contains(fragment), "\($0)") }
         }
         XCTAssertThrowsError(try ScheduleName(parsing: "cosine")) { XCTAssertTrue("\($0)".contains("cosine")) }
     }

@@ -62,7 +62,7 @@ final class SetupTests: XCTestCase {
     func testSetup() throws {
         let setup = try Setup(dimension: .finite(4), p: 0.7, sigma: 2, k: 3, n: 16)
         XCTAssertThrowsError(try setup.clock())   // k = 3 ≥ √4: only the dilated clock refuses it
-        XCTAssertEqual(try setup.problem(), try Problem(dimension: 4, p: 0.7, sigma: 2))
+        XCTAssertEqual(try setup.problem(), try Problem(dimension: .finite(4), p: 0.7, sigma: 2))
         XCTAssertEqual(setup.logOdds, atanh(2 * 0.7 - 1), accuracy: 1e-15)
         XCTAssertEqual(logOdds(p: 0.8), atanh(0.6), accuracy: 1e-15)
         XCTAssertThrowsError(try Setup(dimension: .infinite, p: 0.7, sigma: 1, k: 2).problem())

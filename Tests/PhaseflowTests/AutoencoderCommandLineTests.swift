@@ -62,7 +62,7 @@ final class AutoencoderCommandLineTests: XCTestCase {
 
 /// The theory `theory --finite-d-corrections` prints: FD.1–FD.8, the learned branch wherever it exists.
 private func correctedTheory(d: Int, penalty: Double) throws -> AutoencoderTheory {
-    var theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: 1, n: 128, penaltyU: penalty, penaltyW: penalty),
+    var theory = try AutoencoderTheory(problem: try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: 128), penaltyU: penalty, penaltyW: penalty),
                                        k: 2, dimension: .finite(d))
     theory.finiteDReduced = true
     theory.branchRule = .learnedIfExists

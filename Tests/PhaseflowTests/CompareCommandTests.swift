@@ -40,7 +40,7 @@ final class CompareCommandTests: XCTestCase {
             let fractions = Set(raw.map { $0["seed"]! + " " + $0["n_plus_fraction"]! }).map { Double($0.split(separator: " ")[1])! }
             XCTAssertEqual(fractions.count, 2)
             let theories = try parallelMap(fractions) { fraction in   // independent solves, on all cores
-                let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: 16, nPlus: (fraction * 16).rounded(), penaltyU: 2, penaltyW: 1)
+                let problem = try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: 16), nPlus: (fraction * 16).rounded(), penaltyU: 2, penaltyW: 1)
                 var theory = try AutoencoderTheory(problem: problem, k: 2, dimension: .finite(d))
                 theory.finiteDReduced = true   // compare uses the finite-d corrections (FD.1–FD.3)
                 return try theory.table(at: [0, 0.5, 1, 1.5])

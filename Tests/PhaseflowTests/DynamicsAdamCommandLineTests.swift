@@ -24,7 +24,7 @@ final class DynamicsAdamCommandLineTests: XCTestCase {
         // Epoch 0 is each seed's own start: the order parameters of its initial bank (sign fixed, m ≥ 0).
         var training = TrainingOptions()
         training.epochs = 200
-        let start = try Trainer<Double>(problem: try Problem(dimension: 300, p: 0.8, sigma: 1), n: 16, k: 2, steps: 4,
+        let start = try Trainer<Double>(problem: try Problem(dimension: .finite(300), p: 0.8, sigma: 1), n: 16, k: 2, steps: 4,
                                         options: training, seed: 2).orderParameters()
         var checked = 0
         for row in rows where row["seed"] as? Int == 2 && row["epoch"] as? Int == 0 {

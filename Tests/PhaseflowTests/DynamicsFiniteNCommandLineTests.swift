@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 import XCTest
 import Theory
@@ -28,7 +29,7 @@ final class DynamicsFiniteNCommandLineTests: XCTestCase {
         }
         XCTAssertEqual(limit[0]["n"] as? Int, 32)
         XCTAssertEqual(limit[0]["n_plus"] as? Int, 26)
-        let problem = try AutoencoderProblem(p: p, sigma: sigma, n: 32, nPlus: 26, penaltyU: penalty, penaltyW: penalty)
+        let problem = try AutoencoderProblem(setup: Setup(p: p, sigma: sigma, n: 32), nPlus: 26, penaltyU: penalty, penaltyW: penalty)
         let expected = try AutoencoderTheory(problem: problem, k: k).parameters(at: 0.5)
         let last = try XCTUnwrap(limit.last)
         for (key, value) in [("b", expected.b), ("m", expected.m), ("omega", expected.omega), ("r", expected.r), ("q", expected.q)] {

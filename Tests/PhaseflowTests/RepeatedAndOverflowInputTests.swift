@@ -125,10 +125,10 @@ final class RepeatedAndOverflowInputTests: XCTestCase {
     /// A power law through fewer than two distinct dimensions (or a zero deviation) is "no fit",
     /// never NaN; two distinct ones give the exact exponent.
     func testFiniteSizeFitNeedsTwoDistinctDimensions() throws {
-        XCTAssertNil(try FiniteSizeFit(dimensions: [100, 100], deviations: [0.1, 0.2]))
-        XCTAssertNil(try FiniteSizeFit(dimensions: [100, 200], deviations: [0.1, 0]))
-        XCTAssertNil(try FiniteSizeFit(dimensions: [100, 200], deviations: [0.1, .infinity]))
-        let fit = try XCTUnwrap(try FiniteSizeFit(dimensions: [100, 400], deviations: [0.2, 0.1]))
+        XCTAssertNil(try FiniteSizeFit(dimensions: [.finite(100), .finite(100)], deviations: [0.1, 0.2]))
+        XCTAssertNil(try FiniteSizeFit(dimensions: [.finite(100), .finite(200)], deviations: [0.1, 0]))
+        XCTAssertNil(try FiniteSizeFit(dimensions: [.finite(100), .finite(200)], deviations: [0.1, .infinity]))
+        let fit = try XCTUnwrap(try FiniteSizeFit(dimensions: [.finite(100), .finite(400)], deviations: [0.2, 0.1]))
         XCTAssertEqual(fit.exponent, -0.5, accuracy: 1e-12)
         XCTAssertFalse(fit.text.lowercased().contains("nan"))
     }

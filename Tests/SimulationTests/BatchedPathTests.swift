@@ -19,7 +19,7 @@ final class BatchedPathTests: XCTestCase {
     /// A block of several grid times that does not start at time 0 gives, time by time, the loss
     /// and gradient of blocks of one time each (to 1e-12 relative: only the GEMM summation order differs).
     func testBatchedBlockEqualsPerTimeBlocks() throws {
-        let problem = try Problem(dimension: Double(d), p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(d), p: 0.8, sigma: 1)
         let data = try TrainingSet(problem: problem, n: n, seed: 4)
         let grid = try TrainingGrid(problem: problem, k: 2, steps: steps)
         let bank = Bank<Double>(d: d, steps: steps, initialisation: .paper, seed: 4)
@@ -43,7 +43,7 @@ final class BatchedPathTests: XCTestCase {
     /// The trainer's fused Adam and gd steps equal the textbook updates applied to the whole
     /// gradient of per-time blocks, after three epochs (to 1e-11 relative).
     func testFusedUpdatesEqualReferenceSteps() throws {
-        let problem = try Problem(dimension: Double(d), p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(d), p: 0.8, sigma: 1)
         for proto in [.adam, .gd] as [any TrainingProtocol] {
             var options = TrainingOptions()
             options.trainingProtocol = proto; options.epochs = 3; options.weightDecay = 0.01; options.penaltyU = 0.5; options.penaltyW = 1.5

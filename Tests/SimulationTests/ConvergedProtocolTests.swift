@@ -10,7 +10,7 @@ import XCTest
 final class ConvergedProtocolTests: XCTestCase {
     /// A bank at a generic point: paper initialisation, then u, w shifted along μ (macroscopic m, ω).
     private func setting(d: Int, n: Int, steps: Int, seed: UInt64) throws -> (Bank<Double>, TrainingSet, TrainingGrid) {
-        let problem = try Problem(dimension: Double(d), p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(d), p: 0.8, sigma: 1)
         let data = try TrainingSet(problem: problem, n: n, seed: seed)
         let grid = try TrainingGrid(problem: problem, k: 2, steps: steps)
         let bank = Bank<Double>(d: d, steps: steps, initialisation: .paper, seed: seed)
@@ -76,7 +76,7 @@ final class ConvergedProtocolTests: XCTestCase {
     func testStoppingStateRecordedAndMinimum() throws {
         var options = TrainingOptions()
         options.trainingProtocol = .converged; options.penaltyU = 2; options.penaltyW = 2
-        let trainer = try Trainer<Double>(problem: try Problem(dimension: 400, p: 0.8, sigma: 1), n: 16, k: 2, steps: 8, options: options, seed: 2)
+        let trainer = try Trainer<Double>(problem: try Problem(dimension: .finite(400), p: 0.8, sigma: 1), n: 16, k: 2, steps: 8, options: options, seed: 2)
         trainer.train(epochs: 2)
         let stops = try XCTUnwrap(trainer.stopping)
         XCTAssertEqual(stops.count, 8)

@@ -31,7 +31,7 @@ final class ConvergedRestartTests: XCTestCase {
     /// negative eigenvalue (beyond the differencing error), J/n is lower, and r is on the learned branch.
     func testRestartLeavesTheFlatSaddleNearTauTwo() throws {
         let d = 1000, n = 128, K = 80, j = 78
-        let problem = try Problem(dimension: Double(d), p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(d), p: 0.8, sigma: 1)
         let data = try TrainingSet(problem: problem, n: n, seed: 1)
         let grid = try TrainingGrid(problem: problem, k: 2, steps: K)
         let moments = try TanhMoments()
@@ -73,7 +73,7 @@ final class ConvergedRestartTests: XCTestCase {
                                                penaltyU: 2, penaltyW: 2, moments: moments)
             let r = (0..<d).reduce(0.0) { $0 + bank.w[j * d + $1] * bank.w[j * d + $1] } / Double(d)
             let nPlus = Double(data.signs.filter { $0 > 0 }.count)
-            var theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: 1, n: Double(n), nPlus: nPlus, penaltyU: 2, penaltyW: 2),
+            var theory = try AutoencoderTheory(problem: try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: Double(n)), nPlus: nPlus, penaltyU: 2, penaltyW: 2),
                                                k: 2, dimension: problem.dimension)
             theory.finiteDReduced = true; theory.branchRule = .learnedIfExists
             return (r / (try theory.parameters(at: grid.tau[j])).r, r)

@@ -12,7 +12,7 @@ import Theory
 final class PerPointSlopeTests: XCTestCase {
     func testMinimiserSlopeAlongEachPointsMuNoiseIsFD7() throws {
         let d = 2000, n = 128, penalty = 0.2, tau = 1.5, sigma = 1.0
-        let problem = try Problem(dimension: Double(d), p: 0.8, sigma: sigma)
+        let problem = try Problem(dimension: .finite(d), p: 0.8, sigma: sigma)
         let values = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: .finite(d)).values(at: tau)
         // The three seeds are independent (minimiser and theory single-threaded): on all cores, in seed order.
         struct SeedResult: Sendable { var slope: Double, omega: Double, fd7: LearnedParameters, omegaFD3: Double }
@@ -39,7 +39,7 @@ final class PerPointSlopeTests: XCTestCase {
                 for i in idx { sxy += (g[i] - gm) * (pi[i] - pm); sxx += (g[i] - gm) * (g[i] - gm) }
             }
             let nPlus = Double(data.signs.filter { $0 > 0 }.count)
-            var theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: sigma, n: Double(n), nPlus: nPlus,
+            var theory = try AutoencoderTheory(problem: try AutoencoderProblem(setup: Setup(p: 0.8, sigma: sigma, n: Double(n)), nPlus: nPlus,
                                                                                penaltyU: penalty, penaltyW: penalty), k: 2, dimension: .finite(d))
             theory.finiteDReduced = true
             theory.branchRule = .learnedIfExists

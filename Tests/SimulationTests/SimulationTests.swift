@@ -10,7 +10,7 @@ import FlowModel
 final class SimulationTests: XCTestCase {
     private func setting(d: Int, n: Int, steps: Int, p: Double = 0.8, sigma: Double = 1, seed: UInt64 = 7)
         throws -> (Problem, TrainingSet, TrainingGrid) {
-        let problem = try Problem(dimension: Double(d), p: p, sigma: sigma)
+        let problem = try Problem(dimension: .finite(d), p: p, sigma: sigma)
         return (problem, try TrainingSet(problem: problem, n: n, seed: seed), try TrainingGrid(problem: problem, k: 2, steps: steps))
     }
 
@@ -153,7 +153,7 @@ final class SimulationTests: XCTestCase {
 
     /// A seed gives bit-identical training and generation, for any thread count; another seed differs.
     func testSeedIsBitReproducible() throws {
-        let problem = try Problem(dimension: 64, p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(64), p: 0.8, sigma: 1)
         func run(seed: UInt64, threads: Int, path: GradientPathChoice = .fast, proto: any TrainingProtocol = .adam) throws -> [Double] {
             var options = TrainingOptions()
             options.trainingProtocol = proto; options.epochs = 6; options.threads = threads; options.path = path
@@ -179,7 +179,7 @@ final class SimulationTests: XCTestCase {
     /// of a run of all times (its own noise stream, its own gradient block columns), an untrained one
     /// keeps its initial state, for adam and gd, fast and dense, across a block boundary (20).
     func testTrainedTimesFollowTheAllTimesRunBitForBit() throws {
-        let problem = try Problem(dimension: 64, p: 0.8, sigma: 1), times = [2, 3, 5, 19, 20, 23]
+        let problem = try Problem(dimension: .finite(64), p: 0.8, sigma: 1), times = [2, 3, 5, 19, 20, 23]
         func run(_ trained: [Int]?, path: GradientPathChoice, proto: any TrainingProtocol, epochs: Int) throws -> Trainer<Double> {
             var options = TrainingOptions()
             options.trainingProtocol = proto; options.epochs = epochs; options.path = path; options.trainedTimes = trained
@@ -215,7 +215,7 @@ final class SimulationTests: XCTestCase {
         // grid product on a coarser grid.
         for (p, sigma, K, samples) in [(0.8, 1.0, 4000, 500), (0.3, 0.7, 200, 1000)] {
             let d = 2000
-            let problem = try Problem(dimension: Double(d), p: p, sigma: sigma)
+            let problem = try Problem(dimension: .finite(d), p: p, sigma: sigma)
             let grid = try TrainingGrid(problem: problem, k: 2, steps: K)
             let mean = [Double](repeating: 1, count: d)
             let bank = Bank<Double>(exactFor: problem, mean: mean, grid: grid)
@@ -241,7 +241,7 @@ final class SimulationTests: XCTestCase {
     /// the time-averaged parameters; both gradient paths are checked, and against each other.
     func testGDConvergesToPhaseTwoClosedForm() throws {
         let d = 200, n = 8, K = 8, Lu = 2.0, epochs = 700, burnIn = 200
-        let problem = try Problem(dimension: Double(d), p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(d), p: 0.8, sigma: 1)
         let phaseTwo = [5, 6, 7]   // τ' = 0.25, 0.5, 0.75
         func deviations(path: GradientPathChoice, seeds: [UInt64]) throws -> [[Double]] {
             try seeds.map { seed in
@@ -297,7 +297,7 @@ final class SimulationTests: XCTestCase {
     /// The Float fast path follows the Double one (same draws, converted): after a few Adam epochs
     /// the banks agree to single-precision accuracy, and the order parameters are finite.
     func testFloatFastPathTracksDouble() throws {
-        let problem = try Problem(dimension: 120, p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(120), p: 0.8, sigma: 1)
         var options = TrainingOptions()
         options.epochs = 3
         let a = try Trainer<Double>(problem: problem, n: 8, k: 2, steps: 6, options: options, seed: 3)
@@ -335,10 +335,9 @@ final class SimulationTests: XCTestCase {
 
     /// The library entry point for several seeds gives the same snapshots as single runs.
     func testRunSeedsMatchesSingleRuns() throws {
-        let problem = try Problem(dimension: 40, p: 0.8, sigma: 1)
         var options = TrainingOptions()
         options.epochs = 4
-        var config = SimulationConfiguration(problem: problem, n: 4, k: 2, steps: 4, training: options)
+        var config = try SimulationConfiguration(setup: try Setup(dimension: .finite(40), n: 4), steps: 4, training: options)
         config.samples = 20
         config.recordEpochs = [0, 2]
         let all = try SimulationRunner.runSeeds(config, seeds: [5, 6, 7], threads: 2)

@@ -32,7 +32,7 @@ final class TrainingProtocolTests: XCTestCase {
     func testTrainerRunsAProtocolDefinedElsewhere() throws {
         var options = TrainingOptions()
         options.trainingProtocol = HalvingProtocol()
-        let problem = try Problem(dimension: 32, p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(32), p: 0.8, sigma: 1)
         let trainer = try Trainer<Double>(problem: problem, n: 4, k: 2, steps: 4, options: options, seed: 3)
         let c0 = trainer.bank.c.array, u0 = trainer.bank.u.array
         trainer.train(epochs: 3)
@@ -50,7 +50,7 @@ final class TrainingProtocolTests: XCTestCase {
     /// optimiser from per-coordinate Adam: at one trained grid time (`trainedTimes`, whose bit-for-bit
     /// agreement with the run of all times `SimulationTests` checks) it moves the network elsewhere.
     func testColumnMeanPreconditionerIsADifferentOptimiser() throws {
-        let problem = try Problem(dimension: 300, p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(300), p: 0.8, sigma: 1)
         var options = TrainingOptions()
         options.trainingProtocol = .adam
         options.weightDecay = 1e-4

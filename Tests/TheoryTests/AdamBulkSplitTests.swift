@@ -8,7 +8,7 @@ import XCTest
 final class AdamBulkSplitTests: XCTestCase {
     func testSplitIsAD3InPhaseOneAndShrinksTheBulkAtTheEndOfPhaseTwo() throws {
         let d = 2000, L = 0.8
-        var theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: 1, n: 128, nPlus: 102, penaltyU: L, penaltyW: L),
+        var theory = try AutoencoderTheory(problem: try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: 128), nPlus: 102, penaltyU: L, penaltyW: L),
                                            k: 2, dimension: .finite(d))
         theory.finiteDReduced = true
         theory.branchRule = .learnedIfExists

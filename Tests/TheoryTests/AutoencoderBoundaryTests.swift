@@ -1,3 +1,4 @@
+import FlowModel
 import GSLKit
 import Foundation
 import XCTest
@@ -12,7 +13,7 @@ final class AutoencoderBoundaryTests: XCTestCase {
     func testContinuationEqualsCurvatureCriterionInSymmetricCase() throws {
         let moments = try TanhMoments()
         for (n, l, sigma) in [(16.0, 40.0, 1.0), (32, 50, 0.7)] {
-            let problem = try AutoencoderProblem(p: 0.5, sigma: sigma, n: n, penaltyU: l, penaltyW: l)
+            let problem = try AutoencoderProblem(setup: Setup(p: 0.5, sigma: sigma, n: n), penaltyU: l, penaltyW: l)
             let closed = PhaseOneBoundary.symmetricBifurcation(problem)
             let curvature = try PhaseOneBoundary.symmetricCurvatureRoot(problem, moments: moments, lower: 0.5 * closed, upper: 2 * closed)
             let continuation = try PhaseOneBoundary.symmetricBranchEnd(problem, moments: moments, lower: 0.5 * closed, upper: 2 * closed)
@@ -27,7 +28,7 @@ final class AutoencoderBoundaryTests: XCTestCase {
     /// criterion for p ≠ ½).
     func testFirstOrderBoundaryAgreesWithGridSearch() throws {
         let moments = try TanhMoments()
-        let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: 16, penaltyU: 2, penaltyW: 2)
+        let problem = try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: 16), penaltyU: 2, penaltyW: 2)
         let crossing = try PhaseOneBoundary.signal(problem, moments: moments, from: 2, step: 0.1)
         var (lo, hi) = (0.05, 2.0)
         for _ in 0..<14 {

@@ -7,7 +7,7 @@ import GSLKit
 /// The generative flow with the learned networks (§7 of derivations/autoencoder-theory.md).
 final class AutoencoderFlowTests: XCTestCase {
     private func theory(n: Double = .infinity, p: Double = 0.8, sigma: Double = 1, l: Double = 2) throws -> AutoencoderTheory {
-        try AutoencoderTheory(problem: AutoencoderProblem(p: p, sigma: sigma, n: n, penaltyU: l, penaltyW: l), k: 2)
+        try AutoencoderTheory(problem: AutoencoderProblem(setup: Setup(p: p, sigma: sigma, n: n), penaltyU: l, penaltyW: l), k: 2)
     }
 
     /// n = ∞, continuous flow at d = ∞ on the dilated clock (GSL ODE on the signal axis): p̂ = p and
@@ -39,8 +39,8 @@ final class AutoencoderFlowTests: XCTestCase {
     /// flow must reproduce the exact-field x₁-prediction grid (EF.12, independent code) on the
     /// dilated and the linear schedules.
     func testInfiniteNFiniteDGridIsTheExactFieldGrid() throws {
-        let target = try Problem(dimension: 5000, p: 0.8, sigma: 1.3)
-        let problem = try AutoencoderProblem(p: 0.8, sigma: 1.3)
+        let target = try Problem(dimension: .finite(5000), p: 0.8, sigma: 1.3)
+        let problem = try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1.3))
         for name in [ScheduleName.dilated, .linear] {
             let schedule = try name.make(for: target)
             let learned = try LearnedFlow.grid(problem, schedule: schedule, dimension: .finite(5000), steps: 80, moments: try TanhMoments())
@@ -80,17 +80,17 @@ final class AutoencoderFlowTests: XCTestCase {
     func testUniformLinearGridLosesP() throws {
         let moments = try TanhMoments()
         for n in [Double.infinity, 64] {
-            let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: n, penaltyU: 2, penaltyW: 2)
+            let problem = try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: n), penaltyU: 2, penaltyW: 2)
             var previous = 0.0
             for d in [1e3, 1e4, 1e5] {
-                let target = try Problem(dimension: d, p: 0.8, sigma: 1)
+                let target = try Problem(dimension: FlowModel.Dimension(d), p: 0.8, sigma: 1)
                 let linear = try LearnedFlow.grid(problem, schedule: try ScheduleName.linear.make(for: target), dimension: target.dimension,
                                                   steps: 50, moments: moments)
                 XCTAssertGreaterThan(linear.pHat, previous)
                 previous = linear.pHat
             }
             XCTAssertGreaterThan(previous, 0.95, "n = \(n)")
-            let target = try Problem(dimension: 1e5, p: 0.8, sigma: 1)
+            let target = try Problem(dimension: .finite(100_000), p: 0.8, sigma: 1)
             let dilated = try LearnedFlow.grid(problem, schedule: try ScheduleName.dilated.make(for: target), dimension: target.dimension,
                                                steps: 50, moments: moments)
             XCTAssertLessThan(abs(dilated.pHat - 0.8), n.isFinite ? 0.05 : 0.01, "n = \(n)")

@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 import XCTest
 import GSLKit
@@ -41,7 +42,7 @@ final class AutoencoderQuadratureTests: XCTestCase {
     /// parameters to 1e-6 (the resolution of the minimiser, F being flat to double precision within
     /// ~1e-8 of its minimum); the quadrature itself contributes < 1e-12 (objective at fixed points).
     func testLearnedTableStableWhenOrderDoubled() throws {
-        let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: 64, penaltyU: 2, penaltyW: 2)
+        let problem = try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: 64), penaltyU: 2, penaltyW: 2)
         let rule8 = try TanhMoments(nodesPerPanel: 8), rule16 = try TanhMoments(nodesPerPanel: 16)
         let a = try AutoencoderTheory(problem: problem, moments: rule8).table(pointsPerPhase: 20)
         let b = try AutoencoderTheory(problem: problem, moments: rule16).table(pointsPerPhase: 20)

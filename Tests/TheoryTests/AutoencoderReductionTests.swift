@@ -1,3 +1,4 @@
+import FlowModel
 import Foundation
 import XCTest
 import GSLKit
@@ -26,7 +27,7 @@ final class AutoencoderReductionTests: XCTestCase {
         let start = [0.3, 0.8, 0.05, -0.02, 0.01, 0.03, -0.04]
         let result = try Minimizer.nelderMead(start: start, initialStep: start.map { _ in 0.1 }, sizeTolerance: 1e-9,
                                               maxIterations: 100_000, returnUnconverged: true, full)
-        let problem = try AutoencoderProblem(p: 0.6, sigma: sigma, n: Double(n), nPlus: Double(nPlus), penaltyU: lu, penaltyW: lw)
+        let problem = try AutoencoderProblem(setup: Setup(p: 0.6, sigma: sigma, n: Double(n)), nPlus: Double(nPlus), penaltyU: lu, penaltyW: lw)
         let objective = PhaseOneObjective(problem: problem, signal: s, moments: moments)
         let reduced = try XCTUnwrap(try PhaseOneSolver.branch(objective, start: (1, 0.3)))
         XCTAssertEqual(result.value, Double(n) * reduced.objective, accuracy: 1e-9)
@@ -42,7 +43,7 @@ final class AutoencoderReductionTests: XCTestCase {
     func testSlopeAndCurvatureAtZeroWidth() throws {
         let moments = try TanhMoments()
         for (p, n, l, sigma, s, b) in [(0.8, 16.0, 2.0, 1.0, 0.7, 0.4), (0.3, 40, 5, 0.6, 1.4, -0.9), (0.5, 10, 3, 1.2, 0.5, 0.2)] {
-            let problem = try AutoencoderProblem(p: p, sigma: sigma, n: n, penaltyU: l, penaltyW: l)
+            let problem = try AutoencoderProblem(setup: Setup(p: p, sigma: sigma, n: n), penaltyU: l, penaltyW: l)
             let objective = PhaseOneObjective(problem: problem, signal: s, moments: moments)
             let e = problem.imbalance, rho = problem.widthFactor, k2 = s * s + rho
             let t = tanh(b), t1 = 1 - t * t, t2 = -2 * t * t1

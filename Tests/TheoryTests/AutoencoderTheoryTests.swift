@@ -7,7 +7,7 @@ import GSLKit
 /// derivations/autoencoder-theory.md: closed forms, finite n, and their limits.
 final class AutoencoderTheoryTests: XCTestCase {
     private func theory(n: Double = .infinity, p: Double = 0.8, sigma: Double = 1, l: Double = 2, d: Double = .infinity) throws -> AutoencoderTheory {
-        try AutoencoderTheory(problem: AutoencoderProblem(p: p, sigma: sigma, n: n, penaltyU: l, penaltyW: l), k: 2, dimension: try FlowModel.Dimension(d))
+        try AutoencoderTheory(problem: AutoencoderProblem(setup: Setup(p: p, sigma: sigma, n: n), penaltyU: l, penaltyW: l), k: 2, dimension: try FlowModel.Dimension(d))
     }
 
     /// AT.12 against the exact denoiser (EF.5): c = βσ²/v, m = α²/v; the numbers at σ = 1.
@@ -24,7 +24,7 @@ final class AutoencoderTheoryTests: XCTestCase {
         // General σ: the exact field's coefficients (EF.3, EF.5) on the dilated schedule at d = 10¹²
         // (k/√d = 2e-6 away from the d = ∞ clock).
         for sigma in [0.3, 1.7] {
-            let exact = ExactField(problem: try Problem(dimension: 1e12, p: 0.8, sigma: sigma),
+            let exact = ExactField(problem: try Problem(dimension: .finite(1_000_000_000_000), p: 0.8, sigma: sigma),
                                    schedule: try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: .finite(1_000_000_000_000)))
             for tau in [1.1, 1.4, 1.9] {
                 let e = exact.coefficients(at: tau), row = try theory(sigma: sigma).parameters(at: tau)
@@ -56,7 +56,7 @@ final class AutoencoderTheoryTests: XCTestCase {
     /// The n = ∞ closed form is the minimiser of the reduced objective: AT.31 at n = ∞ minimised by
     /// Nelder–Mead lands on W = kτ, b = h, m = 1 (Bayes), from a distant start.
     func testInfiniteNObjectiveIsMinimisedByTheClosedForm() throws {
-        let problem = try AutoencoderProblem(p: 0.8, sigma: 1)
+        let problem = try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1))
         for s in [0.5, 1.5] {
             let objective = PhaseOneObjective(problem: problem, signal: s, moments: try TanhMoments())
             let found = try XCTUnwrap(try PhaseOneSolver.branch(objective, start: (0.3, 0)))
@@ -90,7 +90,7 @@ final class AutoencoderTheoryTests: XCTestCase {
     /// d → ∞ phase-2 objective, AT.17 summed over the training set with φ_ν = s^ν.
     func testPhaseTwoClosedFormEqualsDirectMinimisation() throws {
         for (n, nPlus, lu, sigma, tau) in [(8.0, 5.0, 2.0, 1.0, 1.5), (32, 20, 0.5, 1.7, 1.8), (5, 2, 7, 0.6, 1.2)] {
-            let problem = try AutoencoderProblem(p: 0.8, sigma: sigma, n: n, nPlus: nPlus, penaltyU: lu, penaltyW: 1)
+            let problem = try AutoencoderProblem(setup: Setup(p: 0.8, sigma: sigma, n: n), nPlus: nPlus, penaltyU: lu, penaltyW: 1)
             let (alpha, beta) = (2 - tau, tau - 1)
             let nMinus = n - nPlus
             let found = try Minimizer.nelderMead(start: [0.5, 0.5, 0, 0], initialStep: [0.1, 0.1, 0.01, 0.01], sizeTolerance: 1e-8, maxIterations: 200_000) { x in
@@ -136,7 +136,7 @@ final class AutoencoderTheoryTests: XCTestCase {
             cs.append(c)
             ms.append((1 - c * beta) * sumSX.reduce(0, +) / (Double(n) + lu) / Double(d))
         }
-        let problem = try AutoencoderProblem(p: 5.0 / 8, sigma: 1, n: 8, nPlus: 5, penaltyU: lu, penaltyW: 1)
+        let problem = try AutoencoderProblem(setup: Setup(p: 5.0 / 8, sigma: 1, n: 8), nPlus: 5, penaltyU: lu, penaltyW: 1)
         let closed = PhaseTwo.parameters(problem, alpha: alpha, beta: beta)
         for (values, target) in [(cs, closed.c), (ms, closed.m)] {
             let mean = values.reduce(0, +) / Double(values.count)
@@ -173,7 +173,7 @@ final class AutoencoderTheoryTests: XCTestCase {
             let c = yy - sy.reduce(0) { $0 + $1 * $1 } / m
             cs.append(b / c)
         }
-        let problem = try AutoencoderProblem(p: 5.0 / 8, sigma: 1, n: 8, nPlus: 5, penaltyU: lu, penaltyW: 1)
+        let problem = try AutoencoderProblem(setup: Setup(p: 5.0 / 8, sigma: 1, n: 8), nPlus: 5, penaltyU: lu, penaltyW: 1)
         let fixed = PhaseTwo.parameters(problem, alpha: alpha, beta: beta, noise: .fixed).c
         let redrawn = PhaseTwo.parameters(problem, alpha: alpha, beta: beta).c
         let mean = cs.reduce(0, +) / Double(cs.count)
@@ -185,7 +185,7 @@ final class AutoencoderTheoryTests: XCTestCase {
     /// Finite d on another schedule: the linear schedule at t and the dilated one at the clock time
     /// with the same β (same α, β, S = β√d) give the same learned network (phase 1 and saturated).
     func testFiniteDOnAnySchedule() throws {
-        let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: 64, penaltyU: 2, penaltyW: 2)
+        let problem = try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: 64), penaltyU: 2, penaltyW: 2)
         let linear = try AutoencoderTheory(problem: problem, schedule: LinearSchedule(), dimension: .finite(5000))
         let dilated = try AutoencoderTheory(problem: problem, k: 2, dimension: .finite(5000))
         let schedule = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: .finite(5000))

@@ -8,7 +8,7 @@ final class ExactFieldTests: XCTestCase {
     /// EF.5 against a brute-force posterior mean: draw x₁ from the prior, weight by the likelihood
     /// N(x; βx₁, α²I), and take the self-normalised average, with its delta-method standard error.
     func testDenoiserAgainstMonteCarlo() throws {
-        let problem = try Problem(dimension: 3, p: 0.8, sigma: 0.7)
+        let problem = try Problem(dimension: .finite(3), p: 0.8, sigma: 0.7)
         let mu = [1.0, 1.0, 1.0], x = [0.3, -0.2, 0.5]
         for (schedule, tau) in [(LinearSchedule() as any Schedule, 0.4), (VariancePreservingSchedule(), 0.6)] {
             let field = ExactField(problem: problem, schedule: schedule)
@@ -27,7 +27,7 @@ final class ExactFieldTests: XCTestCase {
             let total = weights.reduce(0, +)
             let formula = field.denoise(x, mean: mu, at: tau)
             // The same formula with the mode probabilities swapped: a wrong denoiser the test must reject.
-            let wrong = ExactField(problem: try Problem(dimension: 3, p: 1 - problem.p, sigma: problem.sigma), schedule: schedule)
+            let wrong = ExactField(problem: try Problem(dimension: .finite(3), p: 1 - problem.p, sigma: problem.sigma), schedule: schedule)
                 .denoise(x, mean: mu, at: tau)
             for i in 0..<3 {
                 let estimate = zip(weights, samples).reduce(0.0) { $0 + $1.0 * $1.1[i] } / total
@@ -42,7 +42,7 @@ final class ExactFieldTests: XCTestCase {
 
     /// EF.8: the A, B form of the velocity equals the x₁-prediction form (α̇/α)x + (β̇ − α̇β/α)E[x₁|x].
     func testVelocityFormsAgree() throws {
-        let problem = try Problem(dimension: 5, p: 0.3, sigma: 1.7)
+        let problem = try Problem(dimension: .finite(5), p: 0.3, sigma: 1.7)
         let mu = [1.0, -1, 1, 1, -1], x = [0.4, 1.1, -0.3, 2.0, 0.7]
         for schedule: any Schedule in [LinearSchedule(), VariancePreservingSchedule(), try VarianceExplodingSchedule(sigmaMax: 30),
                                        try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: .finite(5))] {
@@ -65,7 +65,7 @@ final class ExactFieldTests: XCTestCase {
 
     /// A = ½ d(log v)/dτ (EF.8), checked by a central difference of log v.
     func testOrthogonalRateIsHalfLogVarianceDerivative() throws {
-        let problem = try Problem(dimension: 100, p: 0.6, sigma: 0.5)
+        let problem = try Problem(dimension: .finite(100), p: 0.6, sigma: 0.5)
         let field = ExactField(problem: problem, schedule: try DilatedSchedule(base: VariancePreservingSchedule(), k: 3, dimension: .finite(100)))
         for tau in [0.2, 0.7, 1.3, 1.8] {
             let h = 1e-6

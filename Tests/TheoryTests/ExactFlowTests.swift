@@ -13,7 +13,7 @@ final class ExactFlowTests: XCTestCase {
             [ScheduleName.linear, .dilated, .vp].map { Case(d: d, p: p, sigma: sigma, name: $0) } } } }
         // The 81 flows are independent solves: on all cores, checked in order.
         let results = try parallelMap(cases) { c -> (pHat: Double, exact: Double, spread: Double) in
-            let problem = try Problem(dimension: c.d, p: c.p, sigma: c.sigma)
+            let problem = try Problem(dimension: FlowModel.Dimension(c.d), p: c.p, sigma: c.sigma)
             let flow = try ContinuousFlow(field: ExactField(problem: problem, schedule: try c.name.make(for: problem)))
             let exact = c.p + (1 - 2 * c.p) * StandardNormal.cdf(-problem.sqrtD / c.sigma)
             return (try flow.generatedModeProbability(), exact, try flow.generatedSpread())
@@ -29,7 +29,7 @@ final class ExactFlowTests: XCTestCase {
 
     /// Every gsl_odeiv2 stepper, the stiff ones included, gives the same p̂.
     func testSteppersAgree() throws {
-        let problem = try Problem(dimension: 1e4, p: 0.7, sigma: 1.3)
+        let problem = try Problem(dimension: .finite(10_000), p: 0.7, sigma: 1.3)
         let field = ExactField(problem: problem, schedule: try ScheduleName.dilated.make(for: problem))
         let reference = try ContinuousFlow(field: field).generatedModeProbability()
         for stepper in ODEStepper.allCases {
@@ -41,7 +41,7 @@ final class ExactFlowTests: XCTestCase {
     /// EF.17: the log-SNR at commit is the same for every schedule (the exact flow in x/α is
     /// schedule-free), while the clock times differ; half the trajectories are undecided there.
     func testCommitLogSNRIsScheduleInvariant() throws {
-        let problem = try Problem(dimension: 1e4, p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(10_000), p: 0.8, sigma: 1)
         var logSNRs: [Double] = [], clocks: [Double] = []
         for name in [ScheduleName.linear, .vp, .dilated, .dilatedVP] {
             let flow = try ContinuousFlow(field: ExactField(problem: problem, schedule: try name.make(for: problem)))
@@ -59,7 +59,7 @@ final class ExactFlowTests: XCTestCase {
 
     /// Below the threshold everything starts decided: |2p − 1| > θ gives τ_c = 0.
     func testCommitTimeIsZeroWhenThePriorAlreadyDecides() throws {
-        let problem = try Problem(dimension: 100, p: 0.97, sigma: 1)
+        let problem = try Problem(dimension: .finite(100), p: 0.97, sigma: 1)
         let flow = try ContinuousFlow(field: ExactField(problem: problem, schedule: LinearSchedule()))
         XCTAssertEqual(try flow.commitClock(threshold: 0.9), 0)
     }
@@ -68,7 +68,7 @@ final class ExactFlowTests: XCTestCase {
     /// and the start N(0, σ_max²)); p̂ is near p when σ_max ≫ √d and biased when σ_max ~ √d
     /// (the prior mismatch of EF §4).
     func testVarianceExplodingSpreadAndPriorMismatch() throws {
-        let problem = try Problem(dimension: 1e4, p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(10_000), p: 0.8, sigma: 1)
         for sigmaMax in [100 * problem.sqrtD, problem.sqrtD] {
             let flow = try ContinuousFlow(field: ExactField(problem: problem, schedule: try VarianceExplodingSchedule(sigmaMax: sigmaMax)))
             XCTAssertEqual(try flow.generatedSpread(), sigmaMax / (sigmaMax * sigmaMax + 1).squareRoot(), accuracy: 1e-8)

@@ -16,7 +16,7 @@ final class GridClockRateTests: XCTestCase {
 
     func testEulerEqualsX1PredictionOnAffineClocksForEveryK() throws {
         for d in [1e4, 1e6] {
-            let problem = try Problem(dimension: d, p: 0.8, sigma: 1)
+            let problem = try Problem(dimension: FlowModel.Dimension(d), p: 0.8, sigma: 1)
             for (schedule, evenOnly) in try schedules(problem) {
                 let field = ExactField(problem: problem, schedule: schedule)
                 var worst = 0.0
@@ -38,7 +38,7 @@ final class GridClockRateTests: XCTestCase {
 
     /// The issue's case: d = 10⁶, K = 98 on the dilated clock, where τ_49 = 49·(2/98) rounds below 1.
     func testIssueCaseK98() throws {
-        let problem = try Problem(dimension: 1e6, p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(1_000_000), p: 0.8, sigma: 1)
         let field = ExactField(problem: problem, schedule: try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: .finite(1_000_000)))
         let euler = try GridFlow(field: field, scheme: .euler, steps: 98).generatedModeProbability()
         let x1 = try GridFlow(field: field, scheme: .x1Prediction, steps: 98).generatedModeProbability()
@@ -53,10 +53,10 @@ final class GridClockRateTests: XCTestCase {
     /// At n = ∞ the learned grid is the exact-field x₁-prediction grid (AT.8 is the exact denoiser at
     /// every signal, so nothing is replaced by the saturated form).
     func testInfiniteNGridIsTheExactFieldGrid() throws {
-        let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: .infinity, penaltyU: 2, penaltyW: 2)
+        let problem = try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: .infinity), penaltyU: 2, penaltyW: 2)
         let schedule = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: .finite(1_000_000))
         let learned = try LearnedFlow.grid(problem, schedule: schedule, dimension: .finite(1_000_000), steps: 100, moments: TanhMoments())
-        let field = ExactField(problem: try Problem(dimension: 1e6, p: 0.8, sigma: 1), schedule: schedule)
+        let field = ExactField(problem: try Problem(dimension: .finite(1_000_000), p: 0.8, sigma: 1), schedule: schedule)
         let exact = try GridFlow(field: field, scheme: .x1Prediction, steps: 100)
         XCTAssertEqual(learned.pHat, try exact.generatedModeProbability(), accuracy: 1e-9)
         XCTAssertEqual(learned.sigmaHat, try exact.generatedSpread(), accuracy: 1e-12)
@@ -64,7 +64,7 @@ final class GridClockRateTests: XCTestCase {
 
     /// The τ = 1 row of the d = ∞ table is labelled by the problem its values solve (phase 1, S = k).
     func testTauOneRowIsPhaseOne() throws {
-        let theory = try AutoencoderTheory(problem: AutoencoderProblem(p: 0.8, sigma: 1, n: .infinity, penaltyU: 2, penaltyW: 2))
+        let theory = try AutoencoderTheory(problem: AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: .infinity), penaltyU: 2, penaltyW: 2))
         let row = try theory.parameters(at: 1)
         XCTAssertEqual(row.phase, 1)
         XCTAssertEqual(row.omega, 2, accuracy: 1e-14)   // kτ (AT.13)

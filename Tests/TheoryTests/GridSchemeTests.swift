@@ -6,7 +6,7 @@ import GSLKit
 
 final class GridSchemeTests: XCTestCase {
     private func pHat(_ name: ScheduleName, d: Double, p: Double = 0.8, steps: Int, scheme: GridFlow.Scheme = .euler) throws -> Double {
-        let problem = try Problem(dimension: d, p: p, sigma: 1)
+        let problem = try Problem(dimension: FlowModel.Dimension(d), p: p, sigma: 1)
         return try GridFlow(field: ExactField(problem: problem, schedule: try name.make(for: problem)), scheme: scheme, steps: steps)
             .generatedModeProbability()
     }
@@ -38,7 +38,7 @@ final class GridSchemeTests: XCTestCase {
     /// Euler is first order: on a fine grid the distance of p̂ and σ̂ to the continuous flow halves
     /// when K doubles (ratio within [0.4, 0.6]); the x₁-prediction update converges too.
     func testGridSchemesConvergeToContinuousFlowAtFirstOrder() throws {
-        let problem = try Problem(dimension: 100, p: 0.8, sigma: 0.6)
+        let problem = try Problem(dimension: .finite(100), p: 0.8, sigma: 0.6)
         for name in [ScheduleName.linear, .vp] {
             let field = ExactField(problem: problem, schedule: try name.make(for: problem))
             let reference = try ContinuousFlow(field: field)
@@ -62,7 +62,7 @@ final class GridSchemeTests: XCTestCase {
     /// jumps between the modes within the last bits of ξ.) At an intermediate grid time, where the
     /// map is gentle, the pull-back is checked to 1e-9.
     func testPullbackInvertsTheStepMaps() throws {
-        let problem = try Problem(dimension: 1e3, p: 0.35, sigma: 1)
+        let problem = try Problem(dimension: .finite(1_000), p: 0.35, sigma: 1)
         let flow = try GridFlow(field: ExactField(problem: problem, schedule: LinearSchedule()), scheme: .euler, steps: 300)
         let xi = try flow.pullback(0, from: 1)
         XCTAssertLessThan(flow.zeta(afterSteps: 300, from: xi - 1e-10), 0)
@@ -73,7 +73,7 @@ final class GridSchemeTests: XCTestCase {
 
     /// On a fine grid the commit time approaches the continuous one (within a few grid steps).
     func testGridCommitTimeApproachesContinuous() throws {
-        let problem = try Problem(dimension: 1e4, p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(10_000), p: 0.8, sigma: 1)
         let field = ExactField(problem: problem, schedule: try ScheduleName.dilated.make(for: problem))
         let continuous = try ContinuousFlow(field: field).commitClock()
         let grid = try GridFlow(field: field, scheme: .euler, steps: 2000).commitClock()
@@ -82,7 +82,7 @@ final class GridSchemeTests: XCTestCase {
 
     /// Too few Euler steps make a step map non-monotone: refused with a message, not a wrong p̂.
     func testTooFewStepsAreRefused() throws {
-        let problem = try Problem(dimension: 100, p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(100), p: 0.8, sigma: 1)
         XCTAssertThrowsError(try GridFlow(field: ExactField(problem: problem, schedule: LinearSchedule()), scheme: .euler, steps: 1)) {
             XCTAssertTrue("\($0)".contains("steps = 1"), "\($0)")
         }

@@ -8,7 +8,7 @@ final class PrecursorTheoryTests: XCTestCase {
     /// PC.1 is AT.22 on the linear clock (the Theory module's fixed-noise phase 2, PhaseTwo).
     func testSkipWeightIsTheFixedNoisePhaseTwoForm() throws {
         let theory = try PrecursorTheory(sigma: 0.5, n: 16, penalty: 0.1)
-        let problem = try AutoencoderProblem(p: 0.5, sigma: 0.5, n: 16, nPlus: 8, penaltyU: 0.1, penaltyW: 0.1)
+        let problem = try AutoencoderProblem(setup: Setup(p: 0.5, sigma: 0.5, n: 16), nPlus: 8, penaltyU: 0.1, penaltyW: 0.1)
         for t in [0.1, 0.5, 0.9] {
             let a = theory.network(at: t), b = PhaseTwo.parameters(problem, alpha: 1 - t, beta: t, noise: .fixed)
             XCTAssertEqual(a.c, b.c, accuracy: 1e-14)

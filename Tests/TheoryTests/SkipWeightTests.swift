@@ -9,7 +9,7 @@ import XCTest
 final class SkipWeightTests: XCTestCase {
     func testStationarySkipWeightIsTheExactDenoisersAtLargeN() throws {
         let d = 1000.0
-        let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: 1e6, penaltyU: 2, penaltyW: 2)
+        let problem = try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: 1e6), penaltyU: 2, penaltyW: 2)
         var theory = try AutoencoderTheory(problem: problem, k: 2, dimension: try FlowModel.Dimension(d))
         theory.finiteDReduced = true
         for tau in [0.5, 1.0, 1.5] {

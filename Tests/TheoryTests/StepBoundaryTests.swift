@@ -25,7 +25,7 @@ final class StepBoundaryTests: XCTestCase {
     /// EF §7: K* ∝ d^{1/2} for the linear schedule, flat for the dilated one.
     func testBoundaryExponents() throws {
         func kStar(_ name: ScheduleName, _ d: Int) throws -> Int {
-            let problem = try Problem(dimension: Double(d), p: 0.8, sigma: 1)
+            let problem = try Problem(dimension: .finite(d), p: 0.8, sigma: 1)
             let schedule = try name.make(for: problem)
             let field = ExactField(problem: problem, schedule: schedule)
             let grid = StepBoundary.geometricGrid(from: 10, to: 1e4, perDecade: 4, quantum: schedule.stepQuantum)

@@ -5,7 +5,7 @@ import FlowModel
 /// time: the target (p, σ), the training set (n points, n₊ of them in the + mode; n = ∞ for the
 /// population closed forms) and the dimensionless ℓ2 penalties L_u, L_w of J (AT.2).
 ///
-///     let problem = try AutoencoderProblem(p: 0.8, sigma: 1, n: 128, penaltyU: 2, penaltyW: 2)   // n₊ = p·n
+///     let problem = try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: 128), penaltyU: 2, penaltyW: 2)   // n₊ = p·n
 ///     problem.plusFraction   // 0.8
 public struct AutoencoderProblem: Sendable, Equatable {
     public let p: Double
@@ -18,8 +18,8 @@ public struct AutoencoderProblem: Sendable, Equatable {
     public let penaltyU: Double
     public let penaltyW: Double
 
-    public init(p: Double, sigma: Double, n: Double = .infinity, nPlus: Double? = nil,
-                penaltyU: Double = 0, penaltyW: Double = 0) throws {
+    /// The fields of `init(setup:…)`, checked again here (the one place that checks n₊ and the penalties).
+    private init(p: Double, sigma: Double, n: Double, nPlus: Double?, penaltyU: Double, penaltyW: Double) throws {
         try require("p", p, "in (0, 1)") { $0 > 0 && $0 < 1 }
         try requireSigma(sigma)
         guard !n.isNaN, n >= 1 else { throw InputError("n must be ≥ 1 or inf; got \(n)") }

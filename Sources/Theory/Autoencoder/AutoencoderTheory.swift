@@ -15,7 +15,7 @@ typealias Dimension = FlowModel.Dimension
 /// `init(problem:schedule:dimension:)` does the same on any schedule (e.g. the undilated linear
 /// one), where phase 2 labels the saturated regime β√d > 12.
 ///
-///     let theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: 1, n: 128, penaltyU: 2, penaltyW: 2), k: 2)
+///     let theory = try AutoencoderTheory(problem: try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: 128), penaltyU: 2, penaltyW: 2), k: 2)
 ///     let table = try theory.table(pointsPerPhase: 40)   // [LearnedParameters] at τ = j/40
 public struct AutoencoderTheory: Sendable {
     public let problem: AutoencoderProblem

@@ -6,7 +6,7 @@ import FlowModel
 /// π_ν = π_{s^ν} (AT.21, AT.33, AT.34). The seven order parameters are one `OrderParameters`
 /// value; the rest are the extras of the static theory.
 ///
-///     let theory = try AutoencoderTheory(problem: try AutoencoderProblem(p: 0.8, sigma: 1, n: 128), k: 2)
+///     let theory = try AutoencoderTheory(problem: try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: 128)), k: 2)
 ///     let learned = try theory.parameters(at: 0.5)
 ///     print(learned.orderParameters[.omega], learned.solution)   // ω at τ = 0.5, .learned
 public struct LearnedParameters: Sendable, Equatable {

@@ -67,7 +67,7 @@ public enum PhaseOneBoundary {
                                moments: TanhMoments, from low: Double = 0.05, factor: Double = 1.1,
                                upTo high: Double = 1e6) throws -> Crossing {
         func problem(_ l: Double) throws -> AutoencoderProblem {
-            try AutoencoderProblem(p: p, sigma: sigma, n: n, nPlus: nPlus, penaltyU: l, penaltyW: l)
+            try AutoencoderProblem(setup: Setup(p: p, sigma: sigma, n: n), nPlus: nPlus, penaltyU: l, penaltyW: l)
         }
         var l = low
         var start = (w: signal, bias: atanh(max(-0.999, min(0.999, 2 * p - 1))))

@@ -7,7 +7,7 @@ import GSLKit
 /// exact probability-flow ODE or the exact reverse SDE, and classified by the sign of μ·x (UT.3).
 /// Every curve depends on τ only through the signal a(τ) = β√d/√(α² + β²σ²) (UT.2).
 ///
-///     let problem = try Problem(dimension: 1000, p: 0.8, sigma: 1)
+///     let problem = try Problem(dimension: .finite(1000), p: 0.8, sigma: 1)
 ///     let uturn = MixtureUTurn(problem: problem, schedule: LinearSchedule())
 ///     let curve = UTurnCurve(.ode, start: .plus)
 ///     let flip = try uturn.flip(curve, at: 0.05)          // P(end in − | start in +) at t = 0.05
