@@ -39,11 +39,14 @@ public struct AdamProtocol: TrainingProtocol {
     /// dK + jd) and of c then b (2K entries, in Double). The step counter is the trainer's epoch.
     final class State<T: BLASScalar>: TrainingState {
         let blocks: [any GradientBlock<T>]
+        /// Per block: the chunk of gradient the step completes and consumes (`chunk` entries).
+        let scratch: [Buffer<T>]
         let weights: AdamState<T>, scalars: AdamState<Double>
         let shared: Bool
 
         init(_ trainer: Trainer<T>) throws {
             blocks = try trainer.gradientBlocks()
+            scratch = blocks.map { _ in Buffer(repeating: 0, count: Self.chunk) }
             shared = (trainer.options.trainingProtocol as? AdamProtocol)?.preconditioner == .columnMean
             let settings = AdamSettings(learningRate: trainer.options.effectiveLearningRate)
             weights = AdamState(count: 2 * trainer.problem.d * trainer.grid.steps, settings: settings)
@@ -72,7 +75,7 @@ public struct AdamProtocol: TrainingProtocol {
             let d = trainer.problem.d, K = trainer.grid.steps, lambda = trainer.options.weightDecay
             let scale = 1 / (Double(d) * Double(K))
             let coefficients = weights.settings.coefficients(step: trainer.epoch)
-            let blocks = blocks, shared = shared, bank = trainer.bank, gradient = trainer.gradient, loss = trainer.loss, n = Double(trainer.data.n)
+            let blocks = blocks, scratch = scratch, shared = shared, bank = trainer.bank, gradient = trainer.gradient, loss = trainer.loss, n = Double(trainer.data.n)
             let mw = weights.m.baseAddress!, vw = weights.v.baseAddress!, ms = scalars.m.baseAddress!, vs = scalars.v.baseAddress!
             trainer.forEachBlock(blocks.count) { bi in
                 let block = blocks[bi]
@@ -96,23 +99,21 @@ public struct AdamProtocol: TrainingProtocol {
                         column(bank.w, p.baseW, (K + j) * d)
                         continue
                     }
-                    // The gradient completed a chunk at a time in L1-sized scratch and consumed there
-                    // (`GradientParts.gradient`): no pass writes a d-column of it back to memory. The
+                    // The gradient completed a chunk at a time in the block's L1-sized scratch and consumed
+                    // there (`GradientParts.gradient`): no pass writes a d-column of it back to memory. The
                     // parts read u_j, w_j from the block's copies, so updating u_j first leaves ∂S/∂w_j as it was.
-                    withUnsafeTemporaryAllocation(of: T.self, capacity: Self.chunk) { scratch in
-                        let s = scratch.baseAddress!
-                        var start = 0
-                        while start < d {
-                            let count = min(Self.chunk, d - start)
-                            func column(ofU: Bool, _ theta: UnsafeMutablePointer<T>, _ offset: Int) {
-                                coefficients.update(parameters: theta + j * d + start, gradient: p.gradient(ofU: ofU, from: start, count: count, scratch: s),
-                                                    m: mw + offset + start, v: vw + offset + start, count: count,
-                                                    gradientScale: scale, weightDecay: lambda)
-                            }
-                            column(ofU: true, bank.u.pointer, j * d)
-                            column(ofU: false, bank.w.pointer, (K + j) * d)
-                            start += count
+                    let s = scratch[bi].pointer
+                    var start = 0
+                    while start < d {
+                        let count = min(Self.chunk, d - start)
+                        func column(ofU: Bool, _ theta: UnsafeMutablePointer<T>, _ offset: Int) {
+                            coefficients.update(parameters: theta + j * d + start, gradient: p.gradient(ofU: ofU, from: start, count: count, scratch: s),
+                                                m: mw + offset + start, v: vw + offset + start, count: count,
+                                                gradientScale: scale, weightDecay: lambda)
                         }
+                        column(ofU: true, bank.u.pointer, j * d)
+                        column(ofU: false, bank.w.pointer, (K + j) * d)
+                        start += count
                     }
                 }
             }
