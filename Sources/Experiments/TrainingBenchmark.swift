@@ -90,7 +90,10 @@ public struct TrainingBenchmark: Sendable {
                 let counted = try counter.splitPerRepetition(executable: executable, arguments: { arguments + ["--count-epochs", "\($0)"] },
                                                               base: 1, extra: 2)
                 row.add("instructions_per_epoch", counted.total)
-                // The floor made visible: gemm and the Gaussian draws are the epoch's irreducible work (SIM.12).
+                // The floor made visible: gemm, the Gaussian draws and the other BLAS calls are the epoch's
+                // irreducible work (SIM.12); the elementwise rest is Adam's one vectorised pass with the
+                // gradient's completion, the block's copies of u, w (one gemm packs Q once) and the O(n²)
+                // per-time algebra, each pass once.
                 row.add("gemm_instructions_per_epoch", counted.gemm)
                 row.add("gaussian_instructions_per_epoch", counted.gaussian)
                 row.add("blas_other_instructions_per_epoch", counted.otherBLAS)

@@ -71,18 +71,18 @@ public struct AdamCoefficients: Sendable, Equatable {
         switch (biasCorrection, weightDecay) {
         case (.multiplyByInverseRoot, let lambda?):
             let l = T(lambda)
-            fused(theta, m, v, count, step) { $0 * rb + eps } gradient: { gradient[$0] * scale + l * theta[$0] }
+            fused(theta, m, v, gradient, count, step) { $0 * rb + eps } gradient: { $0 * scale + l * $1 }
         case (.divideByRoot, let lambda?):
             let l = T(lambda)
-            fused(theta, m, v, count, step) { $0 / r + eps } gradient: { gradient[$0] * scale + l * theta[$0] }
+            fused(theta, m, v, gradient, count, step) { $0 / r + eps } gradient: { $0 * scale + l * $1 }
         case (.multiplyByInverseRoot, nil) where gradientScale != 1:
-            fused(theta, m, v, count, step) { $0 * rb + eps } gradient: { gradient[$0] * scale }
+            fused(theta, m, v, gradient, count, step) { $0 * rb + eps } gradient: { g, _ in g * scale }
         case (.divideByRoot, nil) where gradientScale != 1:
-            fused(theta, m, v, count, step) { $0 / r + eps } gradient: { gradient[$0] * scale }
+            fused(theta, m, v, gradient, count, step) { $0 / r + eps } gradient: { g, _ in g * scale }
         case (.multiplyByInverseRoot, nil):
-            fused(theta, m, v, count, step) { $0 * rb + eps } gradient: { gradient[$0] }
+            fused(theta, m, v, gradient, count, step) { $0 * rb + eps } gradient: { g, _ in g }
         case (.divideByRoot, nil):
-            fused(theta, m, v, count, step) { $0 / r + eps } gradient: { gradient[$0] }
+            fused(theta, m, v, gradient, count, step) { $0 / r + eps } gradient: { g, _ in g }
         }
     }
 
@@ -109,32 +109,25 @@ public struct AdamCoefficients: Sendable, Equatable {
         for i in 0..<count { theta[i] -= step * m[i] / denominator }
     }
 
-    /// mᵢ = β₁ mᵢ + (1 − β₁) g, vᵢ = β₂ vᵢ + (1 − β₂) g g, θᵢ −= stepSize mᵢ / denominator(√vᵢ),
-    /// in chunks of 256 entries and three passes per chunk: the moments, the square roots, the
-    /// parameters. On Linux `squareRoot()` carries a libm call for errno on negative input, which
-    /// keeps a loop containing it scalar; split off, the first and last pass vectorise. Each entry
-    /// still sees exactly the operations above in that order.
+    /// mᵢ = β₁ mᵢ + (1 − β₁) g, vᵢ = β₂ vᵢ + (1 − β₂) g g, θᵢ −= stepSize mᵢ / denominator(√vᵢ), with
+    /// g = gradient(∇ᵢ, θᵢ), in one pass that the compiler vectorises (square root included). The root
+    /// is taken of |vᵢ|: on Linux `squareRoot()` of a value not known to be ≥ 0 carries a libm call
+    /// (errno on negative input) that keeps its loop scalar, and vᵢ is never below +0 (it starts at
+    /// +0 and each step adds (1 − β₂)g² ≥ +0 to β₂vᵢ ≥ +0), so |vᵢ| = vᵢ and every entry sees exactly
+    /// the operations above, in that order, rounded as the scalar loop rounds them.
     @inlinable @inline(__always)
     func fused<T: BinaryFloatingPoint>(_ theta: UnsafeMutablePointer<T>, _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>,
-                                       _ count: Int, _ step: T, denominator: (T) -> T, gradient: (Int) -> T) {
+                                       _ raw: UnsafePointer<T>, _ count: Int, _ step: T,
+                                       denominator: (T) -> T, gradient: (_ raw: T, _ theta: T) -> T) {
         let b1 = T(settings.beta1), b2 = T(settings.beta2)
         let ob1 = T(1 - settings.beta1), ob2 = T(1 - settings.beta2)
-        let chunk = 256
-        withUnsafeTemporaryAllocation(of: T.self, capacity: chunk) { roots in
-            let root = roots.baseAddress!
-            var start = 0
-            while start < count {
-                let n = min(chunk, count - start)
-                let t = theta + start, mm = m + start, vv = v + start
-                for i in 0..<n {
-                    let g = gradient(start &+ i)   // wrapping: no overflow check to keep the loop scalar
-                    mm[i] = b1 * mm[i] + ob1 * g
-                    vv[i] = b2 * vv[i] + ob2 * g * g
-                }
-                for i in 0..<n { root[i] = vv[i].squareRoot() }
-                for i in 0..<n { t[i] -= step * mm[i] / denominator(root[i]) }
-                start += n
-            }
+        for i in 0..<count {
+            let g = gradient(raw[i], theta[i])
+            let mi = b1 * m[i] + ob1 * g
+            let vi = b2 * v[i] + ob2 * g * g
+            m[i] = mi
+            v[i] = vi
+            theta[i] -= step * mi / denominator(vi.magnitude.squareRoot())
         }
     }
 }

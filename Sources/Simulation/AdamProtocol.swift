@@ -39,11 +39,14 @@ public struct AdamProtocol: TrainingProtocol {
     /// dK + jd) and of c then b (2K entries, in Double). The step counter is the trainer's epoch.
     final class State<T: BLASScalar>: TrainingState {
         let blocks: [any GradientBlock<T>]
+        /// Per block: the chunk of gradient the step completes and consumes (`chunk` entries).
+        let scratch: [Buffer<T>]
         let weights: AdamState<T>, scalars: AdamState<Double>
         let shared: Bool
 
         init(_ trainer: Trainer<T>) throws {
             blocks = try trainer.gradientBlocks()
+            scratch = blocks.map { _ in Buffer(repeating: 0, count: Self.chunk) }
             shared = (trainer.options.trainingProtocol as? AdamProtocol)?.preconditioner == .columnMean
             let settings = AdamSettings(learningRate: trainer.options.effectiveLearningRate)
             weights = AdamState(count: 2 * trainer.problem.d * trainer.grid.steps, settings: settings)
@@ -63,15 +66,16 @@ public struct AdamProtocol: TrainingProtocol {
 
         /// Adam on the authors' loss Σ_j S_j/(dK), with λθ added to the gradient of u and w (SIM.13);
         /// c and b without decay, their second moment's correction divided out (`.divideByRoot`).
-        /// The u, w gradient is completed in the block's workspace (`GradientParts.complete`) and the
-        /// update reads it there: no d×K gradient copy.
+        /// The u, w gradient is completed a chunk at a time (`GradientParts.gradient`) and the update
+        /// reads it there: no d×K gradient is written (the column-mean diagnostic completes whole
+        /// columns in the block's workspace, `GradientParts.complete`).
         @_specialize(where T == Double)
         @_specialize(where T == Float)
         func step(_ trainer: Trainer<T>) {
             let d = trainer.problem.d, K = trainer.grid.steps, lambda = trainer.options.weightDecay
             let scale = 1 / (Double(d) * Double(K))
             let coefficients = weights.settings.coefficients(step: trainer.epoch)
-            let blocks = blocks, shared = shared, bank = trainer.bank, gradient = trainer.gradient, loss = trainer.loss, n = Double(trainer.data.n)
+            let blocks = blocks, scratch = scratch, shared = shared, bank = trainer.bank, gradient = trainer.gradient, loss = trainer.loss, n = Double(trainer.data.n)
             let mw = weights.m.baseAddress!, vw = weights.v.baseAddress!, ms = scalars.m.baseAddress!, vs = scalars.v.baseAddress!
             trainer.forEachBlock(blocks.count) { bi in
                 let block = blocks[bi]
@@ -85,21 +89,38 @@ public struct AdamProtocol: TrainingProtocol {
                     scalar(bank.c, gradient.c, j)
                     scalar(bank.b, gradient.b, K + j)
                     let p = block.parts(k, gradient: gradient)
-                    p.complete(d: d)
-                    func column(_ theta: Buffer<T>, _ g: UnsafePointer<T>, _ offset: Int) {
-                        if shared {
+                    if shared {
+                        p.complete(d: d)
+                        func column(_ theta: Buffer<T>, _ g: UnsafePointer<T>, _ offset: Int) {
                             coefficients.updateSharingDenominator(parameters: theta.pointer + j * d, gradient: g, m: mw + offset, v: vw + offset,
                                                                   count: d, gradientScale: scale, weightDecay: lambda)
-                            return
                         }
-                        coefficients.update(parameters: theta.pointer + j * d, gradient: g, m: mw + offset, v: vw + offset, count: d,
-                                            gradientScale: scale, weightDecay: lambda)
+                        column(bank.u, p.baseU, j * d)
+                        column(bank.w, p.baseW, (K + j) * d)
+                        continue
                     }
-                    column(bank.u, p.baseU, j * d)
-                    column(bank.w, p.baseW, (K + j) * d)
+                    // The gradient completed a chunk at a time in the block's L1-sized scratch and consumed
+                    // there (`GradientParts.gradient`): no pass writes a d-column of it back to memory. The
+                    // parts read u_j, w_j from the block's copies, so updating u_j first leaves ∂S/∂w_j as it was.
+                    let s = scratch[bi].pointer
+                    var start = 0
+                    while start < d {
+                        let count = min(Self.chunk, d - start)
+                        func column(ofU: Bool, _ theta: UnsafeMutablePointer<T>, _ offset: Int) {
+                            coefficients.update(parameters: theta + j * d + start, gradient: p.gradient(ofU: ofU, from: start, count: count, scratch: s),
+                                                m: mw + offset + start, v: vw + offset + start, count: count,
+                                                gradientScale: scale, weightDecay: lambda)
+                        }
+                        column(ofU: true, bank.u.pointer, j * d)
+                        column(ofU: false, bank.w.pointer, (K + j) * d)
+                        start += count
+                    }
                 }
             }
         }
+
+        /// Entries of a u or w column completed and updated at a time (8 KiB of scratch in Double).
+        static var chunk: Int { 1024 }
     }
 }
 

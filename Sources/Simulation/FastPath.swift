@@ -37,13 +37,29 @@ public struct GradientParts<T: BLASScalar> {
     @_specialize(where T == Double)
     @_specialize(where T == Float)
     public func complete(d: Int) {
-        let x0 = v0, x1 = v1, x2 = v2, x3 = v3
-        func add(_ base: UnsafeMutablePointer<T>, _ lambda: SIMD4<Double>) {
-            guard lambda != .zero else { return }
-            let l0 = T(lambda[0]), l1 = T(lambda[1]), l2 = T(lambda[2]), l3 = T(lambda[3])
-            for i in 0..<d { base[i] = base[i] + l0 * x0[i] + l1 * x1[i] + l2 * x2[i] + l3 * x3[i] }
-        }
-        add(baseU, u); add(baseW, w)
+        if u != .zero { combine(baseU, u, from: 0, count: d, into: baseU) }
+        if w != .zero { combine(baseW, w, from: 0, count: d, into: baseW) }
+    }
+
+    /// Entries start..<start + count of ∂S/∂u_j (`ofU`) or ∂S/∂w_j, the values `complete` leaves in
+    /// the base column (the same operations in T, in the same order), for an optimiser that reads the
+    /// gradient a chunk at a time: written to `scratch` (≥ count entries), the base left as it is; with
+    /// all λ of the column 0, the base's own entries (nothing written).
+    @inline(__always)
+    func gradient(ofU: Bool, from start: Int, count: Int, scratch: UnsafeMutablePointer<T>) -> UnsafePointer<T> {
+        let base = ofU ? baseU : baseW, lambda = ofU ? u : w
+        guard lambda != .zero else { return UnsafePointer(base + start) }
+        combine(base, lambda, from: start, count: count, into: scratch)
+        return UnsafePointer(scratch)
+    }
+
+    /// into[i − start] = base[i] + λ[0] v₀[i] + λ[1] v₁[i] + λ[2] v₂[i] + λ[3] v₃[i] for i in start..<start + count
+    /// (λ rounded to T; `into` may be base + start).
+    @inline(__always)
+    func combine(_ base: UnsafeMutablePointer<T>, _ lambda: SIMD4<Double>, from start: Int, count: Int, into: UnsafeMutablePointer<T>) {
+        let l0 = T(lambda[0]), l1 = T(lambda[1]), l2 = T(lambda[2]), l3 = T(lambda[3])
+        let b = base + start, x0 = v0 + start, x1 = v1 + start, x2 = v2 + start, x3 = v3 + start
+        for i in 0..<count { into[i] = b[i] + l0 * x0[i] + l1 * x1[i] + l2 * x2[i] + l3 * x3[i] }
     }
 }
 

@@ -42,13 +42,14 @@ public struct NormalStream: Sendable {
         let bits = nextBits()
         let hz = Int32(truncatingIfNeeded: bits >> 32)
         let iz = Int(bits & 127)
-        if UInt32(hz.magnitude) < Ziggurat.k[iz] { return Double(hz) * Ziggurat.w[iz] }
+        let z = Ziggurat.tables
+        if UInt32(hz.magnitude) < z.k[iz] { return Double(hz) * z.w[iz] }
         return tail(hz, iz)
     }
 
     private mutating func tail(_ hz0: Int32, _ iz0: Int) -> Double {
         var hz = hz0, iz = iz0
-        let k = Ziggurat.k, w = Ziggurat.w, f = Ziggurat.f, r = Ziggurat.r
+        let z = Ziggurat.tables, k = z.k, w = z.w, f = z.f, r = Ziggurat.r
         while true {
             let x = Double(hz) * w[iz]
             if iz == 0 {
@@ -88,7 +89,7 @@ public struct NormalStream: Sendable {
     /// tail goes through `self`).
     @inline(__always)
     private mutating func forEachDraw(_ count: Int, _ body: (Int, Double) -> Void) {
-        let k = Ziggurat.k, w = Ziggurat.w
+        let z = Ziggurat.tables, k = z.k, w = z.w
         var a = s0, b = s1, c = s2, e = s3
         for i in 0..<count {
             let bits = ((b &* 5) << 7 | (b &* 5) >> 57) &* 9
@@ -153,20 +154,16 @@ enum Ziggurat {
         return Table(k: k, w: w, f: f)
     }()
     /// The k, w and f tables as raw pointers (allocated once, never freed): the hot loops and the
-    /// tail read them without array bounds checks or reference counting (read-only after initialisation).
-    nonisolated(unsafe) static let k: UnsafePointer<UInt32> = {
-        let p = UnsafeMutablePointer<UInt32>.allocate(capacity: 128)
-        p.initialize(from: table.k, count: 128)
-        return UnsafePointer(p)
-    }()
-    nonisolated(unsafe) static let w: UnsafePointer<Double> = {
-        let p = UnsafeMutablePointer<Double>.allocate(capacity: 128)
-        p.initialize(from: table.w, count: 128)
-        return UnsafePointer(p)
-    }()
-    nonisolated(unsafe) static let f: UnsafePointer<Double> = {
-        let p = UnsafeMutablePointer<Double>.allocate(capacity: 128)
-        p.initialize(from: table.f, count: 128)
-        return UnsafePointer(p)
+    /// tail read them without array bounds checks or reference counting (read-only after
+    /// initialisation). One global, so that a draw outside the hot loops (`gaussian()`, `tail`) pays
+    /// one lazy-initialisation check, not one per table.
+    struct Pointers: @unchecked Sendable { let k: UnsafePointer<UInt32>, w: UnsafePointer<Double>, f: UnsafePointer<Double> }
+    static let tables: Pointers = {
+        func copy<X>(_ values: [X]) -> UnsafePointer<X> {
+            let p = UnsafeMutablePointer<X>.allocate(capacity: values.count)
+            p.initialize(from: values, count: values.count)
+            return UnsafePointer(p)
+        }
+        return Pointers(k: copy(table.k), w: copy(table.w), f: copy(table.f))
     }()
 }

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import BLASKit
 import FlowModel
+import Optimisers
 @testable import Simulation
 
 /// The batched fast path (two GEMMs per block of grid times, SIM.12) and the fused optimiser
@@ -88,5 +89,46 @@ final class BatchedPathTests: XCTestCase {
             XCTAssertGreaterThan(relativeGap(fused.u.array, Bank<Double>(d: d, steps: steps, initialisation: .paper, seed: 5).u.array), 1e-4,
                                  "\(proto): training moved u")
         }
+    }
+
+    /// The Adam step completes ∂S/∂u, ∂S/∂w a chunk at a time and updates each chunk from scratch
+    /// (`GradientParts.gradient`): bit for bit the step that first completes whole columns
+    /// (`evaluate`) and then applies `AdamCoefficients.update` to the whole u, w, c, b arrays, over
+    /// three epochs, in Double and Float, at a d of several chunks and a remainder.
+    func testChunkedAdamEqualsWholeColumnAdamBitForBit() throws {
+        try checkChunkedAdam(Double.self)
+        try checkChunkedAdam(Float.self)
+    }
+
+    private func checkChunkedAdam<T: BLASScalar>(_: T.Type) throws {
+        let d = 2 * AdamProtocol.State<T>.chunk + 77, n = 6, steps = 4, lambda = 0.01
+        let problem = try Problem(dimension: Double(d), p: 0.8, sigma: 1)
+        var options = TrainingOptions()
+        options.trainingProtocol = .adam; options.epochs = 3; options.weightDecay = lambda
+        let trainer = try Trainer<T>(problem: problem, n: n, k: 2, steps: steps, options: options, seed: 5)
+        let reference = try Trainer<T>(problem: problem, n: n, k: 2, steps: steps, options: options, seed: 5)
+        let bank = reference.bank, block = FastBlock(context: reference.context, times: 0..<steps)
+        let gradient = Bank<T>(d: d, steps: steps), loss = Buffer<Double>(repeating: 0, count: steps)
+        let dK = d * steps, settings = AdamSettings(learningRate: options.effectiveLearningRate)
+        let m = Buffer<T>(repeating: 0, count: 2 * dK), v = Buffer<T>(repeating: 0, count: 2 * dK)
+        let ms = Buffer<Double>(repeating: 0, count: 2 * steps), vs = Buffer<Double>(repeating: 0, count: 2 * steps)
+        trainer.train(epochs: 3)
+        for epoch in 1...3 {
+            block.evaluate(bank: bank, gradient: gradient, loss: loss)
+            let k = settings.coefficients(step: epoch), scale = 1 / Double(dK)
+            k.update(parameters: bank.u.pointer, gradient: gradient.u.pointer, m: m.pointer, v: v.pointer, count: dK,
+                     gradientScale: scale, weightDecay: lambda)
+            k.update(parameters: bank.w.pointer, gradient: gradient.w.pointer, m: m.pointer + dK, v: v.pointer + dK, count: dK,
+                     gradientScale: scale, weightDecay: lambda)
+            k.update(parameters: bank.c.pointer, gradient: gradient.c.pointer, m: ms.pointer, v: vs.pointer, count: steps,
+                     gradientScale: scale, biasCorrection: .divideByRoot)
+            k.update(parameters: bank.b.pointer, gradient: gradient.b.pointer, m: ms.pointer + steps, v: vs.pointer + steps, count: steps,
+                     gradientScale: scale, biasCorrection: .divideByRoot)
+        }
+        let trained = trainer.bank
+        XCTAssertEqual(trained.u.array, bank.u.array, "\(T.self): u")
+        XCTAssertEqual(trained.w.array, bank.w.array, "\(T.self): w")
+        XCTAssertEqual(trained.c.array + trained.b.array, bank.c.array + bank.b.array, "\(T.self): c, b")
+        XCTAssertNotEqual(trained.u.array, Bank<T>(d: d, steps: steps, initialisation: .paper, seed: 5).u.array, "\(T.self): training moved u")
     }
 }
