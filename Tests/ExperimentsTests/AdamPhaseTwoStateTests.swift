@@ -10,7 +10,7 @@ final class AdamPhaseTwoStateTests: XCTestCase {
     static let n = 128, steps = 8, lambda = 1e-4, tau = 1.75, lr = 0.01
 
     static func theory(d: Int, seed: UInt64) throws -> AutoencoderTheory {
-        let data = try TrainingSet(problem: try Problem(dimension: Double(d), p: 0.8, sigma: 1), n: n, seed: seed)
+        let data = try TrainingSet(problem: try Problem(dimension: .finite(d), p: 0.8, sigma: 1), n: n, seed: seed)
         let nPlus = Double(data.signs.filter { $0 > 0 }.count), L = Double(steps) * lambda * Double(d) / 2
         var theory = try AutoencoderTheory(problem: try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: Double(n)), nPlus: nPlus, penaltyU: L, penaltyW: L),
                                            k: 2, dimension: .finite(d))
@@ -77,7 +77,7 @@ final class AdamPhaseTwoStateTests: XCTestCase {
     /// 0 (the minimiser) and that bulk (AD.4's residual at d = 500). d = 500, 4 seeds, one grid time, 16 000 epochs.
     func testUBulkAtTheEndOfPhaseTwoIsAD3() throws {
         let d = 500, seeds: [UInt64] = [1, 2, 3, 4], j = 7, epochs = 16_000
-        let problem = try Problem(dimension: Double(d), p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(d), p: 0.8, sigma: 1)
         var options = TrainingOptions()
         options.learningRate = Self.lr; options.weightDecay = Self.lambda; options.epochs = epochs; options.trainedTimes = [j]
         let runs = try parallelMap(seeds) { [options] seed -> (OrderParameters, Double) in

@@ -102,7 +102,7 @@ final class BatchedPathTests: XCTestCase {
 
     private func checkChunkedAdam<T: BLASScalar>(_: T.Type) throws {
         let d = 2 * AdamProtocol.State<T>.chunk + 77, n = 6, steps = 4, lambda = 0.01
-        let problem = try Problem(dimension: Double(d), p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(d), p: 0.8, sigma: 1)
         var options = TrainingOptions()
         options.trainingProtocol = .adam; options.epochs = 3; options.weightDecay = lambda
         let trainer = try Trainer<T>(problem: problem, n: n, k: 2, steps: steps, options: options, seed: 5)

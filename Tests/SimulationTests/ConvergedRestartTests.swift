@@ -63,7 +63,7 @@ final class ConvergedRestartTests: XCTestCase {
     /// absolute floor r ≤ 1e-9 neither (`compare` used to compare them with the learned branch).
     func testRelativeTrivialLabelSeparatesThePlateauFromTheLearnedBranch() throws {
         let d = 1000, n = 128, K = 80, j = 78
-        let problem = try Problem(dimension: Double(d), p: 0.8, sigma: 1)
+        let problem = try Problem(dimension: .finite(d), p: 0.8, sigma: 1)
         let grid = try TrainingGrid(problem: problem, k: 2, steps: K)
         let found = try parallelMap([UInt64(2), 7, 11]) { seed -> (ratio: Double, r: Double) in
             let data = try TrainingSet(problem: problem, n: n, seed: seed)
