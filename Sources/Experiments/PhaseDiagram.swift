@@ -46,7 +46,7 @@ public struct PhaseDiagram: Sendable {
 
     /// The target at n training points, n₊ = p·n (AT §4.3).
     func problem(n: Double) throws -> AutoencoderProblem {
-        try AutoencoderProblem(setup: Setup(p: setup.p, sigma: setup.sigma, n: n), penaltyU: penaltyU, penaltyW: penaltyW)
+        try AutoencoderProblem(setup: try setup.with(n: n), penaltyU: penaltyU, penaltyW: penaltyW)
     }
 
     public var ns: [Double] { (0..<nCount).map { nMin * pow(nMax / nMin, Double($0) / Double(nCount - 1)) } }

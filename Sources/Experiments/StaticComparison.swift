@@ -52,7 +52,7 @@ public struct StaticComparison: Sendable {
         var parts = [SeedRun.Part]()
         for d in dimensions {
             var config = configuration
-            config.problem = try Problem(dimension: d, p: configuration.problem.p, sigma: configuration.problem.sigma)
+            config.problem = try configuration.problem.at(d)
             parts.append(.init(configuration: config, seeds: seeds, name: "d=\(config.problem.d)"))
         }
         var run = SeedRun(parts: parts, threads: threads, directory: directory, command: "compare", shard: shard,

@@ -27,6 +27,11 @@ public struct Problem: Sendable, Equatable {
         self.mean = mean
     }
 
+    /// The same target (p, σ, μ) in another finite dimension.
+    public func at(_ dimension: Dimension) throws -> Problem {
+        try Problem(dimension: dimension, p: p, sigma: sigma, mean: mean)
+    }
+
     /// h = atanh(2p − 1), the log-odds bias of the modes (EF.1).
     public var logOdds: Double { FlowModel.logOdds(p: p) }
     public var sqrtD: Double { Double(d).squareRoot() }

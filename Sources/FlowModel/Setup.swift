@@ -50,6 +50,11 @@ public struct Setup: Sendable, Equatable {
         try Setup(dimension: dimension, p: p, sigma: sigma, k: k, n: n)
     }
 
+    /// The same setup with another n (e.g. one of a phase diagram's sizes).
+    public func with(n: Double) throws -> Setup {
+        try Setup(dimension: dimension, p: p, sigma: sigma, k: k, n: n)
+    }
+
     /// The finite-d target; throws at d = ∞.
     public func problem(mean: MeanVector = .allOnes) throws -> Problem {
         guard dimension.isFinite else { throw InputError("this needs a finite d; got d = inf") }

@@ -51,7 +51,7 @@ public struct SimulationConfiguration: Sendable {
         training.planted = planted
         training.trainedTimes = [index]
         // n is unused by the online protocol (fresh samples every step); 1 keeps the training set small.
-        let setup = try Setup(dimension: setup.dimension, p: setup.p, sigma: setup.sigma, k: setup.k, n: 1)
+        let setup = try setup.with(n: 1)
         var config = try SimulationConfiguration(setup: setup, steps: steps, training: training)
         config.samples = 0
         config.recordEpochs = epochs

@@ -88,7 +88,7 @@ struct CompareCommand: ParsableCommand {
             var rows = [Row]()
             for d in dims {
                 var c = config
-                c.problem = try Problem(dimension: Dimension(d), p: config.problem.p, sigma: config.problem.sigma)
+                c.problem = try config.problem.at(Dimension(d))
                 rows += try AdamDecomposition(configuration: c, seeds: simulation.seedList, threads: simulation.threads).rows()
             }
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)

@@ -72,6 +72,17 @@ final class SetupTests: XCTestCase {
         XCTAssertThrowsError(try Setup(dimension: .infinite, p: 0.5, sigma: 1, k: 2, n: 0.5))
     }
 
+    /// A setup at another n, a target at another d: everything else carried over (μ included), and
+    /// the new value checked like any other.
+    func testSameSetupAtAnotherNAndTargetAtAnotherD() throws {
+        let setup = try Setup(dimension: .finite(400), p: 0.7, sigma: 2, k: 3, n: 16)
+        XCTAssertEqual(try setup.with(n: 64), try Setup(dimension: .finite(400), p: 0.7, sigma: 2, k: 3, n: 64))
+        XCTAssertThrowsError(try setup.with(n: 0.5))
+        let target = try Problem(dimension: .finite(100), p: 0.3, sigma: 0.5, mean: .random(seed: 7))
+        XCTAssertEqual(try target.at(.finite(900)), try Problem(dimension: .finite(900), p: 0.3, sigma: 0.5, mean: .random(seed: 7)))
+        XCTAssertThrowsError(try target.at(.infinite))
+    }
+
     /// One schema: the column order is c, b, m, omega, q, r, uw; subscripts read and write the
     /// named fields, on the value and on a vector in column order (an ODE state).
     func testOrderParameterSchema() {
