@@ -5,7 +5,7 @@ import Simulation
 import Theory
 import XCTest
 
-/// derivations/adam-offset.md §7, AD.11–AD.12: Adam at the end of phase 2 (τ = 1.75, K = 8, λ = 10⁻⁴, n = 128).
+/// derivations/adam-offset.md §8, AD.11–AD.12: Adam at the end of phase 2 (τ = 1.75, K = 8, λ = 10⁻⁴, n = 128).
 final class AdamPhaseTwoStateTests: XCTestCase {
     static let n = 128, steps = 8, lambda = 1e-4, tau = 1.75, lr = 0.01
 
