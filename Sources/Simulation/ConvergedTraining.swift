@@ -94,17 +94,18 @@ enum ConvergedTraining {
                 return value
             }
         }
-        var result = try descend(start, tolerance)
+        var result = try descend(start, tolerance), iterations = result.iterations
         // CV.7: one restart from the CV.6 stop, with a fresh inverse-Hessian estimate, run to the double-precision
         // floor; kept where it lowers J/n, and followed by CV.6 again if it ended above the tolerance.
-        var iterations = result.iterations
-        let restarted = restart ? try descend(result.point, restartTolerance) : result
-        if restart { iterations += restarted.iterations }
-        if restarted.value < result.value {
-            result = restarted
-            if result.convergenceMeasure >= tolerance {
-                result = try descend(result.point, tolerance)
-                iterations += result.iterations
+        if restart {
+            let restarted = try descend(result.point, restartTolerance)
+            iterations += restarted.iterations
+            if restarted.value < result.value {
+                result = restarted
+                if result.convergenceMeasure >= tolerance {
+                    result = try descend(result.point, tolerance)
+                    iterations += result.iterations
+                }
             }
         }
         let x = result.point
