@@ -123,10 +123,9 @@ public struct StaticComparison: Sendable {
             meanField[i][j].map { !AdamProtocol().isTrivial($0) }
         }
         // One theory per distinct key, solved on all cores (each solve is independent: same bits as in turn).
-        var firstSeed = [String: Snapshot]()
-        for (i, s) in snapshots.enumerated() where firstSeed[keys[i]] == nil { firstSeed[keys[i]] = s }
         let uniqueKeys = keys.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        let solved = try parallelMap(uniqueKeys.map { firstSeed[$0]! }) { s -> (AutoencoderTheory, [LearnedParameters], LearnedFlow.Prediction) in
+        let solved = try parallelMap(uniqueKeys.map { snapshots[keys.firstIndex(of: $0)!] }) {
+            s -> (theory: AutoencoderTheory, table: [LearnedParameters], prediction: LearnedFlow.Prediction) in
             let nPlus = (s.trainingFraction * Double(n)).rounded()
             let problem = try AutoencoderProblem(setup: Setup(p: config.problem.p, sigma: config.problem.sigma, n: Double(n)),
                                                  nPlus: nPlus, penaltyU: penalties.u, penaltyW: penalties.w)
@@ -150,20 +149,19 @@ public struct StaticComparison: Sendable {
             let table = try theory.table(at: taus)
             return (theory, table, try LearnedFlow.grid(problem, schedule: schedule, dimension: config.problem.dimension, networks: table))
         }
-        let theories = Dictionary(uniqueKeysWithValues: zip(uniqueKeys, solved.map(\.0)))
-        let cache = Dictionary(uniqueKeysWithValues: zip(uniqueKeys, solved.map { ($0.1, $0.2) }))
+        let cache = Dictionary(uniqueKeysWithValues: zip(uniqueKeys, solved))
         for (i, s) in snapshots.enumerated() {
             let key = keys[i]
             // The branch each seed is compared with where its theory row is learned: for Adam at phase-1
             // times, the one its mean field ends on (AD.8, predicted); elsewhere the one its network sits
             // on (FD.4b: r ≤ max(1e-9, r_theory/10), or Adam's |b| ≥ 5; measured), counted in `learned_fraction_sim`.
-            var mine = cache[key]!.0
+            var mine = cache[key]!.table
             for j in 0..<K where mine[j].solution != .trivial
                 && !(meanFieldLearned(i, j) ?? !config.training.trainingProtocol.isTrivial(s.orderParameters[j], learnedWidth: mine[j].r)) {
-                mine[j] = theories[key]!.trivialParameters(at: taus[j])
+                mine[j] = cache[key]!.theory.trivialParameters(at: taus[j])
             }
             theoryRows.append(mine)
-            predictions.append(cache[key]!.1)
+            predictions.append(cache[key]!.prediction)
         }
         let S = Double(snapshots.count)
         func theoryMean(_ j: Int, _ key: OrderParameter) -> Double {
@@ -196,10 +194,10 @@ public struct StaticComparison: Sendable {
             row.add("determined", determined.map(\.rawValue).joined(separator: " "))
             // Branches (FD.4): the fraction of seeds whose theory row / trained network is on the learned
             // branch (simulation: FD.4b, r above a tenth of the learned theory's and 1e-9; the trivial branch stops at r ≈ 1e-13), and whether the theory predicts the mode unlearned at every seed.
-            let theoryLearned = Double(cache.count == 0 ? 0 : keys.filter { cache[$0]!.0[j].solution != .trivial }.count) / S
+            let theoryLearned = Double(cache.count == 0 ? 0 : keys.filter { cache[$0]!.table[j].solution != .trivial }.count) / S
             row.add("learned_fraction_theory", theoryLearned)
             let learnedSim = snapshots.indices.filter { i in
-                !config.training.trainingProtocol.isTrivial(snapshots[i].orderParameters[j], learnedWidth: cache[keys[i]]!.0[j].r)
+                !config.training.trainingProtocol.isTrivial(snapshots[i].orderParameters[j], learnedWidth: cache[keys[i]]!.table[j].r)
             }
             row.add("learned_fraction_sim", Double(learnedSim.count) / S)
             // Adam's mean field (AD.8): the fraction of seeds it predicts learned (empty where it is not run).
