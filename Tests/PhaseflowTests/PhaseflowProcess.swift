@@ -15,28 +15,15 @@ extension XCTestCase {
 
     /// Runs the built `phaseflow` executable, which `swift test` builds beside the test bundle.
     func phaseflow(_ arguments: [String], in directory: URL? = nil) throws -> PhaseflowOutput {
-        let process = Process()
-        process.executableURL = try phaseflowExecutable()
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return PhaseflowOutput(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                               stderr: String(decoding: stderr, as: UTF8.self))
+        try phaseflow(arguments, in: directory, alongside: {}).0
     }
-}
 
-extension XCTestCase {
-    /// Runs the built `phaseflow` with `arguments` while `work` runs on this thread (the two are
-    /// independent, so they share the cores), and returns both; stdout and stderr go through files.
+    /// Runs the built `phaseflow` with `arguments` (in `directory`) while `work` runs on this thread (the
+    /// two are independent, so they share the cores), and returns both; stdout and stderr go through files.
     ///
     ///     let (run, table) = try phaseflow(["theory", "--points", "4"], alongside: { try theory.table(pointsPerPhase: 4) })
-    func phaseflow<T>(_ arguments: [String], alongside work: () throws -> T) throws -> (PhaseflowOutput, T) {
-        let base = NSTemporaryDirectory() + "pf-alongside-\(UUID().uuidString)"
+    func phaseflow<T>(_ arguments: [String], in directory: URL? = nil, alongside work: () throws -> T) throws -> (PhaseflowOutput, T) {
+        let base = NSTemporaryDirectory() + "pf-run-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: base + ".out"); try? FileManager.default.removeItem(atPath: base + ".err") }
         for suffix in [".out", ".err"] { FileManager.default.createFile(atPath: base + suffix, contents: nil) }
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
@@ -44,6 +31,7 @@ extension XCTestCase {
         let process = Process()
         process.executableURL = try phaseflowExecutable()
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         process.standardOutput = out
         process.standardError = err
         try process.run()
@@ -51,8 +39,8 @@ extension XCTestCase {
         process.waitUntilExit()
         try out.close(); try err.close()
         let output = PhaseflowOutput(status: process.terminationStatus,
-                                     stdout: try String(contentsOfFile: base + ".out", encoding: .utf8),
-                                     stderr: try String(contentsOfFile: base + ".err", encoding: .utf8))
+                                     stdout: String(decoding: try Data(contentsOf: URL(fileURLWithPath: base + ".out")), as: UTF8.self),
+                                     stderr: String(decoding: try Data(contentsOf: URL(fileURLWithPath: base + ".err")), as: UTF8.self))
         return (output, try result.get())
     }
 
