@@ -114,7 +114,9 @@ public struct PhaseOneObjective: Sendable {
     }
 
     /// ν = (n + 1)/d: E(Δ²) = ν I for the Gram matrix I + Δ of the points' noise off μ (FD.8a).
-    var overlapRatio: Double { perPointRootD.map { (problem.n + 1) / ($0 * $0) } ?? 0 }
+    var overlapRatio: Double { orthonormalNoise ? 0 : perPointRootD.map { (problem.n + 1) / ($0 * $0) } ?? 0 }
+    /// Points whose noise off μ is orthonormal (Δ = 0): ν = 0 in FD.8; with χ = 1 no cross-overlap noise is left.
+    var orthonormalNoise = false
 
     /// What the data term of F needs (AT.31; FD.7 at finite d): P1 + σC1/√d (the class-signed Φ1 with the
     /// points' own μ-coordinates), Q1 = E Φ1_ν² over points (fresh noise inside, quenched outside), R2.
