@@ -2,7 +2,7 @@ import FlowModel
 import Theory
 import XCTest
 
-/// AD.13–AD.14 (derivations/adam-offset.md §9) against AD.9–AD.10: in phase 1 the redrawn part of u·e/d
+/// AD.14–AD.15 (derivations/adam-offset.md §9) against AD.9–AD.10: in phase 1 the redrawn part of u·e/d
 /// (O(1/d) against ε²) and the span(μ, X₁) offsets (β² = O(S²/d)) change Adam's state by little; at the end
 /// of phase 2 the redrawn part dominates w's β x₁ noise, so span(μ, X₁) carries a variance per direction far
 /// above the bulk's (measured 3× at d = 500, 34× at d = 2000), and its offsets lower m from AD.4's towards the minimiser's.
@@ -33,7 +33,7 @@ final class AdamOffsetsModelTests: XCTestCase {
         XCTAssertEqual(o[1].bulk.offsetShare, gain * o[1].bulk.dataDirection, accuracy: 1e-9 * o[1].bulk.offsetShare)
         XCTAssertGreaterThan(o[1].m, minimiser[1].m)
         XCTAssertLessThan(o[1].m, ad4[1].m - (ad4[1].m - minimiser[1].m) / 4)
-        print(String(format: "τ 1.75 d 2000: m minimiser %.5f AD.4 %.5f AD.10 %.5f AD.14 %.5f; σ_X² %.3e bulk %.3e per direction",
+        print(String(format: "τ 1.75 d 2000: m minimiser %.5f AD.4 %.5f AD.10 %.5f AD.15 %.5f; σ_X² %.3e bulk %.3e per direction",
                      minimiser[1].m, ad4[1].m, s[1].m, o[1].m, o[1].bulk.dataDirection, o[1].bulk.bulkDirection))
     }
 }
