@@ -21,11 +21,13 @@ public struct AdamBulk: Sendable, Equatable {
         self.bulkDirection = bulkDirection ?? r; self.dataDirection = dataDirection ?? r
     }
     public static let zero = AdamBulk(r: 0, q: 0)
-    /// The part of δr whose α z·δw/√d enters the pre-activations as fresh noise: all of it in AD.3, the
-    /// bulk's (d − n − 1)δr_b/d in AD.10 (r − nσ_X²/d).
-    public var noiseShare: Double { max(r - dataShare, 0) }
+    /// The fresh pre-activation noise the fluctuations add, in units of α²: all of δr in AD.3, the bulk's
+    /// (d − n − 1)δr_b/d in AD.10 (r − nσ_X²/d), and in AD.15 also the offsets β x₁^ν·δw/√d of span(μ, X₁).
+    public var noiseShare: Double { max(r - dataShare, 0) + offsetShare }
     /// n σ_X²/d, the share of span(X₁) ⊥ μ in r (0 unless AD.10 set it).
     public var dataShare: Double = 0
+    /// AD.15: β²(1 + σ²)σ_X²/α², the per-point offsets of w's span(μ, X₁) fluctuations as fresh noise (0 unless `.offsets`).
+    public var offsetShare: Double = 0
 
     /// How w's fluctuations are split over its directions.
     public enum Model: Sendable, Equatable {
@@ -38,8 +40,13 @@ public struct AdamBulk: Sendable, Equatable {
         /// AD.9–AD.10: AD.9's draw-to-draw noise; the d − n − 1 bulk directions driven by its α z part
         /// alone; the n directions of span(X₁) ⊥ μ each by its own point's β x₁ part too, held by that
         /// point's curvature. Both count in r; only the bulk's α²δr_b enters the pre-activations as fresh
-        /// noise (the offsets β x₁^ν·δw/√d of span(X₁) do not: measured, derivations/adam-offset.md §7).
+        /// noise (the offsets β x₁^ν·δw/√d of span(X₁) do not; §9 measures that they do act: `.offsets`).
         case split
+        /// AD.14–AD.15: as `.split`, with u·e/d's draw-to-draw part cα u·z/d in w's noise (variance c²α²q φ'²/d,
+        /// which dominates the β x₁ part in phase 2, where the fresh pre-activation noise α²r is tiny), and w's
+        /// fluctuations along span(μ, X₁) entering each point's pre-activation as β x₁^ν·δw/√d, variance
+        /// β²(1 + σ²)σ_X², counted as fresh noise (measured, derivations/adam-offset.md §9).
+        case offsets
     }
 
     /// AD.3 (or AD.9–AD.10, `model`) at the state `x` (the learned network with its own bulk) of the reduced
@@ -68,7 +75,9 @@ public struct AdamBulk: Sendable, Equatable {
             curvature += weight * (q * (1 - 4 * t[2] + 3 * t[4]) + 2 * p * (t[1] - t[3]))
             varW += weight * Self.wNoise(t, q: q, bias: p, alpha: alpha, beta: beta, squaredNorm: 1 + s2)
             let slope = Self.slopeMoments(t, q: q, bias: p)
-            fresh += weight * alpha * alpha * slope.square
+            // AD.14: u·e/d = ε + cα u·z/d; the second part, O(d^{-1/2}), is redrawn every step.
+            let redrawn = model == .offsets ? x.c * x.c * alpha * alpha * q * (1 - 2 * t[2] + t[4]) / d : 0
+            fresh += weight * alpha * alpha * (slope.square + redrawn)
             if model == .isotropic || trivialPowers != nil {
                 drawn += weight * (slope.square - slope.mean * slope.mean)
             } else {
@@ -79,7 +88,7 @@ public struct AdamBulk: Sendable, Equatable {
                     let m = q * (tf[1] - tf[3]) - p * (1 - tf[2])
                     return m * m
                 }
-                drawn += weight * max(slope.square - meanSquare, 0)
+                drawn += weight * (max(slope.square - meanSquare, 0) + redrawn)
             }
             r2 += weight * t[2]
             varU += weight * Self.uNoise(t, c: x.c, alpha: alpha, shrink: shrink, squaredNorm: 1 + s2, overlap: pTilde, q: q)
@@ -90,7 +99,7 @@ public struct AdamBulk: Sendable, Equatable {
         let hw = alpha * alpha * n * curvature + pr.penaltyW
         let dr = hw > 0 ? lr * (n * d).squareRoot() * max(varW, 0).squareRoot() / (2 * hw) : 0
         let dq = lr * n.squareRoot() * max(varU, 0).squareRoot() / (2 * (n * r2 + pr.penaltyU))
-        guard model == .split, varW > 0, hw > 0 else { return AdamBulk(r: dr, q: dq) }
+        guard model == .split || model == .offsets, varW > 0, hw > 0 else { return AdamBulk(r: dr, q: dq) }
         // AD.9: the bulk directions see only the α z part of the noise, at the common rate lr/√V_w.
         let bulk = dr * max(fresh, 0) / varW
         // AD.10: a direction of span(X₁) ⊥ μ along point ν's own noise η^ν carries that point's β x₁ part
@@ -100,6 +109,9 @@ public struct AdamBulk: Sendable, Equatable {
         let share = (max(d - n - 1, 0) * bulk + n * data) / d
         var out = AdamBulk(r: share, q: dq, bulkDirection: bulk, dataDirection: data)
         out.dataShare = n * data / d
+        // AD.15: along μ and each η^ν the same σ_X² (the point's own term dominates both), so a point's offset
+        // β x₁^ν·δw/√d has variance β²(1 + σ²)σ_X².
+        if model == .offsets, alpha > 0 { out.offsetShare = beta * beta * (1 + s2) * data / (alpha * alpha) }
         return out
     }
 

@@ -46,8 +46,8 @@ public struct AutoencoderTheory: Sendable {
     /// learning rate (derivations/adam-offset.md AD.4, with the bulk fluctuations of AD.3); nil (default)
     /// for the minimiser. Finite d only.
     public var adamLearningRate: Double?
-    /// How AD.4's fluctuations of w are split over its directions: AD.9–AD.10 (`.split`) or AD.3's
-    /// isotropic form (derivations/adam-offset.md §7).
+    /// How AD.4's fluctuations of w are split over its directions: AD.9–AD.10 (`.split`), AD.14–AD.15
+    /// (`.offsets`, §9) or AD.3's isotropic form (derivations/adam-offset.md §7).
     public var adamBulkModel: AdamBulk.Model = .isotropic
 
     /// The training set's class means along μ beyond ±1 (FD.10): the theory of one data set, conditional on
@@ -218,16 +218,18 @@ public struct AutoencoderTheory: Sendable {
         let first = try evaluate(.zero)
         guard first.out.solution == .learned else { return first.out }
         var lo = (x: 0.0, f: first.target.r, e: first), hi: (x: Double, f: Double?)? = nil, side = 0
-        var x = first.target.r, q = first.target.q, dataShare = first.target.dataShare
+        var x = first.target.r, q = first.target.q, dataShare = first.target.dataShare, offsetShare = first.target.offsetShare
         var bulkDirection = first.target.bulkDirection, dataDirection = first.target.dataDirection
         for _ in 0..<60 {
             var bulk = AdamBulk(r: x, q: q, bulkDirection: bulkDirection, dataDirection: dataDirection)
             bulk.dataShare = min(dataShare, x)
+            bulk.offsetShare = offsetShare
             let e = try evaluate(bulk)
             q = e.target.q
             let f: Double? = e.out.solution == .learned ? e.target.r - x : nil
             if let f, abs(f) < 1e-9 { return e.out }
             bulkDirection = e.target.bulkDirection; dataDirection = e.target.dataDirection; dataShare = e.target.dataShare
+            offsetShare = e.target.offsetShare
             if let f, f > 0 {
                 lo = (x, f, e)
                 if side == 1, let h = hi, let fh = h.f { hi = (h.x, fh / 2) }   // Illinois: halve the stale end
