@@ -261,11 +261,13 @@ public struct Report: Sendable {
         (b ≈ 10.5) although AD.4's learned fixed point exists; which side its early transient ends on is
         predicted seed by seed by Adam's mean field (AD.5–AD.8, §5 there: all 16 full-budget branches at
         d = 1000 and 5000), and each seed is compared on that branch (`learned_fraction_mean_field`;
-        on this coarse grid every phase-1 τ > 0 learns). Where AD.4 is not yet
-        right: at the end of phase 2 at these d (τ = 1.75 here: m, q 6–21 % below AD.4, 25–57 SE, which sets
-        `max_z`), where the bulk is as large as the learned part of r and the state responds strongly
-        to it; Adam's mean field settles near AD.4 there too (m 0.120 against 0.1153 measured at d = 2000),
-        so the gap is a fluctuation effect beyond it (§4 there); at every τ ≤ 1.5 m, ω, q agree within 2 SE, r within 4 SE and c within 0.5 % (up to 8 SE).
+        on this coarse grid every phase-1 τ > 0 learns). Where AD.4 is not yet right: at the end of phase 2
+        at d ≤ 2000 (τ = 1.75 here: m, q 6–21 % below AD.4 at d = 500 and 2000, 25–57 SE, which sets `max_z`;
+        at d = 8000 they agree). There Adam's mean is the minimiser of J averaged over its own recorded
+        fluctuations (adam-offset.md AD.13, within 1 % of m), and what AD.4 leaves out is w's fluctuations
+        along the data's own directions span(μ, X₁), which offset each point's pre-activation (AD.15); their
+        size is derived only up to a factor of about 2 (AD.14, §9 there), so AD.4 stays the theory here.
+        At every τ ≤ 1.5 m, ω, q agree within 2 SE, r within 4 SE and c within 0.5 % (up to 8 SE).
 
         \(markdownTable(summary.summaries, keys: ["d", "seeds", "penalty_u_effective", "max_abs_dev", "worst_key", "worst_tau", "max_z", "max_z_95", "agrees"]))
         Largest |simulation − theory| per order parameter over the grid times where the theory determines it:

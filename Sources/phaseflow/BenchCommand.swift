@@ -84,10 +84,10 @@ struct BenchCommand: ParsableCommand {
 struct ReproduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reproduce",
-        abstract: "Exact-flow diagram, theory table, training dynamics, simulation vs theory at two d; Markdown report in ./out.")
+        abstract: "Exact-flow diagram, theory table, training dynamics, simulation vs theory at several d; Markdown report in ./out.")
 
     @Option(help: FlagHelp.out, transform: outputPath) var out: String = "out"
-    @Option(parsing: .upToNextOption, help: FlagHelp.dims) var dims: [Double] = [500, 2000]
+    @Option(parsing: .upToNextOption, help: FlagHelp.dims) var dims: [Double] = [500, 2000, 8000]
     @Option(name: .customLong("converged-dims"), parsing: .upToNextOption,
             help: "The dimensions of the converged-protocol comparison (report §3c).") var convergedDims: [Double] = [1000, 4000]
     @Option(help: FlagHelp.seeds) var seeds: Int = 4
