@@ -52,12 +52,29 @@ public struct TanhMoments: Sendable {
         var t = [Double](repeating: 0, count: top + 1)
         t[0] = 1
         if s <= 1 {
-            let x = narrow.nodes, w = narrow.weights
-            for i in x.indices {
-                let phi = tanh(a + s * x[i])
-                var power = w[i]
-                for k in 1...top { power *= phi; t[k] += power }
+            // Σ weight·tanh^k(a + s x), k = 1…top, node by node (the partial sums in registers).
+            var sums = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+            narrow.nodes.withUnsafeBufferPointer { x in
+                narrow.weights.withUnsafeBufferPointer { w in
+                    for i in 0..<x.count {
+                        let phi = tanh(a + s * x[i])
+                        var power = w[i] * phi
+                        sums.0 += power
+                        guard top >= 2 else { continue }
+                        power *= phi; sums.1 += power
+                        guard top >= 3 else { continue }
+                        power *= phi; sums.2 += power
+                        guard top >= 4 else { continue }
+                        power *= phi; sums.3 += power
+                        guard top >= 5 else { continue }
+                        power *= phi; sums.4 += power
+                        guard top >= 6 else { continue }
+                        power *= phi; sums.5 += power
+                    }
+                }
             }
+            let total = [sums.0, sums.1, sums.2, sums.3, sums.4, sums.5]
+            for k in 1...top { t[k] = total[k - 1] }
             return t
         }
         // E tanh^k = P(x > 0) + (−1)^k P(x < 0) + ∫_{x>0} (tanh^k x − 1)[N(x) + (−1)^k N(−x)] dx.
