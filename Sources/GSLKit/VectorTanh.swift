@@ -18,19 +18,30 @@ public enum VectorTanh {
         let bits = unsafeBitCast(y, to: Bits.self), signBit = Bits(repeating: 1 << 63)
         let sign = bits & signBit
         let t = unsafeBitCast(bits & ~signBit, to: Vector.self)
-        // The convergent t (1 + 7z/51 + z²/255 + 2z³/69615 + z⁴/34459425)/(1 + 8z/17 + 7z²/255 + 4z³/9945 + z⁴/765765), z = t²,
-        // as t − t z (1/3 + 2z/85 + 26z²/69615 + 44z³/34459425)/(the denominator): the correction is below z/3, so its
-        // rounding errors are small against t.
-        let z = t * t
-        var correction: Vector = z * (44.0 / 34_459_425) + 26.0 / 69_615
-        correction = correction * z + 2.0 / 85; correction = correction * z + 1.0 / 3
-        var denominator: Vector = z * (1.0 / 765_765) + 4.0 / 9_945
-        denominator = denominator * z + 7.0 / 255; denominator = denominator * z + 8.0 / 17; denominator = denominator * z + 1
-        let small = t - t * z * correction / denominator
-        // Beyond |y| = 40, e^{−2|y|} < 2e-35 and tanh is 1 in double precision.
-        let e = exp(-2 * t.replacing(with: 40, where: .!(t .< 40)))
-        var result = 1 - 2 * e / (1 + e)
-        result.replace(with: small, where: t .< 0.625)
+        // Each branch is base − numerator/denominator; a branch no lane needs is skipped (the nodes come
+        // in order, so four neighbours are mostly on one side).
+        let isSmall = t .< 0.625
+        var base = Vector(repeating: 1), numerator = Vector.zero, denominator = Vector(repeating: 1)
+        if any(isSmall) {
+            // The convergent t (1 + 7z/51 + z²/255 + 2z³/69615 + z⁴/34459425)/(1 + 8z/17 + 7z²/255 + 4z³/9945 + z⁴/765765), z = t²,
+            // as t − t z (1/3 + 2z/85 + 26z²/69615 + 44z³/34459425)/(the denominator): the correction is below z/3, so its
+            // rounding errors are small against t.
+            let z = t * t
+            var correction: Vector = z * (44.0 / 34_459_425) + 26.0 / 69_615
+            correction = correction * z + 2.0 / 85; correction = correction * z + 1.0 / 3
+            var d: Vector = z * (1.0 / 765_765) + 4.0 / 9_945
+            d = d * z + 7.0 / 255; d = d * z + 8.0 / 17; d = d * z + 1
+            base.replace(with: t, where: isSmall)
+            numerator.replace(with: t * z * correction, where: isSmall)
+            denominator.replace(with: d, where: isSmall)
+        }
+        if !all(isSmall) {
+            // 1 − 2e/(1 + e); beyond |y| = 40, e^{−2|y|} < 2e-35 and tanh is 1 in double precision.
+            let e = exp(-2 * t.replacing(with: 40, where: .!(t .< 40)))
+            numerator.replace(with: 2 * e, where: .!isSmall)
+            denominator.replace(with: 1 + e, where: .!isSmall)
+        }
+        var result = base - numerator / denominator
         result = unsafeBitCast(unsafeBitCast(result, to: Bits.self) | sign, to: Vector.self)
         result.replace(with: y, where: y .!= y)   // NaN
         return result
