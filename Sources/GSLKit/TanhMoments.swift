@@ -11,20 +11,26 @@ import Foundation
 ///   4e-17 and the tails are normal probabilities. For odd k, tanh^k − 1 (x > 0) is integrated and
 ///   the sign part added exactly, so nothing cancels when the mass sits far from 0.
 /// Doubling the nodes per panel changes nothing at the 1e-13 level (`AutoencoderQuadratureTests`).
+/// For s ≤ 1, tanh goes four nodes at a time (`VectorTanh`, within 2 ulp of libm's tanh), the sums
+/// still node by node in order (sums per lane changed the minimiser's path on the flat objective).
 ///
 ///     let moments = try TanhMoments()
 ///     let (first, second) = moments.moments(mean: 0.5, scale: 1)   // E tanh(0.5 + Z), E tanh²(0.5 + Z)
 public struct TanhMoments: Sendable {
     public static let maxPower = 6
     public let nodesPerPanel: Int
-    private let narrow: PanelGaussLegendre
+    typealias Vector = VectorTanh.Vector
+    /// The nodes and weights of the s ≤ 1 rule, four to a vector (the last padded with weight 0).
+    private let narrowNodes: [Vector], narrowWeights: [Vector]
     private let xNodes: [Double], xWeights: [Double]
     /// tanh(x)^k − 1 at the nodes x > 0, k = 1…6, from e^{−2x} without cancellation.
     private let powerMinusOne: [[Double]]
 
     public init(nodesPerPanel: Int = 8) throws {
         self.nodesPerPanel = nodesPerPanel
-        narrow = try PanelGaussLegendre(panelWidth: 0.75, nodesPerPanel: nodesPerPanel, halfWidth: 9)
+        let narrow = try PanelGaussLegendre(panelWidth: 0.75, nodesPerPanel: nodesPerPanel, halfWidth: 9)
+        narrowNodes = Self.vectors(narrow.nodes)
+        narrowWeights = Self.vectors(narrow.weights)
         let rule = try CompositeGaussLegendre(from: 0, to: 20, panelWidth: 0.5, nodesPerPanel: nodesPerPanel)
         xNodes = rule.nodes
         xWeights = rule.weights
@@ -36,6 +42,15 @@ public struct TanhMoments: Sendable {
                 for j in 1...k { term *= -delta * Double(k - j + 1) / Double(j); sum += term }
                 return sum
             }
+        }
+    }
+
+    /// `values` four to a vector, the last vector padded with zeros.
+    static func vectors(_ values: [Double]) -> [Vector] {
+        stride(from: 0, to: values.count, by: 4).map { i in
+            var v = Vector.zero
+            for lane in 0..<min(4, values.count - i) { v[lane] = values[i + lane] }
+            return v
         }
     }
 
@@ -52,12 +67,33 @@ public struct TanhMoments: Sendable {
         var t = [Double](repeating: 0, count: top + 1)
         t[0] = 1
         if s <= 1 {
-            let x = narrow.nodes, w = narrow.weights
-            for i in x.indices {
-                let phi = tanh(a + s * x[i])
-                var power = w[i]
-                for k in 1...top { power *= phi; t[k] += power }
+            // Σ weight·tanh^k(a + s x), k = 1…top, node by node in order (tanh four nodes at a time).
+            var sums = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+            let center = Vector(repeating: a), scale = Vector(repeating: s)
+            narrowNodes.withUnsafeBufferPointer { x in
+                narrowWeights.withUnsafeBufferPointer { w in
+                    for i in 0..<x.count {
+                        let phis = VectorTanh.tanh(center + scale * x[i]), weights = w[i]
+                        for lane in 0..<4 {
+                            let phi = phis[lane]
+                            var power = weights[lane] * phi
+                            sums.0 += power
+                            guard top >= 2 else { continue }
+                            power *= phi; sums.1 += power
+                            guard top >= 3 else { continue }
+                            power *= phi; sums.2 += power
+                            guard top >= 4 else { continue }
+                            power *= phi; sums.3 += power
+                            guard top >= 5 else { continue }
+                            power *= phi; sums.4 += power
+                            guard top >= 6 else { continue }
+                            power *= phi; sums.5 += power
+                        }
+                    }
+                }
             }
+            let total = [sums.0, sums.1, sums.2, sums.3, sums.4, sums.5]
+            for k in 1...top { t[k] = total[k - 1] }
             return t
         }
         // E tanh^k = P(x > 0) + (−1)^k P(x < 0) + ∫_{x>0} (tanh^k x − 1)[N(x) + (−1)^k N(−x)] dx.
