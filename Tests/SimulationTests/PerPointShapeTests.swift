@@ -46,27 +46,38 @@ final class PerPointShapeTests: XCTestCase {
         return w.reduce(0) { $0 + $1 * $1 }
     }
 
-    func testPerPointCoefficientIsNotLinearInTheMuNoise() throws {
-        let n = 128, nPlus = 102, tau = 1.45
+    /// FD.13o's deterministic data set: the n₊ and n − n₊ class signs, and per class the normal quantiles scaled to unit variance.
+    private func quantileData(n: Int, nPlus: Int) -> (signs: [Double], g: [Double]) {
         let signs = (0..<n).map { $0 < nPlus ? 1.0 : -1.0 }
-        var g = [Double](repeating: 0, count: n)   // each class: normal quantiles, scaled to unit variance
+        var g = [Double](repeating: 0, count: n)
         for (lo, count) in [(0, nPlus), (nPlus, n - nPlus)] {
             for i in 0..<count { g[lo + i] = StandardNormal.quantile((Double(i) + 0.5) / Double(count)) }
             let v = (lo..<(lo + count)).reduce(0.0) { $0 + g[$1] * g[$1] } / Double(count)
             for i in lo..<(lo + count) { g[i] /= v.squareRoot() }
         }
+        return (signs, g)
+    }
+
+    /// FD.7's orthonormal limit (every cross-overlap term absent: χ = 1 at ν = 0) at FD.8's skip weight, and its minimiser.
+    private func orthonormalLimit(n: Int, nPlus: Double, d: Int, penalty: Double, tau: Double)
+        throws -> (fd8: LearnedParameters, objective: PhaseOneObjective, ansatz: LearnedParameters) {
+        var theory = try AutoencoderTheory(problem: try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: Double(n)), nPlus: nPlus,
+                                                                           penaltyU: penalty, penaltyW: penalty), k: 2, dimension: .finite(d))
+        theory.finiteDReduced = true
+        theory.branchRule = .learnedIfExists
+        let fd8 = try theory.table(at: [1.0, 1.2, 1.35, tau]).last!
+        var objective = theory.phaseOneObjective(at: tau, skipWeight: fd8.c, response: 1)
+        objective.orthonormalNoise = true
+        return (fd8, objective, try XCTUnwrap(PhaseOneSolver.branch(objective, start: (fd8.halfGap, fd8.bEff), slope: fd8.pointSlope)))
+    }
+
+    func testPerPointCoefficientIsNotLinearInTheMuNoise() throws {
+        let n = 128, nPlus = 102, tau = 1.45
+        let (signs, g) = quantileData(n: n, nPlus: nPlus)
         var excess = [Int: Double]()
         for (d, penalty) in [(1000, 0.2), (4000, 0.2), (4000, 2.0)] {
             let values = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: .finite(d)).values(at: tau)
-            var theory = try AutoencoderTheory(problem: try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: Double(n)), nPlus: Double(nPlus),
-                                                                               penaltyU: penalty, penaltyW: penalty), k: 2, dimension: .finite(d))
-            theory.finiteDReduced = true
-            theory.branchRule = .learnedIfExists
-            let fd8 = try theory.table(at: [1.0, 1.2, 1.35, tau]).last!
-            // FD.7's orthonormal limit: every cross-overlap term absent (χ = 1 at ν = 0), at FD.8's skip weight.
-            var objective = theory.phaseOneObjective(at: tau, skipWeight: fd8.c, response: 1)
-            objective.orthonormalNoise = true
-            let ansatz = try XCTUnwrap(PhaseOneSolver.branch(objective, start: (fd8.halfGap, fd8.bEff), slope: fd8.pointSlope))
+            let (_, _, ansatz) = try orthonormalLimit(n: n, nPlus: Double(nPlus), d: d, penalty: penalty, tau: tau)
             let free = try exactR(g: g, signs: signs, d: d, alpha: values.alpha, beta: values.beta, penalty: penalty, start: ansatz, linear: false)
             let linear = try exactR(g: g, signs: signs, d: d, alpha: values.alpha, beta: values.beta, penalty: penalty, start: ansatz, linear: true)
             print(String(format: "d = %d, L = %.1f: r free %.6f, on the ansatz %.6f, FD.7 (Δ = 0) %.6f: free/FD.7 − 1 = %+.2f %%, free/ansatz − 1 = %+.2f %%",
@@ -88,22 +99,9 @@ final class PerPointShapeTests: XCTestCase {
     /// against the exact minimiser of J on the same points (an independent method: BFGS on CV.3 in ℝ^{n+1}).
     func testShapeFunctionalIsTheExactObjectiveOnOrthonormalPoints() throws {
         let n = 128, nPlus = 102, tau = 1.45, d = 1000, penalty = 0.2
-        let signs = (0..<n).map { $0 < nPlus ? 1.0 : -1.0 }
-        var g = [Double](repeating: 0, count: n)
-        for (lo, count) in [(0, nPlus), (nPlus, n - nPlus)] {
-            for i in 0..<count { g[lo + i] = StandardNormal.quantile((Double(i) + 0.5) / Double(count)) }
-            let v = (lo..<(lo + count)).reduce(0.0) { $0 + g[$1] * g[$1] } / Double(count)
-            for i in lo..<(lo + count) { g[i] /= v.squareRoot() }
-        }
+        let (signs, g) = quantileData(n: n, nPlus: nPlus)
         let values = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: .finite(d)).values(at: tau)
-        var theory = try AutoencoderTheory(problem: try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: Double(n)), nPlus: Double(nPlus),
-                                                                           penaltyU: penalty, penaltyW: penalty), k: 2, dimension: .finite(d))
-        theory.finiteDReduced = true
-        theory.branchRule = .learnedIfExists
-        let fd8 = try theory.table(at: [1.0, 1.2, 1.35, tau]).last!
-        var objective = theory.phaseOneObjective(at: tau, skipWeight: fd8.c, response: 1)
-        objective.orthonormalNoise = true
-        let ansatz = try XCTUnwrap(PhaseOneSolver.branch(objective, start: (fd8.halfGap, fd8.bEff), slope: fd8.pointSlope))
+        let (_, objective, ansatz) = try orthonormalLimit(n: n, nPlus: Double(nPlus), d: d, penalty: penalty, tau: tau)
         let nodes = [Array(g[0..<nPlus]), Array(g[nPlus...])]
         let weights = [[Double](repeating: 1 / Double(nPlus), count: nPlus), [Double](repeating: 1 / Double(n - nPlus), count: n - nPlus)]
         // Gradient check at a point off the minimum.
@@ -127,14 +125,7 @@ final class PerPointShapeTests: XCTestCase {
 
     /// FD.13's factor r_FD.13a/r_FD.7 (Δ = 0, 24 Gauss–Hermite nodes per class) with FD.8's row at n₊, d, L, τ.
     private func shapeFactor(nPlus: Double, n: Int, d: Int, penalty: Double, tau: Double) throws -> (fd8: LearnedParameters, factor: Double) {
-        var theory = try AutoencoderTheory(problem: try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: Double(n)), nPlus: nPlus,
-                                                                           penaltyU: penalty, penaltyW: penalty), k: 2, dimension: .finite(d))
-        theory.finiteDReduced = true
-        theory.branchRule = .learnedIfExists
-        let fd8 = try theory.table(at: [1.0, 1.2, 1.35, tau]).last!
-        var objective = theory.phaseOneObjective(at: tau, skipWeight: fd8.c, response: 1)
-        objective.orthonormalNoise = true
-        let ansatz = try XCTUnwrap(PhaseOneSolver.branch(objective, start: (fd8.halfGap, fd8.bEff), slope: fd8.pointSlope))
+        let (fd8, objective, ansatz) = try orthonormalLimit(n: n, nPlus: nPlus, d: d, penalty: penalty, tau: tau)
         let rule = try GaussHermite(order: 24)
         let shape = try objective.perPointShape(nodes: [rule.nodes, rule.nodes], weights: [rule.weights, rule.weights],
                                                 start: (ansatz.b, ansatz.omega, (ansatz.piPlus, ansatz.piMinus), ansatz.pointSlope))
