@@ -33,6 +33,17 @@ final class AdamOffsetsModelTests: XCTestCase {
         XCTAssertEqual(o[1].bulk.offsetShare, gain * o[1].bulk.dataDirection, accuracy: 1e-9 * o[1].bulk.offsetShare)
         XCTAssertGreaterThan(o[1].m, minimiser[1].m)
         XCTAssertLessThan(o[1].m, ad4[1].m - (ad4[1].m - minimiser[1].m) / 4)
+        // AD.16: phase 1 (τ = ½, where AD.2's s_w matched Adam's √v̂ within 3 %) within 3 % of `.offsets`; at τ = 1.75
+        // σ_X² divided by ρ, which §9 measured as √v̂/s_w = 2.2 at d = 2000 (1.7 < ρ < 2.7 accepted), the bulk by more
+        // than 1.5 (measured 2.2 below `.offsets`; the state moves too), and m still between the minimiser's and AD.4's.
+        var preconditioned = offsets; preconditioned.adamBulkModel = .preconditioned
+        let p = try preconditioned.table(at: taus)
+        XCTAssertEqual(p[0].bulk.r, o[0].bulk.r, accuracy: 0.03 * o[0].bulk.r)
+        let rho = o[1].bulk.dataDirection / p[1].bulk.dataDirection
+        XCTAssertGreaterThan(o[1].bulk.bulkDirection / p[1].bulk.bulkDirection, 1.5)
+        XCTAssertGreaterThan(rho, 1.7); XCTAssertLessThan(rho, 2.7)
+        XCTAssertGreaterThan(p[1].m, minimiser[1].m); XCTAssertLessThan(p[1].m, ad4[1].m)
+        print(String(format: "τ 1.75 d 2000: AD.16 m %.5f, ρ %.3f, σ_X² %.3e bulk %.3e per direction", p[1].m, rho, p[1].bulk.dataDirection, p[1].bulk.bulkDirection))
         print(String(format: "τ 1.75 d 2000: m minimiser %.5f AD.4 %.5f AD.10 %.5f AD.15 %.5f; σ_X² %.3e bulk %.3e per direction",
                      minimiser[1].m, ad4[1].m, s[1].m, o[1].m, o[1].bulk.dataDirection, o[1].bulk.bulkDirection))
     }

@@ -26,7 +26,7 @@ public struct AdamBulk: Sendable, Equatable {
     public var noiseShare: Double { max(r - dataShare, 0) + offsetShare }
     /// n σ_X²/d, the share of span(X₁) ⊥ μ in r (0 unless AD.10 set it).
     public var dataShare: Double = 0
-    /// AD.15: β²(1 + σ²)σ_X²/α², the per-point offsets of w's span(μ, X₁) fluctuations as fresh noise (0 unless `.offsets`).
+    /// AD.15: β²(1 + σ²)σ_X²/α², the per-point offsets of w's span(μ, X₁) fluctuations as fresh noise (0 unless `.offsets` or `.preconditioned`).
     public var offsetShare: Double = 0
 
     /// How w's fluctuations are split over its directions.
@@ -47,6 +47,11 @@ public struct AdamBulk: Sendable, Equatable {
         /// fluctuations along span(μ, X₁) entering each point's pre-activation as β x₁^ν·δw/√d, variance
         /// β²(1 + σ²)σ_X², counted as fresh noise (measured, derivations/adam-offset.md §9).
         case offsets
+        /// AD.14–AD.16: as `.offsets`, with Adam's v on w the noise plus the mean gradient along μ (AD.16), which
+        /// at the end of phase 2 is ≈ 3–4 times the noise and divides all of w's variances by ρ = √v/√V_w ≈ 2.
+        case preconditioned
+        /// AD.14–AD.15's pieces (`.offsets` and `.preconditioned`).
+        var hasOffsets: Bool { self == .offsets || self == .preconditioned }
     }
 
     /// AD.3 (or AD.9–AD.10, `model`) at the state `x` (the learned network with its own bulk) of the reduced
@@ -76,7 +81,7 @@ public struct AdamBulk: Sendable, Equatable {
             varW += weight * Self.wNoise(t, q: q, bias: p, alpha: alpha, beta: beta, squaredNorm: 1 + s2)
             let slope = Self.slopeMoments(t, q: q, bias: p)
             // AD.14: u·e/d = ε + cα u·z/d; the second part, O(d^{-1/2}), is redrawn every step.
-            let redrawn = model == .offsets ? x.c * x.c * alpha * alpha * q * (1 - 2 * t[2] + t[4]) / d : 0
+            let redrawn = model.hasOffsets ? x.c * x.c * alpha * alpha * q * (1 - 2 * t[2] + t[4]) / d : 0
             fresh += weight * alpha * alpha * (slope.square + redrawn)
             if model == .isotropic || trivialPowers != nil {
                 drawn += weight * (slope.square - slope.mean * slope.mean)
@@ -97,22 +102,43 @@ public struct AdamBulk: Sendable, Equatable {
         let n = pr.n
         if model != .isotropic { varW = fresh + beta * beta * (1 + s2) * drawn }
         let hw = alpha * alpha * n * curvature + pr.penaltyW
-        let dr = hw > 0 ? lr * (n * d).squareRoot() * max(varW, 0).squareRoot() / (2 * hw) : 0
+        // AD.16 (`.preconditioned`): Adam's v on w is the noise plus the mean gradient along μ, where the n points'
+        // own terms add coherently (noise and curvature n/σ² times a point direction's); ρ = √v/√V_w.
+        let own = d * beta * beta * s2
+        var rho = 1.0
+        if model == .preconditioned, varW > 0, hw > 0 {
+            let hMu = hw + n * d * beta * beta * curvature, noiseMu = fresh + d * beta * beta * max(drawn, 0)
+            rho = Self.preconditionerRatio(meanGradientShare: lr * hMu * noiseMu / (2 * d * (n * d).squareRoot() * pow(varW, 1.5)))
+        }
+        let dr = hw > 0 ? lr * (n * d).squareRoot() * max(varW, 0).squareRoot() / (2 * hw * rho) : 0
         let dq = lr * n.squareRoot() * max(varU, 0).squareRoot() / (2 * (n * r2 + pr.penaltyU))
-        guard model == .split || model == .offsets, varW > 0, hw > 0 else { return AdamBulk(r: dr, q: dq) }
+        guard model == .split || model.hasOffsets, varW > 0, hw > 0 else { return AdamBulk(r: dr, q: dq) }
         // AD.9: the bulk directions see only the α z part of the noise, at the common rate lr/√V_w.
         let bulk = dr * max(fresh, 0) / varW
         // AD.10: a direction of span(X₁) ⊥ μ along point ν's own noise η^ν carries that point's β x₁ part
         // of the noise and its curvature, d β²σ² times the per-point E[(εφ')²]-type moments.
-        let own = d * beta * beta * s2, hx = hw + own * curvature
-        let data = hx > 0 ? lr * (n * d).squareRoot() * max(fresh + own / n * max(drawn, 0), 0) / (2 * varW.squareRoot() * hx) : 0
+        let hx = hw + own * curvature
+        let data = hx > 0 ? lr * (n * d).squareRoot() * max(fresh + own / n * max(drawn, 0), 0) / (2 * varW.squareRoot() * hx * rho) : 0
         let share = (max(d - n - 1, 0) * bulk + n * data) / d
         var out = AdamBulk(r: share, q: dq, bulkDirection: bulk, dataDirection: data)
         out.dataShare = n * data / d
         // AD.15: along μ and each η^ν the same σ_X² (the point's own term dominates both), so a point's offset
         // β x₁^ν·δw/√d has variance β²(1 + σ²)σ_X².
-        if model == .offsets, alpha > 0 { out.offsetShare = beta * beta * (1 + s2) * data / (alpha * alpha) }
+        if model.hasOffsets, alpha > 0 { out.offsetShare = beta * beta * (1 + s2) * data / (alpha * alpha) }
         return out
+    }
+
+    /// AD.16: ρ = √v/√V_w solving ρ² = 1 + A/ρ (the mean gradient's share of v falls as 1/ρ with the
+    /// fluctuations it comes from), A the share at ρ = 1: the positive root of ρ³ − ρ − A, by Newton from 1 + A.
+    static func preconditionerRatio(meanGradientShare a: Double) -> Double {
+        guard a > 0, a.isFinite else { return 1 }
+        var rho = 1 + a
+        for _ in 0..<60 {
+            let step = (rho * rho * rho - rho - a) / (3 * rho * rho - 1)
+            rho -= step
+            if abs(step) < 1e-14 * rho { break }
+        }
+        return rho
     }
 
     /// The standard deviations of the fresh (redrawn every step: α²(r + δr)) and quenched (fixed
