@@ -129,16 +129,13 @@ public struct AdamBulk: Sendable, Equatable {
     }
 
     /// AD.16: ρ = √v/√V_w solving ρ² = 1 + A/ρ (the mean gradient's share of v falls as 1/ρ with the
-    /// fluctuations it comes from), A the share at ρ = 1: the positive root of ρ³ − ρ − A, by Newton from 1 + A.
+    /// fluctuations it comes from), A the share at ρ = 1: the largest root of ρ³ − ρ − A, in closed form
+    /// (x = (3√3/2)A: (2/√3) cos(arccos(x)/3) for x ≤ 1, where the cubic has three real roots, else
+    /// (2/√3) cosh(arccosh(x)/3)).
     static func preconditionerRatio(meanGradientShare a: Double) -> Double {
         guard a > 0, a.isFinite else { return 1 }
-        var rho = 1 + a
-        for _ in 0..<60 {
-            let step = (rho * rho * rho - rho - a) / (3 * rho * rho - 1)
-            rho -= step
-            if abs(step) < 1e-14 * rho { break }
-        }
-        return rho
+        let x = 1.5 * 3.0.squareRoot() * a
+        return 2 / 3.0.squareRoot() * (x <= 1 ? cos(acos(x) / 3) : cosh(acosh(x) / 3))
     }
 
     /// The standard deviations of the fresh (redrawn every step: α²(r + δr)) and quenched (fixed
