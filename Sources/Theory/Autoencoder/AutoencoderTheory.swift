@@ -218,18 +218,16 @@ public struct AutoencoderTheory: Sendable {
         let first = try evaluate(.zero)
         guard first.out.solution == .learned else { return first.out }
         var lo = (x: 0.0, f: first.target.r, e: first), hi: (x: Double, f: Double?)? = nil, side = 0
-        var x = first.target.r, q = first.target.q, dataShare = first.target.dataShare, offsetShare = first.target.offsetShare
-        var bulkDirection = first.target.bulkDirection, dataDirection = first.target.dataDirection
+        // Each step evaluates the last AD.3 target with its δr replaced by the iterate x (the rest follows the state).
+        var x = first.target.r, target = first.target
         for _ in 0..<60 {
-            var bulk = AdamBulk(r: x, q: q, bulkDirection: bulkDirection, dataDirection: dataDirection)
-            bulk.dataShare = min(dataShare, x)
-            bulk.offsetShare = offsetShare
+            var bulk = target
+            bulk.r = x
+            bulk.dataShare = min(target.dataShare, x)
             let e = try evaluate(bulk)
-            q = e.target.q
+            target = e.target
             let f: Double? = e.out.solution == .learned ? e.target.r - x : nil
             if let f, abs(f) < 1e-9 { return e.out }
-            bulkDirection = e.target.bulkDirection; dataDirection = e.target.dataDirection; dataShare = e.target.dataShare
-            offsetShare = e.target.offsetShare
             if let f, f > 0 {
                 lo = (x, f, e)
                 if side == 1, let h = hi, let fh = h.f { hi = (h.x, fh / 2) }   // Illinois: halve the stale end
