@@ -47,8 +47,10 @@ public struct AdamBulk: Sendable, Equatable {
         /// fluctuations along span(μ, X₁) entering each point's pre-activation as β x₁^ν·δw/√d, variance
         /// β²(1 + σ²)σ_X², counted as fresh noise (measured, derivations/adam-offset.md §9).
         case offsets
-        /// AD.14–AD.16: as `.offsets`, with Adam's v on w the noise plus the mean gradient along μ (AD.16), which
-        /// at the end of phase 2 is ≈ 3–4 times the noise and divides all of w's variances by ρ = √v/√V_w ≈ 2.
+        /// AD.14–AD.18: as `.offsets`, with Adam's v on w the noise plus the mean gradient along μ (AD.16), which
+        /// at the end of phase 2 is ≈ 3–4 times the noise and divides all of w's variances by ρ = √v/√V_w ≈ 2; each
+        /// direction's variance times the momentum's 1/(1 − κηh), w's variance along μ in the offsets in its own right
+        /// (AD.17); and v_u with u's own mean gradient, δq divided by ρ_u ≈ 1.05–1.08 (AD.18).
         case preconditioned
         /// AD.14–AD.15's pieces (`.offsets` and `.preconditioned`).
         var hasOffsets: Bool { self == .offsets || self == .preconditioned }
@@ -66,66 +68,109 @@ public struct AdamBulk: Sendable, Equatable {
     ///   r share ((d − n − 1)δr_b + nσ_X²)/d, fresh pre-activation noise α²(d − n − 1)δr_b/d   (E_h = E[qφ'² + εφ'']).
     public static func stationary(_ x: LearnedParameters, objective: PhaseOneObjective, learningRate lr: Double,
                                   dimension d: Double, model: Model = .isotropic) -> AdamBulk {
-        let pr = objective.problem, f = pr.plusFraction, s2 = pr.sigma * pr.sigma
-        let alpha = objective.alpha, beta = objective.beta, shrink = 1 - x.c * beta
-        let scale = objective.preActivationSpread(halfGap: x.halfGap, slope: x.pointSlope, response: x.noiseResponse)
-        // On the trivial branch φ ≡ sign b, so E φ^k = (sign b)^k.
-        let trivialPowers: [Double]? = x.solution == .trivial ? (0...6).map { pow(x.b < 0 ? -1 : 1, Double($0)) } : nil
-        var curvature = 0.0, varW = 0.0, r2 = 0.0, varU = 0.0, fresh = 0.0, drawn = 0.0
-        let spread = Self.freshAndQuenched(x, objective: objective)
-        for (sign, weight, rho) in [(1.0, f, x.rhoPlus), (-1.0, 1 - f, x.rhoMinus)] where weight > 0 {
-            let t = trivialPowers
-                ?? objective.moments.powers(center: x.bEff + sign * objective.signal * x.halfGap, scale: scale, upTo: 6)
-            let pTilde = sign * x.m + pr.sigma * rho, p = shrink * pTilde, q = x.q
-            curvature += weight * (q * (1 - 4 * t[2] + 3 * t[4]) + 2 * p * (t[1] - t[3]))
-            varW += weight * Self.wNoise(t, q: q, bias: p, alpha: alpha, beta: beta, squaredNorm: 1 + s2)
-            let slope = Self.slopeMoments(t, q: q, bias: p)
-            // AD.14: u·e/d = ε + cα u·z/d; the second part, O(d^{-1/2}), is redrawn every step.
-            let redrawn = model.hasOffsets ? x.c * x.c * alpha * alpha * q * (1 - 2 * t[2] + t[4]) / d : 0
-            fresh += weight * alpha * alpha * (slope.square + redrawn)
-            if model == .isotropic || trivialPowers != nil {
-                drawn += weight * (slope.square - slope.mean * slope.mean)
-            } else {
-                // AD.9: E_g Var_ξ(εφ') = E(εφ')² − E_g (E_ξ εφ')², ξ the fresh part, g the quenched offset.
-                let center = x.bEff + sign * objective.signal * x.halfGap
-                let meanSquare = PhaseOneObjective.hermite.expectation { g in
-                    let tf = objective.moments.powers(center: center + spread.quenched * g, scale: spread.fresh, upTo: 3)
-                    let m = q * (tf[1] - tf[3]) - p * (1 - tf[2])
-                    return m * m
-                }
-                drawn += weight * (max(slope.square - meanSquare, 0) + redrawn)
-            }
-            r2 += weight * t[2]
-            varU += weight * Self.uNoise(t, c: x.c, alpha: alpha, shrink: shrink, squaredNorm: 1 + s2, overlap: pTilde, q: q)
-        }
-        // The variances summed over all d directions: the trace of the noise covariance, d V (AD.3).
-        let n = pr.n
-        if model != .isotropic { varW = fresh + beta * beta * (1 + s2) * drawn }
-        let hw = alpha * alpha * n * curvature + pr.penaltyW
-        // AD.16 (`.preconditioned`): Adam's v on w is the noise plus the mean gradient along μ, where the n points'
-        // own terms add coherently (noise and curvature n/σ² times a point direction's); ρ = √v/√V_w.
-        let own = d * beta * beta * s2
-        var rho = 1.0
-        if model == .preconditioned, varW > 0, hw > 0 {
-            let hMu = hw + n * d * beta * beta * curvature, noiseMu = fresh + d * beta * beta * max(drawn, 0)
-            rho = Self.preconditionerRatio(meanGradientShare: lr * hMu * noiseMu / (2 * d * (n * d).squareRoot() * pow(varW, 1.5)))
-        }
-        let dr = hw > 0 ? lr * (n * d).squareRoot() * max(varW, 0).squareRoot() / (2 * hw * rho) : 0
-        let dq = lr * n.squareRoot() * max(varU, 0).squareRoot() / (2 * (n * r2 + pr.penaltyU))
-        guard model == .split || model.hasOffsets, varW > 0, hw > 0 else { return AdamBulk(r: dr, q: dq) }
+        let a = Parts(x, objective: objective, learningRate: lr, dimension: d, model: model)
+        let pr = objective.problem, n = pr.n, s2 = pr.sigma * pr.sigma
+        let alpha = objective.alpha, beta = objective.beta
+        let dr = a.hw > 0 ? lr * (n * d).squareRoot() * max(a.varW, 0).squareRoot() / (2 * a.hw * a.rho) : 0
+        // AD.18: u's rate is lr/(ρ_u √V_u), its variance the momentum's factor above η s²/(2h).
+        let dq = lr * n.squareRoot() * max(a.varU, 0).squareRoot() * a.uFactor / (2 * (n * a.r2 + pr.penaltyU) * a.rhoU)
+        guard model == .split || model.hasOffsets, a.varW > 0, a.hw > 0 else { return AdamBulk(r: dr, q: dq) }
         // AD.9: the bulk directions see only the α z part of the noise, at the common rate lr/√V_w.
-        let bulk = dr * max(fresh, 0) / varW
+        // AD.17 (`.preconditioned`): each direction's variance with the momentum's factor at its own η h.
+        let rate = model == .preconditioned ? lr / (a.rho * (n * d * a.varW).squareRoot()) : 0
+        let bulk = dr * max(a.fresh, 0) / a.varW * momentumFactor(rate * a.hw)
         // AD.10: a direction of span(X₁) ⊥ μ along point ν's own noise η^ν carries that point's β x₁ part
         // of the noise and its curvature, d β²σ² times the per-point E[(εφ')²]-type moments.
-        let hx = hw + own * curvature
-        let data = hx > 0 ? lr * (n * d).squareRoot() * max(fresh + own / n * max(drawn, 0), 0) / (2 * varW.squareRoot() * hx * rho) : 0
+        let own = d * beta * beta * s2
+        let hx = a.hw + own * a.curvature
+        let data = hx > 0 ? lr * (n * d).squareRoot() * max(a.fresh + own / n * max(a.drawn, 0), 0) * momentumFactor(rate * hx)
+            / (2 * a.varW.squareRoot() * hx * a.rho) : 0
         let share = (max(d - n - 1, 0) * bulk + n * data) / d
         var out = AdamBulk(r: share, q: dq, bulkDirection: bulk, dataDirection: data)
         out.dataShare = n * data / d
         // AD.15: along μ and each η^ν the same σ_X² (the point's own term dominates both), so a point's offset
         // β x₁^ν·δw/√d has variance β²(1 + σ²)σ_X².
-        if model.hasOffsets, alpha > 0 { out.offsetShare = beta * beta * (1 + s2) * data / (alpha * alpha) }
+        // AD.17 (`.preconditioned`): along μ its own variance σ_μ² (s^ν√d δω: weight 1), along η^ν σ_X² (weight σ²).
+        let muPart = model == .preconditioned ? a.muDirection : data
+        if model.hasOffsets, alpha > 0 { out.offsetShare = beta * beta * (muPart + s2 * data) / (alpha * alpha) }
         return out
+    }
+
+    /// AD.3's ingredients at one state, summed over the classes (weights n_s/n): the noise of a coordinate of w
+    /// (V_w) and u (V_u) in units of (2/(K√d))²n and (2/(dK))²n of the authors' loss, the bulk's curvature h_w =
+    /// α²nE_h + L_w (units 2/(dK)), and Adam's preconditioner ratio ρ = √v/√V_w on w (AD.16; 1 unless `.preconditioned`).
+    struct Parts {
+        /// E_h = E[qφ'² + εφ''].
+        var curvature = 0.0
+        /// V_w, and its parts: the α z part α²E[ε²φ'²] (with AD.14's redrawn part) and the β x₁ part's variance of εφ'.
+        var varW = 0.0, fresh = 0.0, drawn = 0.0
+        /// R2 = E φ² and V_u.
+        var r2 = 0.0, varU = 0.0
+        var hw = 0.0, rho = 1.0
+        /// AD.17: η h along μ (Adam's rate lr/√v times the curvature h_μ), and the heavy-ball factor of its variance.
+        var stiffnessMu = 0.0, muFactor = 1.0
+        /// AD.18: Adam's ratio √v_u/√V_u on u (u's own mean gradient, in every direction), η_u h_u, and its factor.
+        var rhoU = 1.0, stiffnessU = 0.0, uFactor = 1.0
+        /// σ_μ²: the variance of w along μ̂ in its own right (AD.16's s_μ², h_μ; AD.17's factor), per direction as σ_X².
+        var muDirection = 0.0
+
+        init(_ x: LearnedParameters, objective: PhaseOneObjective, learningRate lr: Double, dimension d: Double, model: Model) {
+            let pr = objective.problem, f = pr.plusFraction, s2 = pr.sigma * pr.sigma
+            let alpha = objective.alpha, beta = objective.beta, shrink = 1 - x.c * beta
+            let scale = objective.preActivationSpread(halfGap: x.halfGap, slope: x.pointSlope, response: x.noiseResponse)
+            // On the trivial branch φ ≡ sign b, so E φ^k = (sign b)^k.
+            let trivialPowers: [Double]? = x.solution == .trivial ? (0...6).map { pow(x.b < 0 ? -1 : 1, Double($0)) } : nil
+            let spread = AdamBulk.freshAndQuenched(x, objective: objective)
+            for (sign, weight, rho) in [(1.0, f, x.rhoPlus), (-1.0, 1 - f, x.rhoMinus)] where weight > 0 {
+                let t = trivialPowers
+                    ?? objective.moments.powers(center: x.bEff + sign * objective.signal * x.halfGap, scale: scale, upTo: 6)
+                let pTilde = sign * x.m + pr.sigma * rho, p = shrink * pTilde, q = x.q
+                curvature += weight * (q * (1 - 4 * t[2] + 3 * t[4]) + 2 * p * (t[1] - t[3]))
+                varW += weight * AdamBulk.wNoise(t, q: q, bias: p, alpha: alpha, beta: beta, squaredNorm: 1 + s2)
+                let slope = AdamBulk.slopeMoments(t, q: q, bias: p)
+                // AD.14: u·e/d = ε + cα u·z/d; the second part, O(d^{-1/2}), is redrawn every step.
+                let redrawn = model.hasOffsets ? x.c * x.c * alpha * alpha * q * (1 - 2 * t[2] + t[4]) / d : 0
+                fresh += weight * alpha * alpha * (slope.square + redrawn)
+                if model == .isotropic || trivialPowers != nil {
+                    drawn += weight * (slope.square - slope.mean * slope.mean)
+                } else {
+                    // AD.9: E_g Var_ξ(εφ') = E(εφ')² − E_g (E_ξ εφ')², ξ the fresh part, g the quenched offset.
+                    let center = x.bEff + sign * objective.signal * x.halfGap
+                    let meanSquare = PhaseOneObjective.hermite.expectation { g in
+                        let tf = objective.moments.powers(center: center + spread.quenched * g, scale: spread.fresh, upTo: 3)
+                        let m = q * (tf[1] - tf[3]) - p * (1 - tf[2])
+                        return m * m
+                    }
+                    drawn += weight * (max(slope.square - meanSquare, 0) + redrawn)
+                }
+                r2 += weight * t[2]
+                varU += weight * AdamBulk.uNoise(t, c: x.c, alpha: alpha, shrink: shrink, squaredNorm: 1 + s2, overlap: pTilde, q: q)
+            }
+            // The variances summed over all d directions: the trace of the noise covariance, d V (AD.3).
+            let n = pr.n
+            if model != .isotropic { varW = fresh + beta * beta * (1 + s2) * drawn }
+            hw = alpha * alpha * n * curvature + pr.penaltyW
+            // AD.16 (`.preconditioned`): Adam's v on w is the noise plus the mean gradient along μ, where the n points'
+            // own terms add coherently (noise and curvature n/σ² times a point direction's); ρ = √v/√V_w.
+            if model == .preconditioned, varW > 0, hw > 0 {
+                let hMu = hw + n * d * beta * beta * curvature, noiseMu = fresh + d * beta * beta * max(drawn, 0)
+                // AD.17: with β₁'s momentum, ḡ_μ² = h_μ²σ_μ² = (η h_μ/2) s_μ²/(1 − κ η h_μ); B = η h_μ at ρ = 1.
+                let stiffness = lr * hMu / (n * d * varW).squareRoot()
+                rho = AdamBulk.preconditionerRatio(meanGradientShare: lr * hMu * noiseMu / (2 * d * (n * d).squareRoot() * pow(varW, 1.5)),
+                                                   stiffness: stiffness)
+                stiffnessMu = stiffness / rho
+                muFactor = AdamBulk.momentumFactor(stiffnessMu)
+                muDirection = lr * (n * d).squareRoot() * noiseMu * muFactor / (2 * varW.squareRoot() * hMu * rho)
+            }
+            // AD.18 (`.preconditioned`): u's own mean gradient in v_u, ḡ_u² = (η_u h_u/2) s_u²/(1 − κ η_u h_u) per coordinate
+            // (J is quadratic in u: h_u = 2(n R2 + L_u)/(dK) in every direction); B_u = η_u h_u at ρ_u = 1.
+            if model == .preconditioned, varU > 0 {
+                let b = lr * (n * r2 + pr.penaltyU) / (n * varU).squareRoot()
+                rhoU = AdamBulk.preconditionerRatio(meanGradientShare: b / 2, stiffness: b)
+                stiffnessU = b / rhoU
+                uFactor = AdamBulk.momentumFactor(stiffnessU)
+            }
+        }
     }
 
     /// AD.16: ρ = √v/√V_w solving ρ² = 1 + A/ρ (the mean gradient's share of v falls as 1/ρ with the
@@ -136,6 +181,33 @@ public struct AdamBulk: Sendable, Equatable {
         guard a > 0, a.isFinite else { return 1 }
         let x = 1.5 * 3.0.squareRoot() * a
         return 2 / 3.0.squareRoot() * (x <= 1 ? cos(acos(x) / 3) : cosh(acosh(x) / 3))
+    }
+
+    /// AD.17: as `preconditionerRatio(meanGradientShare:)` with the momentum's factor on the mean gradient's share,
+    /// ρ² = 1 + (A/ρ)/(1 − κB/ρ), B = η h at ρ = 1 (`stiffness`): the root of (ρ² − 1)(ρ − κB) = A above max(1, κB),
+    /// bracketed by the root ρ₀ without momentum and ρ₀ + κB.
+    static func preconditionerRatio(meanGradientShare a: Double, stiffness b: Double) -> Double {
+        let rho0 = preconditionerRatio(meanGradientShare: a), shift = momentumWeight * b
+        guard shift > 0, shift.isFinite, a > 0 else { return rho0 }
+        var lower = max(rho0, shift), upper = rho0 + shift
+        // (ρ² − 1)(ρ − κB) increases above max(1, κB): bisection to the last bit.
+        while upper - lower > 1e-15 * upper {
+            let mid = (lower + upper) / 2
+            if (mid * mid - 1) * (mid - shift) < a { lower = mid } else { upper = mid }
+            if mid == lower && mid == upper { break }
+        }
+        return (lower + upper) / 2
+    }
+
+    /// Adam's β₁ in the authors' protocol.
+    static let momentum = 0.9
+    /// κ = (1 − β₁)/(2(1 + β₁)), AD.17's weight of η h.
+    static let momentumWeight = (1 - momentum) / (2 * (1 + momentum))
+    /// AD.17: the stationary variance of a direction of curvature h under Adam's momentum (heavy ball at rate η(1 − β₁),
+    /// momentum β₁) against plain SGD's η s²/(2h): 1/(1 − κ η h), for η h below the stability limit 1/κ.
+    static func momentumFactor(_ etaH: Double) -> Double {
+        let x = momentumWeight * etaH
+        return x < 1 ? 1 / (1 - x) : .infinity
     }
 
     /// The standard deviations of the fresh (redrawn every step: α²(r + δr)) and quenched (fixed
