@@ -183,3 +183,24 @@ struct LongRunOption: ParsableArguments {
     @Flag(name: .customLong("allow-long-run"), help: "Start a run even when its estimated time (measured on a few probe epochs) exceeds a day.")
     var allowLongRun = false
 }
+
+/// `--adam-bulk-model`: AdamBulk's model of w's fluctuations in Adam's stationary state (AD.4), one of
+/// `AdamBulk.Model.offered`, for the commands that build that theory; given without it, it is refused.
+///
+///     @OptionGroup var adamBulk: AdamBulkModelOption   // adamBulk.model: .isotropic unless --adam-bulk-model
+struct AdamBulkModelOption: ParsableArguments {
+    @Option(name: .customLong("adam-bulk-model"), help: FlagHelp.adamBulkModel)
+    var value: AdamBulk.Model?
+    var model: AdamBulk.Model { value ?? .isotropic }
+
+    /// Refuses the flag where the command builds no Adam theory (`adam` false); `needs` names what it needs.
+    func require(adam: Bool, needs: String) throws {
+        guard let value, !adam else { return }
+        throw ValidationError("--adam-bulk-model \(value.name) is for Adam's stationary state; it needs \(needs)")
+    }
+}
+
+extension AdamBulk.Model: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+    public static var allValueStrings: [String] { offered.map(\.name) }
+}

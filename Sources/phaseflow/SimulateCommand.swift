@@ -4,6 +4,7 @@ import RunStore
 import Foundation
 import FlowModel
 import Simulation
+import Theory
 
 /// `phaseflow simulate`: train the bank of K networks at finite d for several seeds in parallel,
 /// record the order parameters per grid time, generate and measure p̂, σ̂
@@ -61,6 +62,7 @@ struct CompareCommand: ParsableCommand {
     var shard: Shard = .whole
     @Flag(help: "With --protocol adam: split each d's Adam runs into the minimiser reached from the Adam state, Adam's offset from it, and the metastable times (decomposition.csv) instead of the comparison.")
     var decompose = false
+    @OptionGroup var adamBulk: AdamBulkModelOption
     @Option(help: FlagHelp.format) var format: OutputFormat = .table
 
     func validate() throws {
@@ -79,6 +81,8 @@ struct CompareCommand: ParsableCommand {
         try require("seeds", Double(simulation.seeds), "≥ 2 (standard errors are taken across seeds)") { $0 >= 2 }
         try require("samples", Double(simulation.samples), "≥ 2 (compare measures the generated p̂, σ̂)") { $0 >= 2 }
         if decompose && !(simulation.trainingProtocol?.value is AdamProtocol) { throw ValidationError("--decompose needs --protocol adam") }
+        try adamBulk.require(adam: simulation.trainingProtocol?.value is AdamProtocol, needs: "--protocol adam")
+        if decompose, let model = adamBulk.value { throw ValidationError("--adam-bulk-model \(model.name) sets the comparison's theory; --decompose builds none") }
         try requireRunToResume(resume, out: out)
     }
 
@@ -99,6 +103,7 @@ struct CompareCommand: ParsableCommand {
         var comparison = StaticComparison(configuration: config, dimensions: try dims.map { try Dimension($0) }, seeds: simulation.seedList,
                                           threads: simulation.threads, directory: URL(fileURLWithPath: out, isDirectory: true))
         comparison.allowLongRun = longRun.allowLongRun
+        comparison.adamBulkModel = adamBulk.model
         let (summaries, fit) = try comparison.run(resume: resume, shard: shard, log: { try? note($0) })
         guard shard.count == 1 else {
             return try note("shard \(shard) written to \(out); join the shards with `phaseflow merge`, then run compare with --resume --out on the merged directory")

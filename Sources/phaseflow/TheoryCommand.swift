@@ -28,12 +28,14 @@ struct TheoryCommand: ParsableCommand {
     @Option(name: .customLong("adam-lr"),
             help: "Finite d: the stationary state of the authors' Adam protocol at this learning rate instead of the minimiser of J (AD.4; adds bulk_r, bulk_q).")
     var adamLearningRate: Double?
+    @OptionGroup var adamBulk: AdamBulkModelOption
 
     func validate() throws {
         try training.requireNPlusWithFiniteN()
         try requireCount("points", points, atMost: 10_000)
         // Adam's step is ~lr per coordinate: beyond 1 the stationary state's minimiser fails (1.8e308: a GSL error).
         if let adamLearningRate { try require("adam-lr", adamLearningRate, "in (0, 1]") { $0 > 0 && $0 <= 1 } }
+        try adamBulk.require(adam: adamLearningRate != nil, needs: "--adam-lr")
         if adamLearningRate != nil && noise == .fixed { throw ValidationError("--adam-lr is for the redrawn noise; --noise fixed has its own rows") }
         if finiteDCorrections && noise == .fixed { throw ValidationError("--finite-d-corrections is for the redrawn noise; --noise fixed has its own rows") }
     }
@@ -45,6 +47,7 @@ struct TheoryCommand: ParsableCommand {
                                                dimension: setup.dimension, schedule: schedule)
         experiment.finiteDCorrections = finiteDCorrections
         experiment.adamLearningRate = adamLearningRate
+        experiment.adamBulkModel = adamBulk.model
         let (table, rows) = noise == .fixed ? try experiment.fixedNoiseRows(points: points) : try experiment.theoryRows(points: points)
         try printRows(rows, format)
         let notConverged = table.filter { !$0.converged }.count
