@@ -79,6 +79,7 @@ final class CrossOverlapResponseTests: XCTestCase {
                                                                                    penaltyU: penalty, penaltyW: penalty), k: 2, dimension: .finite(d))
                 theory.finiteDReduced = true
                 theory.branchRule = .learnedIfExists
+                theory.perPointShape = false   // FD.8 alone (FD.14 adds §3g's shape)
                 let fd8 = try theory.table(at: [1.0, 1.2, 1.35, tau]).last!
                 // FD.8 with χ held at 1 (every cross-overlap term cancelled), from the FD.8 minimiser at its c.
                 let full = try XCTUnwrap(PhaseOneSolver.branch(theory.phaseOneObjective(at: tau, skipWeight: fd8.c, response: 1),

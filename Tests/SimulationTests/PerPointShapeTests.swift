@@ -65,6 +65,7 @@ final class PerPointShapeTests: XCTestCase {
                                                                            penaltyU: penalty, penaltyW: penalty), k: 2, dimension: .finite(d))
         theory.finiteDReduced = true
         theory.branchRule = .learnedIfExists
+        theory.perPointShape = false   // FD.8's row (FD.14 is tested on its own below)
         let fd8 = try theory.table(at: [1.0, 1.2, 1.35, tau]).last!
         var objective = theory.phaseOneObjective(at: tau, skipWeight: fd8.c, response: 1)
         objective.orthonormalNoise = true
@@ -157,6 +158,50 @@ final class PerPointShapeTests: XCTestCase {
             print(String(format: "L = %.1f: r measured %.5f ± %.5f; FD.8 %.5f (z %.1f); FD.8 × FD.13 %.5f (z %.1f)", penalty, r.mean, r.standardError,
                          before, (r.mean - before) / r.standardError, after, (r.mean - after) / r.standardError))
             XCTAssertLessThan(abs(r.mean - after), 0.4 * abs(r.mean - before), "FD.13 should remove most of the gap at L = \(penalty)")
+        }
+    }
+
+    /// FD.14 (§3h) against the converged minimiser at one grid time (τ = 1.45 from the paper's start, n = 128, L = 0.2, seeds 1–6,
+    /// theory per seed at its n₊ and class-mean offsets, as `compare` runs it) at d = 1000, 2000, 4000: r, ω and m within the
+    /// Student-t 95 % point at every d, where FD.8 alone (the same rows without the shape correction) is excluded in r at every d.
+    func testShapeAndCrossOverlapCorrectionsAgreeAtThreeDimensions() throws {
+        let n = 128, tau = 1.45, penalty = 0.2, seeds: [UInt64] = Array(1...6)
+        let bound = largestStudentTThreshold(count: 9, dof: seeds.count - 1)
+        for d in [1000, 2000, 4000] {
+            let problem = try Problem(dimension: .finite(d), p: 0.8, sigma: 1)
+            let values = try DilatedSchedule(base: LinearSchedule(), k: 2, dimension: problem.dimension).values(at: tau)
+            var sim = [[Double]](), fd14 = [[Double]](), fd8 = [[Double]]()
+            for seed in seeds {
+                let data = try TrainingSet(problem: problem, n: n, seed: seed)
+                let bank = Bank<Double>(d: d, steps: 1, initialisation: .paper, seed: seed)
+                _ = try ConvergedTraining.minimise(bank: bank, time: 0, data: data, alpha: values.alpha, beta: values.beta,
+                                                   penaltyU: penalty, penaltyW: penalty, moments: try TanhMoments())
+                var uMu = 0.0, wMu = 0.0, ww = 0.0
+                for i in 0..<d { uMu += bank.u[i] * data.mean[i]; wMu += bank.w[i] * data.mean[i]; ww += bank.w[i] * bank.w[i] }
+                let flip: Double = uMu < 0 ? -1 : 1   // the sign symmetry: m ≥ 0
+                sim.append([ww / Double(d), flip * wMu / Double(d), flip * uMu / Double(d)])
+                let nPlus = Double(data.signs.filter { $0 > 0 }.count), offsets = data.classMeanOffsets
+                var theory = try AutoencoderTheory(problem: try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: Double(n)), nPlus: nPlus,
+                                                                                   penaltyU: penalty, penaltyW: penalty), k: 2, dimension: .finite(d))
+                theory.finiteDReduced = true
+                theory.branchRule = .learnedIfExists
+                theory.classMeanOffsets = ClassMeanOffsets(plus: offsets.plus, minus: offsets.minus)
+                theory.perPointShape = false
+                var row = try theory.table(at: [1.0, 1.2, 1.35, tau]).last!
+                fd8.append([row.r, row.omega, row.m])
+                theory.perPointShape = true
+                row = try theory.withPerPointShape(row, at: tau)
+                fd14.append([row.r, row.omega, row.m])
+            }
+            for (k, name) in ["r", "ω", "m"].enumerated() {
+                let measured = meanAndStandardError(sim.map { $0[k] })
+                let z14 = (measured.mean - fd14.map { $0[k] }.reduce(0, +) / Double(seeds.count)) / measured.standardError
+                let z8 = (measured.mean - fd8.map { $0[k] }.reduce(0, +) / Double(seeds.count)) / measured.standardError
+                print(String(format: "d = %d, %@: measured %.6f ± %.6f; z FD.14 %+.2f, FD.8 %+.2f (bound %.2f)", d, name, measured.mean,
+                             measured.standardError, z14, z8, bound))
+                XCTAssertLessThan(abs(z14), bound, "FD.14's \(name) at d = \(d)")
+                if k == 0 { XCTAssertGreaterThan(z8, bound, "FD.8 alone should leave r low at d = \(d)") }
+            }
         }
     }
 }

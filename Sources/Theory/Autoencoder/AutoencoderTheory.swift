@@ -41,6 +41,10 @@ public struct AutoencoderTheory: Sendable {
     /// FD.12: u's profile includes the Stein term's pull along w (O(1/d) in phase-1 m, q, uw; finite-d-corrections.md §3f).
     /// On with the per-point problem FD.7 for a minimiser of J.
     public var steinCoupling = true
+    /// FD.14 (finite-d-corrections.md §3h): phase-2 rows with FD.8 add the shape correction of FD.13a (w's per-point
+    /// coefficient a free function z_s(g), on orthonormal noise) to r, ω, b, m, q, uw: the two corrections do not interact
+    /// (measured, §3h). On with FD.8.
+    public var perPointShape = true
 
     /// The authors' Adam protocol instead of a minimiser of J: each row is Adam's stationary state at this
     /// learning rate (derivations/adam-offset.md AD.4, with the bulk fluctuations of AD.3); nil (default)
@@ -189,6 +193,7 @@ public struct AutoencoderTheory: Sendable {
                 out = try adamStationary(at: tau, start: start, slope: warmSlope, learningRate: lr, dimension: Double(d))
             } else {
                 out = try reducedSolve(at: tau, start: start, slope: warmSlope, response: warmResponse, bulk: .zero)
+                if s.phase == 2 { out = try withPerPointShape(out, at: tau) }   // FD.14
             }
         }
         out.tau = tau

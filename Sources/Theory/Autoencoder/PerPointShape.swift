@@ -9,6 +9,8 @@ import GSLKit
 ///                                             start: (bias: fd7.b, omega: fd7.omega, pi: (fd7.piPlus, fd7.piMinus), slope: fd7.pointSlope))
 public struct PerPointShape: Sendable {
     public var bias = 0.0, omega = 0.0, r = 0.0, slope = 0.0, nonLinear = 0.0, objective = 0.0
+    /// u's order parameters at the minimum: FD.7d on the node sums, then FD.12's −k w.
+    public var m = 0.0, q = 0.0, uw = 0.0
     /// z_s at the nodes of each class (+, −).
     public var coefficients = [[Double]]()
 }
@@ -96,6 +98,7 @@ extension PhaseOneObjective {
             }
         }
         out.slope = sxy / sxx
+        (out.m, out.q, out.uw) = shapeOrderParameters(y, nodes: nodes, weights: weights)
         for s in 0..<2 {
             for k in nodes[s].indices {
                 let e = out.coefficients[s][k] - means[s].1 - out.slope * (nodes[s][k] - means[s].0)
@@ -104,4 +107,54 @@ extension PhaseOneObjective {
         }
         return out
     }
+
+    /// m, q, u·w/d at x = [b, ω, z₊, z₋] of FD.13a: FD.7d with the node sums (m₀ = (1 − cβ)nP1'/A, q₀ = m₀² + (1 − cβ)²σ²nQ1/A²,
+    /// uw₀ = (1 − cβ)(ωnP1' + σZ)/A), then FD.12 (m₀ − kω, q₀ − 2k uw₀ + k²r, uw₀ − kr).
+    func shapeOrderParameters(_ x: [Double], nodes: [[Double]], weights: [[Double]]) -> (m: Double, q: Double, uw: Double) {
+        let pr = problem, sigma = pr.sigma, n = pr.n, rootD = perPointRootD ?? 1, sh = shrink
+        let counts = [pr.nPlus, pr.nMinus], signs = [1.0, -1.0], fractions = [pr.plusFraction, 1 - pr.plusFraction]
+        let omega = x[1]
+        var offsets = [2], r = omega * omega
+        offsets.append(2 + nodes[0].count)
+        for s in 0..<2 { for k in nodes[s].indices { r += counts[s] * weights[s][k] * x[offsets[s] + k] * x[offsets[s] + k] } }
+        var p = 0.0, q = 0.0, rr = 0.0, z = 0.0
+        for s in 0..<2 {
+            for k in nodes[s].indices {
+                let g = nodes[s][k], zk = x[offsets[s] + k]
+                let a = x[0] + signs[s] * signal * omega + beta * sigma * omega * g + signal * sigma * zk
+                let m = moments.powers(center: a, scale: alpha * r.squareRoot(), upTo: 2)
+                let w = fractions[s] * weights[s][k]
+                p += w * (signs[s] + sigma * g / rootD) * m[1]; q += w * m[1] * m[1]; rr += w * m[2]; z += counts[s] * weights[s][k] * m[1] * zk
+            }
+        }
+        let A = pr.penaltyU + n * rr, m0 = sh * n * p / A, uw0 = sh * (omega * n * p + sigma * z) / A
+        let k = steinCoupled ? steinCoupling(r2: rr, a: A) : 0
+        return (m0 - k * omega, m0 * m0 + sh * sh * sigma * sigma * n * q / (A * A) - 2 * k * uw0 + k * k * r, uw0 - k * r)
+    }
+}
+
+extension AutoencoderTheory {
+    /// FD.14 on a phase-2 FD.8 row (learned branch, minimiser of J): X = X_FD.8 + (X_FD.13a − X_FD.7(Δ = 0)) for X = r, ω, b,
+    /// m, q, uw, both on orthonormal noise at the row's c, FD.13a on 24 Gauss–Hermite nodes per class shifted by ḡ_s = ε_s√d/σ
+    /// (FD.10). Other rows unchanged.
+    func withPerPointShape(_ row: LearnedParameters, at tau: Double) throws -> LearnedParameters {
+        guard perPointShape, row.solution == .learned, adamLearningRate == nil else { return row }
+        var objective = phaseOneObjective(at: tau, skipWeight: row.c, response: 1)
+        guard objective.crossResponse, let rootD = objective.perPointRootD else { return row }
+        objective.orthonormalNoise = true
+        guard let ansatz = try PhaseOneSolver.branch(objective, start: (row.halfGap, row.bEff), slope: row.pointSlope) else { return row }
+        let rule = Self.shapeRule, shift = [classMeanOffsets.plus, classMeanOffsets.minus].map { $0 * rootD / problem.sigma }
+        let shape = try objective.perPointShape(nodes: shift.map { g in rule.nodes.map { $0 + g } }, weights: [rule.weights, rule.weights],
+                                                start: (ansatz.b, ansatz.omega, (ansatz.piPlus, ansatz.piMinus), ansatz.pointSlope))
+        var out = row
+        out.r += shape.r - ansatz.r
+        out.omega += shape.omega - ansatz.omega
+        out.b += shape.bias - ansatz.b
+        out.m += shape.m - ansatz.m
+        out.q += shape.q - ansatz.q
+        out.uw += shape.uw - ansatz.uw
+        return out
+    }
+
+    static let shapeRule = try! GaussHermite(order: 24)
 }

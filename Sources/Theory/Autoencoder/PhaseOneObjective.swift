@@ -109,12 +109,15 @@ public struct PhaseOneObjective: Sendable {
         let eta = max(reduced - omega * omega, 0), chi = crossResponse ? chi : 0
         let r = reduced + chi * chi * overlapRatio * eta
         let lambda = beta * pr.sigma * omega + signal * pr.sigma * kappa
-        let fresh2 = alpha * alpha * (r + bulk.noiseShare), quenched2 = beta * beta * s2 * (1 - chi) * (1 - chi) * eta + lambda * lambda
+        let fresh2 = alpha * alpha * (r + bulk.noiseShare), quenched2 = overlapScale * beta * beta * s2 * (1 - chi) * (1 - chi) * eta + lambda * lambda
         return (r, omega, lambda, fresh2.squareRoot(), quenched2.squareRoot(), (fresh2 + quenched2).squareRoot())
     }
 
     /// ν = (n + 1)/d: E(Δ²) = ν I for the Gram matrix I + Δ of the points' noise off μ (FD.8a).
-    var overlapRatio: Double { orthonormalNoise ? 0 : perPointRootD.map { (problem.n + 1) / ($0 * $0) } ?? 0 }
+    var overlapRatio: Double { orthonormalNoise ? 0 : overlapScale * (perPointRootD.map { (problem.n + 1) / ($0 * $0) } ?? 0) }
+    /// ε² for points whose off-μ Gram matrix is I + εΔ (finite-d-corrections.md §3h): every FD.8 term is second order in Δ,
+    /// so it scales ν and the cross-overlap noise's variance. 1 for the data's own Gram matrix.
+    var overlapScale = 1.0
     /// Points whose noise off μ is orthonormal (Δ = 0): ν = 0 in FD.8; with χ = 1 no cross-overlap noise is left.
     var orthonormalNoise = false
 
@@ -232,7 +235,7 @@ public struct PhaseOneObjective: Sendable {
             let eta = max(out.r - bulk.r - out.omega * out.omega, 0)
             out.noiseResponse = chi
             out.r += chi * chi * overlapRatio * eta
-            out.uw += shrink * pr.n * (1 - t.r2) * (1 - chi) * (1 - chi) * beta * beta * sigma * sigma * eta / (a * signal)
+            out.uw += overlapScale * shrink * pr.n * (1 - t.r2) * (1 - chi) * (1 - chi) * beta * beta * sigma * sigma * eta / (a * signal)
         }
         out.q = out.m * out.m + shrink * shrink * sigma * sigma * pr.n * t.q1 / (a * a) + bulk.q
         out.uw += shrink * sigma * kappa * pr.n * t.c1 / a
