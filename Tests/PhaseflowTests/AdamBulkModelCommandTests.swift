@@ -44,10 +44,10 @@ final class AdamBulkModelCommandTests: XCTestCase {
             XCTAssertEqual(last.tau, 1.75, accuracy: 1e-12)
             m175.append(last.m)
         }
-        // §9's table at d = 500, τ = 1.75 (4 digits): m 0.1749 (AD.4), 0.1498 (AD.15), 0.1610 (AD.16): the offsets lower m
-        // by 0.0251, the preconditioner gives back part of it (0.0139 below AD.4).
-        XCTAssertEqual(m175[0] - m175[1], 0.0251, accuracy: 2e-4)
-        XCTAssertEqual(m175[0] - m175[2], 0.0139, accuracy: 2e-4)
+        // adam-offset.md §9–§10 at d = 500, τ = 1.75: the offsets of w's span(μ, X₁) (AD.15) lower m well below AD.4's,
+        // and Adam's larger preconditioner there (AD.16–AD.17) halves those offsets, giving part of it back.
+        XCTAssertGreaterThan(m175[0] - m175[2], 0.01, "AD.4 above the preconditioned model")
+        XCTAssertGreaterThan(m175[2] - m175[1], 0.003, "the preconditioned model above the offsets")
     }
 
     func testFlagIsRefusedWithoutAnAdamTheory() throws {
