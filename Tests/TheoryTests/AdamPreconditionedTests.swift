@@ -77,4 +77,26 @@ final class AdamPreconditionedTests: XCTestCase {
         print(String(format: "τ 1.75 d 2000 AD.17–18: m %.5f q %.5f ω %.5f r %.6f; ρ %.3f ρ_u %.4f ḡ_u²/s_u² %.3f; σ_μ² %.3e σ_X² %.3e bulk %.3e δq %.3e",
                      x.m, x.q, x.omega, x.r, parts.rho, parts.rhoU, uShare, parts.muDirection, x.bulk.dataDirection, x.bulk.bulkDirection, x.bulk.q))
     }
+
+    /// AD.19: in phase 1 (τ = ½, ¾; d = 1000, L = 0.4, AdamOffsetTests' setting) `.preconditioned` is AD.4 (`.isotropic`)
+    /// up to O(S²/n): ω and r within 0.3 %, m and q within 0.1 %. Before AD.19 (span(X₁)'s share nσ_X²/d of δr left
+    /// out of the fresh pre-activation noise) ω was 1.4 % and r 2.7 % below AD.4's at τ = ½, which Adam excluded (z 3.8, 4.5).
+    func testPhaseOneIsAD4() throws {
+        var theory = try AutoencoderTheory(problem: try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: 128), nPlus: 102, penaltyU: 0.4, penaltyW: 0.4),
+                                           k: 2, dimension: .finite(1000))
+        theory.finiteDReduced = true
+        theory.branchRule = .learnedIfExists
+        theory.adamLearningRate = 0.01
+        var preconditioned = theory
+        preconditioned.adamBulkModel = .preconditioned
+        let taus = [0.5, 0.75]
+        let tables = try parallelMap([theory, preconditioned]) { try $0.table(at: taus) }
+        for (i, tau) in taus.enumerated() {
+            let a = tables[0][i].orderParameters, b = tables[1][i].orderParameters
+            for (key, tolerance) in [(OrderParameter.omega, 0.003), (.r, 0.003), (.m, 0.001), (.q, 0.001)] {
+                XCTAssertEqual(b[key], a[key], accuracy: tolerance * abs(a[key]), "\(key.rawValue) at τ = \(tau)")
+            }
+            print(String(format: "τ %.2f: ω %.5f / %.5f, r %.5f / %.5f (AD.4 / AD.16–19)", tau, a[.omega], b[.omega], a[.r], b[.r]))
+        }
+    }
 }

@@ -21,9 +21,10 @@ public struct AdamBulk: Sendable, Equatable {
         self.bulkDirection = bulkDirection ?? r; self.dataDirection = dataDirection ?? r
     }
     public static let zero = AdamBulk(r: 0, q: 0)
-    /// The fresh pre-activation noise the fluctuations add, in units of α²: all of δr in AD.3, the bulk's
-    /// (d − n − 1)δr_b/d in AD.10 (r − nσ_X²/d), and in AD.15 also the offsets β x₁^ν·δw/√d of span(μ, X₁).
-    public var noiseShare: Double { max(r - dataShare, 0) + offsetShare }
+    /// The fresh pre-activation noise the fluctuations add, in units of α²: all of δr, span(X₁)'s share included
+    /// (its α z·δw/√d is redrawn every step like the bulk's: AD.19), and in AD.15 also the offsets β x₁^ν·δw/√d
+    /// of span(μ, X₁).
+    public var noiseShare: Double { r + offsetShare }
     /// n σ_X²/d, the share of span(X₁) ⊥ μ in r (0 unless AD.10 set it).
     public var dataShare: Double = 0
     /// AD.15: β²(1 + σ²)σ_X²/α², the per-point offsets of w's span(μ, X₁) fluctuations as fresh noise (0 unless `.offsets` or `.preconditioned`).
@@ -39,8 +40,8 @@ public struct AdamBulk: Sendable, Equatable {
         case fresh
         /// AD.9–AD.10: AD.9's draw-to-draw noise; the d − n − 1 bulk directions driven by its α z part
         /// alone; the n directions of span(X₁) ⊥ μ each by its own point's β x₁ part too, held by that
-        /// point's curvature. Both count in r; only the bulk's α²δr_b enters the pre-activations as fresh
-        /// noise (the offsets β x₁^ν·δw/√d of span(X₁) do not; §9 measures that they do act: `.offsets`).
+        /// point's curvature. Both count in r and in the fresh pre-activation noise α²δr (AD.19); the offsets
+        /// β x₁^ν·δw/√d of span(X₁) do not (§9 measures that they do act: `.offsets`).
         case split
         /// AD.14–AD.15: as `.split`, with u·e/d's draw-to-draw part cα u·z/d in w's noise (variance c²α²q φ'²/d,
         /// which dominates the β x₁ part in phase 2, where the fresh pre-activation noise α²r is tiny), and w's
@@ -65,7 +66,7 @@ public struct AdamBulk: Sendable, Equatable {
     /// V a coordinate's gradient noise, so that d V is the trace of the noise covariance. `.split`:
     ///
     ///   δr_b = δr α²E[ε²φ'²]/V_w,   σ_X² = lr √(nd) (α²E[ε²φ'²] + (d/n)β²σ² Var(εφ')) / (2√V_w (α²nE_h + L_w + dβ²σ²E_h)),
-    ///   r share ((d − n − 1)δr_b + nσ_X²)/d, fresh pre-activation noise α²(d − n − 1)δr_b/d   (E_h = E[qφ'² + εφ'']).
+    ///   r share ((d − n − 1)δr_b + nσ_X²)/d, all of it fresh pre-activation noise (AD.19)   (E_h = E[qφ'² + εφ'']).
     public static func stationary(_ x: LearnedParameters, objective: PhaseOneObjective, learningRate lr: Double,
                                   dimension d: Double, model: Model = .isotropic) -> AdamBulk {
         let a = Parts(x, objective: objective, learningRate: lr, dimension: d, model: model)
