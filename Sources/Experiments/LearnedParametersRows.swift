@@ -53,8 +53,8 @@ public struct AutoencoderExperiment: Sendable {
     /// the bulk fluctuations (derivations/adam-offset.md AD.3, AD.4; adds `bulk_r`, `bulk_q`), instead of a minimiser.
     public var adamLearningRate: Double?
     /// With `adamLearningRate`: how AD.4's fluctuations of w are split over its directions (`AdamBulk.Model`;
-    /// AD.3 `.isotropic` by default, §9's `.offsets` and `.preconditioned`); a row names any other model in `adam_bulk_model`.
-    public var adamBulkModel: AdamBulk.Model = .isotropic
+    /// `.standard` by default, AD.3's `.isotropic`, §9's `.offsets`); a row names any other model in `adam_bulk_model`.
+    public var adamBulkModel: AdamBulk.Model = .standard
 
     public init(problem: AutoencoderProblem, k: Double = 2, dimension: FlowModel.Dimension = .infinite, schedule: ScheduleName = .dilated) {
         self.problem = problem; self.k = k; self.dimension = dimension; self.schedule = schedule
@@ -66,7 +66,7 @@ public struct AutoencoderExperiment: Sendable {
         if finiteDCorrections || adamLearningRate != nil, !dimension.isFinite {
             throw InputError("the finite-d corrections and Adam's stationary state need a finite d; got d = inf")
         }
-        if adamLearningRate == nil, adamBulkModel != .isotropic {
+        if adamLearningRate == nil, adamBulkModel != .standard {
             throw InputError("the Adam bulk model '\(adamBulkModel.name)' is for Adam's stationary state; it needs an Adam learning rate")
         }
         func corrected(_ theory: AutoencoderTheory) -> AutoencoderTheory {
@@ -96,7 +96,7 @@ public struct AutoencoderExperiment: Sendable {
             parameters.add(to: &row)
             if finiteDCorrections { row.add("point_slope", parameters.pointSlope) }
             if adamLearningRate != nil { row.add("bulk_r", parameters.bulk.r); row.add("bulk_q", parameters.bulk.q) }
-            if adamBulkModel != .isotropic { row.add("adam_bulk_model", adamBulkModel.name) }
+            if adamBulkModel != .standard { row.add("adam_bulk_model", adamBulkModel.name) }
             row.add("d", extendedCell(dimension.value))
             row.add("schedule", schedule.rawValue)
             problem.addInputs(to: &row, k: k)

@@ -27,9 +27,9 @@ public struct StaticComparison: Sendable {
     /// Start even when the estimated simulation time exceeds a day (`--allow-long-run`).
     public var allowLongRun = false
     /// The Adam protocol's theory: how AD.4's fluctuations of w are split over its directions (`AdamBulk.Model`,
-    /// AD.3 `.isotropic` by default). Any other model is a setting of the run directory (a resume must repeat it)
+    /// `.standard` by default). Any other model is a setting of the run directory (a resume must repeat it)
     /// and is named in compare.csv and summary.csv (`adam_bulk_model`).
-    public var adamBulkModel: AdamBulk.Model = .isotropic
+    public var adamBulkModel: AdamBulk.Model = .standard
 
     public init(configuration: SimulationConfiguration, dimensions: [FlowModel.Dimension], seeds: [UInt64], threads: Int, directory: URL) {
         self.configuration = configuration; self.dimensions = dimensions; self.seeds = seeds
@@ -54,7 +54,7 @@ public struct StaticComparison: Sendable {
     /// `resume` on the merged directory to compare).
     public func run(resume: Bool, shard: Shard = .whole, log: @escaping @Sendable (String) -> Void = { _ in }) throws -> (summaries: [Row], fit: String?) {
         let adam = configuration.training.trainingProtocol is AdamProtocol
-        guard adam || adamBulkModel == .isotropic else {
+        guard adam || adamBulkModel == .standard else {
             throw InputError("the Adam bulk model '\(adamBulkModel.name)' is for the adam protocol's theory, not \(configuration.training.trainingProtocol.name)")
         }
         var parts = [SeedRun.Part]()
@@ -63,8 +63,8 @@ public struct StaticComparison: Sendable {
             config.problem = try configuration.problem.at(d)
             parts.append(.init(configuration: config, seeds: seeds, name: "d=\(config.problem.d)"))
         }
-        // The default model leaves the manifest as it was before the setting existed (older runs resume).
-        let model = adamBulkModel == .isotropic ? [] : [Setting("adam_bulk_model", adamBulkModel.name)]
+        // Only a model other than the default is a setting (a resume must repeat it).
+        let model = adamBulkModel == .standard ? [] : [Setting("adam_bulk_model", adamBulkModel.name)]
         var run = SeedRun(parts: parts, threads: threads, directory: directory, command: "compare", shard: shard,
                           extraSettings: [Setting("dims", parts.map { "\($0.configuration.problem.d)" }.joined(separator: " "))] + model, log: log)
         run.allowLongRun = allowLongRun
@@ -112,7 +112,7 @@ public struct StaticComparison: Sendable {
     }
 
     /// `adamBulkModel`: the split of w's fluctuations in the adam protocol's theory (AD.4; ignored by the others).
-    public static func compare(_ config: SimulationConfiguration, _ snapshots: [Snapshot], adamBulkModel: AdamBulk.Model = .isotropic) throws -> Result {
+    public static func compare(_ config: SimulationConfiguration, _ snapshots: [Snapshot], adamBulkModel: AdamBulk.Model = .standard) throws -> Result {
         let d = config.problem.d, K = config.steps, n = config.n
         let penalties = config.training.staticTheoryPenalties(dimension: d, steps: K)
         let grid = snapshots[0].grid, taus = Array(grid.tau[0..<K])
@@ -219,14 +219,14 @@ public struct StaticComparison: Sendable {
             row.add("predicted_unlearned", (meanFieldFraction ?? theoryLearned) == 0 ? 1 : 0)
             row.add("seeds", snapshots.count)
             SnapshotRows.addInputs(config, to: &row, dimension: false)
-            if adam, adamBulkModel != .isotropic { row.add("adam_bulk_model", adamBulkModel.name) }
+            if adam, adamBulkModel != .standard { row.add("adam_bulk_model", adamBulkModel.name) }
             rows.append(row)
         }
         let pooled = SimulationRunner.pooledGeneration(snapshots)!
         var summary = Row()
         summary.add("d", d); summary.add("seeds", snapshots.count); summary.add("epochs", config.training.epochs)
         summary.add("protocol", config.training.trainingProtocol.name)
-        if adam, adamBulkModel != .isotropic { summary.add("adam_bulk_model", adamBulkModel.name) }
+        if adam, adamBulkModel != .standard { summary.add("adam_bulk_model", adamBulkModel.name) }
         summary.add("penalty_u_effective", penalties.u); summary.add("penalty_w_effective", penalties.w)
         summary.add("n_plus_fraction", snapshots.map(\.trainingFraction).reduce(0, +) / S)
         summary.add("max_abs_dev", worst.value); summary.add("worst_key", worst.key); summary.add("worst_tau", worst.tau)

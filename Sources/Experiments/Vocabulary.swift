@@ -179,7 +179,7 @@ public enum Vocabulary {
         q("point_slope", "slope κ of each training point's μ-coordinate", "κ", .real, "FD.1"),
         q("bulk_r", "bulk fluctuation δr of Adam's stationary state", "δr", .real, "AD.3"),
         q("bulk_q", "bulk fluctuation δq of Adam's stationary state", "δq", .real, "AD.3"),
-        q("adam_bulk_model", "how Adam's stationary state splits w's fluctuations (isotropic, offsets, preconditioned); echoed when not isotropic", "", .text, "AD.15"),
+        q("adam_bulk_model", "how Adam's stationary state splits w's fluctuations (isotropic, offsets, preconditioned); echoed when not the default, preconditioned", "", .text, "AD.15"),
         q("base_noise_overlap", "overlap of u with the fixed base noise of each training point", "", .real, "AT.22"),
         // Simulation snapshots.
         q("loss", "training objective J/n at this point", "J/n", .real, "TD.4"),

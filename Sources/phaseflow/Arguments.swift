@@ -187,11 +187,11 @@ struct LongRunOption: ParsableArguments {
 /// `--adam-bulk-model`: AdamBulk's model of w's fluctuations in Adam's stationary state (AD.4), one of
 /// `AdamBulk.Model.offered`, for the commands that build that theory; given without it, it is refused.
 ///
-///     @OptionGroup var adamBulk: AdamBulkModelOption   // adamBulk.model: .isotropic unless --adam-bulk-model
+///     @OptionGroup var adamBulk: AdamBulkModelOption   // adamBulk.model: .standard unless --adam-bulk-model
 struct AdamBulkModelOption: ParsableArguments {
     @Option(name: .customLong("adam-bulk-model"), help: FlagHelp.adamBulkModel)
     var value: AdamBulk.Model?
-    var model: AdamBulk.Model { value ?? .isotropic }
+    var model: AdamBulk.Model { value ?? .standard }
 
     /// Refuses the flag where the command builds no Adam theory (`adam` false); `needs` names what it needs.
     func require(adam: Bool, needs: String) throws {

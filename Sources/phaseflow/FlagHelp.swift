@@ -7,7 +7,7 @@ enum FlagHelp {
     static let penaltyW: ArgumentHelp = "L_w of J (AT.2)."
     static let samplePenaltyU: ArgumentHelp = "ℓ_u of online SGD's per-sample loss e = |f(x) − x₁|²/d + ℓ_u|u|²/d + ℓ_w|w|²/d (SIM.15, TD.16)."
     static let samplePenaltyW: ArgumentHelp = "ℓ_w of online SGD's per-sample loss (SIM.15, TD.16)."
-    static let adamBulkModel: ArgumentHelp = "How Adam's stationary state (AD.4) splits w's fluctuations: isotropic (AD.3), offsets (AD.14–AD.15: those along span(μ, X₁) also shift each training point's pre-activation) or preconditioned (AD.14–AD.16: and Adam's v on w includes the mean gradient along μ); derivations/adam-offset.md §9. Only with the Adam theory: theory --adam-lr, compare --protocol adam. (default: isotropic)"
+    static let adamBulkModel: ArgumentHelp = "How Adam's stationary state (AD.4) sizes its fluctuations: preconditioned (AD.14–AD.19: w's fluctuations along span(μ, X₁) shift each training point's pre-activation, and Adam's preconditioner holds the mean gradient along μ, its momentum and u's own mean gradient), isotropic (AD.3: one bulk variance for all of w; right in phase 1, m up to 12 % high at the end of phase 2) or offsets (AD.14–AD.15, without the preconditioner's terms); derivations/adam-offset.md §9–§11. Only with the Adam theory: theory --adam-lr, compare --protocol adam. (default: preconditioned)"
     static let d: ArgumentHelp = "Dimension d: a whole number ≥ 1 (1e5 is accepted), or inf where the command's theory allows it."
     static let dims: ArgumentHelp = "Dimensions d, whole numbers, one run or row per d."
     static let ensembleSeed: ArgumentHelp = "Seed of the plateau-escape ensemble's draws (PE.9), in [0, 2^63 − 1]. (default: 1)"

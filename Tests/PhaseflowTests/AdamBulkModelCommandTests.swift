@@ -4,8 +4,8 @@ import FlowModel
 import Theory
 
 /// `--adam-bulk-model` (derivations/adam-offset.md §9): `theory --adam-lr` and `compare --protocol adam` evaluate
-/// AD.4 with the chosen split of w's fluctuations; the default (isotropic, AD.3) prints what it printed before the
-/// flag existed; the flag is refused where no Adam theory is built; a compare run records a non-default model
+/// AD.4 with the chosen model of Adam's fluctuations; the default (AD.14–AD.19, `AdamBulk.Model.standard`) is the
+/// library's and names no model; the flag is refused where no Adam theory is built; a compare run records a non-default model
 /// as a setting its resume must repeat.
 final class AdamBulkModelCommandTests: XCTestCase {
     /// §9's setting: d = 500, seed 1's n₊ = 102, L = Kλd/2 = 0.2 (K = 8, λ = 10⁻⁴), lr 0.01, τ = j/4.
@@ -24,13 +24,13 @@ final class AdamBulkModelCommandTests: XCTestCase {
             try parallelMap(models) { model in var t = theory; t.adamBulkModel = model; return try t.table(pointsPerPhase: 4) }
         })
         XCTAssertEqual(plain.status, 0, plain.stderr)
-        // The default is the flag's isotropic, byte for byte, and names no model.
-        let explicit = try phaseflow(Self.theoryArguments + ["--adam-bulk-model", "isotropic"])
+        // The default is the flag's preconditioned, byte for byte, and names no model.
+        let explicit = try phaseflow(Self.theoryArguments + ["--adam-bulk-model", "preconditioned"])
         XCTAssertEqual(explicit.stdout, plain.stdout)
         XCTAssertFalse(plain.stdout.contains("adam_bulk_model"))
         var m175 = [Double]()
         for (model, table) in zip(models, tables) {
-            let out = model == .isotropic ? plain : try phaseflow(Self.theoryArguments + ["--adam-bulk-model", model.name])
+            let out = model == .standard ? plain : try phaseflow(Self.theoryArguments + ["--adam-bulk-model", model.name])
             XCTAssertEqual(out.status, 0, out.stderr)
             let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [[String: Any]])
             XCTAssertEqual(rows.count, table.count)
@@ -38,7 +38,7 @@ final class AdamBulkModelCommandTests: XCTestCase {
                 for (key, value) in [("m", expected.m), ("q", expected.q), ("omega", expected.omega), ("r", expected.r), ("bulk_r", expected.bulk.r)] {
                     XCTAssertEqual(try XCTUnwrap(row[key] as? Double), value, accuracy: 1e-12 * max(1, abs(value)), "\(model.name) \(key) τ = \(expected.tau)")
                 }
-                if model != .isotropic { XCTAssertEqual(row["adam_bulk_model"] as? String, model.name) }
+                if model != .standard { XCTAssertEqual(row["adam_bulk_model"] as? String, model.name) }
             }
             let last = try XCTUnwrap(table.last)
             XCTAssertEqual(last.tau, 1.75, accuracy: 1e-12)
@@ -72,44 +72,44 @@ final class AdamBulkModelCommandTests: XCTestCase {
                          "--samples", "16", "--threads", "1"]
         let plain = try phaseflow(arguments + ["--out", root + "/plain"])
         XCTAssertEqual(plain.status, 0, plain.stderr)
-        let chosen = try phaseflow(arguments + ["--out", root + "/preconditioned", "--adam-bulk-model", "preconditioned"])
+        let chosen = try phaseflow(arguments + ["--out", root + "/isotropic", "--adam-bulk-model", "isotropic"])
         XCTAssertEqual(chosen.status, 0, chosen.stderr)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: root + "/plain/rows.csv")),
-                       try Data(contentsOf: URL(fileURLWithPath: root + "/preconditioned/rows.csv")))
+                       try Data(contentsOf: URL(fileURLWithPath: root + "/isotropic/rows.csv")))
         func settings(_ name: String) throws -> [String: String] {
             let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/\(name)/manifest.json"))) as? [String: Any]
             let list = try XCTUnwrap(json?["settings"] as? [[String: String]])
             return Dictionary(list.map { ($0["key"]!, $0["value"]!) }, uniquingKeysWith: { a, _ in a })
         }
         XCTAssertNil(try settings("plain")["adam_bulk_model"])
-        XCTAssertEqual(try settings("preconditioned")["adam_bulk_model"], "preconditioned")
-        let summary = try String(contentsOfFile: root + "/preconditioned/summary.csv", encoding: .utf8)
-        XCTAssertTrue(summary.contains("adam_bulk_model") && summary.contains(",preconditioned,"), summary)
+        XCTAssertEqual(try settings("isotropic")["adam_bulk_model"], "isotropic")
+        let summary = try String(contentsOfFile: root + "/isotropic/summary.csv", encoding: .utf8)
+        XCTAssertTrue(summary.contains("adam_bulk_model") && summary.contains(",isotropic,"), summary)
         XCTAssertFalse(try String(contentsOfFile: root + "/plain/summary.csv", encoding: .utf8).contains("adam_bulk_model"))
         // compare's theory at τ = 1.5 (phase 2) is the library's with that model at each seed's n₊, averaged over the seeds
         // (lr 0.01, L = Kλd/2 = 0.002); the default's differs from it.
-        let raw = try csv(root + "/preconditioned/rows.csv")
+        let raw = try csv(root + "/isotropic/rows.csv")
         let fractions = Set(raw.map { $0["seed"]! + " " + $0["n_plus_fraction"]! }).map { Double($0.split(separator: " ")[1])! }
         XCTAssertEqual(fractions.count, 2)
         let m = try parallelMap(fractions) { fraction in
             let problem = try AutoencoderProblem(setup: Setup(p: 0.8, sigma: 1, n: 16), nPlus: (fraction * 16).rounded(), penaltyU: 0.002, penaltyW: 0.002)
             var theory = try AutoencoderTheory(problem: problem, k: 2, dimension: .finite(100))
             theory.finiteDReduced = true; theory.branchRule = .learnedIfExists
-            theory.adamLearningRate = 0.01; theory.adamBulkModel = .preconditioned
+            theory.adamLearningRate = 0.01; theory.adamBulkModel = .isotropic
             return try theory.table(at: [1.5])[0].m
         }
-        let rows = try csv(root + "/preconditioned/compare.csv"), plainRows = try csv(root + "/plain/compare.csv")
+        let rows = try csv(root + "/isotropic/compare.csv"), plainRows = try csv(root + "/plain/compare.csv")
         let row = try XCTUnwrap(rows.first { Double($0["tau"]!) == 1.5 }), plainRow = try XCTUnwrap(plainRows.first { Double($0["tau"]!) == 1.5 })
-        XCTAssertEqual(row["adam_bulk_model"], "preconditioned")
+        XCTAssertEqual(row["adam_bulk_model"], "isotropic")
         XCTAssertEqual(Double(row["m_theory"]!)!, (m[0] + m[1]) / 2, accuracy: 1e-9)
         XCTAssertNotEqual(Double(plainRow["m_theory"]!)!, Double(row["m_theory"]!)!)
-        for (directory, extra) in [("plain", ["--adam-bulk-model", "offsets"]), ("preconditioned", [])] {
+        for (directory, extra) in [("plain", ["--adam-bulk-model", "offsets"]), ("isotropic", [])] {
             let refused = try phaseflow(arguments + ["--out", root + "/" + directory, "--resume"] + extra)
             XCTAssertNotEqual(refused.status, 0, directory)
             XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1, refused.stderr)
             XCTAssertTrue(refused.stderr.contains("adam_bulk_model"), refused.stderr)
         }
-        let resumed = try phaseflow(arguments + ["--out", root + "/preconditioned", "--resume", "--adam-bulk-model", "preconditioned"])
+        let resumed = try phaseflow(arguments + ["--out", root + "/isotropic", "--resume", "--adam-bulk-model", "isotropic"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertEqual(resumed.stdout, chosen.stdout)
     }

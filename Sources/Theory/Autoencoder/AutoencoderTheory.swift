@@ -52,7 +52,7 @@ public struct AutoencoderTheory: Sendable {
     public var adamLearningRate: Double?
     /// How AD.4's fluctuations of w are split over its directions: AD.9–AD.10 (`.split`), AD.14–AD.15
     /// (`.offsets`, §9), AD.14–AD.16 (`.preconditioned`, §9) or AD.3's isotropic form (derivations/adam-offset.md §7).
-    public var adamBulkModel: AdamBulk.Model = .isotropic
+    public var adamBulkModel: AdamBulk.Model = .standard
 
     /// The training set's class means along μ beyond ±1 (FD.10): the theory of one data set, conditional on
     /// them as on n₊. Zero (default): the average over data sets. Finite n only.
