@@ -252,23 +252,25 @@ public struct Report: Sendable {
         the gradient by its noise, so the d − n − 1 directions of w along which J is flat except through |w|²
         keep a stationary variance δr (derivations/adam-offset.md AD.3); the pre-activation sees it as extra
         noise, and the learned part re-optimises under it (AD.4): in phase 1 ω and r rise by 10–30 %, q falls;
-        in phase 2 Adam sits at the minimiser. Here Adam runs to stationarity on a coarse grid (K = \(authors.steps),
+        in phase 2 Adam sits near the minimiser. Here Adam runs to stationarity on a coarse grid (K = \(authors.steps),
         λ = 10⁻⁴, so that L = Kλd/2 is the authors' at every d), \(epochs) epochs, \(seeds) seeds per d
-        (`phaseflow \(compareLine)`), against AD.4 at each seed's n₊. At the authors' K = 80 and full budget
+        (`phaseflow \(compareLine)`), against AD.4 at each seed's n₊, with Adam's fluctuations sized as in
+        derivations/adam-offset.md AD.14–AD.19 (the default `--adam-bulk-model preconditioned`). At the authors' K = 80 and full budget
         (40 000 epochs) AD.4 matches Adam to the third digit at d = 1000 and 5000 wherever Adam is learned
         (derivations/adam-offset.md §4; at τ = ½, d = 5000: ω 0.966 measured, 0.967 AD.4, 0.832 the minimiser).
         Where Adam is not learned: at d = 5000 and τ = 0.025–0.075 it runs b off to the trivial plateau
         (b ≈ 10.5) although AD.4's learned fixed point exists; which side its early transient ends on is
         predicted seed by seed by Adam's mean field (AD.5–AD.8, §5 there: all 16 full-budget branches at
         d = 1000 and 5000), and each seed is compared on that branch (`learned_fraction_mean_field`;
-        on this coarse grid every phase-1 τ > 0 learns). Where AD.4 is not yet right: at the end of phase 2
-        at d ≤ 2000 (τ = 1.75 here: m, q 6–21 % below AD.4 at d = 500 and 2000, 25–57 SE, which sets `max_z`;
-        at d = 8000 they agree). There Adam's mean is the minimiser of J averaged over its own recorded
-        fluctuations (adam-offset.md AD.13, within 1 % of m), and what AD.4 leaves out is w's fluctuations
-        along the data's own directions span(μ, X₁), which offset each point's pre-activation (AD.15); their
-        size is derived to within about a quarter (AD.14, AD.16, §9 there), and the opt-in models built on
-        it miss m by 3–4 % at d = 500, so AD.4 stays the theory here.
-        At every τ ≤ 1.5 m, ω, q agree within 2 SE, r within 4 SE and c within 0.5 % (up to 8 SE).
+        on this coarse grid every phase-1 τ > 0 learns). At the end of phase 2 (τ = 1.75) Adam's mean is the
+        minimiser of J averaged over its own fluctuations (AD.13), and at d ≤ 2000 what sets it is w's
+        fluctuations along the data's own directions span(μ, X₁), which offset each point's pre-activation (AD.15),
+        sized by Adam's preconditioner with the mean gradient along μ and its momentum (AD.16–AD.17) and u's
+        own mean gradient (AD.18). With them m, q agree within 1.3 SE at d = 500, 2000 and 8000, ω, r within
+        4.8 SE (r and ω 2–5 % off at d = 2000); AD.3's one bulk variance for all of w (`--adam-bulk-model isotropic`)
+        puts m 6–12 % high there (25–57 SE). b at τ = 1.75, d = 500 (where J is flat in b) is 0.016 ± 0.001
+        against 0.0055.
+        At every τ ≤ 1.5 m, ω, q agree within 4 SE, r within 4 SE and c within 0.6 % (up to 8 SE).
 
         \(markdownTable(summary.summaries, keys: ["d", "seeds", "penalty_u_effective", "max_abs_dev", "worst_key", "worst_tau", "max_z", "max_z_95", "agrees"]))
         Largest |simulation − theory| per order parameter over the grid times where the theory determines it:

@@ -13,6 +13,7 @@ final class AdamBulkSplitTests: XCTestCase {
         theory.finiteDReduced = true
         theory.branchRule = .learnedIfExists
         theory.adamLearningRate = 0.01
+        theory.adamBulkModel = .isotropic   // AD.3, against which the split is checked
         let taus = [0.5, 1.75]
         // The isotropic (AD.3) and the split (AD.9–AD.10) tables are independent solves: both at once.
         var splitTheory = theory

@@ -87,6 +87,7 @@ final class AdamPreconditionedTests: XCTestCase {
         theory.finiteDReduced = true
         theory.branchRule = .learnedIfExists
         theory.adamLearningRate = 0.01
+        theory.adamBulkModel = .isotropic   // AD.4 with AD.3's bulk
         var preconditioned = theory
         preconditioned.adamBulkModel = .preconditioned
         let taus = [0.5, 0.75]
