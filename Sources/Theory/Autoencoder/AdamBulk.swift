@@ -25,7 +25,7 @@ public struct AdamBulk: Sendable, Equatable {
     /// (its α z·δw/√d is redrawn every step like the bulk's: AD.19), and in AD.15 also the offsets β x₁^ν·δw/√d
     /// of span(μ, X₁).
     public var noiseShare: Double { r + offsetShare }
-    /// n σ_X²/d, the share of span(X₁) ⊥ μ in r (0 unless AD.10 set it).
+    /// n σ_X²/d, the share of span(X₁) ⊥ μ in r (0 unless AD.10 set it); reported, it does not act on the state (AD.19).
     public var dataShare: Double = 0
     /// AD.15: β²(1 + σ²)σ_X²/α², the per-point offsets of w's span(μ, X₁) fluctuations as fresh noise (0 unless `.offsets` or `.preconditioned`).
     public var offsetShare: Double = 0

@@ -50,8 +50,8 @@ public struct AutoencoderTheory: Sendable {
     /// learning rate (derivations/adam-offset.md AD.4, with the bulk fluctuations of AD.3); nil (default)
     /// for the minimiser. Finite d only.
     public var adamLearningRate: Double?
-    /// How AD.4's fluctuations of w are split over its directions: AD.9–AD.10 (`.split`), AD.14–AD.15
-    /// (`.offsets`, §9), AD.14–AD.16 (`.preconditioned`, §9) or AD.3's isotropic form (derivations/adam-offset.md §7).
+    /// How AD.4's fluctuations are sized: AD.14–AD.19 (`.preconditioned`, `AdamBulk.Model.standard`), AD.3's isotropic
+    /// form, AD.9–AD.10 (`.split`) or AD.14–AD.15 (`.offsets`) (derivations/adam-offset.md §7, §9–§11).
     public var adamBulkModel: AdamBulk.Model = .standard
 
     /// The training set's class means along μ beyond ±1 (FD.10): the theory of one data set, conditional on
@@ -230,7 +230,6 @@ public struct AutoencoderTheory: Sendable {
             for _ in 0..<60 {
                 var bulk = target
                 bulk.r = x
-                bulk.dataShare = min(target.dataShare, x)
                 let e = try evaluate(bulk)
                 if frozen == nil { target = e.target }
                 let f: Double? = e.out.solution == .learned ? e.target.r - x : nil
